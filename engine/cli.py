@@ -1,0 +1,151 @@
+"""The `neurocanvas` command: engine sub-commands (summary, templates, ...) or the desktop window.
+
+Sub-commands register themselves in COMMANDS; anything else (a project path, no arguments, --screenshot)
+opens the window. Bad input exits with status 2 and a one-paragraph message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+
+from . import __version__
+from .analysis import analyze
+from .project import ProjectError
+from .summary import format_table, summarize
+from .templates import list_templates, load_project_or_template
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one paragraph, exit status 2."""
+
+
+def _add_summary(subparsers) -> None:
+    parser = subparsers.add_parser("summary", help="print a Keras-style summary of a project")
+    parser.add_argument("project", help="project file (.json) or template name (see `templates`)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(handler=run_summary)
+
+
+def run_summary(args) -> int:
+    project = _load(args.project)
+    analysis = analyze(project.graph)
+    errors = analysis.errors
+    if errors:
+        listing = "; ".join(str(issue) for issue in errors)
+        raise UsageError(f"{args.project}: the network has {len(errors)} problem(s): {listing}")
+    summary = summarize(project.graph, analysis=analysis)
+    if args.json:
+        data = summary.to_dict()
+        data["layers"] = data.pop("rows")
+        data["warnings"] = [str(issue) for issue in analysis.issues]
+        print(json.dumps(data, indent=2))
+    else:
+        print(format_table(summary, project.name), end="")
+        for issue in analysis.issues:
+            print(f"Warning: {issue}")
+    return 0
+
+
+def _add_templates(subparsers) -> None:
+    parser = subparsers.add_parser("templates", help="list the template projects")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(handler=run_templates)
+
+
+def run_templates(args) -> int:
+    templates = list_templates()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"name": t.name, "title": t.title, "description": t.description}
+                    for t in templates
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    width = max(len(t.name) for t in templates)
+    for template in templates:
+        print(f"{template.name.ljust(width)}  {template.description}")
+    return 0
+
+
+def _load(name_or_path: str):
+    try:
+        return load_project_or_template(name_or_path)
+    except ProjectError as error:
+        raise UsageError(str(error)) from None
+
+
+# Sub-command registrars; other engine modules append theirs (train, evaluate, export).
+COMMANDS: list[Callable] = [_add_summary, _add_templates]
+_EXTRA_COMMAND_MODULES = (
+    "neurocanvas.engine.training.cli_commands",
+    "neurocanvas.engine.export.cli_commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neurocanvas",
+        description="Design, train and export neural "
+        "networks. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"neurocanvas {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in COMMANDS + _extra_registrars():
+        add(subparsers)
+    return parser
+
+
+def _extra_registrars() -> list[Callable]:
+    registrars = []
+    for module_name in _EXTRA_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        registrars.append(module.register_commands)
+    return registrars
+
+
+def _is_command_line(argv: list[str]) -> bool:
+    parser_words = {"-h", "--help", "--version"}
+    names = {"summary", "templates", "train", "evaluate", "export", "predict"}
+    return bool(argv) and (argv[0] in names or argv[0] in parser_words)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not _is_command_line(argv):
+        return _open_window(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        print(f"neurocanvas: {error}", file=sys.stderr)
+        return 2
+
+
+def _open_window(argv: list[str]) -> int:
+    # The GUI is imported by name so the engine never depends on Qt at import time.
+    try:
+        app = importlib.import_module("neurocanvas.gui.app")
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("neurocanvas.gui"):
+            raise
+        # Until the window exists, show what the window would open.
+        return main(["summary", argv[0] if argv else "seed-cnn"])
+    return app.main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

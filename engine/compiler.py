@@ -1,0 +1,76 @@
+"""Compile a node graph into a `torch.fx.GraphModule` whose code is named after the user's nodes."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import torch
+from torch import fx, nn
+
+from .analysis import Analysis, Analyzer
+from .graph import Graph
+from .shapes import AutoSizes
+
+
+class CompileError(ValueError):
+    """The graph cannot be compiled; the message lists the problems by node."""
+
+    def __init__(self, message: str, issues=()):
+        super().__init__(message)
+        self.issues = list(issues)
+
+
+def compile_graph(
+    graph: Graph,
+    auto: AutoSizes | None = None,
+    seed: int | None = None,
+    analysis: Analysis | None = None,
+) -> fx.GraphModule:
+    """A trainable module for `graph` (on the CPU, freshly initialised; `seed` makes it repeatable).
+
+    Inputs are the Input nodes in graph order; several output nodes give a tuple.
+    """
+    analysis = analysis or Analyzer().analyze(graph, auto)
+    _check_compilable(graph, analysis)
+    if seed is not None:
+        torch.manual_seed(seed)
+    root = nn.Module()
+    fx_graph = fx.Graph()
+    values: dict[str, fx.Node] = {}
+    for node_id in graph.topological_order():
+        node = graph.nodes[node_id]
+        result = analysis.shapes[node_id]
+        if node.spec.is_source:
+            values[node_id] = fx_graph.placeholder(node_id)
+            continue
+        params = SimpleNamespace(**result.params)
+        root.add_module(node_id, node.spec.build(params, result.input_shapes))
+        args = tuple(values[edge.src[0]] for edge in graph.inputs_of(node_id))
+        values[node_id] = fx_graph.call_module(node_id, args)
+    outputs = [values[node.id] for node in graph.output_nodes()]
+    fx_graph.output(outputs[0] if len(outputs) == 1 else tuple(outputs))
+    module = fx.GraphModule(root, fx_graph, class_name="NeuroCanvasModel")
+    module.input_names = [node.id for node in graph.input_nodes()]
+    module.output_names = [node.id for node in graph.output_nodes()]
+    return module
+
+
+def _check_compilable(graph: Graph, analysis: Analysis) -> None:
+    if analysis.errors:
+        listing = "\n".join(f"  - {issue}" for issue in analysis.errors)
+        raise CompileError(
+            f"The network has {len(analysis.errors)} problem(s):\n{listing}", analysis.errors
+        )
+    unknown = [node_id for node_id, result in analysis.shapes.items() if result.shape is None]
+    if unknown:
+        raise CompileError(
+            f"Sizes set to 'auto' are not resolved yet ({', '.join(unknown)}); attach data "
+            "or give the Input shape and output units explicitly"
+        )
+
+
+def readable_code(module: fx.GraphModule) -> str:
+    """The module's forward as Python, without fx's memory-freeing `x = None` clutter."""
+    code = re.sub(r";\s+(?:\w+ = )+None", "", module.code)
+    return "\n".join(line.rstrip() for line in code.strip().splitlines()) + "\n"

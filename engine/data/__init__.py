@@ -1,0 +1,1 @@
+"""engine/data package (in progress)."""

@@ -1,0 +1,1 @@
+"""engine/export package (in progress)."""

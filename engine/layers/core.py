@@ -1,0 +1,159 @@
+"""Core layers: Input, Dense, Flatten, Reshape, Dropout, Embedding, Identity."""
+
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+from ..registry import AUTO, LayerSpec, ParamError, ParamSpec, register
+from .common import activation_param, activation_suffix, with_activation
+
+
+def _build_dense(p, input_shapes):
+    (shape,) = input_shapes
+    return with_activation(nn.Linear(shape[-1], p.units, bias=p.bias), p.activation)
+
+
+class Reshape(nn.Module):
+    """Reshape every sample to `shape` (batch axis kept)."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}"
+
+
+def _build_reshape(p, input_shapes):
+    (shape,) = input_shapes
+    target = p.shape
+    size = math.prod(shape)
+    if list(target).count(-1) > 1:
+        raise ParamError("Reshape: use -1 at most once in the target shape")
+    known = math.prod(s for s in target if s != -1)
+    fits = size % known == 0 if -1 in target else size == known
+    if not fits:
+        raise ParamError(
+            f"Reshape cannot turn {size} values (input {_shape_text(shape)}) into {_shape_text(target)}; "
+            f"the sizes must multiply to {size}"
+        )
+    return Reshape(target)
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+INPUT = LayerSpec(
+    name="Input",
+    category="Input",
+    inputs=0,
+    build=None,
+    help="Where data enters the network; the shape of one sample, without the batch axis",
+    params=(
+        ParamSpec(
+            "shape",
+            "shape",
+            AUTO,
+            "Shape of one sample, channels first (e.g. 1, 28, 28); auto = taken from the data",
+            min=-1,
+            auto=True,
+        ),
+        ParamSpec(
+            "dtype",
+            "choice",
+            "float32",
+            "Data type: float32 for features and images, int64 for token ids fed to an Embedding",
+            choices=("float32", "int64"),
+        ),
+    ),
+    label=lambda p: "auto" if p.shape == AUTO else "x".join(str(s) for s in p.shape),
+)
+
+DENSE = LayerSpec(
+    name="Dense",
+    category="Core",
+    build=_build_dense,
+    help="Fully connected layer: every output is a weighted sum of all inputs (nn.Linear)",
+    params=(
+        ParamSpec(
+            "units",
+            "int",
+            64,
+            "Number of output features; auto = number of classes or targets",
+            min=1,
+            max=1_000_000,
+            auto=True,
+        ),
+        activation_param(),
+        ParamSpec("bias", "bool", True, "Learn an additive bias"),
+    ),
+    label=lambda p: f"{p.units}{activation_suffix(p.activation)}",
+)
+
+FLATTEN = LayerSpec(
+    name="Flatten",
+    category="Reshape",
+    build=lambda p, s: nn.Flatten(),
+    help="Flatten each sample into one vector (e.g. 1x28x28 -> 784)",
+)
+
+RESHAPE = LayerSpec(
+    name="Reshape",
+    category="Reshape",
+    build=_build_reshape,
+    help="Give each sample a new shape with the same number of values (-1 = infer one size)",
+    params=(
+        ParamSpec(
+            "shape", "shape", (1, 28, 28), "Target shape of one sample, e.g. 1, 28, 28", min=-1
+        ),
+    ),
+    label=lambda p: "x".join(str(s) for s in p.shape),
+)
+
+DROPOUT = LayerSpec(
+    name="Dropout",
+    category="Core",
+    build=lambda p, s: nn.Dropout(p.rate),
+    help="Randomly zero a fraction of the inputs while training, to reduce overfitting",
+    params=(
+        ParamSpec(
+            "rate", "float", 0.5, "Fraction of inputs dropped while training", min=0.0, max=0.99
+        ),
+    ),
+    label=lambda p: f"{p.rate:g}",
+)
+
+EMBEDDING = LayerSpec(
+    name="Embedding",
+    category="Core",
+    input_dtype="int64",
+    build=lambda p, s: nn.Embedding(p.num_embeddings, p.embedding_dim),
+    help="Map integer token ids to learned vectors (input: int64 ids from an int64 Input)",
+    params=(
+        ParamSpec(
+            "num_embeddings",
+            "int",
+            1000,
+            "Vocabulary size: ids go from 0 to this minus 1",
+            min=1,
+            max=10_000_000,
+        ),
+        ParamSpec("embedding_dim", "int", 32, "Length of each learned vector", min=1, max=65_536),
+    ),
+    label=lambda p: f"{p.num_embeddings}->{p.embedding_dim}",
+)
+
+IDENTITY = LayerSpec(
+    name="Identity",
+    category="Core",
+    build=lambda p, s: nn.Identity(),
+    help="Pass the input through unchanged (a placeholder or a skip branch)",
+)
+
+register(INPUT, DENSE, DROPOUT, EMBEDDING, IDENTITY, FLATTEN, RESHAPE)

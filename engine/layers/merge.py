@@ -1,0 +1,120 @@
+"""Merge layers: combine several inputs into one (residual and inception-style blocks)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..registry import InputShapeError, LayerSpec, ParamSpec, register
+
+
+class Add(nn.Module):
+    """Element-wise sum of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        result = inputs[0]
+        for tensor in inputs[1:]:
+            result = result + tensor
+        return result
+
+
+class Multiply(nn.Module):
+    """Element-wise product of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        result = inputs[0]
+        for tensor in inputs[1:]:
+            result = result * tensor
+        return result
+
+
+class Concatenate(nn.Module):
+    """Join inputs along `dim` (batch counted)."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, *inputs):
+        return torch.cat(inputs, dim=self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+_INPUTS = ParamSpec("inputs", "int", 2, "Number of input ports", min=2, max=16)
+
+
+def _text(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def _elementwise_builder(module_cls, verb):
+    def build(p, input_shapes):
+        first = input_shapes[0]
+        for shape in input_shapes[1:]:
+            if tuple(shape) != tuple(first):
+                shapes = " and ".join(_text(s) for s in input_shapes)
+                raise InputShapeError(
+                    f"can only {verb} inputs of the same shape, got {shapes}; "
+                    "make the branches end in the same shape"
+                )
+        return module_cls()
+
+    return build
+
+
+def _build_concatenate(p, input_shapes):
+    rank = len(input_shapes[0])
+    axis = p.axis if p.axis >= 0 else rank + p.axis
+    if not 0 <= axis < rank:
+        raise InputShapeError(f"axis {p.axis} does not exist for inputs of rank {rank}")
+    for shape in input_shapes[1:]:
+        others_agree = len(shape) == rank and all(
+            a == b for i, (a, b) in enumerate(zip(shape, input_shapes[0])) if i != axis
+        )
+        if not others_agree:
+            shapes = " and ".join(_text(s) for s in input_shapes)
+            raise InputShapeError(
+                f"inputs {shapes} differ outside axis {p.axis}; only the joined axis may differ"
+            )
+    return Concatenate(axis + 1)
+
+
+register(
+    LayerSpec(
+        name="Add",
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Add, "add"),
+        params=(_INPUTS,),
+        help="Add inputs of the same shape (residual connections)",
+    ),
+    LayerSpec(
+        name="Multiply",
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Multiply, "multiply"),
+        params=(_INPUTS,),
+        help="Multiply inputs of the same shape element by element (gating)",
+    ),
+    LayerSpec(
+        name="Concatenate",
+        category="Merge",
+        inputs="inputs",
+        build=_build_concatenate,
+        params=(
+            _INPUTS,
+            ParamSpec(
+                "axis",
+                "int",
+                0,
+                "Axis to join along, not counting the batch: 0 = channels or features, -1 = last",
+                min=-8,
+                max=8,
+            ),
+        ),
+        help="Join inputs along an axis (inception blocks, skip connections)",
+        label=lambda p: f"axis {p.axis}",
+    ),
+)

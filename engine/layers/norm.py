@@ -1,0 +1,42 @@
+"""Normalisation layers; the feature count comes from the input shape."""
+
+from __future__ import annotations
+
+from torch import nn
+
+from ..registry import LayerSpec, ParamSpec, register
+
+_EPS = ParamSpec(
+    "eps", "float", 1e-5, "Small number added to the variance for stability", min=0.0, max=1.0
+)
+_MOMENTUM = ParamSpec(
+    "momentum", "float", 0.1, "How fast the running statistics follow each batch", min=0.0, max=1.0
+)
+
+register(
+    LayerSpec(
+        name="BatchNorm1d",
+        category="Normalization",
+        input_rank=(1, 2),
+        rank_hint="(features) or (channels, length)",
+        build=lambda p, s: nn.BatchNorm1d(s[0][0], eps=p.eps, momentum=p.momentum),
+        help="Normalise each feature over the batch (after Dense or Conv1d)",
+        params=(_EPS, _MOMENTUM),
+    ),
+    LayerSpec(
+        name="BatchNorm2d",
+        category="Normalization",
+        input_rank=(3,),
+        rank_hint="(channels, height, width)",
+        build=lambda p, s: nn.BatchNorm2d(s[0][0], eps=p.eps, momentum=p.momentum),
+        help="Normalise each channel over the batch and the image (after Conv2d)",
+        params=(_EPS, _MOMENTUM),
+    ),
+    LayerSpec(
+        name="LayerNorm",
+        category="Normalization",
+        build=lambda p, s: nn.LayerNorm(s[0][-1], eps=p.eps),
+        help="Normalise each sample over its last axis (transformers, RNNs)",
+        params=(_EPS,),
+    ),
+)

@@ -1,0 +1,180 @@
+"""Project files: versioned JSON holding the graph, data and training settings.
+
+Loading never executes anything from the file; malformed JSON is reported with line and column, an
+unknown layer type or parameter by node. Older format versions are migrated; newer ones refused.
+Saves are atomic (write a temporary file beside the target, then rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import registry
+from .graph import Edge, Graph, GraphError
+
+FORMAT_NAME = "neurocanvas"
+FORMAT_VERSION = 1
+
+
+class ProjectError(ValueError):
+    """A project file that cannot be read; the message names the file and what is wrong where."""
+
+
+@dataclass
+class Project:
+    name: str = "Untitled"
+    description: str = ""
+    graph: Graph = field(default_factory=Graph)
+    data: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "name": self.name,
+            "description": self.description,
+            "graph": self.graph.to_dict(),
+            "data": self.data,
+            "training": self.training,
+        }
+
+
+def to_json(project: Project) -> str:
+    return json.dumps(project.to_dict(), indent=2) + "\n"
+
+
+def save(project: Project, path: str | os.PathLike) -> None:
+    write_atomic(Path(path), to_json(project))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a crash leaves either the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | os.PathLike) -> Project:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProjectError(f"{path}: cannot be read ({error})") from None
+    return loads(text, source=str(path))
+
+
+def loads(text: str, source: str = "<project>") -> Project:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProjectError(
+            f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    return from_dict(data, source)
+
+
+def from_dict(data: Any, source: str = "<project>") -> Project:
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise ProjectError(
+            f'{source}: not a NeuroCanvas project (expected "format": '
+            f'"{FORMAT_NAME}" at the top level)'
+        )
+    data = _migrate(data, source)
+    graph_data = data.get("graph", {})
+    if not isinstance(graph_data, dict):
+        raise ProjectError(f'{source}: "graph" must be an object with "nodes" and "edges"')
+    return Project(
+        name=str(data.get("name", "Untitled")),
+        description=str(data.get("description", "")),
+        graph=graph_from_dict(graph_data, source),
+        data=_object(data, "data", source),
+        training=_object(data, "training", source),
+    )
+
+
+def _object(data: dict, key: str, source: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ProjectError(f'{source}: "{key}" must be an object')
+    return value
+
+
+def _migrate(data: dict, source: str) -> dict:
+    version = data.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise ProjectError(f'{source}: "version" must be a positive whole number, got {version!r}')
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"{source} was written by a newer NeuroCanvas (format version {version}; "
+            f"this one reads up to {FORMAT_VERSION}); please update NeuroCanvas"
+        )
+    # Version 1 is the first format; later versions add their step-by-step upgrades here.
+    return data
+
+
+def graph_from_dict(data: dict, source: str = "<project>") -> Graph:
+    graph = Graph()
+    nodes = data.get("nodes", [])
+    if not isinstance(nodes, list):
+        raise ProjectError(f'{source}: "graph.nodes" must be a list')
+    for index, node in enumerate(nodes):
+        _add_node(graph, node, f"{source}: node {index + 1}")
+    edges = data.get("edges", [])
+    if not isinstance(edges, list):
+        raise ProjectError(f'{source}: "graph.edges" must be a list')
+    for index, edge in enumerate(edges):
+        graph.add_edge(_edge(graph, edge, f"{source}: edge {index + 1}"))
+    return graph
+
+
+def _add_node(graph: Graph, node: Any, where: str) -> None:
+    if not isinstance(node, dict) or "id" not in node or "type" not in node:
+        raise ProjectError(f'{where} needs an "id" and a "type"')
+    node_id, layer_type = node["id"], node["type"]
+    if not isinstance(layer_type, str) or not registry.has(layer_type):
+        raise ProjectError(f"{where} ({node_id}): unknown layer type {layer_type!r}")
+    params = node.get("params", {})
+    spec = registry.get(layer_type)
+    if not isinstance(params, dict):
+        raise ProjectError(f'{where} ({node_id}): "params" must be an object')
+    unknown = sorted(set(params) - set(spec.param_index))
+    if unknown:
+        raise ProjectError(f"{where} ({node_id}): {layer_type} has no parameter {unknown[0]!r}")
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    pos = node.get("pos", [0, 0])
+    if not (
+        isinstance(pos, list) and len(pos) == 2 and all(isinstance(v, (int, float)) for v in pos)
+    ):
+        raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y]')
+    try:
+        graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
+    except GraphError as error:
+        raise ProjectError(f"{where}: {error}") from None
+
+
+def _edge(graph: Graph, edge: Any, where: str) -> Edge:
+    try:
+        (src, src_port), (dst, dst_port) = edge["from"], edge["to"]
+        ends = (str(src), int(src_port)), (str(dst), int(dst_port))
+    except (KeyError, TypeError, ValueError):
+        raise ProjectError(f'{where} must look like {{"from": ["a", 0], "to": ["b", 0]}}') from None
+    for node_id, _ in ends:
+        if node_id not in graph.nodes:
+            raise ProjectError(f"{where} refers to a node {node_id!r} that does not exist")
+    return Edge(*ends)

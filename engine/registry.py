@@ -1,0 +1,261 @@
+"""The layer registry: one declarative `LayerSpec` per layer type.
+
+The palette lists it, the inspector builds its forms from the `ParamSpec`s, the compiler calls
+`build`, and the project file stores a node's `type` plus its `params`. Adding a layer means adding
+one `LayerSpec` to a module in `engine/layers/` and nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType, SimpleNamespace
+from typing import Any
+
+from torch import nn
+
+AUTO = "auto"
+Shape = tuple[int, ...]
+
+PARAM_KINDS = ("int", "float", "bool", "choice", "shape")
+
+
+class ParamError(ValueError):
+    """A parameter value that does not fit its `ParamSpec`; the message is for the user."""
+
+
+class InputShapeError(ValueError):
+    """Raised by a `build` function whose inputs cannot work together; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a layer: its kind, default, valid range or choices and a help line.
+
+    `kind` is one of PARAM_KINDS. `auto=True` also admits the string "auto" (resolved later from data).
+    """
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    auto: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in PARAM_KINDS:
+            raise ValueError(f"unknown parameter kind {self.kind!r}")
+
+    def coerce(self, value: Any) -> Any:
+        """Return `value` converted to this parameter's type, or raise ParamError saying why."""
+        if self.auto and value == AUTO:
+            return AUTO
+        convert = _COERCERS[self.kind]
+        result = convert(self, value)
+        self._check_range(result)
+        return result
+
+    def _check_range(self, value: Any) -> None:
+        numbers = value if isinstance(value, tuple) else (value,)
+        if self.kind not in ("int", "float", "shape"):
+            return
+        for number in numbers:
+            if self.min is not None and number < self.min:
+                raise ParamError(
+                    f"{self.name} must be at least {_fmt(self.min)}, got {_fmt(number)}"
+                )
+            if self.max is not None and number > self.max:
+                raise ParamError(
+                    f"{self.name} must be at most {_fmt(self.max)}, got {_fmt(number)}"
+                )
+
+    def describe_range(self) -> str:
+        """A short text of what is allowed, for tooltips and error messages."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.min is not None and self.max is not None:
+            return f"{_fmt(self.min)} to {_fmt(self.max)}"
+        if self.min is not None:
+            return f">= {_fmt(self.min)}"
+        return self.kind
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _coerce_int(spec: ParamSpec, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ParamError(f"{spec.name} must be a whole number, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, int):
+        return value
+    raise ParamError(f"{spec.name} must be a whole number, got {value!r}")
+
+
+def _coerce_float(spec: ParamSpec, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ParamError(f"{spec.name} must be a number, got {value!r}")
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise ParamError(f"{spec.name} must be a number, got {value!r}") from None
+    if not math.isfinite(result):
+        raise ParamError(f"{spec.name} must be a finite number, got {value!r}")
+    return result
+
+
+def _coerce_bool(spec: ParamSpec, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ParamError(f"{spec.name} must be true or false, got {value!r}")
+
+
+def _coerce_choice(spec: ParamSpec, value: Any) -> str:
+    if value in spec.choices:
+        return value
+    raise ParamError(f"{spec.name} must be one of {', '.join(spec.choices)}; got {value!r}")
+
+
+def _coerce_shape(spec: ParamSpec, value: Any) -> Shape:
+    if isinstance(value, str):
+        parts = value.replace("x", ",").replace("(", "").replace(")", "").split(",")
+        value = [part for part in (p.strip() for p in parts) if part]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ParamError(f"{spec.name} must be a list of sizes such as [1, 28, 28], got {value!r}")
+    sizes = []
+    for item in value:
+        try:
+            sizes.append(_coerce_int(spec, item))
+        except ParamError:
+            raise ParamError(f"{spec.name} must hold whole numbers, got {item!r}") from None
+    return tuple(sizes)
+
+
+_COERCERS: dict[str, Callable[[ParamSpec, Any], Any]] = {
+    "int": _coerce_int,
+    "float": _coerce_float,
+    "bool": _coerce_bool,
+    "choice": _coerce_choice,
+    "shape": _coerce_shape,
+}
+
+BuildFn = Callable[[SimpleNamespace, Sequence[Shape]], nn.Module]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A layer type. `inputs` is the number of input ports, or the name of the int parameter that sets
+    it (merges). `input_rank` is the rank (batch excluded) each input must have, when it matters, and
+    `rank_hint` names those axes for messages. `label` gives the key settings shown on a node."""
+
+    name: str
+    category: str
+    help: str
+    build: BuildFn | None
+    params: tuple[ParamSpec, ...] = ()
+    inputs: int | str = 1
+    input_rank: tuple[int, ...] = ()
+    rank_hint: str = ""
+    input_dtype: str = "float"
+    label: Callable[[SimpleNamespace], str] | None = None
+    param_index: Mapping[str, ParamSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "param_index", MappingProxyType({p.name: p for p in self.params}))
+
+    @property
+    def is_source(self) -> bool:
+        return self.inputs == 0
+
+    def input_count(self, params: Mapping[str, Any]) -> int:
+        """How many input ports a node of this type has with these params."""
+        if isinstance(self.inputs, int):
+            return self.inputs
+        return int(params.get(self.inputs, self.param_index[self.inputs].default))
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def coerce_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Full, typed params (defaults filled in). Raises ParamError naming the first bad one."""
+        unknown = sorted(set(params) - set(self.param_index))
+        if unknown:
+            known = ", ".join(self.param_index) or "none"
+            raise ParamError(f"{self.name} has no parameter {unknown[0]!r} (it has: {known})")
+        merged = self.defaults() | dict(params)
+        return {name: self.param_index[name].coerce(value) for name, value in merged.items()}
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        """The node caption, e.g. 'Conv2d 16@5x5 relu'."""
+        if self.label is None:
+            return self.name
+        return f"{self.name} {self.label(SimpleNamespace(**params))}".strip()
+
+
+_REGISTRY: dict[str, LayerSpec] = {}
+
+
+def register(*specs: LayerSpec) -> None:
+    for spec in specs:
+        if spec.name in _REGISTRY:
+            raise ValueError(f"layer {spec.name!r} registered twice")
+        _REGISTRY[spec.name] = spec
+
+
+def _ensure_loaded() -> None:
+    # The layer modules register themselves on import; importing here keeps callers simple.
+    from . import layers  # noqa: F401
+
+
+def get(name: str) -> LayerSpec:
+    _ensure_loaded()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown layer type {name!r}") from None
+
+
+def has(name: str) -> bool:
+    _ensure_loaded()
+    return name in _REGISTRY
+
+
+def all_specs() -> list[LayerSpec]:
+    _ensure_loaded()
+    return list(_REGISTRY.values())
+
+
+CATEGORY_ORDER = (
+    "Input",
+    "Core",
+    "Convolution",
+    "Pooling",
+    "Normalization",
+    "Recurrent",
+    "Activation",
+    "Merge",
+    "Reshape",
+)
+
+
+def by_category() -> dict[str, list[LayerSpec]]:
+    """Specs grouped by category in palette order."""
+    groups: dict[str, list[LayerSpec]] = {}
+    for spec in all_specs():
+        groups.setdefault(spec.category, []).append(spec)
+    order = {name: i for i, name in enumerate(CATEGORY_ORDER)}
+    return dict(sorted(groups.items(), key=lambda item: order.get(item[0], len(order))))

@@ -1,0 +1,284 @@
+"""Shape inference: build each node's module on the meta device and run it; the output is the truth.
+
+Results are cached per node by (type, params, input shapes), so after an edit only nodes whose inputs
+or params changed are rebuilt: editing one node re-infers only what is downstream of it, and stops
+early where the shape comes out unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import torch
+from torch import nn
+
+from . import registry
+from .graph import Graph, Node
+from .issues import Issue
+from .registry import AUTO, InputShapeError, ParamError, Shape
+
+META_BATCH = 2  # >1 so batch statistics (BatchNorm in train mode) would also work
+
+
+@dataclass(frozen=True)
+class AutoSizes:
+    """What `auto` resolves to once data is attached: the Input's shape and dtype, and the units of
+    any Dense set to auto (classes, or regression targets)."""
+
+    input_shape: Shape | None = None
+    output_units: int | None = None
+    input_dtype: str = "float32"
+
+
+@dataclass
+class NodeShape:
+    """What inference learned about one node. `shape` is None when unknown (auto not resolved,
+    an input missing, or an error, which is then in `issue`)."""
+
+    shape: Shape | None
+    dtype: str = "float32"
+    params: dict[str, Any] | None = None  # typed, auto resolved
+    module: nn.Module | None = None  # built on the meta device
+    param_count: int = 0
+    trainable_count: int = 0
+    issue: Issue | None = None
+    input_shapes: tuple[Shape, ...] = ()
+
+
+def format_shape(shape: Shape | None) -> str:
+    """`(1, 28, 28)` -> `1x28x28`; unknown -> `?`."""
+    if shape is None:
+        return "?"
+    return "x".join(str(size) for size in shape) if shape else "scalar"
+
+
+def shape_text(shape: Shape | None) -> str:
+    """`(1, 28, 28)` as shown in messages and the summary."""
+    if shape is None:
+        return "?"
+    return "(" + ", ".join(str(size) for size in shape) + ")"
+
+
+class ShapeInference:
+    """Infers every node's output shape; keep one instance per graph to reuse its cache."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[Any, NodeShape]] = {}
+        self.rebuilt: list[str] = []  # node ids rebuilt by the last run (for tests and benchmarks)
+
+    def infer(self, graph: Graph, auto: AutoSizes | None = None) -> dict[str, NodeShape]:
+        order = graph.topological_order()
+        if order is None:  # validation reports the cycle; nothing downstream can be known
+            return {node_id: NodeShape(None) for node_id in graph.nodes}
+        self.rebuilt = []
+        results: dict[str, NodeShape] = {}
+        for node_id in order:
+            node = graph.nodes[node_id]
+            inputs = _input_results(graph, node, results)
+            results[node_id] = self._infer_node(node, inputs, auto or AutoSizes())
+        for stale in set(self._cache) - set(graph.nodes):
+            del self._cache[stale]
+        return results
+
+    def _infer_node(self, node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> NodeShape:
+        key = _cache_key(node, inputs, auto)
+        cached = self._cache.get(node.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        self.rebuilt.append(node.id)
+        result = infer_node(node, inputs, auto)
+        self._cache[node.id] = (key, result)
+        return result
+
+
+def _input_results(
+    graph: Graph, node: Node, results: dict[str, NodeShape]
+) -> list[NodeShape] | None:
+    """The inferred inputs of `node` in port order, or None when a port is not (singly) wired."""
+    try:
+        count = node.input_count()
+    except (ValueError, TypeError):
+        return None
+    by_port: dict[int, list[str]] = {}
+    for edge in graph.inputs_of(node.id):
+        by_port.setdefault(edge.dst[1], []).append(edge.src[0])
+    if sorted(by_port) != list(range(count)) or any(len(srcs) != 1 for srcs in by_port.values()):
+        return None
+    return [results[by_port[port][0]] for port in range(count)]
+
+
+def _cache_key(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> Any:
+    params = tuple(
+        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in node.params.items())
+    )
+    shapes = None if inputs is None else tuple((i.shape, i.dtype) for i in inputs)
+    uses_auto = any(value == AUTO for value in node.params.values())
+    return (node.type, params, shapes, auto if uses_auto else None)
+
+
+def infer_node(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> NodeShape:
+    """Infer one node from its inputs' results (None: some input port is not wired)."""
+    spec = node.spec
+    try:
+        params = spec.coerce_params(node.params)
+    except ParamError as error:
+        return NodeShape(
+            None,
+            issue=Issue.error(
+                node.id, f"{node.type}: {error}", "Correct the value in the inspector"
+            ),
+        )
+    params = _resolve_auto(params, auto)
+    if spec.is_source:
+        return _infer_input(node, params)
+    if inputs is None or any(result.shape is None for result in inputs) or params is None:
+        return NodeShape(None)
+    shapes = tuple(result.shape for result in inputs)
+    problem = _input_problem(node, spec, inputs)
+    if problem:
+        return NodeShape(None, issue=problem, input_shapes=shapes)
+    return _run_on_meta(node, spec, params, inputs)
+
+
+def _resolve_auto(params: dict[str, Any], auto: AutoSizes) -> dict[str, Any] | None:
+    resolved = dict(params)
+    for name, value in params.items():
+        if value != AUTO:
+            continue
+        replacement = auto.input_shape if name == "shape" else auto.output_units
+        if replacement is None:
+            return None if name != "shape" else resolved
+        resolved[name] = tuple(replacement) if name == "shape" else replacement
+    return resolved
+
+
+def _infer_input(node: Node, params: dict[str, Any] | None) -> NodeShape:
+    if params is None or params["shape"] == AUTO:
+        return NodeShape(None, dtype=(params or {}).get("dtype", "float32"), params=params)
+    shape = tuple(params["shape"])
+    if any(size < 1 for size in shape):
+        return NodeShape(
+            None,
+            issue=Issue.error(
+                node.id,
+                f"Input shape {shape_text(shape)} has a size below 1",
+                "Give every axis a positive size",
+            ),
+        )
+    return NodeShape(shape, dtype=params["dtype"], params=params)
+
+
+def _input_problem(node: Node, spec: registry.LayerSpec, inputs: list[NodeShape]) -> Issue | None:
+    shape = inputs[0].shape
+    if spec.input_rank and len(shape) not in spec.input_rank:
+        return Issue.error(
+            node.id,
+            f"{node.type} expects input shaped {spec.rank_hint} but receives {shape_text(shape)}",
+            _rank_fix(len(shape), spec.input_rank),
+        )
+    wants_ids = spec.input_dtype == "int64"
+    gets_ids = any(result.dtype == "int64" for result in inputs)
+    if wants_ids and not gets_ids:
+        return Issue.error(
+            node.id,
+            f"{node.type} needs integer token ids but receives float values",
+            "Set the Input's dtype to int64",
+        )
+    if gets_ids and not wants_ids:
+        return Issue.error(
+            node.id,
+            f"{node.type} receives integer token ids",
+            "Add an Embedding before it, or set the Input's dtype to float32",
+        )
+    return None
+
+
+def _rank_fix(got: int, wanted: tuple[int, ...]) -> str:
+    if got < min(wanted):
+        return "Remove the Flatten before it, or add a Reshape that restores the axes"
+    return "Add a Flatten (or a pooling layer) before it"
+
+
+def _run_on_meta(
+    node: Node, spec: registry.LayerSpec, params: dict[str, Any], inputs: list[NodeShape]
+) -> NodeShape:
+    shapes = tuple(result.shape for result in inputs)
+    try:
+        with torch.device("meta"):
+            module = spec.build(SimpleNamespace(**params), shapes)
+            module.eval()
+            sample = [_meta_input(result) for result in inputs]
+            output = module(*sample)
+    except (InputShapeError, ParamError) as error:
+        return NodeShape(
+            None, issue=Issue.error(node.id, f"{node.type} {error}", ""), input_shapes=shapes
+        )
+    except Exception as error:  # any PyTorch complaint becomes a message on this node
+        message, fix = explain_torch_error(node.type, shapes, error)
+        return NodeShape(None, issue=Issue.error(node.id, message, fix), input_shapes=shapes)
+    out_shape = tuple(output.shape[1:])
+    unique = {id(p): p for p in module.parameters()}.values()
+    result = NodeShape(
+        out_shape,
+        dtype="int64" if output.dtype == torch.int64 else "float32",
+        params=params,
+        module=module,
+        param_count=sum(p.numel() for p in unique),
+        trainable_count=sum(p.numel() for p in unique if p.requires_grad),
+        input_shapes=shapes,
+    )
+    if node.type == "Dense" and len(shapes[0]) >= 3:
+        result.issue = Issue.warning(
+            node.id,
+            f"Dense receives {shape_text(shapes[0])} and acts on the last axis only, "
+            f"giving {shape_text(out_shape)}",
+            "Add a Flatten before it to connect every value",
+        )
+    return result
+
+
+def _meta_input(result: NodeShape) -> torch.Tensor:
+    dtype = torch.int64 if result.dtype == "int64" else torch.float32
+    return torch.empty((META_BATCH, *result.shape), dtype=dtype, device="meta")
+
+
+_TRANSLATIONS = [
+    (
+        re.compile(r"Kernel size can't be greater than actual input size"),
+        "{type}: the kernel is larger than its input {shape}",
+        "Use a smaller kernel_size, padding 'same', or less pooling before it",
+    ),
+    (
+        re.compile(r"Output size is too small|output size .* too small", re.I),
+        "{type}: the input {shape} is too small for this window and stride",
+        "Use a smaller kernel_size or stride, or less pooling before it",
+    ),
+    (
+        re.compile(r"pad should be at most half", re.I),
+        "{type}: padding must be at most half the kernel size",
+        "Lower the padding",
+    ),
+    (
+        re.compile(r"output padding must be smaller than", re.I),
+        "{type}: output_padding must be smaller than the stride",
+        "Lower output_padding",
+    ),
+]
+
+
+def explain_torch_error(
+    layer_type: str, shapes: tuple[Shape, ...], error: Exception
+) -> tuple[str, str]:
+    """A message and fix a student can act on, for a PyTorch error raised while building/running."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    shape = " and ".join(shape_text(s) for s in shapes)
+    for pattern, message, fix in _TRANSLATIONS:
+        if pattern.search(str(error)):
+            return message.format(type=layer_type, shape=shape), fix
+    return (
+        f"{layer_type} cannot take input {shape}: {text}",
+        "Check this layer's settings and the layers before it",
+    )

@@ -1,0 +1,176 @@
+"""Keras-style `model.summary()`: a row per layer, totals, FLOPs per sample and memory."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .analysis import Analysis, Analyzer
+from .graph import Graph
+from .shapes import AutoSizes, NodeShape, shape_text
+
+FINAL_ACTIVATION_NOTE = (
+    "A final Softmax/Sigmoid is kept for prediction; with a cross-entropy loss the trainer uses the "
+    "matching log-space loss so training stays numerically stable."
+)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    name: str
+    type: str
+    caption: str  # e.g. "Conv2d 16@5x5 relu"
+    output_shape: tuple[int, ...] | None
+    params: int
+    trainable: int
+    flops: int | None  # per sample; None when the shape is unknown
+
+
+@dataclass(frozen=True)
+class Summary:
+    rows: list[SummaryRow]
+    total_params: int
+    trainable_params: int
+    non_trainable_params: int
+    flops: int | None  # per sample; None while some shape is unknown
+    param_bytes: int
+    activation_bytes: int | None  # outputs of every layer for one sample, float32
+    notes: list[str]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for row in data["rows"]:
+            row["output_shape"] = None if row["output_shape"] is None else list(row["output_shape"])
+        return data
+
+
+def summarize(
+    graph: Graph, auto: AutoSizes | None = None, analysis: Analysis | None = None
+) -> Summary:
+    analysis = analysis or Analyzer().analyze(graph, auto)
+    order = graph.topological_order() or list(graph.nodes)
+    rows = [_row(graph.nodes[node_id], analysis.shapes[node_id]) for node_id in order]
+    total = sum(row.params for row in rows)
+    trainable = sum(row.trainable for row in rows)
+    known = all(row.flops is not None for row in rows)
+    activations = [r.output_shape for r in rows]
+    return Summary(
+        rows=rows,
+        total_params=total,
+        trainable_params=trainable,
+        non_trainable_params=total - trainable,
+        flops=sum(row.flops for row in rows) if known and rows else None,
+        param_bytes=4 * total,
+        activation_bytes=4 * sum(_numel(s) for s in activations)
+        if None not in activations
+        else None,
+        notes=_notes(graph),
+    )
+
+
+def _row(node, result: NodeShape) -> SummaryRow:
+    caption = node.spec.describe(result.params or node.params) if result.params else node.type
+    return SummaryRow(
+        node.id,
+        node.type,
+        caption,
+        result.shape,
+        result.param_count,
+        result.trainable_count,
+        _flops(result),
+    )
+
+
+def _flops(result: NodeShape) -> int | None:
+    if result.shape is None:
+        return None
+    if result.module is None:
+        return 0
+    inputs = [torch.empty((1, *shape), device="meta") for shape in result.input_shapes]
+    if result.params and result.params.get("dtype") == "int64":
+        return 0
+    try:
+        counter = FlopCounterMode(display=False)
+        with counter:
+            result.module(*[_as_dtype(t, result) for t in inputs])
+        return int(counter.get_total_flops())
+    except Exception:  # FLOPs are informative only; never break the summary over them
+        return 0
+
+
+def _as_dtype(tensor: torch.Tensor, result: NodeShape) -> torch.Tensor:
+    if result.module is not None and isinstance(result.module, torch.nn.Embedding):
+        return tensor.long()
+    return tensor
+
+
+def _numel(shape) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
+
+
+def _notes(graph: Graph) -> list[str]:
+    finals = [
+        node
+        for node in graph.output_nodes()
+        if node.type in ("Softmax", "Sigmoid")
+        or node.params.get("activation") in ("softmax", "sigmoid")
+    ]
+    return [FINAL_ACTIVATION_NOTE] if finals else []
+
+
+def _count(number: int) -> str:
+    return f"{number:,}"
+
+
+def _bytes(count: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.2f} {unit}"
+        count /= 1024
+    return f"{count:.2f} GB"
+
+
+def _flop_text(flops: int | None) -> str:
+    if flops is None:
+        return "?"
+    for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+        if flops >= size:
+            return f"{flops / size:.2f} {unit}FLOPs"
+    return f"{flops} FLOPs"
+
+
+def format_table(summary: Summary, title: str = "") -> str:
+    """The summary as a fixed-width text table, like Keras."""
+    header = ("Layer (type)", "Output Shape", "Param #")
+    body = [
+        (f"{row.name} ({row.type})", shape_text(row.output_shape), _count(row.params))
+        for row in summary.rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) + 2 for i in range(3)]
+    width = sum(widths)
+
+    def line(cells):
+        return "".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w - 2)
+            for i, (cell, w) in enumerate(zip(cells, widths))
+        )
+
+    parts = [f'Model: "{title}"' if title else "", "=" * width, line(header), "=" * width]
+    parts += [line(cells) for cells in body]
+    parts += [
+        "=" * width,
+        f"Total params: {_count(summary.total_params)} ({_bytes(summary.param_bytes)})",
+        f"Trainable params: {_count(summary.trainable_params)}",
+        f"Non-trainable params: {_count(summary.non_trainable_params)}",
+        f"FLOPs per sample: {_flop_text(summary.flops)}",
+        "Activations per sample: "
+        + ("?" if summary.activation_bytes is None else _bytes(summary.activation_bytes)),
+        "-" * width,
+    ]
+    parts += [f"Note: {note}" for note in summary.notes]
+    return "\n".join(part for part in parts if part != "") + "\n"

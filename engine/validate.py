@@ -1,0 +1,115 @@
+"""Structural checks of a graph (wiring, cycles, reachability, parameter values).
+
+Shape problems come from `shapes`; `analysis.analyze` combines both into one issue list.
+"""
+
+from __future__ import annotations
+
+from .graph import Graph
+from .issues import Issue
+from .registry import ParamError
+
+
+def structural_issues(graph: Graph) -> list[Issue]:
+    issues: list[Issue] = []
+    inputs = graph.input_nodes()
+    if not inputs:
+        issues.append(
+            Issue.error(
+                None,
+                "The network has no Input layer",
+                "Drag an Input from the palette and wire it to the first layer",
+            )
+        )
+    elif not graph.output_nodes():
+        issues.append(
+            Issue.error(
+                None,
+                "The network has no layers after its Input",
+                "Add layers and wire the Input into the first one",
+            )
+        )
+    order = graph.topological_order()
+    if order is None:
+        issues.extend(_cycle_issues(graph))
+    for node in graph:
+        issues.extend(_port_issues(graph, node))
+        issues.extend(_param_issues(node))
+    if inputs and order is not None:
+        issues.extend(_unreachable_issues(graph, {n.id for n in inputs}))
+    return issues
+
+
+def _cycle_issues(graph: Graph) -> list[Issue]:
+    in_cycle = [node_id for node_id in graph.nodes if node_id in graph.descendants(node_id)]
+    return [
+        Issue.error(
+            node_id,
+            "This layer is part of a cycle: its output flows back into it",
+            "Remove one of the wires that loop back",
+        )
+        for node_id in in_cycle
+    ]
+
+
+def _port_issues(graph: Graph, node) -> list[Issue]:
+    try:
+        count = node.input_count()
+    except (ValueError, TypeError):
+        return []  # a bad 'inputs' param is reported by _param_issues
+    issues = []
+    wires_by_port: dict[int, int] = {}
+    for edge in graph.inputs_of(node.id):
+        wires_by_port[edge.dst[1]] = wires_by_port.get(edge.dst[1], 0) + 1
+    for port in range(count):
+        wires = wires_by_port.get(port, 0)
+        where = f"input {port + 1} of {count}" if count > 1 else "its input"
+        if wires == 0:
+            issues.append(
+                Issue.error(
+                    node.id,
+                    f"{node.type} has nothing connected to {where}",
+                    "Drag a wire from a layer's output to this port",
+                )
+            )
+        elif wires > 1:
+            issues.append(
+                Issue.error(
+                    node.id,
+                    f"{node.type} has {wires} wires into {where}; a port takes one",
+                    "Remove the extra wires or use an Add/Concatenate",
+                )
+            )
+    extra = sorted(port for port in wires_by_port if port >= count)
+    if extra:
+        issues.append(
+            Issue.error(
+                node.id,
+                f"{node.type} has a wire into port {extra[0] + 1} but only {count} input port(s)",
+                "Remove that wire",
+            )
+        )
+    return issues
+
+
+def _param_issues(node) -> list[Issue]:
+    try:
+        node.spec.coerce_params(node.params)
+    except ParamError as error:
+        return [Issue.error(node.id, f"{node.type}: {error}", "Correct the value in the inspector")]
+    return []
+
+
+def _unreachable_issues(graph: Graph, input_ids: set[str]) -> list[Issue]:
+    reachable = set(input_ids)
+    for input_id in input_ids:
+        reachable |= graph.descendants(input_id)
+    return [
+        Issue.error(
+            node.id,
+            f"{node.type} is not reachable from any Input",
+            "Wire it into the network or delete it",
+        )
+        for node in graph
+        if node.id not in reachable and graph.inputs_of(node.id)
+    ]

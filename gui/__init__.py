@@ -1,0 +1,1 @@
+"""NeuroCanvas desktop window (PySide6 + pyqtgraph): a view over `neurocanvas.engine`."""

@@ -1,0 +1,248 @@
+"""The Document: owns the project's engine graph, its undo stack and the latest analysis.
+
+It is the only writer of the graph: views call its edit methods, which push undoable commands, and
+redraw from the graph's change events and `analysis_changed`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from neurocanvas.engine import project as project_io
+from neurocanvas.engine.analysis import Analysis, Analyzer
+from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
+from neurocanvas.engine.layout import layered_positions
+from neurocanvas.engine.project import Project
+from neurocanvas.engine.shapes import AutoSizes
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from .commands import GraphEdit
+
+CLIPBOARD_MIME = "application/x-neurocanvas-graph"
+PASTE_OFFSET = 40.0
+
+
+class Document(QObject):
+    analysis_changed = Signal()
+    modified_changed = Signal(bool)
+    path_changed = Signal()
+    status_message = Signal(str)  # short feedback for the status bar (e.g. a refused wire)
+
+    def __init__(self, project: Project | None = None, path: Path | None = None, parent=None):
+        super().__init__(parent)
+        self.project = project or Project()
+        self.path = path
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.analyzer = Analyzer()
+        self.auto = AutoSizes()
+        self.analysis: Analysis = self.analyzer.analyze(self.graph, self.auto)
+
+    # ---- state --------------------------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        return self.path.name if self.path else self.project.name
+
+    def edited(self, reanalyze: bool = True) -> None:
+        """Called by commands after they change the graph."""
+        if reanalyze:
+            self.refresh_analysis()
+
+    def refresh_analysis(self) -> None:
+        self.analysis = self.analyzer.analyze(self.graph, self.auto)
+        self.analysis_changed.emit()
+
+    def set_auto_sizes(self, auto: AutoSizes) -> None:
+        """Sizes from the attached data resolve `auto` Input shapes and output units."""
+        self.auto = auto
+        self.refresh_analysis()
+
+    # ---- edits (each one undoable) -----------------------------------------------------------
+    def _push(self, text: str, apply, merge_key=None, reanalyze=True) -> None:
+        self.undo_stack.push(GraphEdit(self, text, apply, merge_key, reanalyze))
+
+    def add_node(
+        self,
+        layer_type: str,
+        pos: tuple[float, float],
+        params: dict | None = None,
+        connect_from: str | None = None,
+    ) -> str:
+        """Add a layer (optionally wired after `connect_from`); returns the new node's id."""
+        node_id = self.graph.unique_id(default_prefix(layer_type))
+
+        def apply(graph: Graph) -> None:
+            graph.add_node(layer_type, params, pos, node_id=node_id)
+            if connect_from and graph.connection_problem((connect_from, 0), (node_id, 0)) is None:
+                graph.connect((connect_from, 0), (node_id, 0))
+
+        self._push(f"Add {layer_type}", apply)
+        return node_id
+
+    def add_after(self, layer_type: str, selected_id: str | None) -> str:
+        """Palette double-click/Enter: insert below the selected node, wired between it and the
+        layers it fed (which move down a row); with nothing selected, append at the bottom."""
+        if selected_id not in self.graph.nodes:
+            bottom = max((node.pos[1] for node in self.graph), default=-110.0)
+            return self.add_node(layer_type, (0.0, bottom + 110.0))
+        node_id = self.graph.unique_id(default_prefix(layer_type))
+        x, y = self.graph.nodes[selected_id].pos
+
+        def apply(graph: Graph) -> None:
+            below = graph.descendants(selected_id)
+            outgoing = graph.outputs_of(selected_id)
+            graph.add_node(layer_type, None, (x, y + 110.0), node_id=node_id)
+            for edge in outgoing:
+                graph.remove_edge(edge)
+            graph.connect((selected_id, 0), (node_id, 0))
+            for edge in outgoing:
+                graph.add_edge(Edge((node_id, 0), edge.dst))
+            for other in below:
+                ox, oy = graph.nodes[other].pos
+                graph.move_node(other, (ox, oy + 110.0))
+
+        self._push(f"Add {layer_type}", apply)
+        return node_id
+
+    def remove_nodes(self, node_ids: list[str]) -> None:
+        present = [node_id for node_id in node_ids if node_id in self.graph.nodes]
+        if not present:
+            return
+        text = f"Delete {present[0]}" if len(present) == 1 else f"Delete {len(present)} layers"
+        self._push(text, lambda graph: [graph.remove_node(node_id) for node_id in present])
+
+    def connect(self, src: tuple[str, int], dst: tuple[str, int]) -> str | None:
+        """Wire two ports; returns None, or the reason it was refused (also sent as a status message)."""
+        problem = self.graph.connection_problem(src, dst)
+        if problem:
+            self.status_message.emit(f"Cannot connect: {problem}")
+            return problem
+        self._push(f"Connect {src[0]} to {dst[0]}", lambda graph: graph.connect(src, dst))
+        return None
+
+    def disconnect(self, edge: Edge) -> None:
+        if edge in self.graph.edges:
+            self._push(
+                f"Disconnect {edge.src[0]} from {edge.dst[0]}",
+                lambda graph: graph.remove_edge(edge),
+            )
+
+    def move_nodes(self, positions: dict[str, tuple[float, float]]) -> None:
+        moved = {
+            node_id: pos
+            for node_id, pos in positions.items()
+            if node_id in self.graph.nodes and tuple(self.graph.nodes[node_id].pos) != tuple(pos)
+        }
+        if not moved:
+            return
+        text = f"Move {next(iter(moved))}" if len(moved) == 1 else f"Move {len(moved)} layers"
+        self._push(
+            text, lambda graph: [graph.move_node(n, p) for n, p in moved.items()], reanalyze=False
+        )
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        node = self.graph.node(node_id)
+        if node.params.get(name) == value:
+            return
+        self._push(
+            f"Set {name}",
+            lambda graph: graph.set_param(node_id, name, value),
+            merge_key=("set_param", node_id, name),
+        )
+
+    def rename_node(self, old_id: str, new_id: str) -> str | None:
+        """Rename; returns the reason when the name is refused."""
+        if old_id == new_id:
+            return None
+        probe = self.graph.copy()
+        try:
+            probe.rename_node(old_id, new_id)
+        except GraphError as error:
+            self.status_message.emit(str(error))
+            return str(error)
+        self._push(f"Rename {old_id} to {new_id}", lambda graph: graph.rename_node(old_id, new_id))
+        return None
+
+    def auto_layout(self) -> None:
+        positions = layered_positions(self.graph)
+        self._push(
+            "Auto layout",
+            lambda graph: [graph.move_node(n, p) for n, p in positions.items()],
+            reanalyze=False,
+        )
+
+    # ---- clipboard ----------------------------------------------------------------------------
+    def copy_json(self, node_ids: list[str]) -> str:
+        """The selected nodes and the wires between them, as JSON for the clipboard."""
+        chosen = set(node_ids)
+        nodes = [self.graph.nodes[n].to_dict() for n in node_ids if n in self.graph.nodes]
+        edges = [e.to_dict() for e in self.graph.edges if e.src[0] in chosen and e.dst[0] in chosen]
+        return json.dumps({"format": "neurocanvas-clipboard", "nodes": nodes, "edges": edges})
+
+    def paste_json(self, text: str, offset: float = PASTE_OFFSET) -> list[str]:
+        """Paste nodes from `copy_json` text with fresh ids, shifted by `offset`; returns new ids."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != "neurocanvas-clipboard":
+                return []
+            fragment = project_io.graph_from_dict(
+                {"nodes": data["nodes"], "edges": data["edges"]}, "clipboard"
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return []
+        mapping = self._fresh_ids(fragment)
+
+        def apply(graph: Graph) -> None:
+            for node in fragment:
+                graph.add_node(
+                    node.type,
+                    node.params,
+                    (node.pos[0] + offset, node.pos[1] + offset),
+                    node_id=mapping[node.id],
+                )
+            for edge in fragment.edges:
+                graph.add_edge(Edge((mapping[edge.src[0]], 0), (mapping[edge.dst[0]], edge.dst[1])))
+
+        if mapping:
+            self._push(f"Paste {len(mapping)} layer{'s' if len(mapping) > 1 else ''}", apply)
+        return list(mapping.values())
+
+    def _fresh_ids(self, fragment: Graph) -> dict[str, str]:
+        taken = set(self.graph.nodes)
+        mapping = {}
+        for node in fragment:
+            stem = default_prefix(node.type)
+            index = 1
+            while f"{stem}_{index}" in taken:
+                index += 1
+            mapping[node.id] = f"{stem}_{index}"
+            taken.add(mapping[node.id])
+        return mapping
+
+    def duplicate(self, node_ids: list[str]) -> list[str]:
+        return self.paste_json(self.copy_json(node_ids))
+
+    # ---- files --------------------------------------------------------------------------------
+    def save(self, path: Path | None = None) -> None:
+        target = Path(path or self.path)
+        project_io.save(self.project, target)
+        if target != self.path:
+            self.path = target
+            self.path_changed.emit()
+        self.undo_stack.setClean()
+
+    @classmethod
+    def open(cls, path: Path, parent=None) -> Document:
+        """Raises ProjectError (with file, line and column) when the file is broken."""
+        return cls(project_io.load(path), Path(path), parent)

@@ -1,0 +1,318 @@
+"""Regenerate resources/examples/*.json from the builders below (run: python tools/make_templates.py).
+
+The JSON files are the shipped artefacts; this script is how they were made and keeps them tidy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from neurocanvas.engine import project
+from neurocanvas.engine.graph import Graph
+from neurocanvas.engine.layout import apply_layout
+
+OUT = Path(__file__).resolve().parent.parent / "resources" / "examples"
+
+MNIST_DATA = {"source": "mnist", "split": [0.7, 0.15, 0.15], "seed": 0}
+CLASSIFY = {
+    "optimizer": {"type": "Adam", "lr": 0.001},
+    "loss": "auto",
+    "epochs": 10,
+    "batch_size": 200,
+}
+
+
+def build(layers: list, edges: list[tuple[str, str]] | None = None) -> Graph:
+    """`layers`: (id, type, params) in order; without `edges` they are wired as a chain."""
+    graph = Graph()
+    for node_id, layer_type, params in layers:
+        graph.add_node(layer_type, params, node_id=node_id)
+    if edges is None:
+        edges = [(a[0], b[0]) for a, b in zip(layers, layers[1:])]
+    next_port: dict[str, int] = {}
+    for src, dst in edges:
+        port = next_port.get(dst, 0)
+        next_port[dst] = port + 1
+        graph.connect((src, 0), (dst, port))
+    apply_layout(graph)
+    return graph
+
+
+def relu(units: int) -> dict:
+    return {"units": units, "activation": "relu"}
+
+
+def conv(channels: int, kernel: int, activation: str = "relu", padding: str = "valid") -> dict:
+    return {
+        "out_channels": channels,
+        "kernel_size": kernel,
+        "activation": activation,
+        "padding": padding,
+    }
+
+
+IMAGE = {"shape": [1, 28, 28]}
+CIFAR = {"shape": [3, 32, 32]}
+
+
+def seed_cnn_layers(second_conv: bool) -> list:
+    layers = [
+        ("input", "Input", IMAGE),
+        ("conv1", "Conv2d", conv(16, 5)),
+        ("pool1", "MaxPool2d", {}),
+    ]
+    if second_conv:
+        layers += [("conv2", "Conv2d", conv(8, 2)), ("pool2", "MaxPool2d", {})]
+    return layers + [
+        ("flatten", "Flatten", {}),
+        ("dense1", "Dense", relu(100)),
+        ("output", "Dense", {"units": 10, "activation": "softmax"}),
+    ]
+
+
+def residual_cnn() -> Graph:
+    layers = [
+        ("input", "Input", IMAGE),
+        ("stem", "Conv2d", conv(16, 3, padding="same")),
+        ("res_conv1", "Conv2d", conv(16, 3, padding="same")),
+        ("res_conv2", "Conv2d", conv(16, 3, "none", "same")),
+        ("skip_add", "Add", {}),
+        ("relu", "ReLU", {}),
+        ("pool", "MaxPool2d", {}),
+        ("gap", "GlobalAvgPool2d", {}),
+        ("output", "Dense", {"units": 10}),
+    ]
+    edges = [
+        ("input", "stem"),
+        ("stem", "res_conv1"),
+        ("res_conv1", "res_conv2"),
+        ("res_conv2", "skip_add"),
+        ("stem", "skip_add"),
+        ("skip_add", "relu"),
+        ("relu", "pool"),
+        ("pool", "gap"),
+        ("gap", "output"),
+    ]
+    return build(layers, edges)
+
+
+def inception_block() -> Graph:
+    layers = [
+        ("input", "Input", CIFAR),
+        ("stem", "Conv2d", conv(32, 3, padding="same")),
+        ("branch1x1", "Conv2d", conv(16, 1)),
+        ("reduce3x3", "Conv2d", conv(16, 1)),
+        ("branch3x3", "Conv2d", conv(24, 3, padding="same")),
+        ("reduce5x5", "Conv2d", conv(8, 1)),
+        ("branch5x5", "Conv2d", conv(8, 5, padding="same")),
+        ("pool", "MaxPool2d", {"kernel_size": 3, "stride": 1, "padding": 1}),
+        ("pool_proj", "Conv2d", conv(8, 1)),
+        ("concat", "Concatenate", {"inputs": 4, "axis": 0}),
+        ("gap", "GlobalAvgPool2d", {}),
+        ("output", "Dense", {"units": 10}),
+    ]
+    edges = [
+        ("input", "stem"),
+        ("stem", "branch1x1"),
+        ("stem", "reduce3x3"),
+        ("reduce3x3", "branch3x3"),
+        ("stem", "reduce5x5"),
+        ("reduce5x5", "branch5x5"),
+        ("stem", "pool"),
+        ("pool", "pool_proj"),
+        ("branch1x1", "concat"),
+        ("branch3x3", "concat"),
+        ("branch5x5", "concat"),
+        ("pool_proj", "concat"),
+        ("concat", "gap"),
+        ("gap", "output"),
+    ]
+    return build(layers, edges)
+
+
+def vgg_cifar10() -> Graph:
+    layers = [("input", "Input", CIFAR)]
+    for block, channels in enumerate((32, 64, 128), start=1):
+        layers += [
+            (f"conv{block}a", "Conv2d", conv(channels, 3, padding="same")),
+            (f"bn{block}", "BatchNorm2d", {}),
+            (f"conv{block}b", "Conv2d", conv(channels, 3, padding="same")),
+            (f"pool{block}", "MaxPool2d", {}),
+        ]
+    layers += [
+        ("flatten", "Flatten", {}),
+        ("dense1", "Dense", relu(128)),
+        ("dropout", "Dropout", {"rate": 0.5}),
+        ("output", "Dense", {"units": 10, "activation": "softmax"}),
+    ]
+    return build(layers)
+
+
+TEMPLATES = {
+    "seed-mlp": (
+        "Seed MLP",
+        "The classic Keras MNIST MLP: Flatten 28x28 -> Dense 512 -> 32 -> 10 (418,666 params)",
+        lambda: build(
+            [
+                ("input", "Input", IMAGE),
+                ("flatten", "Flatten", {}),
+                ("dense1", "Dense", relu(512)),
+                ("dense2", "Dense", relu(32)),
+                ("output", "Dense", {"units": 10, "activation": "softmax"}),
+            ]
+        ),
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "seed-cnn": (
+        "Seed CNN",
+        "Conv2d 16@5x5 -> MaxPool -> Dense 100 -> 10 on MNIST (231,926 params)",
+        lambda: build(seed_cnn_layers(False)),
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "seed-cnn2": (
+        "Seed CNN, two convolutions",
+        "The seed CNN with a second Conv2d 8@2x2 + MaxPool: ten times fewer parameters (22,046)",
+        lambda: build(seed_cnn_layers(True)),
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "xor": (
+        "XOR",
+        "The XOR problem: 2 inputs -> 4 tanh -> 1 sigmoid, the smallest network that "
+        "needs a hidden layer",
+        lambda: build(
+            [
+                ("input", "Input", {"shape": [2]}),
+                ("hidden", "Dense", {"units": 4, "activation": "tanh"}),
+                ("output", "Dense", {"units": 1, "activation": "sigmoid"}),
+            ]
+        ),
+        {
+            "source": "xor",
+            "params": {"n": 400, "noise": 0.1},
+            "split": [0.7, 0.15, 0.15],
+            "seed": 0,
+        },
+        {
+            "optimizer": {"type": "Adam", "lr": 0.05},
+            "loss": "auto",
+            "epochs": 100,
+            "batch_size": 32,
+        },
+    ),
+    "tabular-mlp": (
+        "Tabular MLP",
+        "For CSV tables: auto input -> Dense 64 -> 32 with dropout -> "
+        "auto output (classes or targets)",
+        lambda: build(
+            [
+                ("input", "Input", {"shape": "auto"}),
+                ("dense1", "Dense", relu(64)),
+                ("dropout1", "Dropout", {"rate": 0.2}),
+                ("dense2", "Dense", relu(32)),
+                ("dropout2", "Dropout", {"rate": 0.2}),
+                ("output", "Dense", {"units": "auto"}),
+            ]
+        ),
+        {"source": "iris", "split": [0.7, 0.15, 0.15], "seed": 0},
+        {
+            "optimizer": {"type": "Adam", "lr": 0.01},
+            "loss": "auto",
+            "epochs": 100,
+            "batch_size": 32,
+        },
+    ),
+    "mnist-quickstart": (
+        "MNIST quickstart",
+        "The TensorFlow quickstart: Flatten -> Dense 128 -> "
+        "Dropout 0.2 -> Dense 10 (101,770 params)",
+        lambda: build(
+            [
+                ("input", "Input", IMAGE),
+                ("flatten", "Flatten", {}),
+                ("dense1", "Dense", relu(128)),
+                ("dropout", "Dropout", {"rate": 0.2}),
+                ("output", "Dense", {"units": 10}),
+            ]
+        ),
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "lstm-classifier": (
+        "LSTM classifier",
+        "Reads each MNIST image row by row as a sequence of 28 steps: LSTM 64 -> Dense 10",
+        lambda: build(
+            [
+                ("input", "Input", IMAGE),
+                ("rows", "Reshape", {"shape": [28, 28]}),
+                ("lstm", "LSTM", {"hidden_size": 64}),
+                ("output", "Dense", {"units": 10}),
+            ]
+        ),
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "dense-autoencoder": (
+        "Dense autoencoder",
+        "Compress 784 pixels to a 32-number code and reconstruct them (784 -> 32 -> 784)",
+        lambda: build(
+            [
+                ("input", "Input", IMAGE),
+                ("flatten", "Flatten", {}),
+                ("encode", "Dense", relu(128)),
+                ("code", "Dense", relu(32)),
+                ("decode", "Dense", relu(128)),
+                ("pixels", "Dense", {"units": 784, "activation": "sigmoid"}),
+                ("image", "Reshape", {"shape": [1, 28, 28]}),
+            ]
+        ),
+        MNIST_DATA,
+        {
+            "mode": "reconstruction",
+            "optimizer": {"type": "Adam", "lr": 0.001},
+            "loss": "mse",
+            "epochs": 10,
+            "batch_size": 200,
+        },
+    ),
+    "residual-cnn": (
+        "Residual CNN",
+        "A ResNet-style block: two convolutions plus a skip connection joined by Add",
+        residual_cnn,
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "inception-block": (
+        "Inception block",
+        "GoogLeNet-style: 1x1, 3x3, 5x5 and pooling branches joined by Concatenate",
+        inception_block,
+        {"source": "cifar10", "split": [0.7, 0.15, 0.15], "seed": 0},
+        CLASSIFY,
+    ),
+    "vgg-cifar10": (
+        "VGG for CIFAR-10",
+        "A small VGG: three blocks of 3x3 convolutions and pooling for 3x32x32 colour images",
+        vgg_cifar10,
+        {"source": "cifar10", "split": [0.7, 0.15, 0.15], "seed": 0},
+        {
+            "optimizer": {"type": "Adam", "lr": 0.001},
+            "loss": "auto",
+            "epochs": 20,
+            "batch_size": 128,
+        },
+    ),
+}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, (title, description, make_graph, data, training) in TEMPLATES.items():
+        proj = project.Project(title, description, make_graph(), data, training)
+        project.save(proj, OUT / f"{name}.json")
+        print(f"wrote {name}.json")
+
+
+if __name__ == "__main__":
+    main()
