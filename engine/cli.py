@@ -13,10 +13,9 @@ import sys
 from collections.abc import Callable
 
 from . import __version__
-from .analysis import analyze
-from .project import ProjectError
-from .summary import format_table, summarize
-from .templates import list_templates, load_project_or_template
+
+# The engine modules that import torch are imported inside the commands that need them: plain
+# `neurocanvas` must reach the window (and its first paint) without paying for torch first.
 
 
 class UsageError(Exception):
@@ -31,6 +30,9 @@ def _add_summary(subparsers) -> None:
 
 
 def run_summary(args) -> int:
+    from .analysis import analyze
+    from .summary import format_table, summarize
+
     project = _load(args.project)
     analysis = analyze(project.graph)
     errors = analysis.errors
@@ -57,6 +59,8 @@ def _add_templates(subparsers) -> None:
 
 
 def run_templates(args) -> int:
+    from .templates import list_templates
+
     templates = list_templates()
     if args.json:
         print(
@@ -76,6 +80,9 @@ def run_templates(args) -> int:
 
 
 def _load(name_or_path: str):
+    from .project import ProjectError
+    from .templates import load_project_or_template
+
     try:
         return load_project_or_template(name_or_path)
     except ProjectError as error:

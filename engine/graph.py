@@ -223,6 +223,15 @@ class Graph:
         """Wires into `node_id`, ordered by input port."""
         return sorted((e for e in self.edges if e.dst[0] == node_id), key=lambda e: e.dst[1])
 
+    def incoming(self) -> dict[str, list[Edge]]:
+        """Wires into every node, ordered by input port: one pass instead of `inputs_of` per node."""
+        result: dict[str, list[Edge]] = {node_id: [] for node_id in self.nodes}
+        for edge in self.edges:
+            result.setdefault(edge.dst[0], []).append(edge)
+        for edges in result.values():
+            edges.sort(key=lambda e: e.dst[1])
+        return result
+
     def outputs_of(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges if e.src[0] == node_id]
 

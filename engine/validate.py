@@ -32,11 +32,12 @@ def structural_issues(graph: Graph) -> list[Issue]:
     order = graph.topological_order()
     if order is None:
         issues.extend(_cycle_issues(graph))
+    incoming = graph.incoming()
     for node in graph:
-        issues.extend(_port_issues(graph, node))
+        issues.extend(_port_issues(incoming[node.id], node))
         issues.extend(_param_issues(node))
     if inputs and order is not None:
-        issues.extend(_unreachable_issues(graph, {n.id for n in inputs}))
+        issues.extend(_unreachable_issues(graph, {n.id for n in inputs}, incoming))
     return issues
 
 
@@ -52,14 +53,14 @@ def _cycle_issues(graph: Graph) -> list[Issue]:
     ]
 
 
-def _port_issues(graph: Graph, node) -> list[Issue]:
+def _port_issues(edges: list, node) -> list[Issue]:
     try:
         count = node.input_count()
     except (ValueError, TypeError):
         return []  # a bad 'inputs' param is reported by _param_issues
     issues = []
     wires_by_port: dict[int, int] = {}
-    for edge in graph.inputs_of(node.id):
+    for edge in edges:
         wires_by_port[edge.dst[1]] = wires_by_port.get(edge.dst[1], 0) + 1
     for port in range(count):
         wires = wires_by_port.get(port, 0)
@@ -100,7 +101,7 @@ def _param_issues(node) -> list[Issue]:
     return []
 
 
-def _unreachable_issues(graph: Graph, input_ids: set[str]) -> list[Issue]:
+def _unreachable_issues(graph: Graph, input_ids: set[str], incoming) -> list[Issue]:
     reachable = set(input_ids)
     for input_id in input_ids:
         reachable |= graph.descendants(input_id)
@@ -111,5 +112,5 @@ def _unreachable_issues(graph: Graph, input_ids: set[str]) -> list[Issue]:
             "Wire it into the network or delete it",
         )
         for node in graph
-        if node.id not in reachable and graph.inputs_of(node.id)
+        if node.id not in reachable and incoming[node.id]
     ]

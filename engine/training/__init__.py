@@ -1,1 +1,1 @@
-"""engine/training package."""
+"""engine/training package (in progress)."""
