@@ -36,10 +36,14 @@ class Document(QObject):
         self.project = project or Project()
         self.path = path
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.analyzer = Analyzer()
         self.auto = AutoSizes()
         self.analysis: Analysis = self.analyzer.analyze(self.graph, self.auto)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        # A bound slot (not a lambda) so Qt drops the connection when the document is deleted.
+        self.modified_changed.emit(not clean)
 
     # ---- state --------------------------------------------------------------------------------
     @property

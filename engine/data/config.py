@@ -1,0 +1,196 @@
+"""``DataConfig``: what data to load and how to prepare it, as stored in the project file under "data".
+
+``from_dict``/``to_dict`` round-trip through plain JSON; ``from_spec`` turns the CLI's ``--data SPEC``
+(a path, a built-in name, or ``name:key=value,...``) into a config.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+
+SYNTHETIC_NAMES: tuple[str, ...] = (
+    "xor",
+    "circles",
+    "moons",
+    "spirals",
+    "blobs",
+    "regression-plane",
+    "sine",
+)
+BUILTIN_NAMES: tuple[str, ...] = ("mnist", "fashion-mnist", "cifar10")
+# Spellings people type for the built-ins; mapped to the canonical name.
+_ALIASES = {
+    "fashion_mnist": "fashion-mnist",
+    "fashionmnist": "fashion-mnist",
+    "cifar-10": "cifar10",
+    "cifar_10": "cifar10",
+    "regression_plane": "regression-plane",
+    "plane": "regression-plane",
+    "spiral": "spirals",
+    "circle": "circles",
+}
+TASKS = ("binary", "multiclass", "regression")
+MISSING_POLICIES = ("drop", "mean", "median", "most_frequent")
+AUGMENTATIONS = ("crop", "flip", "rotate", "affine", "color_jitter")
+
+
+def canonical_name(name: str) -> str:
+    """The canonical spelling of a synthetic or built-in data set name (lower case, aliases resolved)."""
+    low = name.strip().lower()
+    return _ALIASES.get(low, low)
+
+
+def is_named_source(source: str) -> bool:
+    """True when ``source`` names a synthetic or built-in data set rather than a path."""
+    return canonical_name(source) in SYNTHETIC_NAMES + BUILTIN_NAMES
+
+
+@dataclass
+class DataConfig:
+    """Where the data comes from and how it is split, cleaned, normalised and augmented."""
+
+    source: str = "xor"
+    params: dict[str, Any] = field(default_factory=dict)
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)
+    seed: int = 0
+    normalize: bool = True
+    target: str | int | None = None
+    task: str | None = None
+    missing: str = "drop"
+    augment: list[str] = field(default_factory=list)
+    stratify: bool = True
+    use_own_test: bool = True
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Check every field; raise ``DataError`` naming the bad one."""
+        if not isinstance(self.source, str) or not self.source.strip():
+            raise DataError("data 'source' must be a non-empty string (a path or a data set name)")
+        if is_named_source(self.source):
+            self.source = canonical_name(self.source)
+        if not isinstance(self.params, dict):
+            raise DataError(f"data 'params' must be a mapping, not {type(self.params).__name__}")
+        self.split = check_split(self.split)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise DataError(f"data 'seed' must be an integer, not {self.seed!r}")
+        if self.task is not None and self.task not in TASKS:
+            raise DataError(
+                f"data 'task' must be one of {', '.join(TASKS)} or null, not {self.task!r}"
+            )
+        if self.missing not in MISSING_POLICIES:
+            raise DataError(
+                f"data 'missing' must be one of {', '.join(MISSING_POLICIES)}, not {self.missing!r}"
+            )
+        if self.target is not None and not isinstance(self.target, (str, int)):
+            raise DataError(f"data 'target' must be a column name or index, not {self.target!r}")
+        self.augment = list(self.augment or [])
+        for name in self.augment:
+            if name not in AUGMENTATIONS:
+                raise DataError(
+                    f"unknown augmentation {name!r}; choose from {', '.join(AUGMENTATIONS)}"
+                )
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DataConfig:
+        """Build from the project file's "data" mapping; unknown keys are refused (they are typos)."""
+        if not isinstance(d, dict):
+            raise DataError(f"data config must be a mapping, not {type(d).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise DataError(
+                f"unknown data setting(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
+            )
+        kwargs = {k: v for k, v in d.items() if v is not None or k in ("target", "task")}
+        if "params" in kwargs:
+            kwargs["params"] = dict(kwargs["params"])
+        if "augment" in kwargs:
+            kwargs["augment"] = list(kwargs["augment"])
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able mapping; ``from_dict(to_dict())`` gives an equal config."""
+        return {
+            "source": self.source,
+            "params": dict(self.params),
+            "split": list(self.split),
+            "seed": self.seed,
+            "normalize": self.normalize,
+            "target": self.target,
+            "task": self.task,
+            "missing": self.missing,
+            "augment": list(self.augment),
+            "stratify": self.stratify,
+            "use_own_test": self.use_own_test,
+        }
+
+    @classmethod
+    def from_spec(cls, spec: str, **overrides: Any) -> DataConfig:
+        """The CLI's ``--data SPEC``: a path, a name (``xor``, ``mnist``...) or ``name:n=400,noise=0.1``."""
+        spec = spec.strip()
+        name, _, rest = spec.partition(":")
+        if is_named_source(name):
+            params = _parse_params(rest, spec) if rest else {}
+            params.update(overrides.pop("params", {}) or {})
+            return cls(source=canonical_name(name), params=params, **overrides)
+        path = Path(spec).expanduser()
+        if not path.exists():
+            raise DataError(
+                f"'{spec}' is neither an existing file or folder nor a known data set name "
+                f"(known: {', '.join(SYNTHETIC_NAMES + BUILTIN_NAMES)})"
+            )
+        return cls(source=str(path), **overrides)
+
+
+def check_split(split: Any) -> tuple[float, float, float]:
+    """Validate train/val/test fractions: three non-negative numbers, train > 0, summing to 1."""
+    try:
+        parts = tuple(float(s) for s in split)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"split must be three fractions [train, val, test], not {split!r}"
+        ) from None
+    if len(parts) == 2:
+        parts = (parts[0], parts[1], 0.0)
+    if len(parts) != 3:
+        raise DataError(f"split must be three fractions [train, val, test], not {list(split)!r}")
+    if any(p < 0 or p > 1 or math.isnan(p) for p in parts) or parts[0] <= 0:
+        raise DataError(f"split fractions must lie in [0, 1] with train > 0, not {list(parts)}")
+    if abs(sum(parts) - 1.0) > 1e-6:
+        raise DataError(
+            f"split fractions {list(parts)} add up to {sum(parts):g}, not 1 "
+            "(e.g. [0.7, 0.15, 0.15])"
+        )
+    return parts  # type: ignore[return-value]
+
+
+def _parse_params(text: str, spec: str) -> dict[str, Any]:
+    """``n=400,noise=0.1,root=/x`` -> {"n": 400, "noise": 0.1, "root": "/x"} (ints, floats, bools)."""
+    out: dict[str, Any] = {}
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise DataError(f"bad data spec '{spec}': expected key=value, got '{item}'")
+        out[key.strip()] = _parse_value(value.strip())
+    return out
+
+
+def _parse_value(v: str) -> Any:
+    low = v.lower()
+    if low in ("true", "yes"):
+        return True
+    if low in ("false", "no"):
+        return False
+    for conv in (int, float):
+        try:
+            return conv(v)
+        except ValueError:
+            pass
+    return v

@@ -1,0 +1,228 @@
+"""``load_dataset``: one entry point that turns a ``DataConfig`` into a ``Dataset``, whatever the
+source (synthetic name, built-in name, CSV/TSV, .npz/.npy, image folder, IDX folder, CIFAR folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import builtin
+from .arrays import as_image_array, load_npy_pair, load_npz
+from .cifar import find_cifar_dir, load_cifar_dir
+from .config import BUILTIN_NAMES, SYNTHETIC_NAMES, DataConfig
+from .errors import DataError
+from .idx import find_idx_pair, load_idx_pair
+from .images import is_image_folder, list_image_folder, load_image_files
+from .info import Dataset, encode_target, make_info
+from .synthetic import make_synthetic
+from .tabular import load_csv
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".data", ".dat"}
+MNIST_CLASSES = [str(i) for i in range(10)]
+
+
+def load_dataset(cfg: DataConfig | dict[str, Any] | str) -> Dataset:
+    """Load the data ``cfg`` points at. Raises ``DataError`` (never half-loads) on bad input."""
+    if isinstance(cfg, str):
+        cfg = DataConfig.from_spec(cfg)
+    elif isinstance(cfg, dict):
+        cfg = DataConfig.from_dict(cfg)
+    src = cfg.source
+    if src in SYNTHETIC_NAMES:
+        ds = make_synthetic(src, cfg.params, cfg.seed)
+        if cfg.task is not None and cfg.task != ds.info.task:
+            raise DataError(
+                f"'{src}' is a {ds.info.task} data set; it cannot be used as {cfg.task}"
+            )
+        return ds
+    if src in BUILTIN_NAMES:
+        return _load_builtin(src, cfg)
+    path = Path(src).expanduser()
+    if path.is_dir():
+        return _load_folder(path, cfg)
+    if not path.exists():
+        raise DataError("no such file or folder", path=path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return load_csv(
+            path, target=cfg.target, task=cfg.task, missing=cfg.missing, params=cfg.params
+        )
+    if suffix == ".npz":
+        train, test, report = load_npz(path)
+        return _array_dataset(train, test, str(path), cfg, report)
+    if suffix == ".npy":
+        y_path = Path(cfg.params["y"]) if "y" in cfg.params else None
+        train, report = load_npy_pair(path, y_path)
+        return _array_dataset(train, None, str(path), cfg, report)
+    raise DataError(
+        f"unsupported file type '{suffix}': use a CSV/TSV, .npz, .npy, an image folder, an IDX "
+        "folder or a CIFAR-10 folder",
+        path=path,
+    )
+
+
+def _load_builtin(name: str, cfg: DataConfig) -> Dataset:
+    unknown = set(cfg.params) - {"root", "download"}
+    if unknown:
+        raise DataError(f"'{name}' takes only root and download, not {', '.join(sorted(unknown))}")
+    root = cfg.params.get("root")
+    folder = builtin.locate(name, root)
+    if folder is None:
+        if not cfg.params.get("download"):
+            raise DataError(builtin.missing_message(name, root))
+        folder = builtin.download(name, root)
+    if name == "cifar10":
+        return _load_cifar(folder, name, cfg)
+    names = builtin.FASHION_CLASSES if name == "fashion-mnist" else MNIST_CLASSES
+    return _load_idx_folder(folder, name, names, cfg)
+
+
+def _load_folder(path: Path, cfg: DataConfig) -> Dataset:
+    if find_idx_pair(path, "train") or find_idx_pair(path, "t10k"):
+        return _load_idx_folder(path, str(path), None, cfg)
+    cifar = find_cifar_dir(path)
+    if cifar is not None:
+        return _load_cifar(cifar, str(path), cfg)
+    for xs in ("x.npy", "X.npy"):
+        if (path / xs).is_file():
+            train, report = load_npy_pair(path / xs, None)
+            return _array_dataset(train, None, str(path), cfg, report)
+    if is_image_folder(path):
+        return _load_image_folder(path, cfg)
+    raise DataError(
+        "the folder holds no data set this app reads: expected IDX files (train-images-idx3-ubyte...), "
+        "CIFAR-10 batches, x.npy/y.npy, or one sub-folder of images per class",
+        path=path,
+    )
+
+
+def _load_idx_folder(
+    folder: Path, source: str, names: list[str] | None, cfg: DataConfig
+) -> Dataset:
+    report: list[str] = []
+    train_files = find_idx_pair(folder, "train")
+    test_files = find_idx_pair(folder, "t10k")
+    train = load_idx_pair(*train_files) if train_files else None
+    test = load_idx_pair(*test_files) if test_files else None
+    if train is None:
+        assert test is not None
+        train, test = test, None
+        report.append("only the test half (t10k files) is present; using it as the whole data set")
+    report.append(f"read {len(train[0])} IDX images from {folder}")
+    if test is not None:
+        report.append(f"the set's own test split: {len(test[0])} images")
+    return _image_dataset(train, test, names, source, cfg, report)
+
+
+def _load_cifar(folder: Path, source: str, cfg: DataConfig) -> Dataset:
+    train, test, names = load_cifar_dir(folder)
+    report = []
+    if train is None:
+        assert test is not None
+        train, test = test, None
+        report.append("only test_batch is present; using it as the whole data set")
+    report.append(f"read {len(train[0])} CIFAR-10 images from {folder}")
+    if test is not None:
+        report.append(f"the set's own test split: {len(test[0])} images")
+    return _image_dataset(train, test, names, source, cfg, report)
+
+
+def _load_image_folder(path: Path, cfg: DataConfig) -> Dataset:
+    own_test = (path / "train").is_dir() and (path / "test").is_dir()
+    base = path / "train" if own_test else path
+    files, labels, classes, report = list_image_folder(base)
+    x, y, size, gray = load_image_files(files, labels, base, dict(cfg.params), report)
+    test = None
+    if own_test:
+        t_files, t_labels, t_classes, t_report = list_image_folder(path / "test")
+        if t_classes != classes:
+            raise DataError(
+                f"the test folder's classes {t_classes} differ from the train folder's {classes}",
+                path=path / "test",
+            )
+        params = {"size": list(size), "grayscale": gray}  # the test set must match the train set
+        test = load_image_files(t_files, t_labels, path / "test", params, t_report)[:2]
+        report += t_report
+    return _image_dataset((x, y), test, classes, str(path), cfg, report)
+
+
+def _image_task(k: int, cfg: DataConfig) -> str:
+    if cfg.task == "regression":
+        raise DataError("an image classification data set cannot be used for regression")
+    if cfg.task == "binary" and k != 2:
+        raise DataError(f"task 'binary' needs 2 classes; this data set has {k}")
+    return cfg.task or ("binary" if k == 2 else "multiclass")
+
+
+def _to_float_images(x: np.ndarray) -> torch.Tensor:
+    # One vectorised conversion: uint8 -> float32 in [0, 1].
+    # (astype copies, which also frees the tensor from read-only frombuffer memory)
+    return torch.from_numpy(x.astype(np.float32)).div_(255.0)
+
+
+def _image_dataset(
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray] | None,
+    names: list[str] | None,
+    source: str,
+    cfg: DataConfig,
+    report: list[str],
+) -> Dataset:
+    if names is None:
+        k = int(max(train[1].max(), test[1].max() if test is not None else 0)) + 1
+        names = [str(i) for i in range(k)]
+    task = _image_task(len(names), cfg)
+
+    def build(pair: tuple[np.ndarray, np.ndarray], rep: list[str]) -> Dataset:
+        x = _to_float_images(pair[0])
+        y = torch.from_numpy(np.ascontiguousarray(pair[1], dtype=np.int64))
+        info = make_info(x, y, task=task, class_names=names, source=source, is_image=True)
+        return Dataset(x=x, y=y, info=info, report=rep)
+
+    ds = build(train, report)
+    if test is not None:
+        ds.test = build(test, [])
+    return ds
+
+
+def _array_dataset(
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray] | None,
+    source: str,
+    cfg: DataConfig,
+    report: list[str],
+) -> Dataset:
+    x_img = as_image_array(train[0])
+    if x_img is not None:
+        t = (as_image_array(test[0]), test[1]) if test is not None else None
+        ys = [train[1]] + ([test[1]] if test is not None else [])
+        if all(v.dtype.kind in "iu" and v.ndim == 1 for v in ys):
+            k = int(max(v.max() for v in ys)) + 1
+            return _image_dataset(
+                (x_img, train[1]), t, [str(i) for i in range(k)], source, cfg, report
+            )
+    # Encode train and test targets together so both get the same class indices.
+    n = len(train[1])
+    y_all = train[1] if test is None else np.concatenate([train[1], test[1]])
+    y, task, names = encode_target(y_all, task=cfg.task, where=source)
+
+    def build(x_np: np.ndarray, y_t: torch.Tensor, rep: list[str]) -> Dataset:
+        img = as_image_array(x_np)
+        x = (
+            _to_float_images(img)
+            if img is not None
+            else torch.from_numpy(np.array(x_np, dtype=np.float32))
+        )
+        info = make_info(
+            x, y_t, task=task, class_names=names, source=source, is_image=img is not None
+        )
+        return Dataset(x=x, y=y_t, info=info, report=rep)
+
+    ds = build(train[0], y[:n], report)
+    if test is not None:
+        ds.test = build(test[0], y[n:], [])
+    return ds

@@ -1,0 +1,366 @@
+"""CSV/TSV files -> ``Dataset``: delimiter and header detection, type checks, missing values,
+categorical encoding and target encoding, with errors that name the file, line and column.
+
+pandas does the parsing (fast C reader); the Python ``csv`` module is used only on small samples
+(sniffing) and, on the error path, to find the file line of a bad record.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .csv_lines import LineFinder, check_short_rows
+from .errors import DataError
+from .info import Dataset, encode_target, make_info
+
+# Cell texts that mean "missing" in addition to pandas' defaults ("", "NA", "NaN", "null", ...);
+# "?" is the UCI repository's convention.
+EXTRA_NA = ["?", "-", "--", "none", "None", "missing"]
+_NA_TEXTS = {"", "na", "n/a", "nan", "null", "none", "?", "-", "--", "missing", "#n/a"}
+_CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
+_SAMPLE_BYTES = 64 * 1024
+PREVIEW_ROWS = 20
+CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore"}
+
+
+def load_csv(
+    path: str | Path,
+    *,
+    target: str | int | None = None,
+    task: str | None = None,
+    missing: str = "drop",
+    params: dict[str, Any] | None = None,
+) -> Dataset:
+    """Read a delimited text file into features ``x`` (float32) and a target ``y``.
+
+    params: ``delimiter`` (default: detected), ``header`` (True/False, default: detected),
+    ``encoding`` (default utf-8, latin-1 fallback), ``max_onehot`` (categorical columns with at most
+    this many values are one-hot encoded, others get ordinal codes; default 10), ``ignore`` (columns
+    to leave out, e.g. an ID column).
+    """
+    path = Path(path)
+    params = dict(params or {})
+    unknown = set(params) - CSV_PARAMS
+    if unknown:
+        raise DataError(
+            f"unknown CSV setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(CSV_PARAMS))}",
+            path=path,
+        )
+    report: list[str] = []
+    raw, encoding = _read_sample(path, params.get("encoding"))
+    if "\x00" in raw:
+        raise DataError("this is a binary file, not delimited text (CSV/TSV)", path=path)
+    if not raw.strip():
+        raise DataError("the file is empty; a CSV needs rows of features and a target", path=path)
+    delimiter = params.get("delimiter") or _detect_delimiter(raw, path)
+    sample_rows = _tokenize(raw, delimiter)
+    header = params.get("header")
+    if header is None:
+        header = _detect_header(sample_rows)
+    report.append(
+        f"read {path.name} as {_delimiter_name(delimiter)}-separated, "
+        f"{'with' if header else 'without'} a header row"
+    )
+    df = _read_frame(path, delimiter, bool(header), encoding)
+    if len(df) == 0:
+        raise DataError("the file has a header row but no data rows", path=path)
+    check_short_rows(df, path, delimiter, bool(header), encoding)
+    # Columns with no value at all (e.g. from a trailing delimiter on every line) carry nothing.
+    empty_cols = [c for c in df.columns if df[c].isna().all()]
+    if empty_cols and len(empty_cols) < len(df.columns):
+        df = df.drop(columns=empty_cols)
+        report.append(
+            f"dropped {len(empty_cols)} empty column(s): {', '.join(map(str, empty_cols))}"
+        )
+    columns = [str(c) for c in df.columns]
+    df.columns = columns
+    preview_rows = df.head(PREVIEW_ROWS).astype(object).where(df.head(PREVIEW_ROWS).notna(), "")
+    preview = [[str(v) for v in row] for row in preview_rows.itertuples(index=False)]
+
+    tcol = _target_column(columns, target, path)
+    ignore = [_target_column(columns, c, path) for c in params.get("ignore", [])]
+    if tcol in ignore:
+        raise DataError(f"column '{tcol}' is both the target and ignored", path=path)
+    features = [c for c in columns if c != tcol and c not in ignore]
+    if not features:
+        raise DataError(
+            f"no feature columns: the file has only the target column '{tcol}' (check the delimiter)",
+            path=path,
+        )
+    if ignore:
+        report.append(f"ignored column(s) {', '.join(ignore)}")
+
+    line_of = LineFinder(path, delimiter, bool(header), encoding)
+    kinds = {c: _column_kind(df, c, columns.index(c) + 1, path, line_of) for c in features}
+    for c in features:
+        if kinds[c] == "numeric" and df[c].dtype == object:
+            df[c] = pd.to_numeric(df[c])
+
+    target_missing = df[tcol].isna()
+    if target_missing.all():
+        raise DataError(f"the target column '{tcol}' is empty", path=path)
+    if target_missing.any():
+        df = df[~target_missing]
+        report.append(f"dropped {int(target_missing.sum())} row(s) with no target value")
+    df = _handle_missing(df, features, kinds, missing, report, path)
+
+    x_np, feature_names = _encode_features(
+        df, features, kinds, int(params.get("max_onehot", 10)), report
+    )
+    y_raw = df[tcol].to_numpy()
+    if df[tcol].dtype == object:
+        y_raw = np.array([str(v).strip() for v in y_raw], dtype=object)
+    y, task, class_names = encode_target(y_raw, task=task, where=str(path), name=tcol)
+    x = torch.from_numpy(x_np)
+    info = make_info(
+        x, y, task=task, class_names=class_names, source=str(path), feature_names=feature_names
+    )
+    report.append(
+        f"{len(x)} rows, {len(feature_names)} features, target '{tcol}' ({task}"
+        + (f", {len(class_names)} classes)" if class_names else ")")
+    )
+    return Dataset(
+        x=x, y=y, info=info, report=report, preview_columns=columns, preview_rows=preview
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _read_sample(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The first 64 KiB as text (cut at the last full line) and the encoding that decodes it."""
+    if not path.is_file():
+        raise DataError("no such file", path=path)
+    with open(path, "rb") as f:
+        data = f.read(_SAMPLE_BYTES)
+        more = bool(f.read(1))
+    if more and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]
+    for enc in [encoding] if encoding else ["utf-8-sig", "latin-1"]:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"the file is not readable as {encoding} text", path=path)
+
+
+def _detect_delimiter(text: str, path: Path) -> str | None:
+    """The delimiter that splits the sample's lines into the same number (> 1) of fields.
+
+    Returns None for whitespace-separated files. ``.tsv`` files prefer tabs.
+    """
+    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    best: tuple[float, int, int] = (0.0, 1, 0)
+    choice: str | None = None
+    order = (
+        ["\t"] + _CANDIDATE_DELIMITERS if path.suffix.lower() == ".tsv" else _CANDIDATE_DELIMITERS
+    )
+    for rank, d in enumerate(order):
+        counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        score = (counts.count(mode) / len(counts), mode, -rank)
+        if score > best:
+            best, choice = score, d
+    if choice is None and any(len(ln.split()) > 1 for ln in lines):
+        return None  # whitespace-separated, like the original Boston housing file
+    if choice is None:
+        choice = ","  # one column: the "no feature columns" check explains it
+    return choice
+
+
+def _tokenize(text: str, delimiter: str | None) -> list[list[str]]:
+    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    if delimiter is None:
+        return [ln.split() for ln in lines]
+    return [[c.strip() for c in r] for r in csv.reader(lines, delimiter=delimiter) if r]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _detect_header(rows: list[list[str]]) -> bool:
+    """A header row holds text where the rows below hold numbers, or text that never recurs below."""
+    if not rows:
+        return False
+    first, rest = rows[0], rows[1:]
+    if not rest:
+        return all(c and not _is_number(c) for c in first)
+    for j, name in enumerate(first):
+        if not name or _is_number(name) or name.lower() in _NA_TEXTS:
+            continue
+        below = [r[j] for r in rest if j < len(r) and r[j].lower() not in _NA_TEXTS]
+        if below and all(_is_number(v) for v in below):
+            return True
+    if all(c and not _is_number(c) for c in first):
+        return all(name not in {r[j] for r in rest if j < len(r)} for j, name in enumerate(first))
+    return False
+
+
+def _delimiter_name(d: str | None) -> str:
+    return {None: "whitespace", ",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
+        d, repr(d)
+    )
+
+
+def _read_frame(path: Path, delimiter: str | None, header: bool, encoding: str) -> pd.DataFrame:
+    kwargs: dict[str, Any] = {
+        "header": 0 if header else None,
+        "na_values": EXTRA_NA,
+        "skipinitialspace": True,
+        "encoding": encoding,
+        "low_memory": False,
+    }
+    if delimiter is None:
+        kwargs["sep"] = r"\s+"
+    else:
+        kwargs["sep"] = delimiter
+    try:
+        df = pd.read_csv(path, **kwargs)
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            "the file is empty; a CSV needs rows of features and a target", path=path
+        ) from None
+    except pd.errors.ParserError as e:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        if m:
+            exp, line, saw = (int(g) for g in m.groups())
+            raise DataError(
+                f"ragged row: {saw} fields where the rows above have {exp}",
+                path=path,
+                line=line,
+                column=exp + 1,
+            ) from None
+        raise DataError(f"cannot parse the file: {e}", path=path) from None
+    except UnicodeDecodeError as e:
+        raise DataError(f"the file is not {encoding} text ({e.reason})", path=path) from None
+    if not header:
+        df.columns = [f"col{i + 1}" for i in range(df.shape[1])]
+    else:
+        df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _target_column(columns: list[str], target: str | int | None, path: Path) -> str:
+    if target is None:
+        return columns[-1]
+    if isinstance(target, int) and not isinstance(target, bool):
+        if -len(columns) <= target < len(columns):
+            return columns[target]
+        raise DataError(
+            f"target column index {target} is out of range: the file has {len(columns)} columns",
+            path=path,
+        )
+    name = str(target).strip()
+    if name in columns:
+        return name
+    if name.lstrip("-").isdigit():
+        return _target_column(columns, int(name), path)
+    raise DataError(
+        f"no column named '{name}'; the columns are {', '.join(repr(c) for c in columns)}",
+        path=path,
+    )
+
+
+# --- typing, missing values, encoding --------------------------------------------------------
+
+
+def _column_kind(df: pd.DataFrame, col: str, index: int, path: Path, line_of: LineFinder) -> str:
+    """'numeric' or 'categorical'. A mostly-numeric column with stray text is an error, not text."""
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return "numeric"
+    present = s.notna()
+    as_num = pd.to_numeric(s.where(present), errors="coerce")
+    bad = present & as_num.isna()
+    n_present = int(present.sum())
+    if n_present and int(bad.sum()) * 2 < n_present:
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        value = s.iloc[row]
+        raise DataError(
+            f"'{value}' is not a number, but the other values in this column are numbers "
+            f"({int(bad.sum())} such cell(s) in all)",
+            path=path,
+            line=line_of(row),
+            column=index,
+            column_name=col,
+        )
+    return "categorical"
+
+
+def _handle_missing(
+    df: pd.DataFrame,
+    features: list[str],
+    kinds: dict[str, str],
+    missing: str,
+    report: list[str],
+    path: Path,
+) -> pd.DataFrame:
+    counts = {c: int(df[c].isna().sum()) for c in features}
+    counts = {c: n for c, n in counts.items() if n}
+    if not counts:
+        return df
+    if missing == "drop":
+        keep = df[features].notna().all(axis=1)
+        dropped = int((~keep).sum())
+        if dropped == len(df):
+            raise DataError(
+                "every row has a missing cell, so dropping them leaves nothing; "
+                "fill them instead (missing: mean or most_frequent)",
+                path=path,
+            )
+        detail = ", ".join(f"'{c}' {n}" for c, n in counts.items())
+        report.append(f"dropped {dropped} row(s) with missing cells ({detail})")
+        return df[keep]
+    df = df.copy()
+    for c, n in counts.items():
+        if kinds[c] == "numeric" and missing in ("mean", "median"):
+            value = float(df[c].mean() if missing == "mean" else df[c].median())
+            how = f"the {missing} ({value:.4g})"
+        else:
+            value = df[c].mode(dropna=True).iloc[0]
+            how = f"the most frequent value ({value!r})"
+        df[c] = df[c].fillna(value)
+        report.append(f"filled {n} missing cell(s) in column '{c}' with {how}")
+    return df
+
+
+def _encode_features(
+    df: pd.DataFrame, features: list[str], kinds: dict[str, str], max_onehot: int, report: list[str]
+) -> tuple[np.ndarray, list[str]]:
+    """Numeric columns as they are; categorical columns one-hot (few values) or ordinal (many)."""
+    blocks: list[np.ndarray] = []
+    names: list[str] = []
+    for c in features:
+        s = df[c]
+        if kinds[c] == "numeric":
+            blocks.append(s.to_numpy(dtype=np.float32).reshape(-1, 1))
+            names.append(c)
+            continue
+        text = s.astype(str).str.strip()
+        cats = sorted(text.unique())
+        codes = np.searchsorted(np.array(cats, dtype=object), text.to_numpy()).astype(np.int64)
+        if len(cats) <= max_onehot:
+            blocks.append(np.eye(len(cats), dtype=np.float32)[codes])
+            names.extend(f"{c}={v}" for v in cats)
+            report.append(f"one-hot encoded column '{c}' ({len(cats)} values)")
+        else:
+            blocks.append(codes.astype(np.float32).reshape(-1, 1))
+            names.append(c)
+            report.append(f"ordinal-encoded column '{c}' ({len(cats)} values, sorted)")
+    return np.ascontiguousarray(np.concatenate(blocks, axis=1), dtype=np.float32), names
