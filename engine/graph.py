@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from torch import fx
+
 from . import registry
 
 Port = tuple[str, int]
@@ -66,6 +68,10 @@ class GraphError(ValueError):
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Node ids become attribute names on the compiled module; these would shadow its own members
+# (a node named `code` would replace GraphModule.code, `eval` the eval() method).
+RESERVED_NAMES = frozenset(name for name in dir(fx.GraphModule) if not name.startswith("_")) | {
+    "code", "graph", "meta", "training"}
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
@@ -127,6 +133,9 @@ class Graph:
                 f"{node_id!r} is not a valid name: use letters, digits and _, "
                 "not starting with a digit"
             )
+        if node_id in RESERVED_NAMES:
+            raise GraphError(f"{node_id!r} is a reserved name in PyTorch modules; choose another, "
+                             f"e.g. {node_id}_layer")
         if node_id in self.nodes:
             raise GraphError(f"a node named {node_id!r} already exists")
 

@@ -73,8 +73,16 @@ class Document(QObject):
         self.refresh_analysis()
 
     # ---- edits (each one undoable) -----------------------------------------------------------
-    def _push(self, text: str, apply, merge_key=None, reanalyze=True) -> None:
+    def _push(self, text: str, apply, merge_key=None, reanalyze=True) -> bool:
+        """Push an undoable edit, after a dry run on a copy: an edit that would fail is refused
+        with a status message instead of leaving a half-applied command on the stack."""
+        try:
+            apply(self.graph.copy())
+        except (GraphError, KeyError, ValueError) as error:
+            self.status_message.emit(f"{text}: {error}")
+            return False
         self.undo_stack.push(GraphEdit(self, text, apply, merge_key, reanalyze))
+        return True
 
     def add_node(
         self,

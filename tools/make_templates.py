@@ -262,7 +262,7 @@ TEMPLATES = {
                 ("input", "Input", IMAGE),
                 ("flatten", "Flatten", {}),
                 ("encode", "Dense", relu(128)),
-                ("code", "Dense", relu(32)),
+                ("bottleneck", "Dense", relu(32)),
                 ("decode", "Dense", relu(128)),
                 ("pixels", "Dense", {"units": 784, "activation": "sigmoid"}),
                 ("image", "Reshape", {"shape": [1, 28, 28]}),

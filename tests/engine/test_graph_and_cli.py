@@ -41,7 +41,7 @@ def test_readable_unique_ids_and_events():
 
 def test_bad_names_are_refused():
     graph = chain(("Input", {"shape": [2]}), "Dense")
-    for bad in ("1st", "dense 1", "class", "input_1"):
+    for bad in ("1st", "dense 1", "class", "input_1", "code", "forward", "eval"):
         with pytest.raises(GraphError):
             graph.rename_node("dense_1", bad)
 

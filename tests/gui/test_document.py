@@ -96,3 +96,10 @@ def test_modified_flag_and_save(document, tmp_path, qtbot):
 def test_empty_document_reports_missing_input(qtbot):
     document = Document(Project())
     assert not document.analysis.ok
+
+
+def test_an_edit_that_would_fail_is_refused_whole(document, qtbot):
+    with qtbot.waitSignal(document.status_message) as message:
+        document.set_param("dense1", "no_such_param", 3)
+    assert "no_such_param" in message.args[0]
+    assert document.undo_stack.count() == 0

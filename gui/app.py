@@ -1,0 +1,178 @@
+"""`neurocanvas [PROJECT|TEMPLATE] [--screenshot PATH [--size WxH]]`: the desktop window.
+
+The window must be on screen within 1.5 s, and importing torch alone takes longer than that. So
+`main` shows an empty shell first and finishes loading (engine, torch, panels, project) from a
+zero-delay timer that runs after the first paint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+NO_DISPLAY_HELP = """\
+neurocanvas: no display found (DISPLAY and WAYLAND_DISPLAY are not set).
+The window needs a graphical session. You can:
+  - run it from a desktop session, or over ssh with X forwarding (ssh -X);
+  - run it on a virtual display: xvfb-run neurocanvas
+  - render the window to an image instead: neurocanvas seed-cnn --screenshot editor.png
+  - use the command line: neurocanvas summary seed-cnn (see neurocanvas --help)"""
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="neurocanvas", description="Open the NeuroCanvas window.")
+    parser.add_argument("project", nargs="?", help="project file (.json) or template name")
+    parser.add_argument("--screenshot", metavar="PATH", help="render the window to PATH and exit")
+    parser.add_argument("--size", default="1600x1000", help="window size for --screenshot (WxH)")
+    parser.add_argument(
+        "--startup-probe",
+        action="store_true",
+        help="print 'first-paint' when the window first paints, then exit",
+    )
+    args = parser.parse_args(argv)
+    try:
+        width, height = (int(part) for part in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size must look like 1600x1000, got {args.size!r}")
+    args.size = (width, height)
+    return args
+
+
+def display_missing() -> bool:
+    """True on Linux without any display and no platform chosen: Qt would abort."""
+    env = os.environ
+    return (
+        sys.platform.startswith("linux")
+        and not env.get("DISPLAY")
+        and not env.get("WAYLAND_DISPLAY")
+        and not env.get("QT_QPA_PLATFORM")
+    )
+
+
+def make_application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "neurocanvas"])
+    app.setApplicationName("NeuroCanvas")
+    app.setOrganizationName("NeuroCanvas")
+    app.setStyle("Fusion")  # the same calm look on every platform; follows the system palette
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+STYLE_SHEET = """
+QLabel#muted { color: palette(placeholder-text); }
+QDockWidget::title { padding: 6px 8px; font-weight: 600; }
+QTabWidget::pane { border: none; }
+QStatusBar QLabel { padding: 0 4px; }
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.screenshot:
+        # Render offscreen whatever the session has: the result must not depend on a display.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return screenshot(args.project, Path(args.screenshot), args.size)
+    if display_missing() and not args.startup_probe:
+        print(NO_DISPLAY_HELP, file=sys.stderr)
+        return 2
+    if display_missing():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return run_window(args)
+
+
+def run_window(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from .main_window import MainWindow
+
+    app = make_application()
+    window = MainWindow(deferred=True)
+    if args.startup_probe:
+
+        class FirstPaint(QObject):
+            def eventFilter(self, _obj, event):  # noqa: N802 - Qt override
+                if event.type() == QEvent.Type.Paint:
+                    print("first-paint", flush=True)
+                    QTimer.singleShot(0, app.quit)
+                return False
+
+        probe = FirstPaint(window)
+        window.installEventFilter(probe)
+        window.show()
+        return app.exec()
+    window.show()
+    QTimer.singleShot(0, lambda: finish_startup(window, args.project))
+    return app.exec()
+
+
+def finish_startup(window, project: str | None) -> None:
+    """Runs after the first paint: load the engine, then the project, a recovery or the gallery."""
+    window.finish_loading()
+    if project:
+        if not open_project_or_template(window, project):
+            window.show_message(f"Could not open {project}")
+        return
+    if window.offer_recovery():
+        return
+    window.new_from_template()
+
+
+def open_project_or_template(window, name: str) -> bool:
+    from neurocanvas.engine.project import ProjectError
+
+    path = Path(name)
+    if path.suffix == ".json" or path.exists():
+        return window.open_path(path)
+    try:
+        window.open_template(name)
+    except ProjectError as error:  # no such template: the message lists the ones there are
+        window.show_error("Cannot open project", str(error))
+        return False
+    return True
+
+
+def render_window(window, size: tuple[int, int]):
+    """Lay the window out at `size`, fit the graph and grab it as a QPixmap."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*size)
+    window.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    canvas = getattr(window, "canvas", None)
+    if canvas is not None:
+        canvas.fit_all()
+    QApplication.processEvents()
+    return window.grab()
+
+
+def screenshot(project: str | None, path: Path, size: tuple[int, int]) -> int:
+    """`--screenshot`: the window for `project`, or the template gallery when none is given."""
+    app = make_application()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if project is None:
+        from .gallery import GalleryDialog
+
+        dialog = GalleryDialog()
+        ok = render_window(dialog, size).save(str(path))
+        dialog.close()
+    else:
+        from .main_window import MainWindow
+
+        window = MainWindow()
+        window.show_error = lambda title, message: print(f"neurocanvas: {message}", file=sys.stderr)
+        if not open_project_or_template(window, project):
+            return 2
+        ok = render_window(window, size).save(str(path))
+        window.document.undo_stack.setClean()
+        window.close()
+    app.processEvents()
+    if not ok:
+        print(f"neurocanvas: could not write {path}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0

@@ -1,0 +1,364 @@
+"""The canvas scene: one NodeItem per node, one EdgeItem per wire, kept in step with the Document.
+
+Items never edit the graph. The scene listens to the graph's change events (incremental updates;
+a `reset`, which undo/redo send, rebuilds everything) and to `Document.analysis_changed` (captions,
+shapes, issues, wire labels). User gestures become Document calls: a finished move is one
+`move_nodes`, a finished wire drag one `connect`.
+"""
+
+from __future__ import annotations
+
+from neurocanvas.engine.graph import Edge, GraphEvent
+from neurocanvas.engine.shapes import format_shape
+from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtGui import QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+from shiboken6 import isValid
+
+from .. import theme
+from .edge_item import EdgeItem, temporary_wire_pen, wire_path
+from .node_item import GRID, HEIGHT, NodeItem
+from .port_item import INPUT, OUTPUT, PortItem
+
+SCENE_HALF_SIZE = 50_000.0  # a fixed, roomy scene: panning never hits an edge
+LABEL_POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
+MAJOR_GRID = 5  # every 5th grid line (100 px) is drawn as a faint line; the rest are dots
+
+
+class CanvasScene(QGraphicsScene):
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setSceneRect(
+            -SCENE_HALF_SIZE, -SCENE_HALF_SIZE, 2 * SCENE_HALF_SIZE, 2 * SCENE_HALF_SIZE
+        )
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # items move a lot
+        self.colors = theme.canvas_colors()
+        self.document = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[Edge, EdgeItem] = {}
+        self.user_moving = False  # a card drag is in progress (snap to the grid while it lasts)
+        self._wire_source: PortItem | None = None
+        self._wire_item: QGraphicsPathItem | None = None
+        self._wire_target: PortItem | None = None
+        self._unsubscribe = None
+        # Node moves can arrive in bursts (auto layout moves every node): place labels once after.
+        self._label_timer = QTimer(self)
+        self._label_timer.setSingleShot(True)
+        self._label_timer.setInterval(0)
+        self._label_timer.timeout.connect(self.place_labels)
+        self.set_document(document)
+
+    # ---- document ---------------------------------------------------------------------------
+    def set_document(self, document) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self.document.analysis_changed.disconnect(self.refresh_analysis)
+        self.document = document
+        self._unsubscribe = document.graph.subscribe(self._on_graph_event)
+        document.analysis_changed.connect(self.refresh_analysis)
+        self.rebuild()
+
+    def _on_graph_event(self, event: GraphEvent) -> None:
+        if not isValid(self):  # the scene is gone but the document lives on: stop listening
+            self._unsubscribe()
+            return
+        graph = self.document.graph
+        kind = event.kind
+        if kind == "reset":
+            self.rebuild()
+        elif kind == "node_added":
+            self._add_node_item(graph.nodes[event.node_id])
+        elif kind == "node_removed":
+            item = self.nodes.pop(event.node_id, None)
+            if item is not None:
+                self.removeItem(item)
+        elif kind == "node_changed":
+            self._refresh_node(event.node_id)
+            self._update_edges_of(event.node_id)
+        elif kind == "node_moved":
+            item = self.nodes.get(event.node_id)
+            if item is not None:
+                item.setPos(*graph.nodes[event.node_id].pos)
+            self._label_timer.start()
+        elif kind == "node_renamed":
+            item = self.nodes.pop(event.node_id, None)
+            if item is not None:
+                self.nodes[event.new_id] = item
+                self._refresh_node(event.new_id)
+            self._sync_edges()  # the graph re-made every wire of the renamed node
+        elif kind == "edge_added":
+            self._add_edge_item(event.edge)
+            self._sync_ports()
+        elif kind == "edge_removed":
+            item = self.edges.pop(event.edge, None)
+            if item is not None:
+                self.removeItem(item)
+            self._sync_ports()
+
+    def rebuild(self) -> None:
+        """Throw every item away and draw the graph afresh, keeping the selection by id."""
+        selected_nodes = set(self.selected_node_ids())
+        selected_edges = {item.edge for item in self.selected_edge_items()}
+        self.cancel_wire()
+        for item in list(self.nodes.values()) + list(self.edges.values()):
+            self.removeItem(item)
+        self.nodes.clear()
+        self.edges.clear()
+        graph = self.document.graph
+        for node in graph:
+            self._add_node_item(node)
+        for edge in graph.edges:
+            self._add_edge_item(edge)
+        self._sync_ports()
+        self.refresh_analysis()
+        for node_id in selected_nodes & set(self.nodes):
+            self.nodes[node_id].setSelected(True)
+        for edge in selected_edges & set(self.edges):
+            self.edges[edge].setSelected(True)
+
+    def _add_node_item(self, node) -> NodeItem:
+        item = NodeItem(node, self.colors)
+        self.nodes[node.id] = item
+        self.addItem(item)
+        self._refresh_node(node.id)
+        return item
+
+    def _add_edge_item(self, edge: Edge) -> EdgeItem | None:
+        if edge.src[0] not in self.nodes or edge.dst[0] not in self.nodes or edge in self.edges:
+            return None
+        item = EdgeItem(edge, self.colors)
+        self.edges[edge] = item
+        self.addItem(item)
+        self._update_edge(item)
+        item.set_label(self._label_for(edge))
+        return item
+
+    def _sync_edges(self) -> None:
+        wanted = set(self.document.graph.edges)
+        for edge in [e for e in self.edges if e not in wanted]:
+            self.removeItem(self.edges.pop(edge))
+        for edge in self.document.graph.edges:
+            self._add_edge_item(edge)
+        self._sync_ports()
+        self.place_labels()
+
+    def _sync_ports(self) -> None:
+        used = {edge.src[0] for edge in self.edges} | {edge.dst for edge in self.edges}
+        for node_id, item in self.nodes.items():
+            item.output.set_connected(node_id in used)
+            for port in item.inputs:
+                port.set_connected((node_id, port.index) in used)
+
+    # ---- analysis ---------------------------------------------------------------------------
+    def refresh_analysis(self) -> None:
+        """New shapes and issues: update card texts, outlines and wire labels."""
+        for node_id in self.nodes:
+            self._refresh_node(node_id)
+        for edge, item in self.edges.items():
+            item.set_label(self._label_for(edge))
+        self.place_labels()
+
+    def _refresh_node(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        node = self.document.graph.nodes.get(node_id)
+        if item is None or node is None:
+            return
+        analysis = self.document.analysis
+        item.refresh(node, analysis.shapes.get(node_id), analysis.issues_for(node_id))
+
+    def _label_for(self, edge: Edge) -> str:
+        return format_shape(self.document.analysis.shape_of(edge.src[0]))
+
+    # ---- geometry -----------------------------------------------------------------------------
+    def node_item_moved(self, item: NodeItem) -> None:
+        """A card moved (dragged, or placed from the graph): its wires follow."""
+        self._update_edges_of(item.node_id)
+
+    def _update_edges_of(self, node_id: str) -> None:
+        for edge, item in self.edges.items():
+            if node_id in (edge.src[0], edge.dst[0]):
+                self._update_edge(item)
+
+    def _update_edge(self, item: EdgeItem) -> None:
+        src = self.nodes[item.edge.src[0]]
+        dst = self.nodes[item.edge.dst[0]]
+        start, end = src.output_anchor(), dst.input_anchor(item.edge.dst[1])
+        # Only cards between the two ends can be in the way (keeps routing cheap while dragging).
+        obstacles = [
+            node.scene_card_rect()
+            for node in self.nodes.values()
+            if node is not src
+            and node is not dst
+            and node.y() < end.y()
+            and node.y() + HEIGHT > start.y()
+        ]
+        item.set_ends(start, end, obstacles)
+
+    def place_labels(self) -> None:
+        """Slide each wire label along its curve to the first spot free of cards and other labels."""
+        if not isValid(self):
+            return
+        for item in self.edges.values():  # cards may have moved into or out of a wire's way
+            self._update_edge(item)
+        cards = [item.scene_card_rect().adjusted(-4, -4, 4, 4) for item in self.nodes.values()]
+        placed: list[QRectF] = []
+        # Short wires have little room: place them first, long ones can go around them.
+        for item in sorted(self.edges.values(), key=lambda e: e.path.length()):
+            best_t, best_cost = 0.5, float("inf")
+            for t in LABEL_POSITIONS:
+                rect = item.label_rect_at(t)
+                cost = (
+                    10 * sum(rect.intersects(card) for card in cards)
+                    + sum(rect.intersects(other) for other in placed)
+                    + abs(t - 0.5)
+                )
+                if cost < best_cost:
+                    best_t, best_cost = t, cost
+                if cost < 1:
+                    break
+            item.set_label_t(best_t)
+            placed.append(item.label_rect())
+
+    def items_rect(self) -> QRectF:
+        """The area the graph covers (cards, wires and labels), for fit-to-view."""
+        rect = QRectF()
+        for item in list(self.nodes.values()) + list(self.edges.values()):
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # ---- moving -------------------------------------------------------------------------------
+    def commit_moves(self) -> None:
+        """The drag ended: hand every card that moved to the Document as one undoable move."""
+        graph = self.document.graph
+        moved = {}
+        for node_id, item in self.nodes.items():
+            node = graph.nodes.get(node_id)
+            if node is not None and (item.x(), item.y()) != tuple(node.pos):
+                moved[node_id] = (item.x(), item.y())
+        if moved:
+            self.document.move_nodes(moved)
+        self.place_labels()
+
+    # ---- wiring -------------------------------------------------------------------------------
+    def begin_wire(self, port: PortItem) -> None:
+        self.cancel_wire()
+        self._wire_source = port
+        self._wire_item = QGraphicsPathItem()
+        self._wire_item.setPen(temporary_wire_pen())
+        self._wire_item.setZValue(5)
+        self.addItem(self._wire_item)
+        self.update_wire(port.scenePos())
+
+    def update_wire(self, pos: QPointF) -> None:
+        source = self._wire_source
+        if source is None or self._wire_item is None:
+            return
+        anchor = source.scenePos()
+        start, end = (anchor, pos) if source.kind == OUTPUT else (pos, anchor)
+        self._wire_item.setPath(wire_path(start, end))
+        target = self._target_port(pos)
+        if target is not self._wire_target and self._wire_target is not None:
+            self._wire_target.set_highlight(None)
+        self._wire_target = target
+        if target is not None:
+            ends = self._wire_ends(source, target)
+            ok = ends is not None and self.document.graph.connection_problem(*ends) is None
+            target.set_highlight("ok" if ok else "bad")
+
+    def end_wire(self, pos: QPointF) -> None:
+        source = self._wire_source
+        target = self._target_port(pos) if source is not None else None
+        self.cancel_wire()
+        if source is None or target is None:
+            return  # released on empty canvas (or back on itself): nothing to wire
+        ends = self._wire_ends(source, target)
+        if ends is None:
+            self.document.status_message.emit(
+                "Cannot connect: wire an output (bottom of a layer) to an input (top)"
+            )
+            return
+        self.document.connect(*ends)  # the Document reports a refusal in the status bar
+
+    def cancel_wire(self) -> None:
+        if self._wire_item is not None:
+            self.removeItem(self._wire_item)
+        if self._wire_target is not None and isValid(self._wire_target):
+            self._wire_target.set_highlight(None)
+        self._wire_item = self._wire_source = self._wire_target = None
+
+    @staticmethod
+    def _wire_ends(a: PortItem, b: PortItem):
+        """(src, dst) engine ports for a wire between `a` and `b`, or None for two of a kind."""
+        if a.kind == b.kind:
+            return None
+        out, inp = (a, b) if a.kind == OUTPUT else (b, a)
+        return out.port, inp.port
+
+    def _target_port(self, pos: QPointF) -> PortItem | None:
+        """The port a wire released at `pos` goes to: a port under the cursor, or, over a card, the
+        card's free input nearest the cursor (or its output, when the wire started at an input)."""
+        source = self._wire_source
+        for item in self.items(pos):
+            if isinstance(item, PortItem) and item is not source:
+                return None if item.node_item is source.node_item else item
+        for item in self.items(pos):
+            if isinstance(item, NodeItem) and item is not source.node_item:
+                if source.kind == INPUT:
+                    return item.output
+                return self._nearest_input(item, pos)
+        return None
+
+    def _nearest_input(self, item: NodeItem, pos: QPointF) -> PortItem | None:
+        if not item.inputs:
+            return None
+        taken = {edge.dst for edge in self.edges}
+        free = [port for port in item.inputs if port.port not in taken] or item.inputs
+        return min(free, key=lambda port: abs(port.scenePos().x() - pos.x()))
+
+    # ---- selection ----------------------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        return [node_id for node_id, item in self.nodes.items() if item.isSelected()]
+
+    def selected_edge_items(self) -> list[EdgeItem]:
+        return [item for item in self.edges.values() if item.isSelected()]
+
+    # ---- look ---------------------------------------------------------------------------------
+    def apply_theme(self) -> None:
+        """The palette changed (light <-> dark): recolour every item."""
+        self.colors.clear()
+        self.colors.update(theme.canvas_colors())  # items share this dict, so they see it at once
+        self.update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt override
+        painter.fillRect(rect, self.colors["background"])
+        scale = painter.worldTransform().m11()
+        left = int(rect.left() // GRID) - 1
+        top = int(rect.top() // GRID) - 1
+        right = int(rect.right() // GRID) + 1
+        bottom = int(rect.bottom() // GRID) + 1
+        grid = self.colors["grid"]
+        lines = QPainterPath()
+        for column in range(left, right + 1):
+            if column % MAJOR_GRID == 0:
+                lines.moveTo(column * GRID, rect.top())
+                lines.lineTo(column * GRID, rect.bottom())
+        for row in range(top, bottom + 1):
+            if row % MAJOR_GRID == 0:
+                lines.moveTo(rect.left(), row * GRID)
+                lines.lineTo(rect.right(), row * GRID)
+        pen = QPen(grid, 1.0)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawPath(lines)
+        if scale * GRID < 9:
+            return  # zoomed far out the dots would blur into a grey wash
+        dot = QPen(self.colors["grid"].darker(125 if not theme.is_dark() else 70), 2.0)
+        dot.setCosmetic(True)
+        painter.setPen(dot)
+        points = [
+            QPointF(column * GRID, row * GRID)
+            for column in range(left, right + 1)
+            for row in range(top, bottom + 1)
+            if column % MAJOR_GRID and row % MAJOR_GRID
+        ]
+        painter.drawPoints(points)

@@ -1,0 +1,312 @@
+"""The canvas view: zoom, pan, drops from the palette, keyboard and clipboard commands.
+
+Embed it with `CanvasView(document)`. It owns its `CanvasScene`. Everything it does to the graph
+goes through the Document (one undoable command per gesture); the clipboard holds the Document's
+JSON text, so copy and paste work between windows and processes.
+"""
+
+from __future__ import annotations
+
+from neurocanvas.engine import registry
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from .edge_item import EdgeItem
+from .node_item import HEIGHT, NodeItem, snap
+from .scene import CanvasScene
+
+LAYER_MIME = "application/x-neurocanvas-layer"  # payload: the layer type name, utf-8
+MIN_ZOOM = 0.15
+MAX_ZOOM = 3.0
+FIT_MARGIN = 40.0
+FIT_MAX_ZOOM = 1.0  # a tiny graph is shown at 100%, not blown up to fill the window
+
+
+class CanvasView(QGraphicsView):
+    selection_changed = Signal(list)  # ids of the selected nodes
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.canvas_scene = CanvasScene(document, self)
+        self.setScene(self.canvas_scene)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # Zoom anchors itself (set_zoom): Qt's AnchorUnderMouse follows the last mouse *move*,
+        # which a wheel turned without moving the mouse does not update.
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        # Fully enclosed items only: a band across a wire should not pick up that wire.
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.ContainsItemShape)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._last_selection: list[str] = []
+        self._pan_from: QPointF | None = None
+        self._space_down = False
+        self.canvas_scene.selectionChanged.connect(self._on_selection_changed)
+        self.centerOn(0, 0)
+
+    def set_document(self, document) -> None:
+        """Show another document (File > New / Open in the same window)."""
+        self.document = document
+        self.canvas_scene.set_document(document)
+        self.fit_all()
+
+    # ---- items and selection ----------------------------------------------------------------
+    def node_item(self, node_id: str) -> NodeItem:
+        return self.canvas_scene.nodes[node_id]
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self.canvas_scene.edges.values())
+
+    def selected_node_ids(self) -> list[str]:
+        return self.canvas_scene.selected_node_ids()
+
+    def select_nodes(self, node_ids, reveal: bool = True) -> None:
+        """Select exactly these nodes (the issues list and the inspector use this); `reveal`
+        scrolls a single selected node into sight."""
+        wanted = set(node_ids)
+        scene = self.canvas_scene
+        with _signals_blocked(scene):
+            scene.clearSelection()
+            for node_id in wanted & set(scene.nodes):
+                scene.nodes[node_id].setSelected(True)
+        self._on_selection_changed()
+        if reveal and len(wanted) == 1 and next(iter(wanted)) in scene.nodes:
+            self.ensureVisible(scene.nodes[next(iter(wanted))].sceneBoundingRect(), 40, 40)
+
+    def select_all(self) -> None:
+        scene = self.canvas_scene
+        with _signals_blocked(scene):
+            for item in list(scene.nodes.values()) + list(scene.edges.values()):
+                item.setSelected(True)
+        self._on_selection_changed()
+
+    def _on_selection_changed(self) -> None:
+        ids = self.selected_node_ids()
+        if ids != self._last_selection:
+            self._last_selection = ids
+            self.selection_changed.emit(ids)
+
+    # ---- edit commands ------------------------------------------------------------------------
+    def delete_selected(self) -> None:
+        """Delete the selected layers and wires as one undo step."""
+        node_ids = self.selected_node_ids()
+        going = set(node_ids)
+        wires = [
+            item.edge
+            for item in self.canvas_scene.selected_edge_items()
+            if item.edge.src[0] not in going and item.edge.dst[0] not in going
+        ]
+        if not node_ids and not wires:
+            return
+        stack = self.document.undo_stack
+        several = bool(node_ids) + len(wires) > 1
+        if several:
+            stack.beginMacro("Delete selection")
+        for edge in wires:
+            self.document.disconnect(edge)
+        if node_ids:
+            self.document.remove_nodes(node_ids)
+        if several:
+            stack.endMacro()
+
+    def copy_selected(self) -> None:
+        node_ids = self.selected_node_ids()
+        if node_ids:
+            QGuiApplication.clipboard().setText(self.document.copy_json(node_ids))
+
+    def cut_selected(self) -> None:
+        node_ids = self.selected_node_ids()
+        if node_ids:
+            self.copy_selected()
+            self.document.remove_nodes(node_ids)
+
+    def paste(self) -> list[str]:
+        new_ids = self.document.paste_json(QGuiApplication.clipboard().text())
+        if new_ids:
+            self.select_nodes(new_ids)
+        return new_ids
+
+    def duplicate_selected(self) -> list[str]:
+        new_ids = self.document.duplicate(self.selected_node_ids())
+        if new_ids:
+            self.select_nodes(new_ids)
+        return new_ids
+
+    # ---- zoom and pan -------------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom to `factor` (clamped), keeping the scene point under `anchor` (a viewport
+        position; the centre by default) where it is."""
+        factor = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        if anchor is None:
+            anchor = QPointF(self.viewport().rect().center())
+        fixed = self.mapToScene(anchor.toPoint())
+        self.scale(factor / self.zoom(), factor / self.zoom())
+        drift = self.mapFromScene(fixed) - anchor.toPoint()
+        bars = (self.horizontalScrollBar(), self.verticalScrollBar())
+        bars[0].setValue(bars[0].value() + drift.x())
+        bars[1].setValue(bars[1].value() + drift.y())
+
+    def zoom_100(self) -> None:
+        center = self.mapToScene(self.viewport().rect().center())
+        self.resetTransform()
+        self.centerOn(center)
+
+    def fit_all(self) -> None:
+        rect = self.canvas_scene.items_rect()
+        if rect.isEmpty():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        viewport = self.viewport().rect()
+        self.resetTransform()
+        self.set_zoom(
+            min(FIT_MAX_ZOOM, viewport.width() / rect.width(), viewport.height() / rect.height())
+        )
+        self.centerOn(rect.center())
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            # one notch (120) is about 20 %, around the cursor
+            self.set_zoom(self.zoom() * 1.0015**delta, event.position())
+        event.accept()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (
+            button == Qt.MouseButton.LeftButton and self._space_down
+        ):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            bars = (self.horizontalScrollBar(), self.verticalScrollBar())
+            bars[0].setValue(bars[0].value() - round(delta.x()))
+            bars[1].setValue(bars[1].value() - round(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._pan_from is not None:
+            self._pan_from = None
+            self._update_cursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        event.accept()  # the end of a rubber band reaches no item, but the view did handle it
+
+    def _update_cursor(self) -> None:
+        if self._space_down:
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+        else:
+            self.viewport().unsetCursor()
+
+    # ---- keyboard -------------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # The main window's menu shortcuts win over these; they make the view work on its own too.
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = True
+            self._update_cursor()
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_selected()
+        elif key == Qt.Key.Key_Escape:
+            self.canvas_scene.cancel_wire()
+            self.canvas_scene.clearSelection()
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selected()
+        elif event.matches(QKeySequence.StandardKey.Cut):
+            self.cut_selected()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            self.paste()
+        elif event.matches(QKeySequence.StandardKey.SelectAll):
+            self.select_all()
+        elif event.modifiers() & Qt.KeyboardModifier.ControlModifier and key == Qt.Key.Key_0:
+            self.fit_all()
+        elif event.modifiers() & Qt.KeyboardModifier.ControlModifier and key == Qt.Key.Key_1:
+            self.zoom_100()
+        elif event.modifiers() & Qt.KeyboardModifier.ControlModifier and key == Qt.Key.Key_D:
+            self.duplicate_selected()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def keyReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self._update_cursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    # ---- drops from the palette ---------------------------------------------------------------
+    @staticmethod
+    def _dropped_layer(event) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasFormat(LAYER_MIME):
+            return None
+        name = bytes(mime.data(LAYER_MIME)).decode("utf-8", "replace").strip()
+        return name if registry.has(name) else None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._dropped_layer(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Handled here, not by the scene: no item accepts drops, so the scene would refuse it.
+        if self._dropped_layer(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        layer = self._dropped_layer(event)
+        if layer is None:
+            event.ignore()
+            return
+        at = self.mapToScene(event.position().toPoint())
+        # Centre the card on the cursor, then snap its top-centre to the grid.
+        node_id = self.document.add_node(layer, (snap(at.x()), snap(at.y() - HEIGHT / 2)))
+        event.acceptProposedAction()
+        self.select_nodes([node_id], reveal=False)  # it is under the cursor: do not scroll
+        self.setFocus()
+
+    # ---- look -----------------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:
+            self.canvas_scene.apply_theme()
+        super().changeEvent(event)
+
+
+class _signals_blocked:  # noqa: N801 - used as a context manager
+    """Block an object's signals for a batch of changes, then report once."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __enter__(self):
+        self._was = self.obj.blockSignals(True)
+
+    def __exit__(self, *exc):
+        self.obj.blockSignals(self._was)

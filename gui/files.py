@@ -1,0 +1,161 @@
+"""Where the window keeps things between runs: recent files (QSettings) and crash recovery.
+
+Every 30 s a modified document is written to a recovery file in the user data folder
+(platformdirs); a clean exit deletes it. A recovery file left by a process that no longer runs is
+a crash, and the next start offers to restore it. `NEUROCANVAS_DATA_DIR` moves both the settings
+and the recovery files (tests use it so they never touch the user's real ones).
+
+This module imports no torch: the window uses it before the engine is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer
+
+AUTOSAVE_INTERVAL_MS = 30_000
+MAX_RECENT = 8
+_RECENT_KEY = "recent_files"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("NEUROCANVAS_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("neurocanvas", appauthor=False))
+
+
+def settings() -> QSettings:
+    """An INI file in the data folder, so the override above isolates settings too."""
+    return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+# ---- recent files --------------------------------------------------------------------------------
+def recent_files() -> list[Path]:
+    value = settings().value(_RECENT_KEY, [])
+    if isinstance(value, str):  # QSettings returns a lone string for a one-item list
+        value = [value]
+    return [Path(item) for item in value or [] if Path(item).is_file()]
+
+
+def add_recent_file(path: Path) -> list[Path]:
+    path = Path(path).resolve()
+    entries = [path] + [p for p in recent_files() if p.resolve() != path]
+    entries = entries[:MAX_RECENT]
+    store = settings()
+    store.setValue(_RECENT_KEY, [str(p) for p in entries])
+    store.sync()
+    return entries
+
+
+def clear_recent_files() -> None:
+    store = settings()
+    store.remove(_RECENT_KEY)
+    store.sync()
+
+
+# ---- crash recovery ------------------------------------------------------------------------------
+def recovery_dir() -> Path:
+    return data_dir() / "recovery"
+
+
+def recovery_path(pid: int | None = None) -> Path:
+    # One file per process, so two open windows never overwrite each other's recovery.
+    return recovery_dir() / f"autosave-{pid or os.getpid()}.json"
+
+
+@dataclass(frozen=True)
+class Recovery:
+    path: Path  # the recovery file itself
+    original: Path | None  # the file the work belonged to (None for an unsaved project)
+    saved_at: float
+    project_json: dict
+
+    @property
+    def description(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
+        name = self.original.name if self.original else self.project_json.get("name", "Untitled")
+        return f"{name} (autosaved {when})"
+
+
+def write_recovery(project_dict: dict, original: Path | None, path: Path | None = None) -> Path:
+    from neurocanvas.engine.project import write_atomic
+
+    target = path or recovery_path()
+    payload = {
+        "original": str(original) if original else None,
+        "saved_at": time.time(),
+        "project": project_dict,
+    }
+    write_atomic(target, json.dumps(payload))
+    return target
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else: not ours to take
+    return True
+
+
+def find_recoveries() -> list[Recovery]:
+    """Recovery files left by processes that are gone (crashed), newest first."""
+    found = []
+    for path in recovery_dir().glob("autosave-*.json"):
+        try:
+            pid = int(path.stem.split("-", 1)[1])
+        except ValueError:
+            continue
+        if _process_alive(pid):
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            original = Path(data["original"]) if data.get("original") else None
+            found.append(Recovery(path, original, float(data["saved_at"]), data["project"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)  # unreadable: nothing to offer
+    return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def discard_recovery(recovery: Recovery) -> None:
+    recovery.path.unlink(missing_ok=True)
+
+
+class Autosaver(QObject):
+    """Writes the document to this process's recovery file every `interval_ms` while modified."""
+
+    def __init__(self, document_getter, interval_ms: int = AUTOSAVE_INTERVAL_MS, parent=None):
+        super().__init__(parent)
+        self._document_getter = document_getter
+        self.path = recovery_path()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.save_now)
+        self.timer.start()
+
+    def save_now(self) -> Path | None:
+        document = self._document_getter()
+        if document is None or not document.modified:
+            self.clear()
+            return None
+        return write_recovery(document.project.to_dict(), document.path, self.path)
+
+    def clear(self) -> None:
+        """The work is saved or deliberately discarded: nothing to recover."""
+        self.path.unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.clear()

@@ -1,0 +1,238 @@
+"""The template gallery: a card per template (thumbnail of its graph, name, description).
+
+`neurocanvas` with no project opens it, as does File > New from template. Choosing returns a
+`GalleryChoice`: a template name, a blank project, or "open a file instead".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neurocanvas.engine import registry
+from neurocanvas.engine.graph import Graph
+from neurocanvas.engine.templates import TemplateInfo, list_templates, load_template
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import theme
+
+THUMB_SIZE = QSize(300, 150)
+CARD_WIDTH = 332
+
+
+@dataclass(frozen=True)
+class GalleryChoice:
+    kind: str  # "template", "blank" or "open"
+    name: str = ""
+
+
+def graph_thumbnail(graph: Graph, size: QSize = THUMB_SIZE) -> QPixmap:
+    """The graph as its canvas would show it, shrunk: category-coloured boxes and curved wires."""
+    colors = theme.canvas_colors()
+    pixmap = QPixmap(size)
+    pixmap.fill(colors["background"])
+    if not len(graph):
+        return pixmap
+    node_w, node_h = 170.0, 56.0
+    xs = [node.pos[0] for node in graph]
+    ys = [node.pos[1] for node in graph]
+    box = QRectF(min(xs), min(ys), max(xs) - min(xs) + node_w, max(ys) - min(ys) + node_h)
+    margin = 10.0
+    scale = min(
+        (size.width() - 2 * margin) / box.width(), (size.height() - 2 * margin) / box.height(), 0.6
+    )
+    offset = QPointF(
+        (size.width() - box.width() * scale) / 2, (size.height() - box.height() * scale) / 2
+    )
+
+    def place(x: float, y: float) -> QPointF:
+        return QPointF((x - box.left()) * scale, (y - box.top()) * scale) + offset
+
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(colors["wire"], 1.2))
+    for edge in graph.edges:
+        src, dst = graph.nodes[edge.src[0]], graph.nodes[edge.dst[0]]
+        start = place(src.pos[0] + node_w / 2, src.pos[1] + node_h)
+        end = place(dst.pos[0] + node_w / 2, dst.pos[1])
+        path = QPainterPath(start)
+        bend = max(8.0, (end.y() - start.y()) / 2)
+        path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
+        painter.drawPath(path)
+    for node in graph:
+        rect = QRectF(place(*node.pos), place(node.pos[0] + node_w, node.pos[1] + node_h))
+        color = theme.category_color(registry.get(node.type).category)
+        painter.setPen(QPen(colors["node_border"], 1))
+        painter.setBrush(colors["node"])
+        painter.drawRoundedRect(rect, 3, 3)
+        header = QRectF(rect.left(), rect.top(), rect.width(), max(3.0, rect.height() * 0.3))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawRoundedRect(header, 2, 2)
+    painter.end()
+    return pixmap
+
+
+class TemplateCard(QFrame):
+    clicked = Signal(str)
+    activated = Signal(str)
+
+    def __init__(self, info: TemplateInfo, parent=None):
+        super().__init__(parent)
+        self.info = info
+        self.setObjectName("templateCard")
+        self.setFixedWidth(CARD_WIDTH)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        graph = load_template(info.name).graph
+        thumb = QLabel()
+        thumb.setPixmap(graph_thumbnail(graph))
+        thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel(f"<b>{info.title}</b>")
+        title.setStyleSheet("font-size: 14px;")
+        description = QLabel(info.description)
+        description.setWordWrap(True)
+        description.setObjectName("muted")
+        description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        description.setMinimumHeight(34)
+        layers = QLabel(f"{len(graph)} layers · {info.name}")
+        layers.setObjectName("muted")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(6)
+        layout.addWidget(thumb)
+        layout.addWidget(title)
+        layout.addWidget(description, 1)
+        layout.addWidget(layers)
+        self.set_selected(False)
+
+    def set_selected(self, selected: bool) -> None:
+        self.setProperty("selected", selected)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.clicked.emit(self.info.name)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.activated.emit(self.info.name)
+
+
+class GalleryDialog(QDialog):
+    """Pick a template; `choice` holds the answer after `exec()` returns Accepted."""
+
+    def __init__(self, parent=None, preselect: str = "seed-cnn"):
+        super().__init__(parent)
+        self.setWindowTitle("New from template — NeuroCanvas")
+        self.setStyleSheet(card_style())
+        self.choice: GalleryChoice | None = None
+        self.cards: dict[str, TemplateCard] = {}
+        heading = QLabel("Start from a template")
+        heading.setStyleSheet("font-size: 20px; font-weight: 600;")
+        subheading = QLabel(
+            "Each one is a working network you can change: pick one, or start from a blank canvas."
+        )
+        subheading.setObjectName("muted")
+        self.grid = QGridLayout()
+        self.grid.setSpacing(16)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        holder = QWidget()
+        outer = QVBoxLayout(holder)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self.grid)
+        outer.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(holder)
+        for info in list_templates():
+            card = TemplateCard(info)
+            card.clicked.connect(self.select)
+            card.activated.connect(self._choose_template)
+            self.cards[info.name] = card
+        self._columns = 0
+        self._arrange(3)
+        buttons = QDialogButtonBox()
+        self.blank_button = QPushButton("Blank project")
+        self.open_button = QPushButton("Open file…")
+        self.create_button = buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button.setDefault(True)
+        for button in (self.blank_button, self.open_button):
+            button.setAutoDefault(False)  # Enter means "Create", whatever has focus
+        footer = QHBoxLayout()
+        footer.addWidget(self.blank_button)
+        footer.addWidget(self.open_button)
+        footer.addStretch(1)
+        footer.addWidget(buttons)
+        self.create_button.clicked.connect(lambda: self._choose_template(self.selected))
+        self.blank_button.clicked.connect(lambda: self._finish(GalleryChoice("blank")))
+        self.open_button.clicked.connect(lambda: self._finish(GalleryChoice("open")))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(subheading)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(footer)
+        self.selected = ""
+        self.select(preselect if preselect in self.cards else next(iter(self.cards), ""))
+        self.resize(3 * (CARD_WIDTH + 16) + 70, 760)
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+        for index, card in enumerate(self.cards.values()):
+            self.grid.addWidget(card, index // columns, index % columns)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Reflow the cards so a wide window shows more per row instead of wide gaps.
+        self._arrange(max(1, (event.size().width() - 60) // (CARD_WIDTH + 16)))
+        super().resizeEvent(event)
+
+    def select(self, name: str) -> None:
+        self.selected = name
+        for card_name, card in self.cards.items():
+            card.set_selected(card_name == name)
+
+    def _choose_template(self, name: str) -> None:
+        if name:
+            self._finish(GalleryChoice("template", name))
+
+    def _finish(self, choice: GalleryChoice) -> None:
+        self.choice = choice
+        self.accept()
+
+
+def card_style() -> str:
+    """Style sheet for the cards: a hairline border, the accent colour when selected."""
+    border = "#3a3f4b" if theme.is_dark() else "#dde1e7"
+    background = "#25272e" if theme.is_dark() else "#ffffff"
+    accent = theme.ACCENT.name()
+    return (
+        f"QFrame#templateCard {{ border: 1px solid {border}; border-radius: 8px;"
+        f" background: {background}; }}"
+        f'QFrame#templateCard[selected="true"] {{ border: 2px solid {accent}; }}'
+        f"QFrame#templateCard QLabel {{ border: none; background: transparent; }}"
+    )
+
+
+def pick_template(parent=None) -> GalleryChoice | None:
+    dialog = GalleryDialog(parent)
+    return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else None

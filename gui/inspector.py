@@ -1,0 +1,320 @@
+"""The inspector: a form built from the selected node's `ParamSpec`s, plus its name, help and shape.
+
+Each value is checked with `ParamSpec.coerce` as it is typed; a refused value shows the engine's
+message under the field and is not applied. Accepted values go to `Document.set_param`, which
+merges consecutive edits of one parameter into one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neurocanvas.engine.registry import ParamError, ParamSpec
+from neurocanvas.engine.shapes import shape_text
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import theme
+
+INT_LIMIT = 2**31 - 1
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {theme.ERROR.name()}; font-size: 11px;")
+    label.setObjectName("inlineError")
+    label.hide()
+    return label
+
+
+def value_text(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class _FloatSpin(QDoubleSpinBox):
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
+        # "0.5" rather than "0.500000": trailing zeros only add noise.
+        text = f"{value:.{self.decimals()}f}".rstrip("0").rstrip(".")
+        return text or "0"
+
+
+class ParamEditor(QObject):
+    """One parameter's widget and inline error. `committed(value)` carries a coerced value."""
+
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, value: Any, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        self.error = _error_label()
+        self.widget = self._make_widget()
+        self.widget.setToolTip(f"{spec.help}\nAllowed: {spec.describe_range()}")
+        self.set_value(value)
+
+    def _make_widget(self) -> QWidget:
+        spec = self.spec
+        if spec.kind == "bool":
+            widget = QCheckBox()
+            widget.toggled.connect(lambda checked: self._commit(checked))
+        elif spec.kind == "choice":
+            widget = QComboBox()
+            widget.addItems(list(spec.choices))
+            widget.currentTextChanged.connect(self._commit_text)
+        elif spec.kind == "int" and not spec.auto:
+            widget = QSpinBox()
+            widget.setRange(
+                int(spec.min if spec.min is not None else -INT_LIMIT),
+                int(spec.max if spec.max is not None else INT_LIMIT),
+            )
+            widget.valueChanged.connect(self._commit)
+            widget.lineEdit().textEdited.connect(self._check_text)
+            widget.editingFinished.connect(self._clear_error)  # Qt reverts invalid text there
+        elif spec.kind == "float" and not spec.auto:
+            widget = _FloatSpin()
+            small = isinstance(spec.default, float) and 0 < abs(spec.default) < 1e-3
+            widget.setDecimals(7 if small else 4)
+            widget.setRange(
+                spec.min if spec.min is not None else -1e12,
+                spec.max if spec.max is not None else 1e12,
+            )
+            widget.setSingleStep(0.05 if (spec.max or 10) <= 1 else 0.1)
+            widget.valueChanged.connect(self._commit)
+            widget.lineEdit().textEdited.connect(self._check_text)
+            widget.editingFinished.connect(self._clear_error)
+        else:  # shapes, and any parameter that also accepts "auto"
+            widget = QLineEdit()
+            hint = "auto or " if spec.auto else ""
+            widget.setPlaceholderText(hint + ("1, 28, 28" if spec.kind == "shape" else spec.kind))
+            widget.textEdited.connect(self._check_text)
+            widget.editingFinished.connect(lambda: self._commit_text(widget.text()))
+        return widget
+
+    # ---- values -------------------------------------------------------------------------------
+    def set_value(self, value: Any) -> None:
+        """Show `value` without emitting `committed` (undo, another node, ...)."""
+        widget = self.widget
+        blocked = widget.blockSignals(True)
+        try:
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentText(str(value))
+            elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+                widget.setValue(value)
+            elif widget.text() != value_text(value):
+                widget.setText(value_text(value))
+        finally:
+            widget.blockSignals(blocked)
+        self._current = value
+        self._clear_error()
+
+    def _check_text(self, text: str) -> Any:
+        """Validate typed text; returns the coerced value, or None (and shows why) if refused."""
+        try:
+            value = self.spec.coerce(text.strip())
+        except ParamError as error:
+            self.error.setText(str(error))
+            self.error.show()
+            return None
+        self._clear_error()
+        return value
+
+    def _clear_error(self) -> None:
+        self.error.hide()
+        self.error.clear()
+
+    def _commit_text(self, text: str) -> None:
+        value = self._check_text(text)
+        if value is not None:
+            self._commit(value)
+
+    def _commit(self, value: Any) -> None:
+        try:
+            value = self.spec.coerce(value)
+        except ParamError as error:
+            self.error.setText(str(error))
+            self.error.show()
+            return
+        self._clear_error()
+        if value != self._current:
+            self._current = value
+            self.committed.emit(value)
+
+
+class Inspector(QScrollArea):
+    """Shows the node `show_node(id)` names; rebuilds only when the node or its type changes."""
+
+    status_message = Signal(str)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(260)
+        self.node_id: str | None = None
+        self._built_for: tuple | None = None
+        self.editors: dict[str, ParamEditor] = {}
+        self.document = None
+        self.set_document(document)
+
+    def set_document(self, document) -> None:
+        if self.document is not None:
+            self.document.analysis_changed.disconnect(self.refresh)
+        self.document = document
+        document.analysis_changed.connect(self.refresh)
+        self.show_node(None)
+
+    # ---- building -----------------------------------------------------------------------------
+    def show_node(self, node_id: str | None, selected_count: int = 1) -> None:
+        self.node_id = node_id if node_id in self.document.graph.nodes else None
+        self._built_for = None
+        self._selected_count = selected_count
+        self._build()
+
+    def _build(self) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 10, 12, 12)
+        layout.setSpacing(8)
+        self.editors = {}
+        self.name_edit = self.name_error = None
+        if self.node_id is None:
+            text = (
+                f"{self._selected_count} layers selected"
+                if self._selected_count > 1
+                else "Select a layer to see and edit its settings."
+            )
+            empty = QLabel(text)
+            empty.setWordWrap(True)
+            empty.setObjectName("muted")
+            empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(empty)
+            layout.addStretch(1)
+            self.setWidget(body)
+            return
+        node = self.document.graph.nodes[self.node_id]
+        spec = node.spec
+        self._built_for = (node.id, node.type)
+        chip = QLabel()
+        chip.setFixedSize(12, 12)
+        chip.setStyleSheet(
+            f"background: {theme.category_color(spec.category).name()};border-radius: 3px;"
+        )
+        title = QLabel(f"<b>{spec.name}</b> <span style='color:gray'>· {spec.category}</span>")
+        title.setStyleSheet("font-size: 15px;")
+        heading = QHBoxLayout()
+        heading.setSpacing(8)
+        heading.addWidget(chip)
+        heading.addWidget(title, 1)
+        help_label = QLabel(spec.help)
+        help_label.setWordWrap(True)
+        help_label.setObjectName("muted")
+        layout.addLayout(heading)
+        layout.addWidget(help_label)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(6)
+        self.name_edit = QLineEdit(node.id)
+        self.name_edit.setToolTip("The node's name: used in the generated code and the summary")
+        self.name_error = _error_label()
+        self.name_edit.editingFinished.connect(self._rename)
+        form.addRow("Name", self.name_edit)
+        form.addRow("", self.name_error)
+        for param in spec.params:
+            editor = ParamEditor(param, node.params.get(param.name, param.default), self)
+            editor.committed.connect(lambda value, name=param.name: self._set_param(name, value))
+            label = QLabel(param.name.replace("_", " "))
+            label.setToolTip(param.help)
+            form.addRow(label, editor.widget)
+            form.addRow("", editor.error)
+            self.editors[param.name] = editor
+        layout.addLayout(form)
+
+        self.shape_label = QLabel()
+        self.params_label = QLabel()
+        self.issue_label = _error_label()
+        for label in (self.shape_label, self.params_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info = QFormLayout()
+        info.addRow("Output shape", self.shape_label)
+        info.addRow("Parameters", self.params_label)
+        separator = QFrame()
+        separator.setFrameShape(QFrame.Shape.HLine)
+        separator.setFrameShadow(QFrame.Shadow.Plain)
+        separator.setObjectName("separator")
+        layout.addWidget(separator)
+        layout.addLayout(info)
+        layout.addWidget(self.issue_label)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self._update_info()
+
+    # ---- reacting to the document -------------------------------------------------------------
+    def refresh(self) -> None:
+        """After any edit (or undo): keep the form if it is still the same node, else rebuild."""
+        graph = self.document.graph
+        if self.node_id is not None and self.node_id not in graph.nodes:
+            self.show_node(None)
+            return
+        if self.node_id is None:
+            return
+        node = graph.nodes[self.node_id]
+        if self._built_for != (node.id, node.type) or set(self.editors) != set(node.params):
+            self._build()
+            return
+        for name, editor in self.editors.items():
+            if node.params.get(name) != editor._current:
+                editor.set_value(node.params.get(name))
+        self._update_info()
+
+    def _update_info(self) -> None:
+        analysis = self.document.analysis
+        result = analysis.shapes.get(self.node_id)
+        self.shape_label.setText(shape_text(result.shape if result else None))
+        self.params_label.setText(f"{result.param_count:,}" if result else "0")
+        issues = analysis.issues_for(self.node_id)
+        self.issue_label.setText("\n".join(str(issue) for issue in issues))
+        self.issue_label.setVisible(bool(issues))
+
+    # ---- edits ----------------------------------------------------------------------------------
+    def _set_param(self, name: str, value: Any) -> None:
+        if self.node_id is not None:
+            self.document.set_param(self.node_id, name, value)
+
+    def _rename(self) -> None:
+        if self.node_id is None or self.name_edit is None:
+            return
+        new_id = self.name_edit.text().strip()
+        if new_id == self.node_id:
+            self.name_error.hide()
+            return
+        old_id = self.node_id
+        # Follow the node before the edit runs: the re-analysis it triggers refreshes this form.
+        self.node_id = new_id
+        self._built_for = (new_id, self.document.graph.nodes[old_id].type)
+        reason = self.document.rename_node(old_id, new_id)
+        if reason:
+            self.node_id = old_id
+            self._built_for = (old_id, self._built_for[1])
+            self.name_error.setText(reason)
+            self.name_error.show()
+            return
+        self.name_error.hide()
+        self.status_message.emit(f"Renamed {old_id} to {new_id}")

@@ -1,0 +1,272 @@
+"""The main window: palette | canvas | inspector, bottom tabs (issues, summary, code), menus and
+status bar, around one `Document` at a time.
+
+Start-up speed: this module imports no torch. `MainWindow(deferred=True)` shows an empty shell at
+once, and `finish_loading()` (called after the first paint) imports the engine and builds the
+panels. File commands (new, open, save, recovery) live in `window_files.FileActions`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
+
+from . import theme
+from .window_files import FileActions
+
+APP_NAME = "NeuroCanvas"
+TAB_ISSUES, TAB_SUMMARY, TAB_CODE = range(3)
+
+
+class MainWindow(FileActions, QMainWindow):
+    def __init__(self, document=None, *, deferred: bool = False):
+        super().__init__()
+        self.document = None
+        self.canvas = None
+        self.loaded = False
+        self.setWindowTitle(APP_NAME)
+        self.resize(1400, 900)
+        self.setDockNestingEnabled(False)
+        loading = QLabel("Loading NeuroCanvas…")
+        loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        loading.setObjectName("muted")
+        self.setCentralWidget(loading)
+        self.statusBar().showMessage("Starting…")
+        if not deferred:
+            self.finish_loading(document)
+
+    # ---- building (after the first paint) ----------------------------------------------------
+    def finish_loading(self, document=None) -> None:
+        """Import the engine (and with it torch) and build every panel."""
+        from .code_view import CodeView
+        from .document import Document
+        from .files import Autosaver
+        from .inspector import Inspector
+        from .issues_view import IssuesView
+        from .palette import Palette
+        from .summary_view import SummaryView
+
+        document = document or Document()
+        self.undo_group = QUndoGroup(self)
+        self.palette = Palette()
+        self.palette.layer_activated.connect(self.add_layer_after_selection)
+        self.inspector = Inspector(document)
+        self.inspector.status_message.connect(self.show_message)
+        self.issues_view = IssuesView(document)
+        self.issues_view.node_chosen.connect(self.select_node)
+        self.summary_view = SummaryView(document)
+        self.code_view = CodeView(document)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.issues_view, "Issues")
+        self.tabs.addTab(self.summary_view, "Summary")
+        self.tabs.addTab(self.code_view, "Code")
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_tabs())
+        self._dirty_tabs: set[int] = set()
+
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.palette_dock = self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock(
+            "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabs_dock = self._dock("Details", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabs_dock.setTitleBarWidget(QWidget())  # the tab bar is title enough
+        self._size_docks()
+
+        self.params_label = QLabel()
+        self.validity_label = QLabel()
+        self.device_label = QLabel(compute_device())
+        for label in (self.params_label, self.validity_label, self.device_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+        self.autosaver = Autosaver(lambda: self.document, parent=self)
+        self.loaded = True
+        self.set_document(document)
+        self.statusBar().showMessage("Ready", 3000)
+
+    def _size_docks(self) -> None:
+        self.resizeDocks(
+            [self.palette_dock, self.inspector_dock], [220, 310], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.tabs_dock], [240], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # Dock sizes only stick once the window has its real size, so set them again when shown.
+        if self.loaded and not getattr(self, "_docks_sized", False):
+            self._docks_sized = True
+            QTimer.singleShot(0, self._size_docks)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.lower())
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, menu, text: str, slot, shortcut=None, status: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(status)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        keys = QKeySequence.StandardKey
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action(
+            file_menu, "&New from template…", self.new_from_template, keys.New
+        )
+        self.open_action = self._action(file_menu, "&Open…", self.open_dialog, keys.Open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+        file_menu.addSeparator()
+        self.save_action = self._action(file_menu, "&Save", self.save, keys.Save)
+        self.save_as_action = self._action(file_menu, "Save &As…", self.save_as, keys.SaveAs)
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", self.close, keys.Quit)
+
+        edit = bar.addMenu("&Edit")
+        self.undo_action = self.undo_group.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(keys.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(keys.Redo)])
+        edit.addActions([self.undo_action, self.redo_action])
+        edit.addSeparator()
+        canvas = lambda name: lambda: getattr(self.canvas, name)()  # noqa: E731 - late binding
+        self.cut_action = self._action(edit, "Cu&t", canvas("cut_selected"), keys.Cut)
+        self.copy_action = self._action(edit, "&Copy", canvas("copy_selected"), keys.Copy)
+        self.paste_action = self._action(edit, "&Paste", canvas("paste"), keys.Paste)
+        self.duplicate_action = self._action(
+            edit, "D&uplicate", canvas("duplicate_selected"), "Ctrl+D"
+        )
+        self.delete_action = self._action(edit, "&Delete", canvas("delete_selected"), keys.Delete)
+        edit.addSeparator()
+        self.select_all_action = self._action(
+            edit, "Select &All", canvas("select_all"), keys.SelectAll
+        )
+        for action in (
+            self.cut_action,
+            self.copy_action,
+            self.paste_action,
+            self.delete_action,
+            self.duplicate_action,
+            self.select_all_action,
+        ):
+            # Only while the canvas has focus, so Ctrl+C in a text field still copies text.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        view = bar.addMenu("&View")
+        self.fit_action = self._action(view, "Zoom to &Fit", canvas("fit_all"), "Ctrl+0")
+        self.zoom_action = self._action(view, "Zoom &100%", canvas("zoom_100"), "Ctrl+1")
+        self.layout_action = self._action(
+            view, "&Auto Layout", lambda: self.document.auto_layout(), "Ctrl+L"
+        )
+        view.addSeparator()
+        for dock in (self.palette_dock, self.inspector_dock, self.tabs_dock):
+            view.addAction(dock.toggleViewAction())
+        self.addActions([self.undo_action, self.redo_action])
+
+    # ---- the document ---------------------------------------------------------------------------
+    def set_document(self, document) -> None:
+        from .canvas.view import CanvasView
+
+        old = self.document
+        self.document = document
+        document.setParent(self)
+        self.undo_group.addStack(document.undo_stack)
+        self.undo_group.setActiveStack(document.undo_stack)
+        if self.canvas is None:
+            self.canvas = CanvasView(document)
+            self.canvas.selection_changed.connect(self._on_selection)
+            for action in (
+                self.cut_action,
+                self.copy_action,
+                self.paste_action,
+                self.delete_action,
+                self.duplicate_action,
+                self.select_all_action,
+            ):
+                self.canvas.addAction(action)
+            self.setCentralWidget(self.canvas)
+        else:
+            self.canvas.set_document(document)
+        document.analysis_changed.connect(self._on_analysis)
+        document.modified_changed.connect(self._update_title)
+        document.path_changed.connect(self._update_title)
+        document.status_message.connect(self.show_message)
+        self.inspector.set_document(document)
+        self.issues_view.set_document(document)
+        self.summary_view.document = document
+        self.code_view.document = document
+        if old is not None and old is not document:
+            self.undo_group.removeStack(old.undo_stack)
+            old.deleteLater()
+        self._on_analysis()
+        self._update_title()
+        QTimer.singleShot(0, self.canvas.fit_all)
+
+    def _update_title(self, *_args) -> None:
+        self.setWindowTitle(f"{self.document.title}[*] — {APP_NAME}")
+        self.setWindowModified(self.document.modified)
+
+    def _on_analysis(self) -> None:
+        analysis = self.document.analysis
+        total = sum(result.param_count for result in analysis.shapes.values())
+        self.params_label.setText(f"{total:,} parameters")
+        errors = len(analysis.errors)
+        if errors:
+            text, color = f"✗ {errors} error{'s' if errors > 1 else ''}", theme.ERROR
+        elif analysis.issues:
+            text, color = f"✓ valid, {len(analysis.issues)} warning(s)", theme.WARNING
+        else:
+            text, color = "✓ valid", theme.OK
+        self.validity_label.setText(text)
+        self.validity_label.setStyleSheet(f"color: {color.name()};")
+        count = len(analysis.issues)
+        self.tabs.setTabText(TAB_ISSUES, f"Issues ({count})" if count else "Issues")
+        self._dirty_tabs |= {TAB_SUMMARY, TAB_CODE}
+        self._refresh_tabs()
+
+    def _refresh_tabs(self) -> None:
+        """Summary and code are rebuilt only when shown: FLOP counting and compiling cost time."""
+        current = self.tabs.currentIndex()
+        if current in self._dirty_tabs:
+            self._dirty_tabs.discard(current)
+            (self.summary_view if current == TAB_SUMMARY else self.code_view).refresh()
+
+    def _on_selection(self, node_ids) -> None:
+        node_ids = list(node_ids)
+        self.inspector.show_node(node_ids[0] if len(node_ids) == 1 else None, len(node_ids))
+
+    def select_node(self, node_id: str) -> None:
+        if node_id in self.document.graph.nodes:
+            self.canvas.select_nodes([node_id])
+
+    def add_layer_after_selection(self, layer_type: str) -> None:
+        selected = self.canvas.selected_node_ids()
+        new_id = self.document.add_after(layer_type, selected[-1] if selected else None)
+        self.canvas.select_nodes([new_id])
+        self.show_message(f"Added {new_id}")
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+
+def compute_device() -> str:
+    """`CUDA: <name>` when a GPU is usable, else `CPU, N threads` (what training would use)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"CUDA: {torch.cuda.get_device_name(0)}"
+    return f"CPU, {torch.get_num_threads()} threads"

@@ -1,0 +1,69 @@
+"""`python -m neurocanvas.gui.screenshots docs/screenshots`: the README's pictures, 1600x1000.
+
+editor-seed-cnn.png (a layer selected, summary shown), editor-inception.png (a branching graph and
+its generated code), editor-error.png (a Conv2d after a Flatten: red outline and the issue),
+gallery.png (the template gallery).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+SIZE = (1600, 1000)
+
+
+def _window(template: str, select: str | None, tab: int):
+    from neurocanvas.engine.templates import load_template
+
+    from .document import Document
+    from .main_window import MainWindow
+
+    window = MainWindow(Document(load_template(template)))
+    window.ask_save_changes = lambda: "discard"
+    window.tabs.setCurrentIndex(tab)
+    if select:
+        window.canvas.select_nodes([select])
+    return window
+
+
+def write_all(folder: Path) -> list[Path]:
+    from .app import make_application, render_window
+    from .gallery import GalleryDialog
+    from .main_window import TAB_CODE, TAB_ISSUES, TAB_SUMMARY
+
+    make_application()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def save(widget, name: str) -> None:
+        path = folder / name
+        if not render_window(widget, SIZE).save(str(path)):
+            raise OSError(f"could not write {path}")
+        document = getattr(widget, "document", None)
+        if document is not None:
+            document.undo_stack.setClean()  # a picture, not work to keep: close without asking
+        widget.close()
+        written.append(path)
+
+    save(_window("seed-cnn", "conv1", TAB_SUMMARY), "editor-seed-cnn.png")
+    save(_window("inception-block", "concat", TAB_CODE), "editor-inception.png")
+    broken = _window("seed-cnn", None, TAB_ISSUES)
+    bad = broken.document.add_after("Conv2d", "flatten")
+    broken.canvas.select_nodes([bad])
+    save(broken, "editor-error.png")
+    save(GalleryDialog(), "gallery.png")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the pictures must not depend on the desktop
+    for path in write_all(Path(argv[0] if argv else "docs/screenshots")):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

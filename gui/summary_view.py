@@ -1,0 +1,108 @@
+"""The summary tab: a Keras-style table (layer, output shape, params, FLOPs) and the totals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "FLOPs")
+
+
+def count_text(number: int | None) -> str:
+    return "?" if number is None else f"{number:,}"
+
+
+def bytes_text(count: int | None) -> str:
+    if count is None:
+        return "?"
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.2f} {unit}"
+        value /= 1024
+    return f"{value:.2f} GB"
+
+
+def flops_text(flops: int | None) -> str:
+    if flops is None:
+        return "?"
+    for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+        if flops >= size:
+            return f"{flops / size:.2f} {unit}"
+    return str(flops)
+
+
+class SummaryView(QWidget):
+    """Refreshed by the window while the tab is visible (FLOP counting runs every layer once)."""
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.summary = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)  # denser rows, as in Keras
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        # The caption column takes the spare width, so the numbers stay next to their labels.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.totals = QLabel()
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.totals.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals)
+
+    def set_document(self, document) -> None:
+        self.document = document
+        self.refresh()
+
+    def refresh(self) -> None:
+        from neurocanvas.engine.shapes import shape_text
+        from neurocanvas.engine.summary import summarize
+
+        document = self.document
+        summary = summarize(document.graph, document.auto, analysis=document.analysis)
+        self.summary = summary
+        self.table.setRowCount(len(summary.rows))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for row, line in enumerate(summary.rows):
+            cells = (
+                line.name,
+                line.caption,
+                shape_text(line.output_shape),
+                count_text(line.params),
+                count_text(line.trainable),
+                flops_text(line.flops),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column >= 3:
+                    item.setTextAlignment(right)
+                self.table.setItem(row, column, item)
+        activations = bytes_text(summary.activation_bytes)
+        parts = [
+            f"<b>Total params:</b> {count_text(summary.total_params)} "
+            f"({bytes_text(summary.param_bytes)})",
+            f"<b>Trainable:</b> {count_text(summary.trainable_params)}",
+            f"<b>Non-trainable:</b> {count_text(summary.non_trainable_params)}",
+            f"<b>FLOPs per sample:</b> {flops_text(summary.flops)}",
+            f"<b>Activations per sample:</b> {activations}",
+        ]
+        notes = "".join(f"<br><span style='color:gray'>{note}</span>" for note in summary.notes)
+        self.totals.setText(" &nbsp;·&nbsp; ".join(parts) + notes)
