@@ -10,6 +10,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .analysis import Analysis, Analyzer
 from .graph import Graph
 from .shapes import AutoSizes, NodeShape, shape_text
+from .units import bytes_text, count_text, flops_text
 
 FINAL_ACTIVATION_NOTE = (
     "A final Softmax/Sigmoid is kept for prediction; with a cross-entropy loss the trainer uses the "
@@ -123,32 +124,11 @@ def _notes(graph: Graph) -> list[str]:
     return [FINAL_ACTIVATION_NOTE] if finals else []
 
 
-def _count(number: int) -> str:
-    return f"{number:,}"
-
-
-def _bytes(count: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1024 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.2f} {unit}"
-        count /= 1024
-    return f"{count:.2f} GB"
-
-
-def _flop_text(flops: int | None) -> str:
-    if flops is None:
-        return "?"
-    for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
-        if flops >= size:
-            return f"{flops / size:.2f} {unit}FLOPs"
-    return f"{flops} FLOPs"
-
-
 def format_table(summary: Summary, title: str = "") -> str:
     """The summary as a fixed-width text table, like Keras."""
     header = ("Layer (type)", "Output Shape", "Param #")
     body = [
-        (f"{row.name} ({row.type})", shape_text(row.output_shape), _count(row.params))
+        (f"{row.name} ({row.type})", shape_text(row.output_shape), count_text(row.params))
         for row in summary.rows
     ]
     widths = [max(len(line[i]) for line in [header, *body]) + 2 for i in range(3)]
@@ -164,12 +144,12 @@ def format_table(summary: Summary, title: str = "") -> str:
     parts += [line(cells) for cells in body]
     parts += [
         "=" * width,
-        f"Total params: {_count(summary.total_params)} ({_bytes(summary.param_bytes)})",
-        f"Trainable params: {_count(summary.trainable_params)}",
-        f"Non-trainable params: {_count(summary.non_trainable_params)}",
-        f"FLOPs per sample: {_flop_text(summary.flops)}",
+        f"Total params: {count_text(summary.total_params)} ({bytes_text(summary.param_bytes)})",
+        f"Trainable params: {count_text(summary.trainable_params)}",
+        f"Non-trainable params: {count_text(summary.non_trainable_params)}",
+        f"FLOPs per sample: {flops_text(summary.flops, 'FLOPs')}",
         "Activations per sample: "
-        + ("?" if summary.activation_bytes is None else _bytes(summary.activation_bytes)),
+        + ("?" if summary.activation_bytes is None else bytes_text(summary.activation_bytes)),
         "-" * width,
     ]
     parts += [f"Note: {note}" for note in summary.notes]

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 
 from . import theme
+from .export_actions import install_export_actions
 from .window_files import FileActions
 
 APP_NAME = "NeuroCanvas"
@@ -133,6 +134,8 @@ class MainWindow(FileActions, QMainWindow):
         file_menu.addSeparator()
         self.save_action = self._action(file_menu, "&Save", self.save, keys.Save)
         self.save_as_action = self._action(file_menu, "Save &As…", self.save_as, keys.SaveAs)
+        file_menu.addSeparator()
+        self.exports = install_export_actions(self, file_menu)  # File > Export, the Netron tab
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close, keys.Quit)
 

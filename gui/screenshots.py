@@ -2,7 +2,7 @@
 
 editor-seed-cnn.png (a layer selected, summary shown), editor-inception.png (a branching graph and
 its generated code), editor-error.png (a Conv2d after a Flatten: red outline and the issue),
-gallery.png (the template gallery).
+gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure).
 """
 
 from __future__ import annotations
@@ -54,7 +54,38 @@ def write_all(folder: Path) -> list[Path]:
     broken.canvas.select_nodes([bad])
     save(broken, "editor-error.png")
     save(GalleryDialog(), "gallery.png")
+    written.append(export_dialog_picture(folder / "export-dialog.png"))
     return written
+
+
+def export_dialog_picture(path: Path) -> Path:
+    """The export dialog after a real ONNX export of seed-cnn (written to a temporary folder)."""
+    import tempfile
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    window = _window("seed-cnn", None, 0)
+    with tempfile.TemporaryDirectory() as folder:
+        dialog = window.exports.open_dialog()
+        dialog.path_edit.setText(str(Path(folder) / "seed-cnn.onnx"))
+        loop = QEventLoop()
+        dialog.finished_export.connect(lambda _reply: loop.quit())
+        QTimer.singleShot(60_000, loop.quit)  # never hang the picture run on a stuck export
+        dialog.start_export()
+        loop.exec()
+        for label in (dialog.path_edit, dialog.file_label):  # no temporary path in the picture
+            label.setText(label.text().replace(folder, "~/models"))
+        for _ in range(3):
+            QApplication.processEvents()
+        dialog.adjustSize()
+        QApplication.processEvents()
+        ok = dialog.grab().save(str(path))
+    dialog.close()
+    window.close()
+    if not ok:
+        raise OSError(f"could not write {path}")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

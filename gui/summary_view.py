@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from neurocanvas.engine.units import bytes_text, count_text, flops_text
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,30 +15,6 @@ from PySide6.QtWidgets import (
 )
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "FLOPs")
-
-
-def count_text(number: int | None) -> str:
-    return "?" if number is None else f"{number:,}"
-
-
-def bytes_text(count: int | None) -> str:
-    if count is None:
-        return "?"
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.2f} {unit}"
-        value /= 1024
-    return f"{value:.2f} GB"
-
-
-def flops_text(flops: int | None) -> str:
-    if flops is None:
-        return "?"
-    for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
-        if flops >= size:
-            return f"{flops / size:.2f} {unit}"
-    return str(flops)
 
 
 class SummaryView(QWidget):

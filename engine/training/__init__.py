@@ -1,1 +1,46 @@
-"""engine/training package (in progress)."""
+"""Training engine: the trainer, its events and callbacks, evaluation, prediction and checkpoints.
+
+No Qt here: the GUI's worker thread runs `Trainer.run()` and forwards the events as signals.
+"""
+
+from .callbacks import Callback, CsvLogger, EarlyStopping, JsonlLogger, TensorBoardLogger
+from .checkpoint import CheckpointError, load_checkpoint, read_checkpoint, write_checkpoint
+from .config import ConfigError, OptimizerConfig, TrainConfig
+from .devices import device_name, resolve_device
+from .evaluation import Prediction, evaluate, predict
+from .events import BatchEnded, EpochEnded, Event, RunFailed, RunFinished, RunStarted
+from .losses import Objective, resolve_objective, strip_head
+from .metrics import EvalResult
+from .trainer import Trainer, TrainingError
+
+__all__ = [
+    "BatchEnded",
+    "Callback",
+    "CheckpointError",
+    "ConfigError",
+    "CsvLogger",
+    "EarlyStopping",
+    "EpochEnded",
+    "EvalResult",
+    "Event",
+    "JsonlLogger",
+    "Objective",
+    "OptimizerConfig",
+    "Prediction",
+    "RunFailed",
+    "RunFinished",
+    "RunStarted",
+    "TensorBoardLogger",
+    "TrainConfig",
+    "Trainer",
+    "TrainingError",
+    "device_name",
+    "evaluate",
+    "load_checkpoint",
+    "predict",
+    "read_checkpoint",
+    "resolve_device",
+    "resolve_objective",
+    "strip_head",
+    "write_checkpoint",
+]

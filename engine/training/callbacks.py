@@ -1,0 +1,154 @@
+"""Callbacks (Lightning-style hooks into the trainer's loop) and the built-in ones: early stopping,
+JSON-lines and CSV metric logs, and an optional TensorBoard writer.
+
+Checkpointing (best.pt and last.pt) is done by the trainer itself, so a run always leaves them.
+`on_batch_end` is only called for callbacks that override it, so the others cost nothing per batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .metrics import monitor_mode
+
+if TYPE_CHECKING:
+    import torch
+
+    from .events import RunFailed, RunFinished
+    from .trainer import Trainer
+
+
+class Callback:
+    def on_run_start(self, trainer: Trainer) -> None: ...
+
+    def on_epoch_start(self, trainer: Trainer, epoch: int) -> None: ...
+
+    def on_batch_end(self, trainer: Trainer, step: int, loss: torch.Tensor) -> None:
+        """After every optimizer step; `loss` is the batch's loss tensor (reading it syncs)."""
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """`logs`: Keras-style names, "loss", "accuracy", "val_loss", "val_accuracy", "lr", ..."""
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        """After the last epoch, before the final test evaluation."""
+
+    def on_run_end(self, trainer: Trainer, event: RunFinished) -> None: ...
+
+    def on_run_failed(self, trainer: Trainer, event: RunFailed) -> None: ...
+
+
+def overrides(callback: Callback, hook: str) -> bool:
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
+    The trainer restores the best weights at the end (its `restore_best` setting)."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0):
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.best = math.nan
+        self.wait = 0
+        self.stopped_epoch = 0
+
+    def on_run_start(self, trainer: Trainer) -> None:
+        self.best, self.wait, self.stopped_epoch = math.nan, 0, 0
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        value = logs.get(self.monitor, logs.get(self.monitor.removeprefix("val_")))
+        if value is None or math.isnan(value):
+            return
+        better = (
+            value < self.best - self.min_delta
+            if monitor_mode(self.monitor) == "min"
+            else value > self.best + self.min_delta
+        )
+        if math.isnan(self.best) or better:
+            self.best, self.wait = value, 0
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            trainer.request_stop(reason="early_stopping")
+
+
+class JsonlLogger(Callback):
+    """One JSON object per epoch in `path` (metrics.jsonl)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        with self.path.open("a", encoding="utf-8") as stream:
+            stream.write(json.dumps({"epoch": epoch, **_finite(logs)}) + "\n")
+
+
+class CsvLogger(Callback):
+    """One row per epoch in `path` (metrics.csv); the columns are those of the first epoch."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.columns: list[str] | None = None
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        row = {"epoch": epoch, **logs}
+        new = self.columns is None
+        if new:
+            self.columns = list(row)
+            if self.path.exists() and self.path.stat().st_size:  # a resumed run appends
+                with self.path.open(encoding="utf-8") as stream:
+                    self.columns = next(csv.reader(stream), self.columns)
+                new = False
+        with self.path.open("a", encoding="utf-8", newline="") as stream:
+            writer = csv.DictWriter(stream, self.columns, extrasaction="ignore")
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+
+class TensorBoardLogger(Callback):
+    """Scalars per epoch, weight histograms and the graph, when `tensorboard` is installed."""
+
+    def __init__(self, log_dir: str | Path, histograms: bool = True):
+        from torch.utils.tensorboard import SummaryWriter  # ImportError without tensorboard
+
+        self.writer = SummaryWriter(str(log_dir))
+        self.histograms = histograms
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import tensorboard  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def on_run_start(self, trainer: Trainer) -> None:
+        try:
+            sample = trainer.data.train.x[:1].to(trainer.device)
+            self.writer.add_graph(trainer.model, sample)
+        except Exception:  # noqa: BLE001 - the graph is a nicety; tracing may not support a model
+            pass
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        for name, value in logs.items():
+            self.writer.add_scalar(name, value, epoch)
+        if self.histograms:
+            for name, parameter in trainer.model.named_parameters():
+                self.writer.add_histogram(name, parameter.detach().float().cpu(), epoch)
+        self.writer.flush()
+
+    def on_run_end(self, trainer: Trainer, event: Any) -> None:
+        self.writer.close()
+
+    on_run_failed = on_run_end
+
+
+def _finite(logs: dict[str, float]) -> dict[str, Any]:
+    return {
+        k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in logs.items()
+    }

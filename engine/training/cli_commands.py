@@ -1,0 +1,243 @@
+"""`neurocanvas train` and `neurocanvas evaluate`.
+
+    neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--epochs N] [--batch-size N] [--lr X]
+                      [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json]
+    neurocanvas evaluate PROJECT --weights CKPT [--data SPEC] [--json]
+
+On a terminal `train` shows a progress bar (loss, accuracy, samples/s, ETA) on stderr; with `--json`
+it prints one JSON object per epoch and a last one with "final": true. Bad input exits with 2; a run
+that fails (diverging loss, out of memory) exits with 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+from ..cli import UsageError
+from ..compiler import CompileError, compile_graph
+from ..data import DataError
+from ..project import ProjectError
+from ..templates import load_project_or_template
+from .checkpoint import CheckpointError, load_checkpoint
+from .config import OPTIMIZERS, ConfigError, TrainConfig
+from .data_adapter import first_nonempty, load_prepared, renormalise
+from .devices import resolve_device
+from .evaluation import evaluate
+from .events import BatchEnded, EpochEnded, RunFailed, RunFinished, RunStarted
+from .trainer import Trainer
+
+_SHOWN = ("loss", "accuracy", "val_loss", "val_accuracy", "val_r2", "val_mae")
+
+
+def register_commands(subparsers) -> None:
+    train = subparsers.add_parser("train", help="train a project or template on its data")
+    train.add_argument("project", help="project file (.json) or template name")
+    train.add_argument(
+        "--data",
+        metavar="SPEC",
+        help="data: a path (CSV, npz, image or IDX folder) "
+        "or a data set name (xor, mnist, ...); default: the project's data",
+    )
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--lr", type=float, help="learning rate")
+    train.add_argument("--optimizer", metavar="NAME", help=", ".join(OPTIMIZERS))
+    train.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu or cuda")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
+    train.add_argument("--json", action="store_true", help="one JSON object per epoch")
+    train.set_defaults(handler=run_train)
+
+    ev = subparsers.add_parser("evaluate", help="evaluate trained weights on a project's data")
+    ev.add_argument("project", help="project file (.json) or template name (for its data)")
+    ev.add_argument("--weights", required=True, metavar="CKPT", help="best.pt or last.pt")
+    ev.add_argument("--data", metavar="SPEC", help="data to evaluate on (default: the project's)")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(handler=run_evaluate)
+
+
+def run_train(args) -> int:
+    project = _load_project(args.project)
+    changes = {
+        key: value
+        for key, value in (
+            ("epochs", args.epochs),
+            ("batch_size", args.batch_size),
+            ("lr", args.lr),
+            ("optimizer_type", args.optimizer),
+            ("seed", args.seed),
+        )
+        if value is not None
+    }
+    try:
+        config = TrainConfig.from_dict(project.training).replace(**changes)
+        device = resolve_device(args.device)
+    except (ConfigError, ValueError) as error:
+        raise UsageError(f"{args.project}: {error}") from None
+    data = _load_data(project.data, args.data)
+    trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
+    try:  # compile here so a broken graph is bad input (status 2), not a failed run
+        trainer.model = compile_graph(
+            project.graph, auto=trainer._auto_sizes(data.train), seed=config.seed
+        )
+    except CompileError as error:
+        raise UsageError(f"{args.project}: {error}") from None
+    reporter = _JsonReporter() if args.json else _ProgressReporter(sys.stderr)
+    trainer.subscribe(reporter)
+    result = trainer.run()
+    return 0 if isinstance(result, RunFinished) else 1
+
+
+def run_evaluate(args) -> int:
+    project = _load_project(args.project)
+    try:
+        model, bundle = load_checkpoint(args.weights)
+    except (CheckpointError, ProjectError) as error:
+        raise UsageError(str(error)) from None
+    data = _load_data(project.data, args.data)
+    expected = (bundle.get("auto") or {}).get("input_shape")
+    if expected is not None and list(data.info.feature_shape) != list(expected):
+        raise UsageError(
+            f"{args.data or args.project}: samples of shape "
+            f"{list(data.info.feature_shape)} do not fit the checkpoint's network "
+            f"(input {list(expected)})"
+        )
+    name, split = first_nonempty(data)
+    split = renormalise(split, data.preprocessing, bundle.get("preprocessing"))
+    result = evaluate(
+        model, split, batch_size=int(bundle.get("config", {}).get("eval_batch_size", 1024))
+    )
+    if args.json:
+        print(json.dumps({"split": name, **_clean(result.to_dict())}))
+    else:
+        print(
+            f"Evaluated {Path(args.weights).name} on the {name} split "
+            f"({result.num_samples} samples):"
+        )
+        for key, value in result.metrics.items():
+            print(f"  {key:<16} {value:.4f}")
+        if result.confusion_matrix is not None and len(result.confusion_matrix) <= 12:
+            print("Confusion matrix (rows: true class, columns: predicted):")
+            for row in result.confusion_matrix:
+                print("  " + " ".join(f"{v:5d}" for v in row))
+    return 0
+
+
+def _load_project(name: str):
+    try:
+        return load_project_or_template(name)
+    except ProjectError as error:
+        raise UsageError(str(error)) from None
+
+
+def _load_data(project_data, spec):
+    try:
+        return load_prepared(project_data, spec)
+    except DataError as error:
+        raise UsageError(f"data: {error}") from None
+
+
+def _clean(value):
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+class _JsonReporter:
+    def __call__(self, event) -> None:
+        if isinstance(event, EpochEnded):
+            line = {
+                "epoch": event.epoch,
+                "epochs": event.epochs,
+                **event.train,
+                **event.val,
+                "lr": event.lr,
+                "seconds": event.seconds,
+                "samples_per_s": event.samples_per_s,
+            }
+        elif isinstance(event, RunFinished):
+            line = {
+                "final": True,
+                "test": event.test,
+                "best_epoch": event.best_epoch,
+                "epochs_run": event.epochs_run,
+                "stopped": event.stopped,
+                "samples_per_s": event.samples_per_s,
+                "seconds": event.seconds,
+                "checkpoint": event.checkpoint,
+                "run_dir": event.run_dir,
+                "evaluated_on": event.evaluated_on,
+                "class_names": event.class_names,
+                "confusion_matrix": event.confusion_matrix,
+            }
+        elif isinstance(event, RunFailed):
+            line = {
+                "final": True,
+                "failed": True,
+                "kind": event.kind,
+                "message": event.message,
+                "epoch": event.epoch,
+                "checkpoint": event.checkpoint,
+            }
+        else:
+            return
+        print(json.dumps(_clean(line)), flush=True)
+
+
+class _ProgressReporter:
+    """A one-line progress bar on a terminal; plain epoch lines otherwise."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.perf_counter()
+
+    def __call__(self, event) -> None:
+        write = self.stream.write
+        if isinstance(event, RunStarted):
+            self.epochs, self.batches = event.config["epochs"], event.batches_per_epoch
+            self.started = time.perf_counter()
+            write(
+                f"Training on {event.device_name}: {event.num_train} train / {event.num_val} "
+                f"val / {event.num_test} test samples, {event.param_count:,} parameters\n"
+                f"{event.loss_note}\n"
+            )
+        elif isinstance(event, BatchEnded) and self.tty:
+            done = ((event.epoch - 1) * event.batches + event.batch) / (self.epochs * event.batches)
+            elapsed = time.perf_counter() - self.started
+            eta = elapsed / max(done, 1e-9) * (1 - done)
+            bar = "#" * int(24 * event.batch / event.batches)
+            write(
+                f"\repoch {event.epoch}/{self.epochs} [{bar:<24}] loss {event.loss:.4f} "
+                f"{event.samples_per_s:,.0f} samples/s ETA {eta:4.0f}s "
+            )
+        elif isinstance(event, EpochEnded):
+            logs = {**event.train, **event.val}
+            shown = "  ".join(f"{k} {logs[k]:.4f}" for k in _SHOWN if k in logs)
+            write(
+                ("\r" if self.tty else "") + f"epoch {event.epoch}/{event.epochs}  {shown}  "
+                f"{event.samples_per_s:,.0f} samples/s  {event.seconds:.1f}s"
+                + ("  *" if event.improved else "")
+                + " " * 8
+                + "\n"
+            )
+        elif isinstance(event, RunFinished):
+            metrics = "  ".join(f"{k} {v:.4f}" for k, v in event.test.items())
+            write(
+                f"Done ({event.stopped}, best epoch {event.best_epoch}). {event.evaluated_on} "
+                f"{metrics}\nCheckpoint: {event.checkpoint}\n"
+            )
+        elif isinstance(event, RunFailed):
+            write(f"\nTraining failed: {event.message}\n")
+            if event.checkpoint:
+                write(f"Last good checkpoint: {event.checkpoint}\n")
+        self.stream.flush()

@@ -1,0 +1,60 @@
+"""`neurocanvas train` and `neurocanvas evaluate`."""
+
+from __future__ import annotations
+
+import json
+
+from neurocanvas.engine.cli import main
+
+
+def test_train_json_then_evaluate(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "xor",
+                "--data",
+                "xor:noise=0",
+                "--epochs",
+                "5",
+                "--seed",
+                "1",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["epoch"] for line in lines[:-1]] == [1, 2, 3, 4, 5]
+    final = lines[-1]
+    assert final["final"] is True and final["checkpoint"] == str(out / "best.pt")
+    assert final["samples_per_s"] > 0 and "accuracy" in final["test"]
+    assert (
+        main(
+            ["evaluate", "xor", "--weights", final["checkpoint"], "--data", "xor:noise=0", "--json"]
+        )
+        == 0
+    )
+    evaluated = json.loads(capsys.readouterr().out)
+    assert evaluated["metrics"] == final["test"]  # the same split, the same weights: exact
+
+
+def test_train_prints_progress(tmp_path, capsys):
+    assert main(["train", "xor", "--epochs", "2", "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "epoch 2/2" in err and "Checkpoint:" in err
+
+
+def test_bad_input_exits_with_2(tmp_path, capsys):
+    assert main(["train", "no-such-template"]) == 2
+    assert main(["train", "xor", "--lr", "-1"]) == 2
+    assert main(["train", "xor", "--data", str(tmp_path / "missing.csv")]) == 2
+    assert main(["train", "xor", "--optimizer", "Adamax"]) == 2
+    assert main(["evaluate", "xor", "--weights", str(tmp_path / "none.pt")]) == 2
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    assert main(["evaluate", "xor", "--weights", str(tmp_path / "junk.pt")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("neurocanvas:") == 6
