@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import registry
+from .atomic import write_atomic
 from .graph import Edge, Graph, GraphError
 
 FORMAT_NAME = "neurocanvas"
@@ -51,21 +51,6 @@ def to_json(project: Project) -> str:
 
 def save(project: Project, path: str | os.PathLike) -> None:
     write_atomic(Path(path), to_json(project))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a crash leaves either the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def load(path: str | os.PathLike) -> Project:

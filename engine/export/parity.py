@@ -8,11 +8,8 @@ otherwise collide with `fx.GraphModule`'s own attributes.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from typing import Any
 import torch
 from torch import fx, nn
 
+from ..atomic import atomic_output  # noqa: F401 - re-exported for the exporters
 from ..units import bytes_text
 
 TOLERANCE = 1e-4  # float32 max abs difference accepted between PyTorch and the exported model
@@ -129,22 +127,6 @@ def check_tolerance(fmt: str, diff: float, tolerance: float = TOLERANCE) -> None
             f"{fmt} export does not match PyTorch: max abs difference {diff:.3g} "
             f"(allowed < {tolerance:g})"
         )
-
-
-@contextmanager
-def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
-    """A temporary path beside `path`; renamed over `path` only if the block finishes (verified)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent
-    )
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        yield temp
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 class Stopwatch:

@@ -9,7 +9,6 @@ its metrics; `last.pt` also holds the optimizer, scheduler and random-number sta
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import torch
 from torch import fx
 
 from .. import project as project_io
+from ..atomic import atomic_output
 from ..compiler import compile_graph
 from ..shapes import AutoSizes
 
@@ -53,19 +53,8 @@ def auto_from_dict(data: dict[str, Any] | None) -> AutoSizes:
 def write_checkpoint(path: str | os.PathLike, bundle: dict[str, Any]) -> Path:
     """Save `bundle` to `path` atomically: a temporary file beside it, then a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            torch.save(
-                {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, **bundle}, stream
-            )
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, ".pt") as temp:
+        torch.save({"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, **bundle}, temp)
     return path
 
 

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from neurocanvas.engine import project, templates
+from neurocanvas.engine import atomic, project, templates
 from neurocanvas.engine.analysis import analyze
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.project import FORMAT_VERSION, ProjectError
@@ -32,7 +32,7 @@ def test_save_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
     def explode(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(project.os, "replace", explode)
+    monkeypatch.setattr(atomic.os, "replace", explode)
     with pytest.raises(OSError):
         project.save(templates.load_template("seed-cnn"), path)
     assert path.read_text() == before

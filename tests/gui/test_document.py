@@ -1,7 +1,6 @@
 """The Document: every kind of edit is undoable and undo/redo restore the exact graph."""
 
 import pytest
-
 from neurocanvas.engine import templates
 from neurocanvas.engine.project import Project
 from neurocanvas.gui.document import Document
