@@ -216,7 +216,7 @@ def _run_on_meta(
         output = meta_forward(module, [_meta_input(result) for result in inputs])
     except (InputShapeError, ParamError) as error:
         return NodeShape(
-            None, issue=Issue.error(node.id, f"{node.type} {error}", ""), input_shapes=shapes
+            None, issue=Issue.error(node.id, f"{node.type}: {error}", ""), input_shapes=shapes
         )
     except Exception as error:  # any PyTorch complaint becomes a message on this node
         message, fix = explain_torch_error(node.type, shapes, error)
@@ -245,9 +245,21 @@ def _run_on_meta(
 # Modules whose output has their input's shape. Their meta kernels are slow Python decompositions,
 # so shape inference passes the input through instead of running them (their parameters, sized from
 # the input shape at build time, are still counted).
-SHAPE_PRESERVING = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh,
-                    nn.Softmax, nn.LogSoftmax, nn.Dropout, nn.Identity,
-                    nn.modules.batchnorm._BatchNorm, nn.LayerNorm)
+SHAPE_PRESERVING = (
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.ELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Softmax,
+    nn.LogSoftmax,
+    nn.Dropout,
+    nn.Identity,
+    nn.modules.batchnorm._BatchNorm,
+    nn.LayerNorm,
+)
 
 
 def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:

@@ -21,7 +21,7 @@ def structural_issues(graph: Graph) -> list[Issue]:
                 "Drag an Input from the palette and wire it to the first layer",
             )
         )
-    elif not graph.output_nodes():
+    elif all(node.spec.is_source for node in graph):
         issues.append(
             Issue.error(
                 None,

@@ -268,7 +268,7 @@ TEMPLATES = {
                 ("image", "Reshape", {"shape": [1, 28, 28]}),
             ]
         ),
-        MNIST_DATA,
+        MNIST_DATA | {"normalize": False},  # sigmoid output must be able to match the pixels
         {
             "mode": "reconstruction",
             "optimizer": {"type": "Adam", "lr": 0.001},

@@ -49,8 +49,12 @@ def with_activation(module: nn.Module, activation: str, feature_dim: int = -1) -
     if activation == "none":
         return module
     if activation in _NORMALISING:
-        return nn.Sequential(module, _NORMALISING[activation](dim=feature_dim))
-    return nn.Sequential(module, _ACTIVATION_MODULES[activation]())
+        act = _NORMALISING[activation](dim=feature_dim)
+    else:
+        act = _ACTIVATION_MODULES[activation]()
+    if isinstance(module, nn.Sequential):  # e.g. (pad, conv): keep one flat sequence
+        return module.append(act)
+    return nn.Sequential(module, act)
 
 
 def activation_suffix(activation: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from ..registry import LayerSpec, ParamSpec, register
+from ..registry import LayerSpec, ParamError, ParamSpec, register
 from .common import activation_param, activation_suffix, with_activation
 
 _PADDING = ParamSpec(
@@ -42,26 +42,42 @@ def _conv_params(default_channels: int, default_kernel: int) -> tuple[ParamSpec,
     )
 
 
-def _torch_padding(p):
-    # PyTorch accepts padding="same" only with stride 1; for larger strides pad k//2 as Keras does
-    # for odd kernels.
+def _same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """Keras/TF 'same' padding for one axis: output = ceil(size / stride), the odd pixel after."""
+    output = -(-size // stride)
+    total = max((output - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def _padding(p, spatial: tuple[int, ...]) -> tuple[object, nn.Module | None]:
+    """(padding argument for the conv, explicit pad module or None)."""
     if p.padding == "valid":
-        return 0
-    return "same" if p.stride == 1 else p.kernel_size // 2
+        return 0, None
+    if p.stride == 1:
+        return "same", None  # PyTorch pads asymmetrically itself for even kernels
+    pads = [_same_pads(size, p.kernel_size, p.stride) for size in spatial]
+    if all(before == after for before, after in pads):
+        return tuple(before for before, _ in pads), None
+    # Asymmetric (even kernel): pad explicitly; ZeroPad2d takes (left, right, top, bottom).
+    flat = [amount for before_after in reversed(pads) for amount in before_after]
+    pad = nn.ZeroPad2d(tuple(flat)) if len(spatial) == 2 else nn.ConstantPad1d(tuple(flat), 0.0)
+    return 0, pad
 
 
 def _conv_builder(conv_cls):
     def build(p, input_shapes):
         (shape,) = input_shapes
+        padding, pad = _padding(p, tuple(shape[1:]))
         conv = conv_cls(
             shape[0],
             p.out_channels,
             p.kernel_size,
             stride=p.stride,
-            padding=_torch_padding(p),
+            padding=padding,
             bias=p.bias,
         )
-        return with_activation(conv, p.activation, feature_dim=1)
+        layer = conv if pad is None else nn.Sequential(pad, conv)
+        return with_activation(layer, p.activation, feature_dim=1)
 
     return build
 
@@ -74,6 +90,10 @@ def _conv_label(p) -> str:
 
 def _build_conv_transpose(p, input_shapes):
     (shape,) = input_shapes
+    if p.output_padding >= p.stride:
+        raise ParamError(
+            f"output_padding ({p.output_padding}) must be smaller than the stride ({p.stride})"
+        )
     conv = nn.ConvTranspose2d(
         shape[0],
         p.out_channels,

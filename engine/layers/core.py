@@ -34,12 +34,14 @@ def _build_reshape(p, input_shapes):
     target = p.shape
     size = math.prod(shape)
     if list(target).count(-1) > 1:
-        raise ParamError("Reshape: use -1 at most once in the target shape")
+        raise ParamError("use -1 at most once in the target shape")
+    if any(size < 1 and size != -1 for size in target):
+        raise ParamError(f"target sizes must be positive (or -1 once), got {_shape_text(target)}")
     known = math.prod(s for s in target if s != -1)
     fits = size % known == 0 if -1 in target else size == known
     if not fits:
         raise ParamError(
-            f"Reshape cannot turn {size} values (input {_shape_text(shape)}) into {_shape_text(target)}; "
+            f"cannot turn {size} values (input {_shape_text(shape)}) into {_shape_text(target)}; "
             f"the sizes must multiply to {size}"
         )
     return Reshape(target)

@@ -15,6 +15,7 @@ import torch
 from torch.optim import lr_scheduler
 
 from .config import ConfigError
+from .metrics import monitor_mode
 
 
 @dataclass
@@ -32,8 +33,14 @@ class Schedule:
 
 
 def build_schedule(
-    optimizer: torch.optim.Optimizer, spec: dict[str, Any] | None, steps_per_epoch: int, epochs: int
+    optimizer: torch.optim.Optimizer,
+    spec: dict[str, Any] | None,
+    steps_per_epoch: int,
+    epochs: int,
+    monitor: str = "val_loss",
 ) -> Schedule:
+    """The LR schedule `spec` describes; reduce-on-plateau watches `monitor` in its own direction
+    (down for losses, up for scores)."""
     if not spec:
         return Schedule()
     spec = dict(spec)
@@ -52,7 +59,7 @@ def build_schedule(
     if kind == "plateau":
         factor = _get(spec, "factor", 0.1, float)
         patience = int(_get(spec, "patience", 5, float))
-        mode = spec.pop("mode", "min")
+        mode = spec.pop("mode", monitor_mode(monitor))
         _no_more(spec, kind)
         return Schedule(
             lr_scheduler.ReduceLROnPlateau(optimizer, mode=mode, factor=factor, patience=patience),

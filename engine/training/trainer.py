@@ -198,11 +198,11 @@ class Trainer(RunFilesMixin, RunEventsMixin):
         self.optimizer = self._optimizer()
         self.batches_per_epoch = math.ceil(len(train.x) / cfg.batch_size)
         self._last_batch_event = None
+        self.monitor = cfg.monitor if self.splits["val"] else cfg.monitor.removeprefix("val_")
         self.schedule = build_schedule(
-            self.optimizer, cfg.schedule, self.batches_per_epoch, cfg.epochs
+            self.optimizer, cfg.schedule, self.batches_per_epoch, cfg.epochs, self.monitor
         )
         self.scaler = torch.amp.GradScaler("cuda") if self.amp_dtype == torch.float16 else None
-        self.monitor = cfg.monitor if self.splits["val"] else cfg.monitor.removeprefix("val_")
         if cfg.early_stopping and not any(isinstance(c, EarlyStopping) for c in self.callbacks):
             es = cfg.early_stopping
             self.callbacks.append(EarlyStopping(self.monitor, es["patience"], es["min_delta"]))
@@ -390,7 +390,8 @@ class Trainer(RunFilesMixin, RunEventsMixin):
     def _wait_paused(self) -> bool:
         """Block while paused; False when a stop came instead of a resume."""
         while not self._unpaused.wait(0.1):
-            pass
+            if self._stop.is_set():
+                return False
         return not self._stop.is_set()
 
     def _evaluate_split(self, name: str) -> EvalResult | None:
@@ -411,7 +412,14 @@ class Trainer(RunFilesMixin, RunEventsMixin):
         )
 
     def _track_best(self, epoch: int, logs: dict[str, float]) -> bool:
-        value = logs.get(self.monitor, logs.get("val_loss", logs["loss"]))
+        if self.monitor not in logs:
+            # A silent fallback to another metric would keep the worst epoch when the modes differ.
+            measured = ", ".join(sorted(k for k in logs if k not in ("epoch", "lr", "seconds")))
+            raise TrainingError(
+                f"the monitored metric {self.monitor!r} is not measured for this task; "
+                f"set 'monitor' to one of: {measured}"
+            )
+        value = logs[self.monitor]
         if value is None or math.isnan(value):
             return False
         if math.isnan(self.best_value) or (

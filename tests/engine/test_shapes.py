@@ -102,3 +102,37 @@ def test_editing_one_node_reinfers_only_downstream():
 def test_format_shape():
     assert format_shape((1, 28, 28)) == "1x28x28"
     assert format_shape(None) == "?"
+
+
+def test_same_padding_with_stride_divides_the_size_like_keras():
+    for kernel in (2, 3, 4, 5):
+        graph = chain(
+            ("Input", {"shape": [1, 28, 28]}),
+            ("Conv2d", {"kernel_size": kernel, "stride": 2, "padding": "same"}),
+        )
+        assert analyze(graph).shape_of("conv2d_1") == (16, 14, 14), kernel
+    sequence = chain(
+        ("Input", {"shape": [2, 9]}), ("Conv1d", {"kernel_size": 4, "stride": 2, "padding": "same"})
+    )
+    assert analyze(sequence).shape_of("conv1d_1") == (16, 5)
+
+
+def test_conv_transpose_output_padding_must_be_below_stride():
+    graph = chain(
+        ("Input", {"shape": [4, 8, 8]}),
+        ("ConvTranspose2d", {"kernel_size": 3, "stride": 2, "output_padding": 2}),
+    )
+    (issue,) = analyze(graph).issues
+    assert issue.node_id == "conv_transpose2d_1"
+    assert "output_padding (2) must be smaller than the stride (2)" in issue.message
+
+
+def test_reshape_messages_name_the_layer_once():
+    graph = chain(("Input", {"shape": [12]}), ("Reshape", {"shape": [0, -1]}))
+    (issue,) = analyze(graph).issues
+    assert issue.message.startswith("Reshape: target sizes must be positive")
+    graph = chain(("Input", {"shape": [12]}), ("Reshape", {"shape": [5, 2]}))
+    (issue,) = analyze(graph).issues
+    assert issue.message == (
+        "Reshape: cannot turn 12 values (input (12)) into (5, 2); the sizes must multiply to 12"
+    )

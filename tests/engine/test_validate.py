@@ -77,3 +77,11 @@ def test_connection_refusals_say_why():
     assert "cycle" in graph.connection_problem(("dense_2", 0), ("dense_1", 0))
     assert "already connected" in graph.connection_problem(("input_1", 0), ("dense_2", 0))
     assert "no input port" in graph.connection_problem(("dense_1", 0), ("input_1", 0))
+
+
+def test_a_loop_is_not_reported_as_missing_layers():
+    graph = chain(("Input", {"shape": [4]}), "Dense", "Dense")
+    graph.add_node("Add", node_id="add")
+    graph.add_edge(Edge(("dense_2", 0), ("add", 0)))
+    graph.add_edge(Edge(("add", 0), ("dense_1", 0)))
+    assert not any("no layers after" in text for _, text in messages(graph))

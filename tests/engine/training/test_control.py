@@ -178,3 +178,22 @@ def test_resume_continues_exactly(tmp_path):
     assert isinstance(result, RunFinished) and trainer.run_dir == tmp_path / "b"
     assert resumed == straight[2:]
     assert len((tmp_path / "b" / "metrics.jsonl").read_text().splitlines()) == 4
+
+
+def test_unmeasured_monitor_fails_instead_of_keeping_the_worst_epoch(tmp_path):
+    regression = prepared("regression-plane", params={"n": 200}, seed=0)
+    project = load_project_or_template("tabular-mlp")
+    cfg = TrainConfig.from_dict({"epochs": 2, "batch_size": 32, "monitor": "val_accuracy"})
+    result = Trainer(project, regression, cfg, device="cpu", run_dir=tmp_path).run()
+    assert isinstance(result, RunFailed)
+    assert "'val_accuracy' is not measured" in result.message and "val_loss" in result.message
+
+
+def test_plateau_schedule_follows_the_monitor_direction():
+    from neurocanvas.engine.training.schedules import build_schedule
+
+    weight = torch.nn.Parameter(torch.zeros(1))
+    for monitor, expected in (("val_accuracy", "max"), ("val_loss", "min")):
+        optimizer = torch.optim.SGD([weight], lr=0.1)
+        schedule = build_schedule(optimizer, {"type": "plateau"}, 10, 5, monitor)
+        assert schedule.scheduler.mode == expected
