@@ -31,8 +31,10 @@ def big_graph() -> tuple[Graph, str]:
     for _ in range(CONV_BLOCKS):
         block_input = previous
         for _ in range(12):
-            add("Conv2d", {"out_channels": 8, "kernel_size": 3, "padding": "same",
-                           "activation": "relu"})
+            add(
+                "Conv2d",
+                {"out_channels": 8, "kernel_size": 3, "padding": "same", "activation": "relu"},
+            )
         merge = add("Add")
         graph.connect((block_input, 0), (merge, 1))
     add("GlobalAvgPool2d")
@@ -74,7 +76,9 @@ def main() -> dict[str, float]:
     rebuilt = len(analyzer.inference.rebuilt)
     print(f"shape inference, {len(graph)} nodes ({len(graph.edges)} wires, 20 merges):")
     print(f"  full analysis        {full_ms:7.1f} ms   (goal < 200 ms)")
-    print(f"  after one edit       {incremental_ms:7.1f} ms   (goal < 20 ms; {rebuilt} nodes rebuilt)")
+    print(
+        f"  after one edit       {incremental_ms:7.1f} ms   (goal < 20 ms; {rebuilt} nodes rebuilt)"
+    )
     return {"full_ms": full_ms, "incremental_ms": incremental_ms, "nodes": len(graph)}
 
 

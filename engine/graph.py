@@ -71,7 +71,11 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Node ids become attribute names on the compiled module; these would shadow its own members
 # (a node named `code` would replace GraphModule.code, `eval` the eval() method).
 RESERVED_NAMES = frozenset(name for name in dir(fx.GraphModule) if not name.startswith("_")) | {
-    "code", "graph", "meta", "training"}
+    "code",
+    "graph",
+    "meta",
+    "training",
+}
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
@@ -134,8 +138,10 @@ class Graph:
                 "not starting with a digit"
             )
         if node_id in RESERVED_NAMES:
-            raise GraphError(f"{node_id!r} is a reserved name in PyTorch modules; choose another, "
-                             f"e.g. {node_id}_layer")
+            raise GraphError(
+                f"{node_id!r} is a reserved name in PyTorch modules; choose another, "
+                f"e.g. {node_id}_layer"
+            )
         if node_id in self.nodes:
             raise GraphError(f"a node named {node_id!r} already exists")
 

@@ -86,6 +86,9 @@ class MainWindow(FileActions, QMainWindow):
         self.autosaver = Autosaver(lambda: self.document, parent=self)
         self.loaded = True
         self.set_document(document)
+        from .training.embed import add_training_dock
+
+        add_training_dock(self)  # Training dock + Train menu + ask-before-closing during a run
         self.statusBar().showMessage("Ready", 3000)
 
     def _size_docks(self) -> None:
@@ -212,6 +215,8 @@ class MainWindow(FileActions, QMainWindow):
         self.issues_view.set_document(document)
         self.summary_view.document = document
         self.code_view.document = document
+        if getattr(self, "training", None) is not None:
+            self.training.set_document(document)
         if old is not None and old is not document:
             self.undo_group.removeStack(old.undo_stack)
             old.deleteLater()

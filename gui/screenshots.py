@@ -55,6 +55,9 @@ def write_all(folder: Path) -> list[Path]:
     save(broken, "editor-error.png")
     save(GalleryDialog(), "gallery.png")
     written.append(export_dialog_picture(folder / "export-dialog.png"))
+    from .training.screenshots import render_training_screenshots
+
+    written += render_training_screenshots(folder)
     return written
 
 

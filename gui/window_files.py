@@ -71,6 +71,9 @@ class FileActions:
     # ---- new / open -----------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current document (saved, discarded or unmodified)."""
+        training = getattr(self, "training", None)
+        if training is not None and not training.confirm_close():
+            return False  # a run is going and the user chose to keep it
         if self.document is None or not self.document.modified:
             return True
         answer = self.ask_save_changes()

@@ -14,7 +14,7 @@ from .config import AUGMENTATIONS, BUILTIN_NAMES, SYNTHETIC_NAMES, DataConfig, c
 from .errors import DataError
 from .info import Dataset, DatasetInfo, make_info
 from .loader import load_dataset
-from .prepare import PreparedData, Preprocessing, TensorSplit, labels_for_loss, prepare
+from .prepare import PreparedData, Preprocessing, TensorSplit, prepare
 from .preview import preview_images, preview_rows, scatter_points
 from .splits import kfold_indices, split_indices
 from .streaming import ImageFolderStream, stream_image_folder
@@ -37,7 +37,6 @@ __all__ = [
     "check_split",
     "download",
     "kfold_indices",
-    "labels_for_loss",
     "load_dataset",
     "make_info",
     "make_synthetic",

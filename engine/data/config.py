@@ -23,6 +23,8 @@ SYNTHETIC_NAMES: tuple[str, ...] = (
     "sine",
 )
 BUILTIN_NAMES: tuple[str, ...] = ("mnist", "fashion-mnist", "cifar10")
+# Small tables shipped inside the package (resources/datasets/NAME.csv), read like any CSV file.
+PACKAGED_NAMES: tuple[str, ...] = ("iris",)
 # Spellings people type for the built-ins; mapped to the canonical name.
 _ALIASES = {
     "fashion_mnist": "fashion-mnist",
@@ -46,8 +48,34 @@ def canonical_name(name: str) -> str:
 
 
 def is_named_source(source: str) -> bool:
-    """True when ``source`` names a synthetic or built-in data set rather than a path."""
-    return canonical_name(source) in SYNTHETIC_NAMES + BUILTIN_NAMES
+    """True when ``source`` names a synthetic, built-in or packaged data set rather than a path."""
+    return canonical_name(source) in SYNTHETIC_NAMES + BUILTIN_NAMES + PACKAGED_NAMES
+
+
+def packaged_path(name: str) -> Path:
+    """The CSV file of a packaged data set (found with ``importlib.resources``, also in a wheel)."""
+    from importlib import resources
+
+    return Path(str(resources.files("neurocanvas.resources").joinpath("datasets", f"{name}.csv")))
+
+
+def source_kind(source: str) -> str:
+    """What kind of source this is: "synthetic", "builtin", "csv", "npz", "npy", "folder" or a
+    file suffix. Settings such as ``params`` and ``target`` mean something only within one kind."""
+    name = canonical_name(source)
+    if name in SYNTHETIC_NAMES:
+        return "synthetic"
+    if name in BUILTIN_NAMES:
+        return "builtin"
+    if name in PACKAGED_NAMES:
+        return "csv"
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return "folder"
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt", ".data", ".dat"):
+        return "csv"
+    return suffix.lstrip(".") or "file"
 
 
 @dataclass
@@ -144,7 +172,7 @@ class DataConfig:
         if not path.exists():
             raise DataError(
                 f"'{spec}' is neither an existing file or folder nor a known data set name "
-                f"(known: {', '.join(SYNTHETIC_NAMES + BUILTIN_NAMES)})"
+                f"(known: {', '.join(SYNTHETIC_NAMES + BUILTIN_NAMES + PACKAGED_NAMES)})"
             )
         return cls(source=str(path), **overrides)
 

@@ -17,7 +17,13 @@ from .errors import DataError
 # A numeric target with at most this many distinct integer values is taken as class labels.
 MAX_AUTO_CLASSES = 20
 
-_LOSS = {"binary": "binary_cross_entropy", "multiclass": "cross_entropy", "regression": "mse"}
+# The default loss for each task; the training engine's ``loss: auto`` reads the same table.
+TASK_LOSS = {
+    "binary": "binary_cross_entropy",
+    "multiclass": "cross_entropy",
+    "regression": "mse",
+    "reconstruction": "mse",
+}
 _ACTIVATION = {"binary": "sigmoid", "multiclass": "softmax", "regression": "none"}
 
 
@@ -68,6 +74,10 @@ class Dataset:
     # The first rows of the file as it was read (strings), for the GUI's table preview.
     preview_columns: list[str] = field(default_factory=list)
     preview_rows: list[list[str]] = field(default_factory=list)
+    # Feature columns whose missing cells (NaN in ``x``) ``prepare`` fills from the TRAINING split:
+    # [{"feature": name, "columns": [indices into the flat features], "kind": "numeric" | "onehot"
+    # | "ordinal", "how": "mean" | "median" | "most_frequent"}].
+    fill: list[dict[str, Any]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -98,7 +108,7 @@ def make_info(
         class_names=list(class_names),
         class_counts=counts,
         num_outputs=num_outputs,
-        suggested_loss=_LOSS[task],
+        suggested_loss=TASK_LOSS[task],
         suggested_output_activation=_ACTIVATION[task],
         input_dtype="int64" if x.dtype == torch.int64 else "float32",
         source=source,
@@ -120,14 +130,20 @@ def encode_target(
     Strings are class labels (sorted names kept); integers with few distinct values are class labels;
     anything else is a regression target. ``task`` overrides the guess where that makes sense.
     A constant target is refused: there is nothing to learn.
+
+    With ``class_names`` (a trained model's classes) the labels are numbered by those names instead,
+    so data holding only some of the classes, in any order, gets the model's class indices; a label
+    that is not among them is refused.
     """
     values = np.asarray(values)
     if values.ndim == 2 and values.shape[1] == 1:
         values = values[:, 0]
-    if values.ndim == 2:
-        return _encode_2d(values, task=task, where=where)
     if values.size == 0:
         raise DataError("no samples", path=where)
+    if class_names and task != "regression":
+        return _encode_known(values, task=task, where=where, class_names=list(class_names))
+    if values.ndim == 2:
+        return _encode_2d(values, task=task, where=where)
     numeric = values.dtype.kind in "biuf"
     if not numeric and values.dtype.kind == "O":
         # Object columns of pure numbers (pandas gives these) are still numbers.
@@ -171,9 +187,66 @@ def encode_target(
             f"task 'binary' needs exactly 2 classes but the target has {len(uniques)}", path=where
         )
     indices = np.searchsorted(uniques, values)
-    if class_names is None:
-        class_names = [_label_name(u) for u in uniques]
-    return torch.from_numpy(np.array(indices, dtype=np.int64)), task, class_names
+    return (
+        torch.from_numpy(np.array(indices, dtype=np.int64)),
+        task,
+        [_label_name(u) for u in uniques],
+    )
+
+
+def _encode_known(
+    values: np.ndarray, *, task: str | None, where: str, class_names: list[str]
+) -> tuple[torch.Tensor, str, list[str]]:
+    """Class labels numbered by ``class_names`` (by name; one-hot rows by position)."""
+    k = len(class_names)
+    task = task or ("binary" if k == 2 else "multiclass")
+    if task == "binary" and k != 2:
+        raise DataError(f"task 'binary' needs exactly 2 classes, not {k}", path=where)
+    if values.ndim == 2:
+        y, _, _ = _encode_2d(values, task=task, where=where)
+        if y.is_floating_point() or values.shape[1] != k:
+            raise DataError(
+                f"the target has {values.shape[1]} columns, but the model knows {k} classes",
+                path=where,
+            )
+        return y, task, class_names
+    if values.dtype.kind == "O":
+        try:
+            values = values.astype(np.float64)
+        except (TypeError, ValueError):
+            values = values.astype(str)
+    uniques, inverse = np.unique(values, return_inverse=True)
+    names = [_label_name(u.item() if hasattr(u, "item") else u).strip() for u in uniques]
+    index = {name: i for i, name in enumerate(class_names)}
+    unknown = [name for name in names if name not in index]
+    if unknown:
+        shown = ", ".join(repr(n) for n in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        raise DataError(
+            f"label(s) {shown} are not among the model's classes "
+            f"({', '.join(repr(n) for n in class_names)})",
+            path=where,
+        )
+    codes = np.array([index[name] for name in names], dtype=np.int64)[inverse.reshape(-1)]
+    return torch.from_numpy(codes), task, class_names
+
+
+def align_classes(
+    y: torch.Tensor, names: list[str], class_names: list[str], where: str
+) -> torch.Tensor:
+    """Class indices ``y`` (numbered by ``names``) renumbered by ``class_names`` (a model's)."""
+    if list(names) == list(class_names):
+        return y
+    index = {name: i for i, name in enumerate(class_names)}
+    present = torch.unique(y).tolist() if len(y) else []
+    unknown = [names[i] for i in present if names[i] not in index]
+    if unknown:
+        raise DataError(
+            f"class(es) {', '.join(repr(n) for n in unknown)} are not among the model's classes "
+            f"({', '.join(repr(n) for n in class_names)})",
+            path=where,
+        )
+    table = torch.tensor([index.get(n, -1) for n in names], dtype=torch.int64)
+    return table[y.long()]
 
 
 def _label_name(u: Any) -> str:

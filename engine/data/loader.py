@@ -13,11 +13,11 @@ import torch
 from . import builtin
 from .arrays import as_image_array, load_npy_pair, load_npz
 from .cifar import find_cifar_dir, load_cifar_dir
-from .config import BUILTIN_NAMES, SYNTHETIC_NAMES, DataConfig
+from .config import BUILTIN_NAMES, PACKAGED_NAMES, SYNTHETIC_NAMES, DataConfig, packaged_path
 from .errors import DataError
 from .idx import find_idx_pair, load_idx_pair
 from .images import is_image_folder, list_image_folder, load_image_files
-from .info import Dataset, encode_target, make_info
+from .info import Dataset, align_classes, encode_target, make_info
 from .synthetic import make_synthetic
 from .tabular import load_csv
 
@@ -25,12 +25,20 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".data", ".dat"}
 MNIST_CLASSES = [str(i) for i in range(10)]
 
 
-def load_dataset(cfg: DataConfig | dict[str, Any] | str) -> Dataset:
-    """Load the data ``cfg`` points at. Raises ``DataError`` (never half-loads) on bad input."""
+def load_dataset(
+    cfg: DataConfig | dict[str, Any] | str, *, class_names: list[str] | None = None
+) -> Dataset:
+    """Load the data ``cfg`` points at. Raises ``DataError`` (never half-loads) on bad input.
+
+    ``class_names`` (a trained model's classes, e.g. a checkpoint's) numbers the labels by those
+    names, so a file holding only some of the classes, in any order, gets the model's class
+    indices; a label the model does not know is refused. Ignored for regression data.
+    """
     if isinstance(cfg, str):
         cfg = DataConfig.from_spec(cfg)
     elif isinstance(cfg, dict):
         cfg = DataConfig.from_dict(cfg)
+    known = list(class_names) if class_names else None
     src = cfg.source
     if src in SYNTHETIC_NAMES:
         ds = make_synthetic(src, cfg.params, cfg.seed)
@@ -38,31 +46,70 @@ def load_dataset(cfg: DataConfig | dict[str, Any] | str) -> Dataset:
             raise DataError(
                 f"'{src}' is a {ds.info.task} data set; it cannot be used as {cfg.task}"
             )
-        return ds
+        return _aligned(ds, known)
     if src in BUILTIN_NAMES:
-        return _load_builtin(src, cfg)
+        return _aligned(_load_builtin(src, cfg), known)
+    if src in PACKAGED_NAMES:
+        path = packaged_path(src)
+        if not path.is_file():
+            raise DataError(f"the packaged data set '{src}' is missing from this installation")
+        return load_csv(
+            path,
+            target=cfg.target,
+            task=cfg.task,
+            missing=cfg.missing,
+            params=cfg.params,
+            class_names=known,
+        )
     path = Path(src).expanduser()
     if path.is_dir():
-        return _load_folder(path, cfg)
+        return _aligned(_load_folder(path, cfg), known)
     if not path.exists():
         raise DataError("no such file or folder", path=path)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return load_csv(
-            path, target=cfg.target, task=cfg.task, missing=cfg.missing, params=cfg.params
+            path,
+            target=cfg.target,
+            task=cfg.task,
+            missing=cfg.missing,
+            params=cfg.params,
+            class_names=known,
         )
     if suffix == ".npz":
         train, test, report = load_npz(path)
-        return _array_dataset(train, test, str(path), cfg, report)
+        return _aligned(_array_dataset(train, test, str(path), cfg, report, known), known)
     if suffix == ".npy":
         y_path = Path(cfg.params["y"]) if "y" in cfg.params else None
         train, report = load_npy_pair(path, y_path)
-        return _array_dataset(train, None, str(path), cfg, report)
+        return _aligned(_array_dataset(train, None, str(path), cfg, report, known), known)
     raise DataError(
         f"unsupported file type '{suffix}': use a CSV/TSV, .npz, .npy, an image folder, an IDX "
         "folder or a CIFAR-10 folder",
         path=path,
     )
+
+
+def _aligned(ds: Dataset, class_names: list[str] | None) -> Dataset:
+    """``ds`` with its class indices renumbered by ``class_names`` (see ``load_dataset``)."""
+    if not class_names or ds.info.task == "regression" or ds.info.class_names == class_names:
+        return ds
+    parts = [ds] + ([ds.test] if ds.test is not None else [])
+    for part in parts:
+        part.y = align_classes(part.y, ds.info.class_names, class_names, ds.info.source)
+    task = ds.info.task if len(class_names) == len(ds.info.class_names) else None
+    task = task or ("binary" if len(class_names) == 2 else "multiclass")
+    for part in parts:
+        part.info = make_info(
+            part.x,
+            part.y,
+            task=task,
+            class_names=class_names,
+            source=part.info.source,
+            is_image=part.info.is_image,
+            feature_names=part.info.feature_names,
+        )
+    return ds
 
 
 def _load_builtin(name: str, cfg: DataConfig) -> Dataset:
@@ -195,6 +242,7 @@ def _array_dataset(
     source: str,
     cfg: DataConfig,
     report: list[str],
+    class_names: list[str] | None = None,
 ) -> Dataset:
     x_img = as_image_array(train[0])
     if x_img is not None:
@@ -208,15 +256,17 @@ def _array_dataset(
     # Encode train and test targets together so both get the same class indices.
     n = len(train[1])
     y_all = train[1] if test is None else np.concatenate([train[1], test[1]])
-    y, task, names = encode_target(y_all, task=cfg.task, where=source)
+    y, task, names = encode_target(y_all, task=cfg.task, where=source, class_names=class_names)
 
     def build(x_np: np.ndarray, y_t: torch.Tensor, rep: list[str]) -> Dataset:
         img = as_image_array(x_np)
-        x = (
-            _to_float_images(img)
-            if img is not None
-            else torch.from_numpy(np.array(x_np, dtype=np.float32))
-        )
+        if img is not None:
+            x = _to_float_images(img)
+        elif x_np.dtype.kind in "iu":
+            # Integer features are token ids (for an Embedding): they stay int64, unnormalised.
+            x = torch.from_numpy(np.array(x_np, dtype=np.int64))
+        else:
+            x = torch.from_numpy(np.array(x_np, dtype=np.float32))
         info = make_info(
             x, y_t, task=task, class_names=names, source=source, is_image=img is not None
         )
@@ -225,4 +275,6 @@ def _array_dataset(
     ds = build(train[0], y[:n], report)
     if test is not None:
         ds.test = build(test[0], y[n:], [])
+    if ds.x.dtype == torch.int64:
+        report.append("integer features: kept as int64 token ids (not normalised)")
     return ds

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from .config import DataConfig
 from .errors import DataError
@@ -45,6 +44,10 @@ class Preprocessing:
     """
 
     kind: str = "none"
+    input_dtype: str = "float32"  # "int64": token ids, passed through untouched
+    # Per flat feature column: the value that fills a missing (NaN) cell, or None (never missing).
+    # Computed from the training split only.
+    fill: list[float | None] | None = None
     mean: torch.Tensor | None = None
     std: torch.Tensor | None = None
     scale: float = 1.0
@@ -54,14 +57,30 @@ class Preprocessing:
     task: str = ""
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
-        """Normalise raw inputs ``x`` (N, *feature_shape) the way the training data was."""
+        """Normalise raw inputs ``x`` (N, *feature_shape) the way the training data was.
+
+        Integer token ids (``input_dtype`` "int64") are returned as they are."""
+        if self.input_dtype == "int64":
+            return x if x.dtype == torch.int64 else x.long()
         if not x.is_floating_point():
             x = x.to(torch.float32) * self.scale
+        x = self.fill_missing(x)
         if self.mean is None or self.std is None:
             return x
         mean = self.mean.to(x.device, x.dtype)
         std = self.std.to(x.device, x.dtype)
         return (x - mean) / std
+
+    def fill_missing(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` with its missing (NaN) cells replaced by the training split's fill values."""
+        if not self.fill or not x.is_floating_point() or x.ndim != 2:
+            return x
+        values = torch.tensor(
+            [float("nan") if v is None else float(v) for v in self.fill], dtype=x.dtype
+        ).to(x.device)
+        if values.numel() != x.shape[1]:
+            return x
+        return torch.where(torch.isnan(x), values.expand_as(x), x)
 
     def invert(self, x: torch.Tensor) -> torch.Tensor:
         """Undo the standardisation (for showing normalised images)."""
@@ -74,6 +93,10 @@ class Preprocessing:
         return {
             "version": PREPROCESSING_VERSION,
             "kind": self.kind,
+            "input_dtype": self.input_dtype,
+            "fill": None
+            if self.fill is None
+            else [None if v is None else float(v) for v in self.fill],
             "mean": self.mean.flatten().tolist() if self.mean is not None else None,
             "std": self.std.flatten().tolist() if self.std is not None else None,
             "stats_shape": list(self.mean.shape) if self.mean is not None else None,
@@ -95,6 +118,8 @@ class Preprocessing:
 
         return cls(
             kind=d.get("kind", "none"),
+            input_dtype=d.get("input_dtype", "float32"),
+            fill=None if d.get("fill") is None else list(d["fill"]),
             mean=tensor(d.get("mean")),
             std=tensor(d.get("std")),
             scale=float(d.get("scale", 1.0)),
@@ -124,6 +149,7 @@ def fit_preprocessing(x_train: torch.Tensor, info: DatasetInfo, normalize: bool)
     """Statistics from the training split only: per channel for images, per feature otherwise."""
     pre = Preprocessing(
         kind="none",
+        input_dtype=info.input_dtype,
         scale=1.0 / 255.0 if info.is_image else 1.0,
         feature_shape=tuple(info.feature_shape),
         feature_names=list(info.feature_names),
@@ -146,6 +172,56 @@ def fit_preprocessing(x_train: torch.Tensor, info: DatasetInfo, normalize: bool)
     std = torch.where(std < 1e-8, torch.ones_like(std), std)
     pre.mean, pre.std = mean.float(), std.float()
     return pre
+
+
+def fill_values(
+    groups: list[dict[str, Any]], x_train: torch.Tensor
+) -> tuple[list[float | None] | None, list[str]]:
+    """Fill values for the missing cells of ``groups`` (see ``Dataset.fill``), from the training
+    rows only, and what was done: (one value or None per flat feature column, report lines)."""
+    if not groups or x_train.ndim != 2:
+        return None, []
+    fill: list[float | None] = [None] * int(x_train.shape[1])
+    report = []
+    for group in groups:
+        cols = list(group["columns"])
+        block = x_train[:, cols].double()
+        present = ~torch.isnan(block).any(dim=1)
+        known = block[present]
+        how = group.get("how", "most_frequent")
+        if group["kind"] == "onehot":
+            sums = known.sum(dim=0) if len(known) else torch.zeros(len(cols))
+            best = int(sums.argmax())
+            values = [1.0 if i == best else 0.0 for i in range(len(cols))]
+            name = str(group.get("names", [c for c in cols])[best])
+            text = f"the most frequent value in the training split ({name!r})"
+        else:
+            col = known[:, 0]
+            if len(col) == 0:
+                value = 0.0
+                text = "0 (the training split has no value in this column)"
+            elif group["kind"] == "numeric" and how == "mean":
+                value = float(col.mean())
+                text = f"the training split's mean ({value:.4g})"
+            elif group["kind"] == "numeric" and how == "median":
+                value = float(col.quantile(0.5))
+                text = f"the training split's median ({value:.4g})"
+            else:
+                uniq, counts = torch.unique(col, return_counts=True)
+                value = float(uniq[int(counts.argmax())])
+                label = group.get("names", [])
+                shown = (
+                    label[int(value)] if group["kind"] == "ordinal" and label else f"{value:.4g}"
+                )
+                text = f"the most frequent value in the training split ({shown})"
+            values = [value]
+        for c, v in zip(cols, values, strict=True):
+            fill[c] = v
+        report.append(
+            f"fill missing cells in column '{group['feature']}' ({group.get('missing', '?')} in "
+            f"the file) with {text}"
+        )
+    return fill, report
 
 
 def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
@@ -176,7 +252,12 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         + (" (stratified)" if stratify_y is not None else "")
         + f", seed {cfg.seed}"
     )
+    fill, fill_report = fill_values(ds.fill, train_x)
+    report += fill_report
+    if fill is not None:
+        train_x = Preprocessing(fill=fill).fill_missing(train_x)
     pre = fit_preprocessing(train_x, info, cfg.normalize)
+    pre.fill = fill
     if pre.kind != "none":
         what = "per channel" if pre.kind == "image" else "per feature"
         report.append(f"standardised {what} with training-split mean and std")
@@ -197,35 +278,4 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         class_names=list(info.class_names),
         report=report,
         augment=augment,
-    )
-
-
-_INDEX_LOSSES = {"cross_entropy", "nll", "nll_loss", "categorical_cross_entropy"}
-_BINARY_LOSSES = {
-    "binary_cross_entropy",
-    "bce",
-    "bce_with_logits",
-    "binary_cross_entropy_with_logits",
-}
-_FLOAT_LOSSES = {"mse", "mae", "l1", "huber", "smooth_l1"}
-
-
-def labels_for_loss(
-    y: torch.Tensor, loss: str, num_outputs: int, *, one_hot: bool = False
-) -> torch.Tensor:
-    """Targets in the form ``loss`` needs: class indices for cross-entropy (one-hot floats when
-    ``one_hot``), float (N, 1) for binary cross-entropy, float (N, num_outputs) for regression losses
-    (class labels become one-hot when there are several outputs)."""
-    if loss in _INDEX_LOSSES:
-        if y.is_floating_point():
-            raise DataError(f"loss '{loss}' needs class labels, but the targets are continuous")
-        return F.one_hot(y.long(), num_outputs).float() if one_hot else y.long()
-    if loss in _BINARY_LOSSES:
-        return y.float().reshape(-1, 1)
-    if loss in _FLOAT_LOSSES:
-        if not y.is_floating_point() and num_outputs > 1:
-            return F.one_hot(y.long(), num_outputs).float()
-        return y.float().reshape(len(y), -1)
-    raise DataError(
-        f"unknown loss '{loss}'; known: {', '.join(sorted(_INDEX_LOSSES | _BINARY_LOSSES | _FLOAT_LOSSES))}"
     )

@@ -37,8 +37,14 @@ def load_csv(
     task: str | None = None,
     missing: str = "drop",
     params: dict[str, Any] | None = None,
+    class_names: list[str] | None = None,
 ) -> Dataset:
     """Read a delimited text file into features ``x`` (float32) and a target ``y``.
+
+    ``missing`` "drop" drops rows with a missing feature cell; "mean", "median" and "most_frequent"
+    leave those cells NaN and record them in ``Dataset.fill``: ``prepare`` fills them with values
+    computed from the training split only. ``class_names`` (a trained model's classes) numbers the
+    labels by those names (see ``encode_target``).
 
     params: ``delimiter`` (default: detected), ``header`` (True/False, default: detected),
     ``encoding`` (default utf-8, latin-1 fallback), ``max_onehot`` (categorical columns with at most
@@ -109,15 +115,28 @@ def load_csv(
     if target_missing.any():
         df = df[~target_missing]
         report.append(f"dropped {int(target_missing.sum())} row(s) with no target value")
-    df = _handle_missing(df, features, kinds, missing, report, path)
+    df, to_fill = _handle_missing(df, features, kinds, missing, report, path)
 
-    x_np, feature_names = _encode_features(
+    x_np, feature_names, blocks = _encode_features(
         df, features, kinds, int(params.get("max_onehot", 10)), report
     )
+    fill = [
+        {
+            "feature": c,
+            "columns": blocks[c][0],
+            "names": blocks[c][1],
+            "kind": blocks[c][2],
+            "how": missing,
+            "missing": n,
+        }
+        for c, n in to_fill.items()
+    ]
     y_raw = df[tcol].to_numpy()
     if df[tcol].dtype == object:
         y_raw = np.array([str(v).strip() for v in y_raw], dtype=object)
-    y, task, class_names = encode_target(y_raw, task=task, where=str(path), name=tcol)
+    y, task, class_names = encode_target(
+        y_raw, task=task, where=str(path), name=tcol, class_names=class_names
+    )
     x = torch.from_numpy(x_np)
     info = make_info(
         x, y, task=task, class_names=class_names, source=str(path), feature_names=feature_names
@@ -127,8 +146,31 @@ def load_csv(
         + (f", {len(class_names)} classes)" if class_names else ")")
     )
     return Dataset(
-        x=x, y=y, info=info, report=report, preview_columns=columns, preview_rows=preview
+        x=x,
+        y=y,
+        info=info,
+        report=report,
+        preview_columns=columns,
+        preview_rows=preview,
+        fill=fill,
     )
+
+
+def csv_columns(path: str | Path, params: dict[str, Any] | None = None) -> list[str]:
+    """The column names ``load_csv`` would give the file (reads only its first 64 KiB)."""
+    path = Path(path)
+    params = dict(params or {})
+    raw, _ = _read_sample(path, params.get("encoding"))
+    delimiter = params.get("delimiter") or _detect_delimiter(raw, path)
+    rows = _tokenize(raw, delimiter)
+    if not rows:
+        return []
+    header = params.get("header")
+    if header is None:
+        header = _detect_header(rows)
+    if header:
+        return [c.strip() for c in rows[0]]
+    return [f"col{i + 1}" for i in range(len(rows[0]))]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -310,11 +352,13 @@ def _handle_missing(
     missing: str,
     report: list[str],
     path: Path,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop rows with missing cells ("drop"), or return the columns to fill later: fill values are
+    computed in ``prepare`` from the training split, so test rows never leak into them."""
     counts = {c: int(df[c].isna().sum()) for c in features}
     counts = {c: n for c, n in counts.items() if n}
     if not counts:
-        return df
+        return df, {}
     if missing == "drop":
         keep = df[features].notna().all(axis=1)
         dropped = int((~keep).sum())
@@ -326,41 +370,56 @@ def _handle_missing(
             )
         detail = ", ".join(f"'{c}' {n}" for c, n in counts.items())
         report.append(f"dropped {dropped} row(s) with missing cells ({detail})")
-        return df[keep]
-    df = df.copy()
+        return df[keep], {}
     for c, n in counts.items():
-        if kinds[c] == "numeric" and missing in ("mean", "median"):
-            value = float(df[c].mean() if missing == "mean" else df[c].median())
-            how = f"the {missing} ({value:.4g})"
-        else:
-            value = df[c].mode(dropna=True).iloc[0]
-            how = f"the most frequent value ({value!r})"
-        df[c] = df[c].fillna(value)
-        report.append(f"filled {n} missing cell(s) in column '{c}' with {how}")
-    return df
+        if df[c].isna().all():
+            raise DataError(
+                f"column '{c}' has no values at all, so there is nothing to fill it with; "
+                "ignore it (params ignore)",
+                path=path,
+            )
+        how = missing if kinds[c] == "numeric" else "most_frequent"
+        what = {"mean": "mean", "median": "median"}.get(how, "most frequent value")
+        report.append(
+            f"will fill {n} missing cell(s) in column '{c}' with the training split's {what}"
+        )
+    return df, counts
 
 
 def _encode_features(
     df: pd.DataFrame, features: list[str], kinds: dict[str, str], max_onehot: int, report: list[str]
-) -> tuple[np.ndarray, list[str]]:
-    """Numeric columns as they are; categorical columns one-hot (few values) or ordinal (many)."""
+) -> tuple[np.ndarray, list[str], dict[str, tuple[list[int], list[str], str]]]:
+    """Numeric columns as they are; categorical columns one-hot (few values) or ordinal (many).
+
+    Missing cells stay NaN (in every column of a one-hot block). Also returns, per feature, its
+    flat column indices, value names (categorical) and kind ("numeric", "onehot", "ordinal")."""
     blocks: list[np.ndarray] = []
     names: list[str] = []
+    where: dict[str, tuple[list[int], list[str], str]] = {}
     for c in features:
         s = df[c]
+        start = len(names)
         if kinds[c] == "numeric":
-            blocks.append(s.to_numpy(dtype=np.float32).reshape(-1, 1))
+            blocks.append(s.to_numpy(dtype=np.float32, na_value=np.nan).reshape(-1, 1))
             names.append(c)
+            where[c] = ([start], [], "numeric")
             continue
-        text = s.astype(str).str.strip()
-        cats = sorted(text.unique())
-        codes = np.searchsorted(np.array(cats, dtype=object), text.to_numpy()).astype(np.int64)
+        present = s.notna().to_numpy()
+        text = s.astype(str).str.strip().to_numpy()
+        cats = sorted(set(text[present]))
+        codes = np.searchsorted(np.array(cats, dtype=object), np.where(present, text, cats[0]))
+        codes = codes.astype(np.int64)
         if len(cats) <= max_onehot:
-            blocks.append(np.eye(len(cats), dtype=np.float32)[codes])
+            block = np.eye(len(cats), dtype=np.float32)[codes]
             names.extend(f"{c}={v}" for v in cats)
+            where[c] = (list(range(start, len(names))), list(cats), "onehot")
             report.append(f"one-hot encoded column '{c}' ({len(cats)} values)")
         else:
-            blocks.append(codes.astype(np.float32).reshape(-1, 1))
+            block = codes.astype(np.float32).reshape(-1, 1)
             names.append(c)
+            where[c] = ([start], list(cats), "ordinal")
             report.append(f"ordinal-encoded column '{c}' ({len(cats)} values, sorted)")
-    return np.ascontiguousarray(np.concatenate(blocks, axis=1), dtype=np.float32), names
+        block[~present] = np.nan
+        blocks.append(block)
+    x = np.ascontiguousarray(np.concatenate(blocks, axis=1), dtype=np.float32)
+    return x, names, where

@@ -2,11 +2,15 @@
 
     neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json]
-    neurocanvas evaluate PROJECT --weights CKPT [--data SPEC] [--json]
+    neurocanvas evaluate PROJECT --weights CKPT [--data SPEC] [--split test|all] [--json]
 
 On a terminal `train` shows a progress bar (loss, accuracy, samples/s, ETA) on stderr; with `--json`
 it prints one JSON object per epoch and a last one with "final": true. Bad input exits with 2; a run
 that fails (diverging loss, out of memory) exits with 1.
+
+`evaluate` numbers the data's labels by the checkpoint's classes (a label the model does not know
+is bad input) and scores the test split of the project's data, or every row of another `--data`
+file (`--split` chooses).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from ..project import ProjectError
 from ..templates import load_project_or_template
 from .checkpoint import CheckpointError, load_checkpoint
 from .config import OPTIMIZERS, ConfigError, TrainConfig
-from .data_adapter import first_nonempty, load_prepared, renormalise
+from .data_adapter import data_config, first_nonempty, load_all_rows, load_prepared, renormalise
 from .devices import resolve_device
 from .evaluation import evaluate
 from .events import BatchEnded, EpochEnded, RunFailed, RunFinished, RunStarted
@@ -56,6 +60,12 @@ def register_commands(subparsers) -> None:
     ev.add_argument("project", help="project file (.json) or template name (for its data)")
     ev.add_argument("--weights", required=True, metavar="CKPT", help="best.pt or last.pt")
     ev.add_argument("--data", metavar="SPEC", help="data to evaluate on (default: the project's)")
+    ev.add_argument(
+        "--split",
+        choices=("test", "all"),
+        help="rows to score: the test split, or all rows (default: all when --data names "
+        "other data than the project's, else test)",
+    )
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(handler=run_evaluate)
 
@@ -98,7 +108,21 @@ def run_evaluate(args) -> int:
         model, bundle = load_checkpoint(args.weights)
     except (CheckpointError, ProjectError) as error:
         raise UsageError(str(error)) from None
-    data = _load_data(project.data, args.data)
+    class_names = list(bundle.get("class_names") or []) or None
+    which = args.split or _default_split(project.data, args.data)
+    try:
+        if which == "all":
+            split, data = load_all_rows(
+                project.data,
+                args.data,
+                class_names=class_names,
+                preprocessing=bundle.get("preprocessing"),
+            )
+            name = "all"
+        else:
+            data = load_prepared(project.data, args.data, class_names=class_names)
+    except DataError as error:
+        raise UsageError(f"data: {error}") from None
     expected = (bundle.get("auto") or {}).get("input_shape")
     if expected is not None and list(data.info.feature_shape) != list(expected):
         raise UsageError(
@@ -106,16 +130,20 @@ def run_evaluate(args) -> int:
             f"{list(data.info.feature_shape)} do not fit the checkpoint's network "
             f"(input {list(expected)})"
         )
-    name, split = first_nonempty(data)
-    split = renormalise(split, data.preprocessing, bundle.get("preprocessing"))
+    if which != "all":
+        name, split = first_nonempty(data)
+        split = renormalise(split, data.preprocessing, bundle.get("preprocessing"))
+    if len(split) == 0:
+        raise UsageError(f"{args.data or args.project}: no samples to evaluate on")
     result = evaluate(
         model, split, batch_size=int(bundle.get("config", {}).get("eval_batch_size", 1024))
     )
+    rows = "all rows" if name == "all" else f"the {name} split"
     if args.json:
         print(json.dumps({"split": name, **_clean(result.to_dict())}))
     else:
         print(
-            f"Evaluated {Path(args.weights).name} on the {name} split "
+            f"Evaluated {Path(args.weights).name} on {rows} of {data.info.source} "
             f"({result.num_samples} samples):"
         )
         for key, value in result.metrics.items():
@@ -125,6 +153,27 @@ def run_evaluate(args) -> int:
             for row in result.confusion_matrix:
                 print("  " + " ".join(f"{v:5d}" for v in row))
     return 0
+
+
+def _default_split(project_data, spec) -> str:
+    """ "all" when `spec` names other data than the project's own, else "test"."""
+    if not spec:
+        return "test"
+    try:
+        own = data_config(project_data).source
+        other = data_config(project_data, spec).source
+    except DataError as error:
+        raise UsageError(f"data: {error}") from None
+    return "test" if _same_source(own, other) else "all"
+
+
+def _same_source(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    try:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    except OSError:
+        return False
 
 
 def _load_project(name: str):

@@ -3,24 +3,117 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from ..data import DataConfig, PreparedData, Preprocessing, TensorSplit, load_dataset, prepare
+import torch
+
+from ..data import (
+    DataConfig,
+    DataError,
+    PreparedData,
+    Preprocessing,
+    TensorSplit,
+    load_dataset,
+    prepare,
+)
+from ..data.config import source_kind
+from ..data.tabular import csv_columns
 
 
-def data_config(project_data: dict[str, Any] | None, spec: str | None = None) -> DataConfig:
-    """`spec` (a path or data set name) when given, else the project's "data" section. A spec
-    keeps the project's split and seed."""
-    if spec:
-        keep = {k: v for k, v in (project_data or {}).items() if k in ("split", "seed")}
-        return DataConfig.from_spec(spec, **keep)
-    return DataConfig.from_dict(dict(project_data or {}))
+def data_config(
+    project_data: dict[str, Any] | None, spec: str | None = None, notes: list[str] | None = None
+) -> DataConfig:
+    """`spec` (a path or data set name) when given, else the project's "data" section.
+
+    A spec replaces only the source: the project's other settings (split, seed, target, task,
+    missing, normalize, augment, ...) still apply. Its `params` and `target` are dropped when the
+    spec is another kind of source (e.g. a file instead of a synthetic set), and its `target` also
+    when the new table has no such column; `notes` (when given) gets a line for each drop."""
+    project = DataConfig.from_dict(dict(project_data or {}))
+    if not spec:
+        return project
+    fresh = DataConfig.from_spec(spec)
+    kept = {k: v for k, v in project.to_dict().items() if k not in ("source", "params")}
+    same_kind = source_kind(fresh.source) == source_kind(project.source)
+    params = {**project.params, **fresh.params} if same_kind else dict(fresh.params)
+    if project.params and not same_kind:
+        _note(notes, f"--data {spec}: not using the project's data params (another kind of source)")
+    target = project.target
+    if target is not None and not same_kind:
+        _note(notes, f"--data {spec}: not using the project's target {target!r}")
+        target = None
+    elif target is not None and source_kind(fresh.source) == "csv":
+        columns = _columns(fresh, params)
+        if columns is not None and not _has_column(columns, target):
+            _note(notes, f"--data {spec}: has no column {target!r}; using its last column")
+            target = None
+    kept["target"] = target
+    return DataConfig(source=fresh.source, params=params, **kept)
 
 
-def load_prepared(project_data: dict[str, Any] | None, spec: str | None = None) -> PreparedData:
-    """Load and prepare the data (raises the data engine's DataError on bad input)."""
-    cfg = data_config(project_data, spec)
-    return prepare(load_dataset(cfg), cfg)
+def _note(notes: list[str] | None, text: str) -> None:
+    if notes is not None:
+        notes.append(text)
+
+
+def _columns(cfg: DataConfig, params: dict[str, Any]) -> list[str] | None:
+    from ..data.config import PACKAGED_NAMES, packaged_path
+
+    path = packaged_path(cfg.source) if cfg.source in PACKAGED_NAMES else Path(cfg.source)
+    try:
+        return csv_columns(path, params)
+    except DataError:
+        return None  # loading reports it properly
+
+
+def _has_column(columns: list[str], target: str | int) -> bool:
+    if isinstance(target, int):
+        return -len(columns) <= target < len(columns)
+    name = str(target).strip()
+    if name in columns:
+        return True
+    return name.lstrip("-").isdigit() and -len(columns) <= int(name) < len(columns)
+
+
+def load_prepared(
+    project_data: dict[str, Any] | None,
+    spec: str | None = None,
+    *,
+    class_names: list[str] | None = None,
+) -> PreparedData:
+    """Load and prepare the data (raises the data engine's DataError on bad input).
+
+    `class_names` (a checkpoint's) numbers the labels by the trained model's classes."""
+    notes: list[str] = []
+    cfg = data_config(project_data, spec, notes)
+    data = prepare(load_dataset(cfg, class_names=class_names), cfg)
+    data.report[:0] = notes
+    return data
+
+
+def load_all_rows(
+    project_data: dict[str, Any] | None,
+    spec: str | None = None,
+    *,
+    class_names: list[str] | None = None,
+    preprocessing: dict[str, Any] | None = None,
+) -> tuple[TensorSplit, PreparedData]:
+    """Every row of the data (its own test split included), normalised with the checkpoint's
+    `preprocessing` record (else with statistics of the data's own training split), and the
+    prepared data (for its info and report)."""
+    notes: list[str] = []
+    cfg = data_config(project_data, spec, notes)
+    ds = load_dataset(cfg, class_names=class_names)
+    data = prepare(ds, cfg)
+    data.report[:0] = notes
+    x, y = ds.x, ds.y
+    if ds.test is not None:
+        x, y = torch.cat([x, ds.test.x]), torch.cat([y, ds.test.y])
+    pre = Preprocessing.from_dict(preprocessing) if preprocessing else data.preprocessing
+    if pre.fill is None and data.preprocessing.fill is not None:
+        pre.fill = data.preprocessing.fill  # an old checkpoint: fill as this data's train split
+    return TensorSplit(pre.apply(x), y), data
 
 
 def renormalise(

@@ -17,13 +17,10 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from ..data.info import TASK_LOSS
+
 _HEADS = ((nn.LogSoftmax, "log_softmax"), (nn.Softmax, "softmax"), (nn.Sigmoid, "sigmoid"))
-_TASK_LOSS = {
-    "binary": "binary_cross_entropy",
-    "multiclass": "cross_entropy",
-    "regression": "mse",
-    "reconstruction": "mse",
-}
+
 _STRIPPABLE = {"cross_entropy": ("softmax", "log_softmax"), "binary_cross_entropy": ("sigmoid",)}
 _REGRESSION_LOSSES = {
     "mse": F.mse_loss,
@@ -135,7 +132,7 @@ def resolve_objective(
         task = "multiclass" if out_units > 1 else "binary"
     task = task or ("multiclass" if out_units > 1 else "regression")
     if loss == "auto":
-        loss = _TASK_LOSS[task]
+        loss = TASK_LOSS[task]  # the data engine's suggested loss
     if task in ("binary", "multiclass") and loss not in _STRIPPABLE:
         raise ValueError(
             f"the data is a {task} classification task but the loss is {loss}; "

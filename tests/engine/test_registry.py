@@ -39,7 +39,43 @@ NON_SOURCE = [spec for spec in registry.all_specs() if not spec.is_source]
 
 
 def test_the_issue_layer_list_is_registered():
-    wanted = ["Input", "Dense", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "GlobalAvgPool2d", "Flatten", "Reshape", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "SimpleRNN", "LSTM", "GRU", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Add", "Concatenate", "Multiply", "Upsample", "ZeroPad2d", "Identity"]
+    wanted = [
+        "Input",
+        "Dense",
+        "Conv1d",
+        "Conv2d",
+        "ConvTranspose2d",
+        "MaxPool1d",
+        "MaxPool2d",
+        "AvgPool1d",
+        "AvgPool2d",
+        "GlobalAvgPool2d",
+        "Flatten",
+        "Reshape",
+        "Dropout",
+        "BatchNorm1d",
+        "BatchNorm2d",
+        "LayerNorm",
+        "Embedding",
+        "SimpleRNN",
+        "LSTM",
+        "GRU",
+        "ReLU",
+        "LeakyReLU",
+        "ELU",
+        "GELU",
+        "SiLU",
+        "Sigmoid",
+        "Tanh",
+        "Softmax",
+        "LogSoftmax",
+        "Add",
+        "Concatenate",
+        "Multiply",
+        "Upsample",
+        "ZeroPad2d",
+        "Identity",
+    ]
     assert set(wanted) <= {spec.name for spec in registry.all_specs()}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from neurocanvas.engine.data import DataConfig, DataError, load_dataset
+from neurocanvas.engine.data import DataConfig, DataError, load_dataset, prepare
 
 MIXED = """\
 age;city;income;smoker;outcome
@@ -33,9 +33,12 @@ def test_semicolon_header_categories_missing_string_labels(write):
     assert "city=Paris" in ds.info.feature_names and "age" in ds.info.feature_names
     text = "\n".join(ds.report)
     assert "semicolon" in text and "with a header" in text
-    assert "filled 1 missing cell(s) in column 'age'" in text
-    assert "filled 1 missing cell(s) in column 'income'" in text
-    assert not torch.isnan(ds.x).any()
+    assert "fill 1 missing cell(s) in column 'age'" in text
+    assert "fill 1 missing cell(s) in column 'income'" in text
+    # Fill values come from the training split, so the loaded data keeps the gaps for prepare.
+    assert torch.isnan(ds.x).any()
+    data = prepare(ds, DataConfig(source="people.csv", missing="most_frequent", stratify=False))
+    assert not torch.isnan(torch.cat([data.train.x, data.val.x, data.test.x])).any()
 
 
 def test_missing_drop_reports_rows(write):
@@ -46,8 +49,12 @@ def test_missing_drop_reports_rows(write):
 
 def test_missing_mean_fills_with_mean(write):
     ds = load(write("m.csv", "a,b,y\n1,10,0\n,20,1\n3,30,0\n5,40,1\n"), missing="mean")
-    assert ds.x[1, 0].item() == pytest.approx(3.0)
-    assert any("with the mean (3)" in r for r in ds.report)
+    assert torch.isnan(ds.x[1, 0])
+    cfg = DataConfig(source="m.csv", missing="mean", split=(1.0, 0.0, 0.0), normalize=False)
+    data = prepare(ds, cfg)  # every row is a training row here
+    assert data.preprocessing.fill[0] == pytest.approx(3.0)
+    assert sorted(data.train.x[:, 0].tolist()) == [1.0, 3.0, 3.0, 5.0]
+    assert any("the training split's mean (3)" in r for r in data.report)
 
 
 def test_header_and_no_header_both_work(write):

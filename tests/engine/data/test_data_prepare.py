@@ -10,7 +10,6 @@ from neurocanvas.engine.data import (
     DataError,
     Preprocessing,
     kfold_indices,
-    labels_for_loss,
     load_dataset,
     make_info,
     prepare,
@@ -131,25 +130,6 @@ def test_no_normalize_leaves_values():
     assert data.preprocessing.kind == "none"
     assert torch.equal(torch.sort(torch.cat([data.train.x, data.val.x, data.test.x]).flatten())[0],
                        torch.sort(ds.x.flatten())[0])  # fmt: skip
-
-
-def test_labels_for_loss():
-    y = torch.tensor([0, 2, 1])
-    assert labels_for_loss(y, "cross_entropy", 3).dtype == torch.int64
-    assert labels_for_loss(y, "cross_entropy", 3, one_hot=True).tolist() == [
-        [1, 0, 0],
-        [0, 0, 1],
-        [0, 1, 0],
-    ]
-    b = labels_for_loss(torch.tensor([0, 1, 1]), "binary_cross_entropy", 1)
-    assert b.shape == (3, 1) and b.dtype == torch.float32
-    r = labels_for_loss(torch.tensor([1.5, 2.5]), "mse", 1)
-    assert r.shape == (2, 1) and r.dtype == torch.float32
-    assert labels_for_loss(y, "mse", 3).shape == (3, 3)  # Keras-style MSE on one-hot classes
-    with pytest.raises(DataError, match="class labels"):
-        labels_for_loss(torch.tensor([0.5]), "cross_entropy", 2)
-    with pytest.raises(DataError, match="unknown loss"):
-        labels_for_loss(y, "hinge-ish", 3)
 
 
 def test_kfold_covers_every_sample_once_and_is_stratified():

@@ -1,0 +1,300 @@
+"""`TrainingDock(document)`: the training side of the window in one widget. Settings on the left
+(data, training), views on the right (live curves, results, decision boundary, histograms, try
+it, runs), and the controller that starts a `TrainingWorker` and routes its signals to the views.
+
+The main window adds it as a dock and calls `confirm_close()` from its `closeEvent`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .boundary import BoundaryView
+from .data_panel import DataPanel
+from .histograms import HistogramView
+from .plots import LiveView
+from .results import ResultsView
+from .runs import RunsView
+from .train_panel import TrainPanel
+from .try_it import TryItView
+from .worker import TrainingWorker
+
+STOP_WAIT_MS = 10_000
+
+
+class TrainingDock(QWidget):
+    state_changed = Signal(str)  # "idle", "running", "paused"
+    status_message = Signal(str)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.worker: TrainingWorker | None = None
+        self.state = "idle"
+        self.data_panel = DataPanel(document)
+        self.train_panel = TrainPanel(document)
+        self.live_view = LiveView()
+        self.results_view = ResultsView()
+        self.boundary_view = BoundaryView()
+        self.histogram_view = HistogramView()
+        self.try_view = TryItView()
+        self.runs_view = RunsView()
+
+        self.settings_tabs = QTabWidget()
+        self.settings_tabs.addTab(_scroll(self.data_panel), "Data")
+        self.settings_tabs.addTab(_scroll(self.train_panel), "Training")
+        self.views = QTabWidget()
+        for widget, title in (
+            (self.live_view, "Live"),
+            (self.results_view, "Results"),
+            (self.boundary_view, "Boundary"),
+            (self.histogram_view, "Histograms"),
+            (self.try_view, "Try it"),
+            (self.runs_view, "Runs"),
+        ):
+            self.views.addTab(widget, title)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; padding: 6px;"
+        )
+        self.details_button = QPushButton("Details…")
+        self.details_button.clicked.connect(self._show_details)
+        self.banner_row = QWidget()
+        row = QHBoxLayout(self.banner_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.banner, 1)
+        row.addWidget(self.details_button)
+        self.banner_row.hide()
+        self.details = ""
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.settings_tabs)
+        splitter.addWidget(self.views)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([410, 1000])
+        self.settings_tabs.setMinimumWidth(380)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner_row)
+        layout.addWidget(splitter, 1)
+
+        self.train_panel.train_requested.connect(self.start)
+        self.train_panel.pause_requested.connect(self.pause)
+        self.train_panel.resume_requested.connect(self.resume)
+        self.train_panel.stop_requested.connect(self.stop)
+        self.data_panel.loaded.connect(self._data_loaded)
+        self.runs_view.open_checkpoint.connect(self._open_checkpoint)
+        app = QCoreApplication.instance()
+        if app is not None:  # never leave a thread running at exit
+            app.aboutToQuit.connect(self.shutdown)
+
+    # control ---------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Start a run with the project's current settings; False when one cannot start."""
+        if self.worker is not None:
+            return False
+        errors = getattr(self.document.analysis, "errors", None)
+        if errors:
+            self.show_error(f"Fix the graph first: {errors[0].message}")
+            return False
+        self.clear_error()
+        project = self.document.project.to_dict()
+        self.worker = TrainingWorker(project, run_dir=self._run_dir(), parent=self)
+        self.worker.data_ready.connect(self._data_ready)
+        self.worker.run_started.connect(self._run_started)
+        self.worker.progress.connect(self.live_view.add_progress)
+        self.worker.snapshot.connect(self._snapshot)
+        self.worker.run_finished.connect(self._run_finished)
+        self.worker.run_failed.connect(self._run_failed)
+        self.worker.finished.connect(self._thread_finished)
+        self.live_view.reset()
+        self.live_view.status.setText("Loading the data…")
+        self.results_view.clear()
+        self.histogram_view.clear()
+        self.runs_view.begin_run(project)
+        self._set_state("running")
+        self.views.setCurrentWidget(self.live_view)
+        self.worker.start()
+        return True
+
+    def pause(self) -> None:
+        if self.worker is not None and self.state == "running":
+            self.worker.pause()
+            self._set_state("paused")
+            self.live_view.status.setText("Paused. Press Resume to go on.")
+
+    def resume(self) -> None:
+        if self.worker is not None and self.state == "paused":
+            self.worker.resume()
+            self._set_state("running")
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.request_stop()
+            self.live_view.status.setText("Stopping…")
+            self.train_panel.pause_button.setEnabled(False)
+            self.train_panel.stop_button.setEnabled(False)
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    def confirm_close(self) -> bool:
+        """For the window's closeEvent: True when it may close (asks while a run is going)."""
+        if self.worker is None:
+            return True
+        if not self.ask_stop_training():
+            return False
+        self.shutdown()
+        return True
+
+    def ask_stop_training(self) -> bool:
+        """Replaceable in tests; a modal question otherwise."""
+        answer = QMessageBox.question(
+            self,
+            "Training is running",
+            "A training run is in progress. Stop it and close? The best checkpoint so far is kept.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def shutdown(self) -> None:
+        """Stop the run (if any) and wait for its thread: safe to call twice."""
+        from .tasks import wait_for_all
+
+        wait_for_all()  # data and checkpoint loads
+        worker = self.worker
+        if worker is None:
+            return
+        worker.request_stop()
+        worker.wait(STOP_WAIT_MS)
+        self._thread_finished()
+
+    def set_document(self, document) -> None:
+        """Another project in the window: stops a run (ask with `confirm_close` first)."""
+        self.shutdown()
+        self.document = document
+        self.data_panel.set_document(document)
+        self.train_panel.set_document(document)
+        self.clear_error()
+        self.live_view.reset()
+        self.results_view.clear()
+        self.boundary_view.set_points(None, None)
+        self.histogram_view.clear()
+
+    # worker signals ----------------------------------------------------------------------------
+    def _data_ready(self, summary: dict) -> None:
+        info = summary["info"]
+        self.data_panel.show_summary(summary)
+        self.train_panel.set_suggested_loss(info.get("suggested_loss"))
+        self.boundary_view.set_points(
+            summary.get("points"), summary.get("labels"), summary.get("class_names")
+        )
+
+    def _data_loaded(self, result: dict) -> None:
+        self.train_panel.set_suggested_loss(result["info"].get("suggested_loss"))
+
+    def _run_started(self, started: dict) -> None:
+        self.live_view.reset(started)
+        self.runs_view.run_started(started)
+
+    def _snapshot(self, snapshot: dict) -> None:
+        if snapshot.get("boundary") is not None:
+            self.boundary_view.set_boundary(snapshot["boundary"], snapshot["epoch"])
+        if snapshot.get("histograms") is not None:
+            self.histogram_view.add(snapshot["epoch"], snapshot["histograms"])
+
+    def _run_finished(self, finished: dict) -> None:
+        self.live_view.finish(
+            f"Finished ({finished['stopped']}) after {finished['epochs_run']} epochs in "
+            f"{finished['seconds']:.1f} s."
+        )
+        self.results_view.set_results(finished)
+        self.runs_view.run_finished(finished, self.live_view.history)
+        if finished.get("checkpoint"):
+            self.try_view.load_checkpoint(finished["checkpoint"])
+        if self.views.currentWidget() is self.live_view and finished.get("confusion_matrix"):
+            self.views.setCurrentWidget(self.results_view)
+        self.status_message.emit("Training finished")
+
+    def _run_failed(self, failed: dict) -> None:
+        kept = (
+            f" The last good checkpoint is kept: {failed['checkpoint']}"
+            if failed.get("checkpoint")
+            else ""
+        )
+        self.show_error(f"Training failed: {failed['message']}{kept}", failed.get("details", ""))
+        self.live_view.finish("Training failed (see the message above).")
+        self.runs_view.run_failed(failed, self.live_view.history)
+
+    def _thread_finished(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self._set_state("idle")
+
+    # helpers ---------------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.train_panel.set_state(state)
+        self.state_changed.emit(state)
+
+    def _run_dir(self) -> Path:
+        from ..files import data_dir
+
+        path = getattr(self.document, "path", None)
+        base = Path(path).parent / "runs" if path else data_dir() / "runs"
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.document.project.name).strip("-").lower()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+        return base / f"{slug or 'run'}-{stamp}"
+
+    def _open_checkpoint(self, path: str) -> None:
+        self.try_view.load_checkpoint(path)
+        self.views.setCurrentWidget(self.try_view)
+
+    def show_error(self, text: str, details: str = "") -> None:
+        self.banner.setText(text)
+        self.details = details
+        self.details_button.setVisible(bool(details))
+        self.banner_row.show()
+        self.status_message.emit(text)
+
+    def clear_error(self) -> None:
+        self.banner_row.hide()
+        self.banner.clear()
+
+    def error_text(self) -> str:
+        return self.banner.text() if self.banner_row.isVisibleTo(self) else ""
+
+    def _show_details(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Training failed", self.banner.text(), parent=self
+        )
+        box.setDetailedText(self.details)
+        box.open()
+
+
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area

@@ -1,0 +1,94 @@
+"""`add_training_dock(window)`: put the `TrainingDock` into the main window in one call.
+
+It adds a "Training" dock (tabbed with the window's "Details" dock when there is one), a Train
+menu (Train F5, Pause/Resume, Stop), and an event filter that asks before the window closes during
+a run and then stops it cleanly. Kept here so the window module stays free of training code.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
+
+from .dock import TrainingDock
+
+
+class _CloseGuard(QObject):
+    """Runs before the window's own closeEvent: a declined question keeps the window open."""
+
+    def __init__(self, dock: TrainingDock, parent):
+        super().__init__(parent)
+        self.dock = dock
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Close and not self.dock.confirm_close():
+            event.ignore()
+            return True
+        return False
+
+
+def add_training_dock(window) -> TrainingDock:
+    """Build the training dock for `window.document` and wire it in; returns the dock widget
+    (also kept as `window.training`; `window.training_dock` is its QDockWidget)."""
+    training = TrainingDock(window.document)
+    dock = QDockWidget("Training", window)
+    dock.setObjectName("training")
+    # In a scroll area: the dock's panels need ~920 px, which must not set the window's minimum
+    # width (small screens, and the offscreen --screenshot size).
+    scroller = QScrollArea()
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setWidget(training)
+    dock.setWidget(scroller)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetClosable
+        | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+    )
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    details = getattr(window, "tabs_dock", None)
+    if details is not None:
+        window.tabifyDockWidget(details, dock)
+        details.raise_()  # the editor's tabs stay in front until a run starts (Train shows the dock)
+    window.training, window.training_dock = training, dock
+    window.installEventFilter(_CloseGuard(training, window))
+    training.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))
+    _add_menu(window, training, dock)
+    return training
+
+
+def _add_menu(window, training: TrainingDock, dock: QDockWidget) -> None:
+    menu = window.menuBar().addMenu("&Train")
+
+    def action(text: str, slot, shortcut: str | None = None) -> QAction:
+        act = QAction(text, window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(act)
+        window.addAction(act)  # the shortcut works wherever the focus is in the window
+        return act
+
+    def start() -> None:
+        dock.show()
+        dock.raise_()
+        training.start()
+
+    train = action("&Train", start, "F5")
+    pause = action(
+        "&Pause / Resume",
+        lambda: training.resume() if training.state == "paused" else training.pause(),
+        "F6",
+    )
+    stop = action("&Stop", training.stop, "Shift+F5")
+    menu.addSeparator()
+    menu.addAction(dock.toggleViewAction())
+
+    def update(state: str) -> None:
+        train.setEnabled(state == "idle")
+        pause.setEnabled(state != "idle")
+        stop.setEnabled(state != "idle")
+
+    training.state_changed.connect(update)
+    update(training.state)

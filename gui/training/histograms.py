@@ -1,0 +1,81 @@
+"""Weight and gradient histograms per layer per epoch, as TensorBoard shows them: the chosen
+parameter's distribution over recent epochs, older epochs paler, newest in full colour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+KEEP_EPOCHS = 8  # curves drawn per plot; older snapshots are dropped
+
+
+class HistogramView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.layer = QComboBox()
+        self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
+        self.weights_plot = pg.PlotWidget(background="w")
+        self.grads_plot = pg.PlotWidget(background="w")
+        for plot, title in ((self.weights_plot, "Weights"), (self.grads_plot, "Gradients")):
+            plot.setTitle(title, size="11pt")
+            plot.setLabel("left", "count")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Parameter"))
+        top.addWidget(self.layer, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        plots = QHBoxLayout()
+        plots.addWidget(self.weights_plot)
+        plots.addWidget(self.grads_plot)
+        layout.addLayout(plots, 1)
+        self.clear()
+
+    def clear(self) -> None:
+        self.snapshots: list[tuple[int, dict]] = []
+        self.layer.clear()
+        self.weights_plot.clear()
+        self.grads_plot.clear()
+
+    def add(self, epoch: int, histograms: dict) -> None:
+        self.snapshots = (self.snapshots + [(epoch, histograms)])[-KEEP_EPOCHS:]
+        if self.layer.count() == 0:
+            self.layer.addItems(list(histograms))
+        if self.isVisible():
+            self.redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.redraw()  # drawn only when seen: nobody needs hidden histograms
+
+    def redraw(self) -> None:
+        name = self.layer.currentText()
+        self.weights_plot.clear()
+        self.grads_plot.clear()
+        count = len(self.snapshots)
+        for index, (epoch, histograms) in enumerate(self.snapshots):
+            entry = histograms.get(name)
+            if entry is None:
+                continue
+            alpha = int(60 + 195 * (index + 1) / count)
+            newest = index == count - 1
+            for plot, key, rgb in (
+                (self.weights_plot, "weights", (37, 99, 235)),
+                (self.grads_plot, "grads", (234, 88, 12)),
+            ):
+                if entry.get(key) is None:
+                    continue
+                counts, edges = entry[key]
+                plot.plot(
+                    np.asarray(edges),
+                    np.asarray(counts),
+                    stepMode="center",
+                    pen=pg.mkPen((*rgb, alpha), width=2.5 if newest else 1.2),
+                    name=f"epoch {epoch}" if newest else None,
+                )
+        if self.snapshots:
+            self.weights_plot.setTitle(
+                f"Weights of {name} (epochs up to {self.snapshots[-1][0]})", size="11pt"
+            )
+            self.grads_plot.setTitle(f"Gradients of {name}", size="11pt")

@@ -1,0 +1,183 @@
+"""What the results views show, computed on the training thread (no Qt here): the decision
+boundary of a 2-D model on a grid, weight and gradient histograms per layer, and at the end of a
+run the ROC curve, predicted-vs-true points or misclassified images.
+
+Everything returned is numpy arrays, numbers and strings, safe to send to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from neurocanvas.engine.training import Callback
+
+GRID = 80  # boundary resolution (GRID x GRID model evaluations per picture)
+BOUNDARY_INTERVAL = 0.15  # seconds between boundary pictures: ~7 a second is smooth enough
+HISTOGRAM_INTERVAL = 0.5  # histograms change slowly and cost more for big models
+HISTOGRAM_BINS = 40
+MAX_MISCLASSIFIED = 24
+MAX_SCATTER = 2000
+
+
+class InsightCallback(Callback):
+    """At epoch end (throttled; always the first and last epoch) hand `send` a snapshot dict."""
+
+    def __init__(self, send: Callable[[dict], None]):
+        self.send = send
+        self._last_boundary = self._last_histograms = -1e9
+        self.grid: torch.Tensor | None = None
+        self.extent: tuple[float, float, float, float] | None = None
+
+    def on_run_start(self, trainer) -> None:
+        x = trainer.data.train.x
+        if x.ndim == 2 and x.shape[1] == 2 and x.is_floating_point():
+            self.grid, self.extent = _grid(x.float())
+        else:
+            self.grid = None
+
+    def on_epoch_end(self, trainer, epoch: int, logs: dict[str, float]) -> None:
+        # A picture must never end a run (e.g. histograms of inf weights): skip it instead.
+        with contextlib.suppress(Exception):
+            self._snapshot(trainer, epoch)
+
+    def _snapshot(self, trainer, epoch: int) -> None:
+        now = time.perf_counter()
+        edge = epoch in (1, trainer.config.epochs)
+        snapshot: dict[str, Any] = {"epoch": epoch, "boundary": None, "histograms": None}
+        if self.grid is not None and (edge or now - self._last_boundary >= BOUNDARY_INTERVAL):
+            snapshot["boundary"] = boundary(trainer, self.grid, self.extent)
+            self._last_boundary = now
+        if edge or now - self._last_histograms >= HISTOGRAM_INTERVAL:
+            snapshot["histograms"] = histograms(trainer.model)
+            self._last_histograms = now
+        if snapshot["boundary"] is not None or snapshot["histograms"] is not None:
+            self.send(snapshot)
+
+
+def _grid(x: torch.Tensor) -> tuple[torch.Tensor, tuple[float, float, float, float]]:
+    low, high = x.min(0).values, x.max(0).values
+    pad = (high - low).clamp(min=1e-3) * 0.1
+    low, high = low - pad, high + pad
+    xs = torch.linspace(float(low[0]), float(high[0]), GRID)
+    ys = torch.linspace(float(low[1]), float(high[1]), GRID)
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")  # row = y, column = x
+    points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+    return points, (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
+
+
+@torch.no_grad()
+def boundary(trainer, grid: torch.Tensor, extent) -> dict[str, Any]:
+    """{"values": (GRID, GRID, C) float32 class probabilities (or C=1 regression output),
+    "extent": (x0, x1, y0, y1), "task"}; row 0 is the lowest y."""
+    view, objective = trainer.view, trainer.objective
+    was_training = view.training
+    view.eval()  # dropout off: the picture shows what the model predicts
+    try:
+        out = view(grid.to(trainer.device)).float()
+        values = objective.probabilities(out)
+    finally:
+        view.train(was_training)
+    if objective.classification and values.shape[1] == 1:
+        values = torch.cat([1 - values, values], dim=1)
+    values = values.reshape(GRID, GRID, -1).cpu().numpy().astype(np.float32)
+    return {"values": values, "extent": extent, "task": objective.task}
+
+
+def histograms(model: torch.nn.Module) -> dict[str, dict[str, Any]]:
+    """{parameter name: {"weights": (counts, edges), "grads": (counts, edges) | None}}."""
+    result: dict[str, dict[str, Any]] = {}
+    for name, parameter in model.named_parameters():
+        weights = parameter.detach().float().reshape(-1).cpu().numpy()
+        entry: dict[str, Any] = {"weights": _histogram(weights), "grads": None}
+        if parameter.grad is not None:
+            entry["grads"] = _histogram(parameter.grad.detach().float().reshape(-1).cpu().numpy())
+        result[name] = entry
+    return result
+
+
+def _histogram(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    values = values[np.isfinite(values)].astype(np.float64)
+    if values.size == 0 or not np.isfinite(values.max() - values.min()):
+        return np.zeros(HISTOGRAM_BINS), np.linspace(-1, 1, HISTOGRAM_BINS + 1)
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-12:
+        low, high = low - 0.5, high + 0.5
+    return np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+
+
+@torch.no_grad()
+def results_payload(trainer) -> dict[str, Any]:
+    """ROC (binary), predicted-vs-true points (regression) or misclassified images, on the split
+    the trainer evaluated at the end."""
+    split_name = getattr(trainer, "evaluated_on", "test")
+    placed = trainer.splits.get(split_name)
+    if placed is None:
+        return {}
+    x, target = placed
+    view, objective = trainer.view, trainer.objective
+    was_training = view.training
+    view.eval()
+    try:
+        size = trainer.config.eval_batch_size
+        out = torch.cat([view(x[i : i + size]).float() for i in range(0, x.shape[0], size)])
+    finally:
+        view.train(was_training)
+    result: dict[str, Any] = {"split": split_name}
+    if objective.classification:
+        probabilities = objective.probabilities(out)
+        labels = getattr(trainer.data, split_name).y.reshape(-1).long()
+        predicted = objective.labels(out).cpu()
+        if objective.task == "binary":
+            score = probabilities[:, -1].cpu().numpy()
+            result["roc"] = roc_curve(score, labels.numpy() == 1)
+        info = getattr(trainer.data, "info", None)
+        if info is not None and info.is_image:
+            result["misclassified"] = _misclassified(trainer, split_name, predicted, labels)
+    elif objective.task == "regression" and target is not None:
+        pred = out.reshape(out.shape[0], -1)[:, 0].cpu().numpy()
+        true = target.reshape(target.shape[0], -1)[:, 0].cpu().numpy()
+        keep = slice(0, MAX_SCATTER)
+        denominator = float(((true - true.mean()) ** 2).sum()) or 1.0
+        r2 = 1.0 - float(((true - pred) ** 2).sum()) / denominator
+        result["scatter"] = {"true": true[keep], "pred": pred[keep], "r2": r2}
+    return result
+
+
+def roc_curve(score: np.ndarray, positive: np.ndarray) -> dict[str, Any]:
+    """False and true positive rates over every threshold, and the area under the curve."""
+    order = np.argsort(-score, kind="stable")
+    hits = positive[order].astype(np.float64)
+    # One point per distinct score: tied samples move the curve together (diagonally).
+    ends = np.r_[np.nonzero(np.diff(score[order]))[0], len(hits) - 1]
+    tps, fps = np.cumsum(hits)[ends], np.cumsum(1 - hits)[ends]
+    p, n = max(tps[-1], 1.0), max(fps[-1], 1.0)
+    tpr = np.concatenate([[0.0], tps / p])
+    fpr = np.concatenate([[0.0], fps / n])
+    return {"fpr": fpr, "tpr": tpr, "auc": float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))}
+
+
+def _misclassified(trainer, split_name: str, predicted, labels) -> list[dict[str, Any]]:
+    wrong = torch.nonzero(predicted != labels).reshape(-1)[:MAX_MISCLASSIFIED]
+    if wrong.numel() == 0:
+        return []
+    x = getattr(trainer.data, split_name).x[wrong].float()
+    preprocessing = getattr(trainer.data, "preprocessing", None)
+    if preprocessing is not None:
+        x = preprocessing.invert(x)
+    images = (x.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    names = trainer.class_names or [str(i) for i in range(int(labels.max()) + 1)]
+    return [
+        {
+            "image": images[i].transpose(1, 2, 0).squeeze(-1)
+            if images[i].shape[0] == 1
+            else images[i].transpose(1, 2, 0),
+            "true": names[int(labels[index])],
+            "pred": names[int(predicted[index])],
+        }
+        for i, index in enumerate(wrong.tolist())
+    ]

@@ -1,0 +1,149 @@
+"""`render_training_screenshots(out_dir)`: the training pictures for the README and docs.
+
+training-live.png (xor mid-run: curves, progress), results-confusion.png (iris: confusion matrix
+and per-class scores), playground-boundary.png (circles: the decision boundary over the points),
+draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars).
+Real runs, driven through the dock as a user would; takes some seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SIZE = (1600, 1000)
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / ".." / "shared" / "datasets"
+RUN_TIMEOUT_S = 120
+
+
+def _dock(template: str, data: dict | None = None, graph_params: dict | None = None, **training):
+    from neurocanvas.engine.templates import load_template
+
+    from ..document import Document
+    from .dock import TrainingDock
+
+    project = load_template(template)
+    project.training = {**project.training, "checkpoint": False, **training}
+    if data is not None:
+        project.data = data
+    for (node, name), value in (graph_params or {}).items():
+        project.graph.nodes[node].params[name] = value
+    dock = TrainingDock(Document(project))
+    dock.resize(*SIZE)
+    dock.show()
+    return dock
+
+
+def _wait(condition, timeout: float = RUN_TIMEOUT_S) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screenshot's training run did not get there in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def _grab(dock, path: Path) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    dock.live_view.redraw(force=True)
+    for _ in range(5):
+        QApplication.processEvents()
+    if not dock.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+def _live(folder: Path) -> Path:
+    dock = _dock("xor", epochs=400, data={"source": "xor", "params": {"n": 600, "noise": 0.25}})
+    dock.start()
+    _wait(lambda: dock.live_view.point_counts()["loss"] >= 60)
+    dock.pause()
+    _wait(lambda: True)
+    dock.live_view.progress.setFormat(dock.live_view.progress.format())
+    path = _grab(dock, folder / "training-live.png")
+    dock.shutdown()
+    dock.close()
+    return path
+
+
+def _confusion(folder: Path) -> Path:
+    iris = SHARED / "tabular" / "iris.csv"
+    data = {"source": str(iris.resolve())} if iris.is_file() else {"source": "blobs"}
+    dock = _dock("tabular-mlp", data=data, epochs=60, batch_size=16)
+    dock.start()
+    _wait(lambda: not dock.running)
+    dock.views.setCurrentWidget(dock.results_view)
+    dock.results_view.confusion.normalized.setChecked(False)
+    path = _grab(dock, folder / "results-confusion.png")
+    dock.close()
+    return path
+
+
+def _boundary(folder: Path) -> Path:
+    dock = _dock(
+        "xor",
+        data={"source": "circles", "params": {"n": 500, "noise": 0.1}},
+        graph_params={("hidden", "units"): 8},
+        epochs=120,
+    )
+    dock.start()
+    _wait(lambda: not dock.running)
+    dock.views.setCurrentWidget(dock.boundary_view)
+    path = _grab(dock, folder / "playground-boundary.png")
+    dock.close()
+    return path
+
+
+def _digit(folder: Path, work: Path) -> Path:
+    mnist = SHARED / "mnist"
+    source = str(mnist.resolve()) if mnist.is_dir() else "mnist"
+    dock = _dock(
+        "mnist-quickstart",
+        data={"source": source, "split": [0.8, 0.1, 0.1]},
+        epochs=3,
+        checkpoint=True,
+    )
+    dock._run_dir = lambda: work / "mnist-run"
+    dock.start()
+    _wait(lambda: not dock.running)
+    _wait(lambda: dock.try_view.model is not None)
+    dock.views.setCurrentWidget(dock.try_view)
+    _wait(lambda: True)
+    # A hand-drawn "3": two arcs, as a learner would draw it with the mouse.
+    dock.try_view.pad.draw_stroke([(85, 60), (140, 45), (190, 70), (175, 120), (130, 140)])
+    dock.try_view.pad.draw_stroke([(130, 140), (190, 160), (195, 215), (140, 240), (85, 225)])
+    path = _grab(dock, folder / "draw-digit.png")
+    dock.close()
+    return path
+
+
+def render_training_screenshots(out_dir: str | Path) -> list[Path]:
+    """Write the four training pictures into `out_dir`; returns their paths."""
+    from ..app import make_application
+
+    make_application()
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        os.environ.setdefault("NEUROCANVAS_DATA_DIR", str(Path(work) / "user-data"))
+        return [_live(folder), _confusion(folder), _boundary(folder), _digit(folder, Path(work))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    for path in render_training_screenshots(argv[0] if argv else "docs/screenshots"):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Try it: a trained model's predictions for input the learner makes. A draw-a-digit pad for
+28x28 image models, an image file for other image models, a typed CSV row for tables; the class
+probabilities show as a bar chart.
+
+The checkpoint loads on a `BackgroundTask`; a single prediction is small enough for the GUI
+thread (one sample through the model).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .digit_pad import DigitPad
+from .results import pixmap_from_array
+from .tasks import BackgroundTask, run_in_background
+
+
+def _load(path: str):
+    from neurocanvas.engine.data import Preprocessing
+    from neurocanvas.engine.training import load_checkpoint
+
+    model, bundle = load_checkpoint(path)
+    pre = bundle.get("preprocessing")
+    return model, bundle, Preprocessing.from_dict(pre) if pre else None
+
+
+class TryItView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = self.bundle = self.preprocessing = None
+        self.task: BackgroundTask | None = None
+        self.caption = QLabel("Train a model (or open a run's checkpoint) to try it here.")
+        self.caption.setWordWrap(True)
+        self.pad = DigitPad()
+        self.pad.changed.connect(self.predict_pad)
+        self.seen = QLabel()
+        self.seen.setToolTip("What the model sees: the drawing shrunk to 28x28 and centred")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.clicked.connect(self.pad.clear)
+        self.image_button = QPushButton("Pick an image file…")
+        self.image_button.clicked.connect(self._pick_image)
+        self.row = QLineEdit()
+        self.row.setPlaceholderText("Type one row of feature values, comma-separated, then Enter")
+        self.row.returnPressed.connect(self.predict_row)
+        self.bars = pg.PlotWidget(background="w")
+        self.bars.setTitle("Class probabilities", size="11pt")
+        self.bars.setYRange(0, 1)
+        self.bars.setMouseEnabled(False, False)
+        self.answer = QLabel()
+        self.answer.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        left = QVBoxLayout()
+        left.addWidget(self.pad)
+        self.seen_label = QLabel("The model sees (28x28):")
+        left.addWidget(self.seen_label)
+        left.addWidget(self.seen)
+        left.addWidget(self.clear_button)
+        left.addWidget(self.image_button)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.answer)
+        right.addWidget(self.bars, 1)
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.row)
+        layout.addLayout(body, 1)
+        self._show_inputs(None)
+        self.probabilities: np.ndarray | None = None
+
+    # the model ---------------------------------------------------------------------------------
+    def load_checkpoint(self, path: str) -> None:
+        self.caption.setText(f"Loading {path}…")
+        self.task = run_in_background(lambda: _load(path), self._loaded, self._load_failed)
+
+    def _load_failed(self, message: str, _details: str) -> None:
+        self.task = None
+        self.caption.setText(f"Could not open the checkpoint: {message}")
+
+    def set_model(self, model, bundle, preprocessing) -> None:
+        self._loaded((model, bundle, preprocessing))
+
+    def _loaded(self, loaded) -> None:
+        self.task = None
+        self.model, self.bundle, self.preprocessing = loaded
+        info = self.bundle.get("data_info") or {}
+        shape = tuple(info.get("feature_shape") or ())
+        self.feature_shape = shape
+        self.names = list(self.bundle.get("class_names") or [])
+        kind = "digit" if _is_digit_shape(shape) else "image" if info.get("is_image") else "row"
+        self._show_inputs(kind)
+        features = ", ".join(info.get("feature_names") or [])
+        self.caption.setText(
+            {
+                "digit": "Draw a digit on the pad; the bars show what the model thinks it is.",
+                "image": f"Pick an image file; it is resized to {'x'.join(map(str, shape))}.",
+                "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
+                "Enter.",
+            }[kind]
+        )
+
+    def _show_inputs(self, kind: str | None) -> None:
+        self.pad.setVisible(kind == "digit")
+        self.seen.setVisible(kind == "digit")
+        self.seen_label.setVisible(kind == "digit")
+        self.clear_button.setVisible(kind == "digit")
+        self.image_button.setVisible(kind in ("digit", "image"))
+        self.row.setVisible(kind == "row")
+
+    # predictions -------------------------------------------------------------------------------
+    def predict_pad(self) -> None:
+        if self.model is None:
+            return
+        image = self.pad.image()
+        raw = np.round(image * 255).astype(np.uint8)  # the loaders keep images as raw uint8
+        self.seen.setPixmap(pixmap_from_array(raw, scale=4))
+        self._predict(raw.reshape((1, *self.feature_shape)))
+
+    def predict_row(self) -> None:
+        if self.model is None:
+            return
+        try:
+            values = [float(v) for v in self.row.text().replace(";", ",").split(",") if v.strip()]
+            x = np.asarray(values, dtype=np.float32).reshape((1, *self.feature_shape))
+        except ValueError:
+            self.answer.setText(f"Type {int(np.prod(self.feature_shape))} numbers")
+            return
+        self._predict(x)
+
+    def _pick_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Image", "", "Images (*.png *.jpg *.jpeg *.bmp)"
+        )
+        if path:
+            self.predict_image_file(path)
+
+    def predict_image_file(self, path: str | Path) -> None:
+        from PIL import Image
+
+        channels, height, width = (
+            (1, *self.feature_shape) if len(self.feature_shape) == 2 else self.feature_shape
+        )
+        image = Image.open(path).convert("L" if channels == 1 else "RGB").resize((width, height))
+        array = np.asarray(image, dtype=np.uint8)
+        array = array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+        self._predict(array.reshape((1, *self.feature_shape)))
+
+    def _predict(self, x: np.ndarray) -> None:
+        import torch
+        from neurocanvas.engine.training import predict
+
+        prediction = predict(self.model, torch.from_numpy(x), preprocessing=self.preprocessing)
+        if not prediction.labels:
+            self.answer.setText(f"Prediction: {float(prediction.probabilities.reshape(-1)[0]):.4g}")
+            return
+        p = prediction.probabilities[0].numpy()
+        self.probabilities = p
+        names = self.names or [str(i) for i in range(len(p))]
+        best = int(p.argmax())
+        self.answer.setText(f"Looks like: {names[best]} ({p[best]:.0%})")
+        self.bars.clear()
+        brushes = ["#2563eb" if i == best else "#93c5fd" for i in range(len(p))]
+        self.bars.addItem(
+            pg.BarGraphItem(x=np.arange(len(p)), height=p, width=0.7, brushes=brushes)
+        )
+        self.bars.getAxis("bottom").setTicks([list(enumerate(names))])
+        self.bars.setYRange(0, 1)
+
+
+def _is_digit_shape(shape: tuple[int, ...]) -> bool:
+    return shape in ((1, 28, 28), (28, 28))

@@ -1,0 +1,92 @@
+"""The data panel: load the Pima CSV through the panel and resolve tabular-mlp's auto sizes; a
+synthetic set shows its scatter preview; a bad file shows a message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from neurocanvas.engine.shapes import AutoSizes
+from neurocanvas.engine.templates import load_template
+from PySide6.QtCore import Qt
+
+DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+PIMA = DATASETS / "tabular" / "pima-indians-diabetes.csv"
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left():
+    """Loads still running when a test ends would outlive their widgets; wait for them."""
+    yield
+    from neurocanvas.gui.training.tasks import wait_for_all
+
+    wait_for_all()
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    from neurocanvas.gui.document import Document
+    from neurocanvas.gui.training.data_panel import DataPanel
+
+    def make(template: str):
+        document = Document(load_template(template))
+        panel = DataPanel(document)
+        qtbot.addWidget(panel)
+        panel.resize(500, 800)
+        panel.show()
+        return panel
+
+    return make
+
+
+def load(qtbot, panel) -> None:
+    with qtbot.waitSignal(panel.loaded, timeout=20_000):
+        qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.mark.skipif(not PIMA.is_file(), reason="the shared Pima CSV is not on this machine")
+def test_pima_csv_resolves_tabular_mlp_auto_sizes(qtbot, make_panel):
+    panel = make_panel("tabular-mlp")
+    document = panel.document
+    assert document.analysis.shapes["output"].shape is None  # auto, no data yet
+    panel.set_source_path(str(PIMA.resolve()))
+    assert panel.source.currentText() == "CSV / TSV file"
+    assert document.project.data["source"] == str(PIMA.resolve())
+    load(qtbot, panel)
+    assert document.auto == AutoSizes((8,), 1, "float32")
+    assert document.analysis.shapes["input"].shape == (8,)
+    assert document.analysis.shapes["output"].shape == (1,)
+    assert "768 samples" in panel.info.text() and "binary" in panel.info.text()
+    assert panel.preview.currentWidget() is panel.table
+    assert panel.table.columnCount() == 9 and panel.table.item(0, 1).text() == "148"
+    assert panel.target.currentText() == "col9"  # the last column, offered for change
+    assert panel.error.isHidden()
+
+
+def test_synthetic_source_shows_a_scatter(qtbot, make_panel):
+    panel = make_panel("xor")
+    panel.source.setCurrentText("moons")
+    panel.samples.setValue(200)
+    assert panel.document.project.data["source"] == "moons"
+    assert panel.document.project.data["params"]["n"] == 200
+    load(qtbot, panel)
+    assert panel.preview.currentWidget() is panel.scatter
+    assert len(panel.scatter_item.data) == 200
+    assert panel.document.auto.input_shape == (2,)
+
+
+def test_split_must_add_up(qtbot, make_panel):
+    panel = make_panel("xor")
+    panel.splits[0].setValue(90)
+    assert not panel.error.isHidden() and "add up" in panel.error.text()
+    panel.splits[0].setValue(70)
+    assert panel.error.isHidden()
+
+
+def test_missing_file_shows_a_message(qtbot, make_panel, tmp_path):
+    panel = make_panel("tabular-mlp")
+    panel.set_source_path(str(tmp_path / "nothing.csv"))
+    with qtbot.waitSignal(panel.load_failed, timeout=10_000):
+        qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
+    assert "could not be loaded" in panel.error.text()
+    assert panel.load_button.isEnabled()

@@ -1,0 +1,182 @@
+"""Training from the window: the xor template trained through the training dock with real clicks.
+
+Runs are tiny (xor, 400 points) so the whole module stays within a few seconds per test.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from neurocanvas.engine.templates import load_template
+from PySide6.QtCore import Qt
+
+RUN_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left():
+    """Loads still running when a test ends would outlive their widgets; wait for them."""
+    yield
+    from neurocanvas.gui.training.tasks import wait_for_all
+
+    wait_for_all()
+
+
+@pytest.fixture
+def make_dock(qtbot, tmp_path, monkeypatch):
+    """`make_dock("xor", epochs=30)`: a shown TrainingDock on that template; runs go to tmp."""
+    monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path / "user-data"))
+    from neurocanvas.gui.document import Document
+    from neurocanvas.gui.training.dock import TrainingDock
+
+    docks = []
+
+    def make(template: str = "xor", **training):
+        project = load_template(template)
+        project.training = {**project.training, **training}
+        dock = TrainingDock(Document(project))
+        qtbot.addWidget(dock)
+        dock.resize(1300, 800)
+        dock.show()
+        qtbot.waitExposed(dock)
+        docks.append(dock)
+        return dock
+
+    yield make
+    for dock in docks:
+        dock.shutdown()
+
+
+def click(qtbot, button) -> None:
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_idle(qtbot, dock, timeout: int = RUN_TIMEOUT_MS) -> None:
+    qtbot.waitUntil(lambda: dock.worker is None, timeout=timeout)
+
+
+def epochs_seen(dock) -> int:
+    return dock.live_view.point_counts()["loss"]
+
+
+def test_train_xor_from_the_window(qtbot, make_dock):
+    dock = make_dock("xor", epochs=25)
+    panel = dock.train_panel
+    assert panel.epochs.value() == 25
+    pictures = []
+    dock.boundary_view_set = dock.boundary_view.set_boundary
+
+    def record(boundary, epoch):
+        pictures.append((epoch, boundary["values"].copy()))
+        dock.boundary_view_set(boundary, epoch)
+
+    dock.boundary_view.set_boundary = record
+    click(qtbot, panel.train_button)
+    assert dock.state == "running"
+    assert not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
+    wait_idle(qtbot, dock)
+    assert dock.error_text() == ""
+    counts = dock.live_view.point_counts()
+    assert counts["loss"] == 25 and counts["val_loss"] == 25 and counts["metric"] == 25
+    assert counts["batch"] > 0
+    dock.live_view.redraw(force=True)
+    x, y = dock.live_view.curves["loss"].getData()
+    assert len(x) == 25 and np.isfinite(y).all()
+    # The boundary is redrawn while training, and it changes as the model learns.
+    assert len(pictures) >= 2 and pictures[0][0] < pictures[-1][0]
+    assert pictures[0][1].shape == (80, 80, 2)
+    assert np.abs(pictures[0][1] - pictures[-1][1]).max() > 0.05
+    assert dock.boundary_view.image.image is not None
+    # The confusion matrix on the test split appears in the results.
+    assert dock.views.currentWidget() is dock.results_view
+    confusion = dock.results_view.confusion
+    assert confusion.table.rowCount() == 2 and confusion.table.columnCount() == 2
+    total = sum(sum(row) for row in confusion.matrix)
+    assert total == 60  # 15 % of 400 points
+    assert confusion.cell_text(0, 0).split("\n")[0].isdigit()
+    assert dock.results_view.curve_plot.isVisibleTo(dock.results_view)  # ROC for binary data
+    assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
+    assert len(dock.runs_view.runs) == 1 and dock.runs_view.runs[0]["checkpoint"]
+
+
+def test_stop_ends_the_run_within_a_second(qtbot, make_dock):
+    dock = make_dock("xor", epochs=100_000)
+    finished = []
+    click(qtbot, dock.train_panel.train_button)
+    dock.worker.run_finished.connect(finished.append)
+    qtbot.waitUntil(lambda: epochs_seen(dock) >= 2, timeout=RUN_TIMEOUT_MS)
+    started = time.perf_counter()
+    click(qtbot, dock.train_panel.stop_button)
+    wait_idle(qtbot, dock, timeout=5000)
+    assert time.perf_counter() - started < 1.0
+    assert finished and finished[0]["stopped"] == "user"
+    assert dock.train_panel.train_button.isEnabled()
+
+
+def test_pause_and_resume(qtbot, make_dock):
+    dock = make_dock("xor", epochs=100_000)
+    panel = dock.train_panel
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: epochs_seen(dock) >= 1, timeout=RUN_TIMEOUT_MS)
+    click(qtbot, panel.pause_button)
+    assert dock.state == "paused" and panel.pause_button.text() == "Resume"
+    qtbot.wait(300)  # the batch in flight (if any) lands
+    paused_at = epochs_seen(dock)
+    qtbot.wait(400)
+    assert epochs_seen(dock) == paused_at  # nothing trains while paused
+    click(qtbot, panel.pause_button)  # now "Resume"
+    assert dock.state == "running" and panel.pause_button.text() == "Pause"
+    qtbot.waitUntil(lambda: epochs_seen(dock) > paused_at + 1, timeout=RUN_TIMEOUT_MS)
+    click(qtbot, panel.stop_button)
+    wait_idle(qtbot, dock)
+    x, _ = dock.live_view.series["loss"].arrays()
+    assert np.all(np.diff(x) > 0)  # pausing never reorders the points
+
+
+def test_diverging_run_shows_a_message(qtbot, make_dock):
+    dock = make_dock("xor", epochs=50, optimizer={"type": "SGD", "lr": 50.0})
+    graph = dock.document.graph
+    graph.nodes["output"].params["activation"] = "none"
+    dock.document.project.data = {"source": "regression-plane", "params": {"n": 200}}
+    dock.document.refresh_analysis()
+    click(qtbot, dock.train_panel.train_button)
+    wait_idle(qtbot, dock)
+    assert "diverged" in dock.error_text()
+    assert dock.details and dock.details_button.isVisibleTo(dock)
+    assert dock.train_panel.train_button.isEnabled()  # the window goes on
+
+
+def test_bad_data_shows_a_message(qtbot, make_dock, tmp_path):
+    dock = make_dock("xor")
+    dock.document.project.data = {"source": str(tmp_path / "missing.csv")}
+    click(qtbot, dock.train_panel.train_button)
+    wait_idle(qtbot, dock)
+    assert "could not be loaded" in dock.error_text()
+
+
+def test_close_during_training_asks_then_stops(qtbot, make_dock):
+    dock = make_dock("xor", epochs=100_000)
+    click(qtbot, dock.train_panel.train_button)
+    qtbot.waitUntil(lambda: epochs_seen(dock) >= 1, timeout=RUN_TIMEOUT_MS)
+    dock.ask_stop_training = lambda: False
+    assert dock.confirm_close() is False and dock.running
+    dock.ask_stop_training = lambda: True
+    started = time.perf_counter()
+    assert dock.confirm_close() is True
+    assert not dock.running and time.perf_counter() - started < 2.0
+
+
+def test_settings_are_saved_in_the_project_and_undoable(qtbot, make_dock):
+    dock = make_dock("xor")
+    panel = dock.train_panel
+    panel.batch_size.setValue(16)
+    panel.optimizer.setCurrentText("SGD")
+    assert dock.document.project.training["batch_size"] == 16
+    assert dock.document.project.training["optimizer"]["type"] == "SGD"
+    assert dock.document.modified
+    dock.document.undo_stack.undo()
+    assert dock.document.project.training["batch_size"] == 32
+    assert panel.batch_size.value() == 32 and panel.optimizer.currentText() == "Adam"

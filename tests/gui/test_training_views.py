@@ -1,0 +1,142 @@
+"""The results and insight views on their own: hints, boundary colours, ROC, histograms, runs
+overlay, the digit pad and try-it predictions from a real checkpoint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from neurocanvas.gui.training.boundary import to_rgb
+from neurocanvas.gui.training.hints import fit_hint
+from neurocanvas.gui.training.insight import roc_curve
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left():
+    """Loads still running when a test ends would outlive their widgets; wait for them."""
+    yield
+    from neurocanvas.gui.training.tasks import wait_for_all
+
+    wait_for_all()
+
+
+def test_fit_hint_spots_overfitting_and_underfitting():
+    falling = [{"loss": 1.0 / e, "val_loss": 1.0 / e} for e in range(1, 8)]
+    assert fit_hint(falling) == ""
+    overfit = falling[:4] + [
+        {"loss": 0.1, "val_loss": 0.3},
+        {"loss": 0.09, "val_loss": 0.4},
+        {"loss": 0.08, "val_loss": 0.5},
+    ]
+    assert "Overfitting" in fit_hint(overfit) and "dropout" in fit_hint(overfit)
+    flat = [{"loss": 0.69, "accuracy": 0.5} for _ in range(12)]
+    assert "Underfitting" in fit_hint(flat)
+    assert fit_hint([{"loss": float("nan")}] * 12) == ""
+
+
+def test_boundary_colours_follow_the_probabilities():
+    values = np.zeros((2, 2, 2), dtype=np.float32)
+    values[0, 0] = [1, 0]  # sure of class 0: orange
+    values[0, 1] = [0, 1]  # sure of class 1: blue
+    values[1, 0] = [0.5, 0.5]  # unsure: pale
+    values[1, 1] = [np.nan, np.nan]  # a diverged model must not break the picture
+    rgb = to_rgb(values)
+    assert rgb.dtype == np.uint8 and rgb.shape == (2, 2, 3)
+    assert rgb[0, 0, 0] > rgb[0, 0, 2] and rgb[0, 1, 2] > rgb[0, 1, 0]
+    assert rgb[1, 0].min() > 180
+
+
+def test_roc_curve_of_a_perfect_and_a_useless_score():
+    positive = np.array([0, 0, 1, 1], dtype=bool)
+    assert roc_curve(np.array([0.1, 0.2, 0.8, 0.9]), positive)["auc"] == pytest.approx(1.0)
+    assert roc_curve(np.array([0.5, 0.5, 0.5, 0.5]), positive)["auc"] == pytest.approx(0.5)
+
+
+def test_histogram_view_shows_the_chosen_parameter(qtbot):
+    from neurocanvas.gui.training.histograms import HistogramView
+
+    view = HistogramView()
+    qtbot.addWidget(view)
+    view.show()
+    rng = np.random.default_rng(0)
+    for epoch in (1, 2, 3):
+        view.add(
+            epoch,
+            {
+                "hidden.0.weight": {
+                    "weights": np.histogram(rng.normal(size=100), 10),
+                    "grads": np.histogram(rng.normal(size=100), 10),
+                },
+                "hidden.0.bias": {"weights": np.histogram(rng.normal(size=4), 10), "grads": None},
+            },
+        )
+    assert view.layer.count() == 2
+    assert len(view.weights_plot.listDataItems()) == 3
+    assert len(view.grads_plot.listDataItems()) == 3
+    view.layer.setCurrentIndex(1)
+    assert len(view.grads_plot.listDataItems()) == 0
+
+
+def test_runs_overlay_ticked_curves(qtbot):
+    from neurocanvas.gui.training.runs import RunsView
+
+    view = RunsView()
+    qtbot.addWidget(view)
+    for lr in (0.1, 0.01, 0.001):
+        view.begin_run({"training": {"optimizer": {"type": "Adam", "lr": lr}}})
+        view.run_finished(
+            {"test": {"accuracy": 0.9}, "epochs_run": 3, "checkpoint": None},
+            [{"loss": 1.0, "val_loss": 1.2}, {"loss": 0.5, "val_loss": 0.7}],
+        )
+    assert view.tree.topLevelItemCount() == 3
+    assert len(view.plot.listDataItems()) == 2  # the first two are ticked
+    view.runs[2]["item"].setCheckState(0, Qt.CheckState.Checked)
+    assert len(view.plot.listDataItems()) == 3
+    assert "lr 0.001" in view.runs[2]["item"].text(1)
+
+
+def test_digit_pad_gives_a_centred_28x28_image(qtbot):
+    from neurocanvas.gui.training.digit_pad import DigitPad
+
+    pad = DigitPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    assert pad.image().max() == 0
+    with qtbot.waitSignal(pad.changed):
+        QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 40))
+    for x in range(40, 120, 10):
+        QTest.mouseMove(pad, QPoint(x, x))
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(120, 120))
+    image = pad.image()
+    assert image.shape == (28, 28) and image.max() > 0.5
+    ys, xs = np.nonzero(image)
+    assert abs(ys.mean() - 14) < 3 and abs(xs.mean() - 14) < 3  # centred, as MNIST digits are
+    QTest.mouseClick(pad, Qt.MouseButton.RightButton)
+    assert pad.image().max() == 0
+
+
+def test_try_it_predicts_a_typed_row(qtbot, tmp_path):
+    from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import Trainer
+    from neurocanvas.gui.training.try_it import TryItView
+
+    project = load_template("xor")
+    project.training = {**project.training, "epochs": 3}
+    cfg = DataConfig.from_dict(project.data)
+    result = Trainer(project, prepare(load_dataset(cfg), cfg), run_dir=tmp_path / "run").run()
+    view = TryItView()
+    qtbot.addWidget(view)
+    view.show()
+    view.load_checkpoint(result.checkpoint)
+    qtbot.waitUntil(lambda: view.model is not None, timeout=10_000)
+    assert view.row.isVisible() and not view.pad.isVisible()
+    qtbot.keyClicks(view.row, "0.8, 0.7")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert view.probabilities is not None and view.probabilities.shape == (2,)
+    assert view.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert view.answer.text().startswith("Looks like:")
+    view.row.setText("1, 2, 3")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert "Type 2 numbers" in view.answer.text()

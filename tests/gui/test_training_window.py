@@ -1,0 +1,35 @@
+"""The training dock inside the main window: F5 trains the template, closing during a run asks,
+and a declined question keeps the window (and the run) going."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from window_fixtures import *  # noqa: F403 - the shared window fixtures
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left():
+    yield
+    from neurocanvas.gui.training.tasks import wait_for_all
+
+    wait_for_all()
+
+
+def test_train_from_the_window_and_close_while_running(qtbot, make_window):
+    window = make_window("xor")
+    training = window.training  # the window embeds the dock when it finishes loading
+    window.document.project.training["epochs"] = 100_000
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts go to the active window
+    QTest.keyClick(window, Qt.Key.Key_F5)
+    assert training.running and window.training_dock.isVisible()
+    qtbot.waitUntil(lambda: training.live_view.point_counts()["loss"] >= 1, timeout=30_000)
+    asked = []
+    training.ask_stop_training = lambda: asked.append(1) or False
+    window.close()
+    assert asked and window.isVisible() and training.running
+    training.ask_stop_training = lambda: True
+    window.close()
+    assert not window.isVisible() and not training.running
