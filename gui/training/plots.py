@@ -20,9 +20,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QW
 from .hints import fit_hint
 
 REDRAW_MS = 50  # 20 Hz timer...
-# ...but the curves are redrawn at most 5 times a second: one redraw of the three plots costs about
-# 12 ms of GUI-thread time (and GIL) on a small CPU, which the training thread feels.
-MIN_REDRAW_S = 0.2
+# ...but the curves are redrawn at most twice a second: one redraw of the three plots costs about
+# 12 ms of GUI-thread time, holding the GIL the training thread needs between its ops (5 Hz cost
+# ~20% of seed-cnn's throughput on 2 cores, 2 Hz ~15%).
+MIN_REDRAW_S = 0.5
 SMOOTHING = 0.6  # exponential smoothing of the per-batch loss
 TRAIN_COLOR, VAL_COLOR, BATCH_COLOR = "#2563eb", "#ea580c", "#94a3b8"
 
