@@ -74,9 +74,9 @@ class ExportSource:
         }
         if self.preprocessing:
             pre = self.preprocessing
-            meta["normalization"] = json.dumps(
-                {key: pre.get(key) for key in ("kind", "mean", "std", "stats_shape", "scale")}
-            )
+            # The whole record (plain JSON), so missing-value fills, dtype and feature names travel
+            # with the model and a consumer can prepare raw inputs exactly as training did.
+            meta["normalization"] = json.dumps(pre)
         return meta
 
 
