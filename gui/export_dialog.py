@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from neurocanvas.engine.units import bytes_text
 from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,12 +50,8 @@ UNTRAINED_TEXT = (
 
 # ---- the dialog ---------------------------------------------------------------------------------
 def size_text(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size:,} bytes" if unit == "bytes" else f"{value:.1f} {unit} ({size:,} bytes)"
-        value /= 1024
-    return f"{size:,} bytes"
+    """'907.57 KB (929,153 bytes)', or '512 bytes'."""
+    return f"{size:,} bytes" if size < 1024 else f"{bytes_text(size)} ({size:,} bytes)"
 
 
 class ExportDialog(QDialog):

@@ -155,27 +155,27 @@ def _load_idx_folder(
     test_files = find_idx_pair(folder, "t10k")
     train = load_idx_pair(*train_files) if train_files else None
     test = load_idx_pair(*test_files) if test_files else None
-    if train is None:
-        assert test is not None
-        train, test = test, None
-        report.append("only the test half (t10k files) is present; using it as the whole data set")
-    report.append(f"read {len(train[0])} IDX images from {folder}")
-    if test is not None:
-        report.append(f"the set's own test split: {len(test[0])} images")
+    train, test = _halves(train, test, "the test half (t10k files)", "IDX", folder, report)
     return _image_dataset(train, test, names, source, cfg, report)
 
 
 def _load_cifar(folder: Path, source: str, cfg: DataConfig) -> Dataset:
     train, test, names = load_cifar_dir(folder)
-    report = []
+    report: list[str] = []
+    train, test = _halves(train, test, "test_batch", "CIFAR-10", folder, report)
+    return _image_dataset(train, test, names, source, cfg, report)
+
+
+def _halves(train, test, test_name: str, kind: str, folder: Path, report: list[str]):
+    """(train, own test): with only the test half on disk, it becomes the whole data set."""
     if train is None:
         assert test is not None
         train, test = test, None
-        report.append("only test_batch is present; using it as the whole data set")
-    report.append(f"read {len(train[0])} CIFAR-10 images from {folder}")
+        report.append(f"only {test_name} is present; using it as the whole data set")
+    report.append(f"read {len(train[0])} {kind} images from {folder}")
     if test is not None:
         report.append(f"the set's own test split: {len(test[0])} images")
-    return _image_dataset(train, test, names, source, cfg, report)
+    return train, test
 
 
 def _load_image_folder(path: Path, cfg: DataConfig) -> Dataset:
