@@ -339,6 +339,14 @@ class Graph:
         )
 
 
+def structure_key(graph: Graph) -> tuple:
+    """What the network computes (layers, params, wires), ignoring canvas positions."""
+    nodes = sorted(
+        (n["id"], n["type"], repr(sorted(n["params"].items()))) for n in graph.to_dict()["nodes"]
+    )
+    return tuple(nodes), tuple(sorted(map(_edge_key, graph.edges)))
+
+
 def _edge_key(edge: Edge) -> tuple:
     return (edge.src, edge.dst)
 

@@ -65,6 +65,11 @@ def load(path: str | os.PathLike) -> Project:
 
 
 def loads(text: str, source: str = "<project>") -> Project:
+    if not text.lstrip().startswith("{"):
+        raise ProjectError(
+            f"{source}: not a NeuroCanvas project (project files are JSON objects starting with "
+            "'{'); to train on a data file, pass it with --data"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

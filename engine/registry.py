@@ -172,6 +172,7 @@ class LayerSpec:
     rank_hint: str = ""
     input_dtype: str = "float"
     label: Callable[[SimpleNamespace], str] | None = None
+    aliases: tuple[str, ...] = ()  # names from Keras/PyTorch a learner may search for
     param_index: Mapping[str, ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

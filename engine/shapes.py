@@ -116,7 +116,7 @@ def _cache_key(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> A
         sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in node.params.items())
     )
     shapes = None if inputs is None else tuple((i.shape, i.dtype) for i in inputs)
-    uses_auto = any(value == AUTO for value in node.params.values())
+    uses_auto = node.spec.is_source or any(value == AUTO for value in node.params.values())
     return (node.type, params, shapes, auto if uses_auto else None)
 
 
@@ -134,7 +134,7 @@ def infer_node(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> N
         )
     params = _resolve_auto(params, auto)
     if spec.is_source:
-        return _infer_input(node, params)
+        return _infer_input(node, params, auto)
     if inputs is None or any(result.shape is None for result in inputs) or params is None:
         return NodeShape(None)
     shapes = tuple(result.shape for result in inputs)
@@ -156,9 +156,15 @@ def _resolve_auto(params: dict[str, Any], auto: AutoSizes) -> dict[str, Any] | N
     return resolved
 
 
-def _infer_input(node: Node, params: dict[str, Any] | None) -> NodeShape:
+def _infer_input(node: Node, params: dict[str, Any] | None, auto: AutoSizes) -> NodeShape:
     if params is None or params["shape"] == AUTO:
-        return NodeShape(None, dtype=(params or {}).get("dtype", "float32"), params=params)
+        dtype = (params or {}).get("dtype", "float32")
+        waiting = Issue.warning(
+            node.id,
+            "The Input shape is auto: sizes appear once data is attached",
+            "Load data in the Training dock's Data tab, or type the shape of one sample",
+        )
+        return NodeShape(None, dtype=dtype, params=params, issue=waiting)
     shape = tuple(params["shape"])
     if any(size < 1 for size in shape):
         return NodeShape(
@@ -167,6 +173,18 @@ def _infer_input(node: Node, params: dict[str, Any] | None) -> NodeShape:
                 node.id,
                 f"Input shape {shape_text(shape)} has a size below 1",
                 "Give every axis a positive size",
+            ),
+        )
+    data_shape = auto.input_shape
+    if node.params.get("shape") != AUTO and data_shape is not None and tuple(data_shape) != shape:
+        return NodeShape(
+            None,
+            issue=Issue.error(
+                node.id,
+                f"The Input expects samples of shape {shape_text(shape)} but the data's samples "
+                f"are {shape_text(tuple(data_shape))}",
+                f"Set the Input shape to auto (or {format_shape(tuple(data_shape))}), or use "
+                "data that fits this network",
             ),
         )
     return NodeShape(shape, dtype=params["dtype"], params=params)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QLineEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -91,7 +92,12 @@ class Palette(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
+        self.no_match = QLabel()
+        self.no_match.setWordWrap(True)
+        self.no_match.setStyleSheet("color: palette(mid); padding: 4px;")
+        self.no_match.hide()
         layout.addWidget(self.search)
+        layout.addWidget(self.no_match)
         layout.addWidget(self.tree)
         self._populate()
         self.search.textChanged.connect(self.filter)
@@ -141,7 +147,8 @@ class Palette(QWidget):
             shown = 0
             for row in range(group.childCount()):
                 item = group.child(row)
-                haystack = f"{item.text(0)} {group.text(0)}".lower()
+                aliases = " ".join(registry.get(item.data(0, TYPE_ROLE)).aliases)
+                haystack = f"{item.text(0)} {group.text(0)} {aliases}".lower()
                 match = all(word in haystack for word in words)
                 item.setHidden(not match)
                 shown += match
@@ -149,6 +156,8 @@ class Palette(QWidget):
         first = next((i for i in self.layer_items() if not i.isHidden()), None)
         if first is not None and words:
             self.tree.setCurrentItem(first)
+        self.no_match.setText(f"No layer matches “{text.strip()}”.")
+        self.no_match.setVisible(first is None and bool(words))
 
     def _activate_first_visible(self) -> None:
         visible = self.visible_layers()

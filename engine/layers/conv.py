@@ -134,6 +134,7 @@ _SEQUENCE_HINT = "(channels, length)"
 
 def _conv_spec(name, conv_cls, rank, hint, help_text):
     return LayerSpec(
+        aliases=(name.replace("d", "D"),),  # Keras: Conv2D
         name=name,
         category="Convolution",
         build=_conv_builder(conv_cls),
@@ -146,7 +147,9 @@ def _conv_spec(name, conv_cls, rank, hint, help_text):
 
 
 def _pool_spec(name, pool_cls, rank, hint, help_text):
+    keras = name.replace("Pool", "Pooling").replace("Avg", "Average").replace("d", "D")
     return LayerSpec(
+        aliases=(keras,),  # Keras: MaxPooling2D, AveragePooling1D
         name=name,
         category="Pooling",
         build=_pool_builder(pool_cls),
@@ -182,6 +185,7 @@ register(
     ),
     LayerSpec(
         name="ConvTranspose2d",
+        aliases=("Conv2DTranspose", "Deconvolution", "upconv"),
         category="Convolution",
         build=_build_conv_transpose,
         input_rank=(3,),
@@ -228,6 +232,7 @@ register(
     _pool_spec("AvgPool2d", nn.AvgPool2d, 2, _IMAGE_HINT, "Average each window of an image"),
     LayerSpec(
         name="GlobalAvgPool2d",
+        aliases=("GlobalAveragePooling2D", "AdaptiveAvgPool2d"),
         category="Pooling",
         build=lambda p, s: GlobalAvgPool2d(),
         input_rank=(3,),
@@ -236,6 +241,7 @@ register(
     ),
     LayerSpec(
         name="Upsample",
+        aliases=("UpSampling2D",),
         category="Reshape",
         input_rank=(3,),
         rank_hint=_IMAGE_HINT,
@@ -255,6 +261,7 @@ register(
     ),
     LayerSpec(
         name="ZeroPad2d",
+        aliases=("ZeroPadding2D",),
         category="Reshape",
         input_rank=(3,),
         rank_hint=_IMAGE_HINT,

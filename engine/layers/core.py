@@ -53,6 +53,7 @@ def _shape_text(shape) -> str:
 
 INPUT = LayerSpec(
     name="Input",
+    aliases=("InputLayer",),
     category="Input",
     inputs=0,
     build=None,
@@ -79,6 +80,7 @@ INPUT = LayerSpec(
 
 DENSE = LayerSpec(
     name="Dense",
+    aliases=("Linear", "FullyConnected", "fc"),
     category="Core",
     build=_build_dense,
     help="Fully connected layer: every output is a weighted sum of all inputs (nn.Linear)",
@@ -107,6 +109,7 @@ FLATTEN = LayerSpec(
 
 RESHAPE = LayerSpec(
     name="Reshape",
+    aliases=("View",),
     category="Reshape",
     build=_build_reshape,
     help="Give each sample a new shape with the same number of values (-1 = infer one size)",

@@ -84,6 +84,7 @@ def _build_concatenate(p, input_shapes):
 register(
     LayerSpec(
         name="Add",
+        aliases=("residual", "skip", "sum"),
         category="Merge",
         inputs="inputs",
         build=_elementwise_builder(Add, "add"),
@@ -92,6 +93,7 @@ register(
     ),
     LayerSpec(
         name="Multiply",
+        aliases=("product",),
         category="Merge",
         inputs="inputs",
         build=_elementwise_builder(Multiply, "multiply"),
@@ -100,6 +102,7 @@ register(
     ),
     LayerSpec(
         name="Concatenate",
+        aliases=("cat", "concat"),
         category="Merge",
         inputs="inputs",
         build=_build_concatenate,

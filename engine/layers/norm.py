@@ -16,6 +16,7 @@ _MOMENTUM = ParamSpec(
 register(
     LayerSpec(
         name="BatchNorm1d",
+        aliases=("BatchNormalization",),
         category="Normalization",
         input_rank=(1, 2),
         rank_hint="(features) or (channels, length)",
@@ -25,6 +26,7 @@ register(
     ),
     LayerSpec(
         name="BatchNorm2d",
+        aliases=("BatchNormalization",),
         category="Normalization",
         input_rank=(3,),
         rank_hint="(channels, height, width)",
@@ -34,6 +36,7 @@ register(
     ),
     LayerSpec(
         name="LayerNorm",
+        aliases=("LayerNormalization",),
         category="Normalization",
         build=lambda p, s: nn.LayerNorm(s[0][-1], eps=p.eps),
         help="Normalise each sample over its last axis (transformers, RNNs)",

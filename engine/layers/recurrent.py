@@ -88,6 +88,7 @@ _HINT = "(time steps, features)"
 register(
     LayerSpec(
         name="SimpleRNN",
+        aliases=("RNN",),
         category="Recurrent",
         build=_rnn_builder(nn.RNN),
         input_rank=(2,),

@@ -24,7 +24,9 @@ from pathlib import Path
 from ..cli import UsageError
 from ..compiler import CompileError, compile_graph
 from ..data import DataError
+from ..graph import structure_key
 from ..project import ProjectError
+from ..project import from_dict as project_from_dict
 from ..templates import load_project_or_template
 from .checkpoint import CheckpointError, load_checkpoint
 from .config import OPTIMIZERS, ConfigError, TrainConfig
@@ -88,6 +90,11 @@ def run_train(args) -> int:
         device = resolve_device(args.device)
     except (ConfigError, ValueError) as error:
         raise UsageError(f"{args.project}: {error}") from None
+    if args.out and Path(args.out).is_dir() and any(Path(args.out).iterdir()):
+        raise UsageError(
+            f"--out {args.out} already holds files (an earlier run?); choose a new folder so "
+            "nothing is overwritten"
+        )
     data = _load_data(project.data, args.data)
     trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
@@ -108,6 +115,7 @@ def run_evaluate(args) -> int:
         model, bundle = load_checkpoint(args.weights)
     except (CheckpointError, ProjectError) as error:
         raise UsageError(str(error)) from None
+    _check_same_network(project, bundle, args)
     class_names = list(bundle.get("class_names") or []) or None
     which = args.split or _default_split(project.data, args.data)
     try:
@@ -153,6 +161,23 @@ def run_evaluate(args) -> int:
             for row in result.confusion_matrix:
                 print("  " + " ".join(f"{v:5d}" for v in row))
     return 0
+
+
+def _check_same_network(project, bundle, args) -> None:
+    """The checkpoint carries its own graph; evaluating it under another project's name would
+    report that other network's numbers as this one's."""
+    saved = bundle.get("project")
+    if not isinstance(saved, dict):
+        return
+    try:
+        trained = project_from_dict(saved, str(args.weights)).graph
+    except ProjectError:
+        return
+    if structure_key(trained) != structure_key(project.graph):
+        raise UsageError(
+            f'{args.weights} holds weights for "{saved.get("name", "?")}", whose network differs '
+            f"from {args.project}'s; evaluate it with that project (or its template name)"
+        )
 
 
 def _default_split(project_data, spec) -> str:

@@ -105,7 +105,8 @@ def test_every_template_loads_validates_and_compiles():
     for info in templates.list_templates():
         proj = templates.load_template(info.name)
         assert info.description, info.name
-        auto = AutoSizes(input_shape=(4,), output_units=3)
+        wants_data = any(v == "auto" for n in proj.graph for v in n.params.values())
+        auto = AutoSizes(input_shape=(4,), output_units=3) if wants_data else AutoSizes()
         analysis = analyze(proj.graph, auto)
         assert analysis.complete, (info.name, [str(i) for i in analysis.issues])
         compile_graph(proj.graph, auto, seed=0)
@@ -114,3 +115,10 @@ def test_every_template_loads_validates_and_compiles():
 def test_unknown_template_lists_the_others():
     with pytest.raises(ProjectError, match="seed-cnn"):
         templates.load_template("seed-rnn")
+
+
+def test_a_data_file_given_as_project_says_what_to_do(tmp_path):
+    path = tmp_path / "iris.csv"
+    path.write_text("5.1,3.5,1.4,0.2,Iris-setosa\n")
+    with pytest.raises(ProjectError, match="not a NeuroCanvas project.*--data"):
+        project.load(path)

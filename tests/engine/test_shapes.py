@@ -136,3 +136,16 @@ def test_reshape_messages_name_the_layer_once():
     assert issue.message == (
         "Reshape: cannot turn 12 values (input (12)) into (5, 2); the sizes must multiply to 12"
     )
+
+
+def test_data_that_does_not_fit_the_input_is_an_error_on_the_input():
+    graph = load_template("seed-cnn").graph
+    (issue,) = analyze(graph, AutoSizes(input_shape=(4,), output_units=3)).errors
+    assert issue.node_id == "input"
+    assert "expects samples of shape (1, 28, 28) but the data's samples are (4)" in issue.message
+    assert analyze(graph, AutoSizes(input_shape=(1, 28, 28), output_units=10)).ok
+
+
+def test_unresolved_auto_input_is_a_warning_not_silence():
+    (issue,) = analyze(load_template("tabular-mlp").graph).issues
+    assert issue.node_id == "input" and not issue.is_error and "auto" in issue.message

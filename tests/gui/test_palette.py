@@ -91,3 +91,17 @@ def test_enter_in_the_search_box_adds_the_first_match(window, qtbot):
     graph = window.document.graph
     new_id = next(node.id for node in graph if node.type == "Dropout")
     assert graph.successors("dense1") == [new_id]
+
+
+def test_search_finds_keras_and_pytorch_names_and_says_when_nothing_matches(qtbot):
+    from neurocanvas.gui.palette import Palette
+
+    palette = Palette()
+    qtbot.addWidget(palette)
+    palette.search.setText("MaxPooling2D")
+    assert palette.visible_layers() == ["MaxPool2d"]
+    palette.search.setText("linear")
+    assert palette.visible_layers() == ["Dense"]
+    palette.search.setText("zzz")
+    assert palette.visible_layers() == [] and not palette.no_match.isHidden()
+    assert "zzz" in palette.no_match.text()

@@ -58,3 +58,18 @@ def test_bad_input_exits_with_2(tmp_path, capsys):
     assert main(["evaluate", "xor", "--weights", str(tmp_path / "junk.pt")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("neurocanvas:") == 6
+
+
+def test_mismatches_are_bad_input_not_failed_runs(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "xor", "--epochs", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    # The data does not fit the network: named on the Input, status 2.
+    assert main(["train", "seed-mlp", "--data", "xor", "--out", str(tmp_path / "m")]) == 2
+    assert "Input expects samples of shape (1, 28, 28)" in capsys.readouterr().err
+    # Another project's weights are refused rather than reported under this project's name.
+    assert main(["evaluate", "tabular-mlp", "--weights", str(out / "best.pt")]) == 2
+    assert "holds weights for \"XOR\"" in capsys.readouterr().err
+    # An earlier run's folder is never overwritten.
+    assert main(["train", "xor", "--epochs", "1", "--out", str(out)]) == 2
+    assert "already holds files" in capsys.readouterr().err
