@@ -41,12 +41,15 @@ TRAINING = json.loads({training!r})
 HEAD = {head!r}  # the model's final activation: the loss is computed to suit it
 
 
-def load_data():
+def load_data(spec=None):
     """(train, validation) TensorDatasets already normalised, and the task (binary, multiclass,
-    regression)."""
+    regression). `spec` (--data) replaces the project's source: a file, a folder or a name."""
     from neurocanvas.engine.data import DataConfig, load_dataset, prepare
 
-    config = DataConfig.from_dict(DATA)
+    settings = dict(DATA)
+    if spec:
+        settings.update(source=spec, params={{}})
+    config = DataConfig.from_dict(settings)
     data = prepare(load_dataset(config), config)
     return (TensorDataset(data.train.x, data.train.y), TensorDataset(data.val.x, data.val.y),
             data.info.task)
@@ -97,6 +100,9 @@ def make_schedule(optimizer, epochs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, metavar="SPEC",
+                        help="data to train on instead of the project's (a CSV, an IDX/CIFAR "
+                             "folder, an image folder, .npz, or a name such as xor)")
     parser.add_argument("--epochs", type=int, default=TRAINING.get("epochs", 10))
     parser.add_argument("--batch-size", type=int, default=TRAINING.get("batch_size", 32))
     parser.add_argument("--weights", default=None, help="start from these weights (state dict)")
@@ -112,7 +118,7 @@ def main():
     device = torch.device(f"cuda:{{local_rank}}" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(TRAINING.get("seed", 0))
 
-    train_set, val_set, task = load_data()
+    train_set, val_set, task = load_data(args.data)
     model = Model()
     if args.weights:
         model.load_state_dict(torch.load(args.weights, map_location="cpu", weights_only=True))
