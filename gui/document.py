@@ -13,7 +13,7 @@ from typing import Any
 from neurocanvas.engine import project as project_io
 from neurocanvas.engine.analysis import Analysis, Analyzer
 from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
-from neurocanvas.engine.layout import layered_positions
+from neurocanvas.engine.layout import COLUMN_WIDTH, layered_positions
 from neurocanvas.engine.project import Project
 from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QObject, Signal
@@ -23,6 +23,7 @@ from .commands import GraphEdit
 
 CLIPBOARD_MIME = "application/x-neurocanvas-graph"
 PASTE_OFFSET = 40.0
+DEFAULT_NAME = Project().name  # "Untitled": renamed after the file when first saved
 
 
 class Document(QObject):
@@ -202,8 +203,12 @@ class Document(QObject):
         edges = [e.to_dict() for e in self.graph.edges if e.src[0] in chosen and e.dst[0] in chosen]
         return json.dumps({"format": "neurocanvas-clipboard", "nodes": nodes, "edges": edges})
 
-    def paste_json(self, text: str, offset: float = PASTE_OFFSET) -> list[str]:
-        """Paste nodes from `copy_json` text with fresh ids, shifted by `offset`; returns new ids."""
+    def paste_json(
+        self, text: str, offset: float | tuple[float, float] = PASTE_OFFSET
+    ) -> list[str]:
+        """Paste nodes from `copy_json` text with fresh ids, shifted by `offset` (both axes, or
+        (dx, dy)); returns new ids."""
+        dx, dy = offset if isinstance(offset, tuple) else (offset, offset)
         try:
             data = json.loads(text)
             if data.get("format") != "neurocanvas-clipboard":
@@ -220,7 +225,7 @@ class Document(QObject):
                 graph.add_node(
                     node.type,
                     node.params,
-                    (node.pos[0] + offset, node.pos[1] + offset),
+                    (node.pos[0] + dx, node.pos[1] + dy),
                     node_id=mapping[node.id],
                 )
             for edge in fragment.edges:
@@ -243,12 +248,48 @@ class Document(QObject):
         return mapping
 
     def duplicate(self, node_ids: list[str]) -> list[str]:
-        return self.paste_json(self.copy_json(node_ids))
+        """Copies of the nodes (and the wires between them) right of the selection, in free space."""
+        nodes = [self.graph.nodes[n] for n in node_ids if n in self.graph.nodes]
+        if not nodes:
+            return []
+        return self.paste_json(self.copy_json(node_ids), offset=(self._free_dx(nodes), 0.0))
+
+    def _free_dx(self, nodes) -> float:
+        """How far right the copies of `nodes` go: past the selection's bounding box, then one
+        column further while a copy would overlap a node that is there already."""
+        from .canvas.node_item import HEIGHT, WIDTH
+
+        chosen = {node.id for node in nodes}
+        others = [node.pos for node in self.graph if node.id not in chosen]
+        xs = [node.pos[0] for node in nodes]
+        dx = max(xs) - min(xs) + COLUMN_WIDTH
+
+        def clashes(dx: float) -> bool:
+            return any(
+                abs(node.pos[0] + dx - x) < WIDTH + 10 and abs(node.pos[1] - y) < HEIGHT + 10
+                for node in nodes
+                for x, y in others
+            )
+
+        for _ in range(100):
+            if not clashes(dx):
+                break
+            dx += COLUMN_WIDTH
+        return dx
 
     # ---- files --------------------------------------------------------------------------------
     def save(self, path: Path | None = None) -> None:
+        """Save to `path` (or the current path). An "Untitled" project saved for the first time is
+        named after the file (mycnn.json: "mycnn"), so its runs and exports are too."""
         target = Path(path or self.path)
-        project_io.save(self.project, target)
+        old_name = self.project.name
+        if self.path is None and old_name == DEFAULT_NAME and target.stem:
+            self.project.name = target.stem
+        try:
+            project_io.save(self.project, target)
+        except BaseException:
+            self.project.name = old_name
+            raise
         if target != self.path:
             self.path = target
             self.path_changed.emit()

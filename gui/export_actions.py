@@ -1,9 +1,9 @@
 """File > Export: the model (the export dialog), the canvas as PNG/SVG, the summary as text,
-Markdown or CSV; and the "Netron" tab in the window's bottom tabs that shows an exported ONNX file.
+Markdown or CSV; and the Netron window (one tab per inspected ONNX file).
 
 `install_export_actions(window, file_menu)` is all the main window calls: this keeps the export
-features out of `main_window.py`. The Netron tab is added on first use and has its own close
-button; closing it (or the window) stops netron's server.
+features out of `main_window.py`. The Netron window is made on first use; closing a tab (or the
+window, or the main window) stops that tab's netron server.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QTabBar, QToolButton
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from . import exports
 
@@ -33,13 +33,13 @@ def install_export_actions(window, file_menu: QMenu) -> ExportActions:
 
 
 class ExportActions(QObject):
-    """Owns the Export menu, the (modeless) export dialog and the Netron tab of one window."""
+    """Owns the Export menu, the (modeless) export dialog and the Netron window of one window."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.dialog = None
-        self.netron = None  # the NetronView while its tab is open
+        self.netron = None  # the NetronWindow, once made
         menu = self.menu = QMenu("E&xport", window)
         self.model_action = self._add(
             menu, "&Model (ONNX, TorchScript, PyTorch code)…", self.open_dialog, "Ctrl+E"
@@ -57,6 +57,9 @@ class ExportActions(QObject):
         )
         self.csv_action = self._add(menu, "Summary as &CSV…", lambda: self.ask_summary("csv"))
         window.installEventFilter(self)
+        app = QCoreApplication.instance()
+        if app is not None:  # netron's servers must not outlive the application
+            app.aboutToQuit.connect(self.close_netron)
 
     def _add(self, menu: QMenu, text: str, slot, shortcut: str | None = None) -> QAction:
         action = QAction(text, self.window)
@@ -153,48 +156,33 @@ class ExportActions(QObject):
             self.show_netron(path)
 
     def show_netron(self, path: str | os.PathLike):
-        """Open (or reuse) the Netron tab on `path` and bring it to the front; the NetronView."""
-        from .netron_view import NetronView
+        """Show `path` in the Netron window (made on first use; one tab per model) and bring it
+        to the front; the NetronView, or None when netron could not serve the file."""
+        from . import netron_view
 
-        tabs = self.window.tabs
         if self.netron is None:
-            self.netron = NetronView()
-            index = tabs.addTab(self.netron, "Netron")
-            close = QToolButton()
-            close.setAutoRaise(True)
-            close.setText("✕")
-            close.setToolTip("Close the Netron tab (stops its server)")
-            close.clicked.connect(self.close_netron)
-            # Only this tab gets a close button: the Issues/Summary/Code tabs always stay.
-            tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, close)
-        tabs.setTabText(tabs.indexOf(self.netron), f"Netron: {Path(path).name}")
+            # Its own top-level window, without a parent widget: a web view inside (or below) the
+            # main window makes Qt re-create the main window's native window (see netron_view).
+            # Closed with the main window by `_after_close`.
+            self.netron = netron_view.NetronWindow(
+                self.window, view_factory=lambda: netron_view.NetronView()
+            )
+            self.window.destroyed.connect(self.netron.close)  # no parent widget to take it along
         try:
-            self.netron.open_model(path)
+            return self.netron.open_model(path)
         except Exception as error:  # noqa: BLE001 - a missing netron package or unreadable file
-            self.close_netron()
+            if not self.netron.views():
+                self.netron.hide()
             QMessageBox.warning(self.window, "Netron", f"Could not open {path} in Netron: {error}")
             return None
-        tabs.setCurrentWidget(self.netron)
-        dock = self.window.tabs_dock
-        dock.show()
-        dock.raise_()
-        # A graph needs room: the bottom tabs' usual 240 px shows two or three nodes.
-        wanted = self.window.height() * 45 // 100
-        if dock.height() < wanted:
-            self.window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
-        return self.netron
 
     def close_netron(self) -> None:
-        """Remove the Netron tab and stop its server."""
-        view, self.netron = self.netron, None
-        if view is None:
-            return
-        view.close_model()
-        tabs = self.window.tabs
-        index = tabs.indexOf(view)
-        if index >= 0:
-            tabs.removeTab(index)
-        view.deleteLater()
+        """Close the Netron window: every tab's server stops."""
+        netron, self.netron = self.netron, None
+        if netron is not None:
+            netron.close_all()
+            netron.close()
+            netron.deleteLater()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if watched is self.window and event.type() == QEvent.Type.Close:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -57,7 +58,7 @@ def size_text(size: int) -> str:
 class ExportDialog(QDialog):
     """Modeless: the window stays usable while a (possibly slow) export is verified."""
 
-    inspect_requested = Signal(str)  # an ONNX file to show in the Netron tab
+    inspect_requested = Signal(str)  # an ONNX file to show in the Netron window
     layer_named = Signal(str)  # the layer an ExportError blames, to select it on the canvas
     finished_export = Signal(dict)  # the reply, for tests and the status bar
 
@@ -108,7 +109,10 @@ class ExportDialog(QDialog):
         self.status_label.setObjectName("muted")
 
         self.result_box = QGroupBox("Result")
-        result_form = QFormLayout(self.result_box)
+        # A grid, not a QFormLayout: the form layout gives a word-wrapped field one line's height
+        # when the dialog is narrow, which cut the Warnings line off.
+        result_form = QGridLayout(self.result_box)
+        result_form.setColumnStretch(1, 1)
         self.file_label, self.parity_label = QLabel(), QLabel()
         self.size_label, self.time_label, self.warnings_label = QLabel(), QLabel(), QLabel()
         for label in (self.file_label, self.parity_label, self.warnings_label):
@@ -121,11 +125,18 @@ class ExportDialog(QDialog):
             self.warnings_label,
         ):
             label.setTextInteractionFlags(SELECTABLE)
-        result_form.addRow("File:", self.file_label)
-        result_form.addRow("Parity:", self.parity_label)
-        result_form.addRow("Size:", self.size_label)
-        result_form.addRow("Time:", self.time_label)
-        result_form.addRow("Warnings:", self.warnings_label)
+        rows = (
+            ("File:", self.file_label),
+            ("Parity:", self.parity_label),
+            ("Size:", self.size_label),
+            ("Time:", self.time_label),
+            ("Warnings:", self.warnings_label),
+        )
+        for row, (text, label) in enumerate(rows):
+            name = QLabel(text)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            result_form.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            result_form.addWidget(label, row, 1)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(SELECTABLE)
@@ -313,7 +324,12 @@ class ExportDialog(QDialog):
         self.netron_button.setVisible(reply["format"] == "onnx")
 
     def _fit_height(self) -> None:
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        """Grow (never shrink) to show every wrapped line: `sizeHint()` alone counts a wrapped
+        label as one line, `heightForWidth` counts its lines at the dialog's width."""
+        self.layout().activate()
+        needed = max(self.sizeHint().height(), self.heightForWidth(self.width()))
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _show_error(self, reply: dict) -> None:
         self.status_label.setText("✗ The export failed; nothing was written over the output file.")

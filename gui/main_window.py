@@ -8,8 +8,8 @@ panels. File commands (new, open, save, recovery) live in `window_files.FileActi
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 
 from . import theme
@@ -18,6 +18,18 @@ from .window_files import FileActions
 
 APP_NAME = "NeuroCanvas"
 TAB_ISSUES, TAB_SUMMARY, TAB_CODE = range(3)
+PALETTE_WIDTH, INSPECTOR_WIDTH, DETAILS_HEIGHT = 220, 310, 240
+CANVAS_MIN = QSize(320, 200)  # docks may never squeeze the canvas below this
+# A window manager may resize or maximize the window after it is first shown: dock sizes are set
+# again on every resize within this long after the first show (until the user moves a splitter).
+SETTLE_MS = 1500
+
+
+def default_size(available) -> QSize:
+    """80% of the screen's available geometry, at least 1280x800 where the screen has room."""
+    width = max(available.width() * 4 // 5, min(1280, available.width()))
+    height = max(available.height() * 4 // 5, min(800, available.height()))
+    return QSize(width, height)
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -27,7 +39,19 @@ class MainWindow(FileActions, QMainWindow):
         self.canvas = None
         self.loaded = False
         self.setWindowTitle(APP_NAME)
-        self.resize(1400, 900)
+        self._settle_clock = QElapsedTimer()  # started at the first show (see _settle_layout)
+        self._size_timer = QTimer(self)
+        self._size_timer.setSingleShot(True)
+        self._size_timer.setInterval(0)
+        self._size_timer.timeout.connect(self._settle_layout)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            size = default_size(available)
+            self.resize(size)
+            self.move(available.center() - self.rect().center())
+        else:
+            self.resize(1400, 900)
         self.setDockNestingEnabled(False)
         loading = QLabel("Loading NeuroCanvas…")
         loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -90,19 +114,44 @@ class MainWindow(FileActions, QMainWindow):
 
         add_training_dock(self)  # Training dock + Train menu + ask-before-closing during a run
         self.statusBar().showMessage("Ready", 3000)
+        if self.isVisible():  # deferred start: the window is on screen already
+            self._size_timer.start()
 
+    # ---- dock sizes ---------------------------------------------------------------------------
+    # On xcb the window gets its real size asynchronously (and a window manager may change it once
+    # more), and dock sizes set before the layout has that size are distorted: a ~1000 px palette
+    # and a 60 px canvas. So sizes are (re)applied from a zero-delay timer after the first show and
+    # after every resize while the window settles, and the canvas is fitted after that.
     def _size_docks(self) -> None:
-        self.resizeDocks(
-            [self.palette_dock, self.inspector_dock], [220, 310], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.tabs_dock], [240], Qt.Orientation.Vertical)
+        horizontal = [self.palette_dock, self.inspector_dock]
+        self.resizeDocks(horizontal, [PALETTE_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal)
+        height = min(DETAILS_HEIGHT, max(120, self.height() * 3 // 10))
+        vertical = [self.tabs_dock]
+        self.resizeDocks(vertical, [height], Qt.Orientation.Vertical)
+
+    def _settle_layout(self) -> None:
+        if not (self.loaded and self.isVisible()) or self.docks_settled():
+            return
+        if not self._settle_clock.isValid():
+            self._settle_clock.start()
+        self.layout().activate()
+        self._size_docks()
+        self.layout().activate()  # apply the new sizes now, so the fit sees the canvas's real size
+        self.canvas.fit_all()
+
+    def docks_settled(self) -> bool:
+        """True once the window has had time to get its final size: dock sizes are left alone."""
+        return self._settle_clock.isValid() and self._settle_clock.elapsed() > SETTLE_MS
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        # Dock sizes only stick once the window has its real size, so set them again when shown.
-        if self.loaded and not getattr(self, "_docks_sized", False):
-            self._docks_sized = True
-            QTimer.singleShot(0, self._size_docks)
+        if self.loaded and not self._settle_clock.isValid():
+            self._size_timer.start()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.loaded and self.isVisible() and not self.docks_settled():
+            self._size_timer.start()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -138,7 +187,7 @@ class MainWindow(FileActions, QMainWindow):
         self.save_action = self._action(file_menu, "&Save", self.save, keys.Save)
         self.save_as_action = self._action(file_menu, "Save &As…", self.save_as, keys.SaveAs)
         file_menu.addSeparator()
-        self.exports = install_export_actions(self, file_menu)  # File > Export, the Netron tab
+        self.exports = install_export_actions(self, file_menu)  # File > Export, Netron window
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close, keys.Quit)
 
@@ -146,7 +195,7 @@ class MainWindow(FileActions, QMainWindow):
         self.undo_action = self.undo_group.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(keys.Undo)
         self.redo_action = self.undo_group.createRedoAction(self, "Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(keys.Redo)])
+        self.redo_action.setShortcuts(redo_shortcuts())
         edit.addActions([self.undo_action, self.redo_action])
         edit.addSeparator()
         canvas = lambda name: lambda: getattr(self.canvas, name)()  # noqa: E731 - late binding
@@ -194,6 +243,7 @@ class MainWindow(FileActions, QMainWindow):
         self.undo_group.setActiveStack(document.undo_stack)
         if self.canvas is None:
             self.canvas = CanvasView(document)
+            self.canvas.setMinimumSize(CANVAS_MIN)
             self.canvas.selection_changed.connect(self._on_selection)
             for action in (
                 self.cut_action,
@@ -269,6 +319,18 @@ class MainWindow(FileActions, QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
+
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """Ctrl+Shift+Z and Ctrl+Y plus the platform's Redo keys, each once: a sequence listed twice
+    (StandardKey.Redo *is* Ctrl+Shift+Z on Linux) makes the shortcut "ambiguous" and dead."""
+    wanted = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]
+    wanted += QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    unique: list[QKeySequence] = []
+    for sequence in wanted:
+        if not sequence.isEmpty() and sequence not in unique:
+            unique.append(sequence)
+    return unique
 
 
 def compute_device() -> str:

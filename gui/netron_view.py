@@ -1,5 +1,13 @@
-"""The "Inspect in Netron" tab: an exported model served by `netron` on 127.0.0.1 (OS-chosen port,
-no browser launched) and shown in a QWebEngineView.
+""" "Inspect in Netron": an exported model served by `netron` on 127.0.0.1 (OS-chosen port, no
+browser launched) and shown in a QWebEngineView (`NetronView`), one tab per model in a window of
+its own (`NetronWindow`).
+
+Why a window of its own: a QWebEngineView in a raster top-level window switches that window's
+surface type, and on xcb Qt then re-creates the native window: the main window would lose its
+dock sizes and its open dialogs. The Netron window has *no parent widget* for the same reason: Qt
+marks every ancestor widget of a web view as having a texture child, across window boundaries, and
+re-creates the main window all the same. So its owner (`ExportActions`) closes it when the main
+window closes, and it never keeps the application running on its own.
 
 Traps handled here (see docs: netron 9.x):
 - netron's page asks for cookie consent on first run: a script injected at document creation sets
@@ -20,8 +28,8 @@ import os
 import webbrowser
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -158,4 +166,76 @@ class NetronView(QWidget):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.close_model()
+        super().closeEvent(event)
+
+
+class NetronWindow(QWidget):
+    """A top-level window with one closable `NetronView` tab per inspected model. Closing a tab
+    stops its server; closing the window stops them all. `size_like`: the main window, whose size
+    sets this one's; `view_factory` makes the views (tests pass a stand-in without Chromium)."""
+
+    def __init__(self, size_like: QWidget | None = None, view_factory=None):
+        super().__init__(None, Qt.WindowType.Window)  # no parent widget: see the module's doc
+        self.setWindowTitle("Netron — NeuroCanvas")
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # the main window decides
+        self._factory = view_factory or NetronView
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(lambda index: self.close_tab(self.tabs.widget(index)))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        if size_like is not None:  # three quarters of the main window's size
+            size = size_like.size()
+            self.resize(max(800, size.width() * 3 // 4), max(600, size.height() * 3 // 4))
+            self.move(size_like.frameGeometry().center() - self.rect().center())
+        else:
+            self.resize(1200, 800)
+
+    def views(self) -> list:
+        return [self.tabs.widget(index) for index in range(self.tabs.count())]
+
+    def open_model(self, path: str | os.PathLike):
+        """Show `path` in its tab (a new one, or the one already showing that file, reloaded) and
+        bring the window to the front; the view. Raises when netron cannot serve the file."""
+        path = Path(path)
+        view = next((v for v in self.views() if getattr(v, "path", None) == path), None)
+        new = view is None
+        if new:
+            view = self._factory()
+        try:
+            view.open_model(path)
+        except Exception:
+            if new:
+                view.deleteLater()
+            raise
+        view.path = path
+        if new:
+            self.tabs.addTab(view, path.name)
+            self.tabs.setTabToolTip(self.tabs.indexOf(view), str(path))
+        self.tabs.setCurrentWidget(view)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        return view
+
+    def close_tab(self, view) -> None:
+        """Stop `view`'s server and remove its tab; the window hides with its last tab."""
+        index = self.tabs.indexOf(view)
+        if index < 0:
+            return
+        view.close_model()
+        self.tabs.removeTab(index)
+        view.deleteLater()
+        if self.tabs.count() == 0:
+            self.hide()
+
+    def close_all(self) -> None:
+        for view in self.views():
+            self.close_tab(view)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.close_all()
         super().closeEvent(event)

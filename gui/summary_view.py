@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "FLOPs")
+TYPE_COLUMN = 1
+COLUMN_PADDING = 16  # beyond the widest cell, so `max_pool2d_1` does not touch the next column
 
 
 class SummaryView(QWidget):
@@ -33,10 +35,11 @@ class SummaryView(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        # The caption column takes the spare width, so the numbers stay next to their labels.
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Columns are sized to their contents (plus room to breathe) in `_size_columns`; the
+        # caption column takes the spare width, so the numbers stay next to their labels.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TYPE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.totals = QLabel()
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.totals.setWordWrap(True)
@@ -72,6 +75,7 @@ class SummaryView(QWidget):
                 if column >= 3:
                     item.setTextAlignment(right)
                 self.table.setItem(row, column, item)
+        self._size_columns()
         activations = bytes_text(summary.activation_bytes)
         parts = [
             f"<b>Total params:</b> {count_text(summary.total_params)} "
@@ -83,3 +87,11 @@ class SummaryView(QWidget):
         ]
         notes = "".join(f"<br><span style='color:gray'>{note}</span>" for note in summary.notes)
         self.totals.setText(" &nbsp;·&nbsp; ".join(parts) + notes)
+
+    def _size_columns(self) -> None:
+        """Every column but Type as wide as its widest cell or its title; Type stretches."""
+        table, header = self.table, self.table.horizontalHeader()
+        for column in range(len(COLUMNS)):
+            if column != TYPE_COLUMN:
+                wanted = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+                header.resizeSection(column, wanted + COLUMN_PADDING)

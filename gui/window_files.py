@@ -14,19 +14,22 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from . import files
 
 FILE_FILTER = "NeuroCanvas projects (*.json);;All files (*)"
+OPENING = "opening another project"
 
 
 class FileActions:
     """Mixed into MainWindow (needs `document`, `set_document`, `recent_menu`, `autosaver`)."""
 
     # ---- questions (replaceable in tests) --------------------------------------------------------
+    save_purpose = "closing"  # what the unsaved-changes question says is about to happen
+
     def ask_save_changes(self) -> str:
-        """'save', 'discard' or 'cancel'."""
+        """'save', 'discard' or 'cancel' (the question names `save_purpose`)."""
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {self.document.title} before closing?",
+            f"Save the changes to {self.document.title} before {self.save_purpose}?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )
@@ -69,14 +72,19 @@ class FileActions:
         return str(Path.home())
 
     # ---- new / open -----------------------------------------------------------------------------
-    def maybe_save(self) -> bool:
-        """True when it is fine to drop the current document (saved, discarded or unmodified)."""
+    def maybe_save(self, purpose: str = "closing") -> bool:
+        """True when it is fine to drop the current document (saved, discarded or unmodified);
+        `purpose` ends the question: "Save the changes to X before <purpose>?"."""
         training = getattr(self, "training", None)
         if training is not None and not training.confirm_close():
             return False  # a run is going and the user chose to keep it
         if self.document is None or not self.document.modified:
             return True
-        answer = self.ask_save_changes()
+        self.save_purpose = purpose
+        try:
+            answer = self.ask_save_changes()
+        finally:
+            self.save_purpose = "closing"
         if answer == "save":
             return self.save()
         return answer == "discard"
@@ -87,7 +95,7 @@ class FileActions:
             return False
         if choice.kind == "open":
             return self.open_dialog()
-        if not self.maybe_save():
+        if not self.maybe_save("starting a new project"):
             return False
         from neurocanvas.engine.project import Project
         from neurocanvas.engine.templates import load_template
@@ -106,16 +114,20 @@ class FileActions:
         self._replace_document(Document(load_template(name)))
 
     def open_dialog(self) -> bool:
+        # Ask about unsaved changes first: after picking a file is too late to change one's mind.
+        if not self.maybe_save(OPENING):
+            return False
         path = self.ask_open_path()
-        return self.open_path(path) if path else False
+        return self.open_path(path, asked=True) if path else False
 
-    def open_path(self, path: Path) -> bool:
-        """Open a project file; a broken one is reported (file, line, column) and changes nothing."""
+    def open_path(self, path: Path, *, asked: bool = False) -> bool:
+        """Open a project file; a broken one is reported (file, line, column) and changes nothing.
+        `asked`: the unsaved-changes question was answered already (by `open_dialog`)."""
         from neurocanvas.engine.project import ProjectError
 
         from .document import Document
 
-        if not self.maybe_save():
+        if not asked and not self.maybe_save(OPENING):
             return False
         try:
             document = Document.open(Path(path))

@@ -1,25 +1,35 @@
 """Confusion matrix heatmap (counts or row-normalised) and per-class precision/recall/F1 tables.
 
-A `QTableWidget` rather than an image: every cell stays readable text at any size, the colour
-is only its background, and tests can read the numbers back.
+The heatmap is painted: square cells scaled to fit the space it has (all rows of a 10-class
+matrix visible at once), the numbers' font scaled with the cells and never elided; below a
+readable size the numbers are left out and the cell's tooltip gives them. It scrolls only when
+even its smallest cells do not fit. Tests read the numbers back with `cell_text`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 LOW, HIGH = QColor("#f8fafc"), QColor("#1d4ed8")
+MIN_CELL = 14  # px: below this the heatmap scrolls
+MAX_CELL = 90  # px: small matrices do not blow up to the whole view
+MIN_FONT, MAX_FONT = 7.0, 15.0  # px of the numbers in the cells
+TWO_LINE_MIN_FONT = 10.0  # count and row share in one cell only when both stay this large
+TEXT = QColor("#111827")
 
 
 def blend(fraction: float) -> QColor:
@@ -40,24 +50,223 @@ def _table() -> QTableWidget:
     return table
 
 
+def _font(pixels: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(max(int(pixels), 1))
+    font.setBold(bold)
+    return font
+
+
+class Heatmap(QWidget):
+    """The matrix as square coloured cells with their numbers; rows true, columns predicted."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.matrix: list[list[int]] = []
+        self.names: list[str] = []
+        self.normalized = False
+        self.setMouseTracking(True)
+
+    # data ------------------------------------------------------------------------------------
+    def set_data(self, matrix: list[list[int]], names: list[str], normalized: bool) -> None:
+        self.matrix, self.names, self.normalized = matrix, names, normalized
+        self.updateGeometry()
+        self.update()
+
+    def rowCount(self) -> int:  # noqa: N802 - the QTableWidget spelling tests use
+        return len(self.matrix)
+
+    def columnCount(self) -> int:  # noqa: N802
+        return len(self.matrix[0]) if self.matrix else 0
+
+    def share(self, row: int, column: int) -> float:
+        values = self.matrix[row]
+        return values[column] / (sum(values) or 1)
+
+    def cell_text(self, row: int, column: int) -> str:
+        """What the cell says: "count\\nrow %" (or just "row %" when row-normalised)."""
+        if not (0 <= row < self.rowCount() and 0 <= column < self.columnCount()):
+            return ""
+        share = f"{self.share(row, column):.0%}"
+        return share if self.normalized else f"{self.matrix[row][column]}\n{share}"
+
+    def fraction(self, row: int, column: int) -> float:
+        if self.normalized:
+            return self.share(row, column)
+        peak = max((max(r) for r in self.matrix if r), default=0) or 1
+        return self.matrix[row][column] / peak
+
+    # geometry --------------------------------------------------------------------------------
+    def _name(self, index: int) -> str:
+        return self.names[index] if index < len(self.names) else str(index)
+
+    def _header_sizes(self, cell: float) -> tuple[float, float, QFont]:
+        """(left width, top height, font) of the row and column names for this cell size."""
+        font = _font(min(max(cell * 0.32, 10.0), 13.0))
+        metrics = QFontMetricsF(font)
+        n = self.rowCount()
+        widest = max((metrics.horizontalAdvance(self._name(i)) for i in range(n)), default=0)
+        line = metrics.height()
+        left = line + 6 + min(widest, 140) + 6  # "true" title, names
+        top = line + 4 + line + 4  # "predicted" title, names
+        return left, top, font
+
+    def layout_cells(self) -> tuple[float, float, float]:
+        """(x, y, cell size) of the grid's top-left corner and its square cells."""
+        n = max(self.rowCount(), 1)
+        cell = MAX_CELL
+        for _ in range(2):  # header sizes depend a little on the cell size
+            left, top, _font_ = self._header_sizes(cell)
+            cell = min((self.width() - left - 4) / n, (self.height() - top - 4) / n, MAX_CELL)
+            cell = max(cell, MIN_CELL)
+        left, top, _font_ = self._header_sizes(cell)
+        return left, top, cell
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        left, top, _ = self._header_sizes(MIN_CELL)
+        n = self.rowCount()
+        return QSize(int(left + n * MIN_CELL + 4), int(top + n * MIN_CELL + 4))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        left, top, _ = self._header_sizes(44)
+        n = self.rowCount()
+        return QSize(int(left + n * 44 + 4), int(top + n * 44 + 4))
+
+    def cell_font(self, cell: float) -> tuple[QFont | None, bool]:
+        """The numbers' font for this cell size and whether both lines fit (None: no text)."""
+        texts = [
+            self.cell_text(r, c) for r in range(self.rowCount()) for c in range(self.columnCount())
+        ]
+        lines = [line for text in texts for line in text.split("\n")] or ["0"]
+        for two in (not self.normalized, False):
+            count = 2 if two else 1
+            size = min(MAX_FONT, cell * 0.8 / (1.25 * count))
+            smallest = TWO_LINE_MIN_FONT if two else MIN_FONT  # else one larger line
+            while size >= smallest:
+                metrics = QFontMetricsF(_font(size))
+                shown = lines if two else [t.split("\n")[0] for t in texts]
+                widest = max(metrics.horizontalAdvance(line) for line in shown or ["0"])
+                if widest <= cell * 0.88 and metrics.height() * count <= cell * 0.9:
+                    return _font(size), two
+                size -= 0.5
+        return None, False
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        left, top, cell = self.layout_cells()
+        column, row = int((x - left) // cell), int((y - top) // cell)
+        if x >= left and y >= top and row < self.rowCount() and column < self.columnCount():
+            return row, column
+        return None
+
+    # painting --------------------------------------------------------------------------------
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        n = self.rowCount()
+        if not n:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        left, top, cell = self.layout_cells()
+        font, two = self.cell_font(cell)
+        grid = QPen(QColor("#e2e8f0"))
+        for r in range(n):
+            for c in range(self.columnCount()):
+                rect = QRectF(left + c * cell, top + r * cell, cell, cell)
+                fraction = self.fraction(r, c)
+                painter.fillRect(rect, QBrush(blend(fraction)))
+                painter.setPen(grid)
+                painter.drawRect(rect)
+                if font is not None:
+                    painter.setFont(font)
+                    painter.setPen(QColor("white") if fraction > 0.55 else TEXT)
+                    text = self.cell_text(r, c)
+                    painter.drawText(
+                        rect, Qt.AlignmentFlag.AlignCenter, text if two else text.split("\n")[0]
+                    )
+        _, _, header_font = self._header_sizes(cell)
+        metrics = QFontMetricsF(header_font)
+        line = metrics.height()
+        painter.setPen(TEXT)
+        painter.setFont(header_font)
+        for i in range(n):
+            name = metrics.elidedText(self._name(i), Qt.TextElideMode.ElideRight, left - line - 12)
+            painter.drawText(
+                QRectF(line + 6, top + i * cell, left - line - 12, cell),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                name,
+            )
+            column_name = metrics.elidedText(self._name(i), Qt.TextElideMode.ElideRight, cell)
+            painter.drawText(
+                QRectF(left + i * cell, line + 4, cell, line),
+                Qt.AlignmentFlag.AlignCenter,
+                column_name,
+            )
+        bold = _font(header_font.pixelSize(), bold=True)
+        painter.setFont(bold)
+        painter.drawText(QRectF(left, 0, n * cell, line), Qt.AlignmentFlag.AlignCenter, "predicted")
+        painter.save()  # "true" along the rows, read bottom to top
+        painter.translate(0, top + n * cell / 2)
+        painter.rotate(-90)
+        painter.drawText(
+            QRectF(-n * cell / 2, 0, n * cell, line), Qt.AlignmentFlag.AlignCenter, "true"
+        )
+        painter.restore()
+        painter.end()
+
+    def event(self, event) -> bool:
+        if event.type() == event.Type.ToolTip:
+            hit = self.cell_at(event.position().x(), event.position().y())
+            if hit is not None:
+                r, c = hit
+                QToolTip.showText(
+                    event.globalPosition().toPoint(),
+                    f"true {self._name(r)}, predicted {self._name(c)}: "
+                    f"{self.matrix[r][c]} ({self.share(r, c):.1%} of the row)",
+                    self,
+                )
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+
 class ConfusionView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.title = QLabel("Confusion matrix (rows: true class, columns: predicted)")
         self.title.setStyleSheet("font-weight: 600;")
+        self.title.setWordWrap(True)
         self.normalized = QCheckBox("Row-normalised")
         self.normalized.toggled.connect(lambda _on: self._fill())
-        self.table = _table()
+        self.table = Heatmap()
+        self.scroll = QScrollArea()  # scrolls only when even the smallest cells do not fit
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(self.table)
         self.per_class = _table()
         self.per_class.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
+        self.per_class.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.per_class.horizontalHeader().setStretchLastSection(True)
+        per_class_box = QWidget()
+        per_class_layout = QVBoxLayout(per_class_box)
+        per_class_layout.setContentsMargins(0, 0, 0, 0)
+        per_class_layout.addWidget(QLabel("Per class"))
+        per_class_layout.addWidget(self.per_class, 1)
+        self.per_class_box = per_class_box
+        # Side by side, so the heatmap gets the height (all ten rows of MNIST at once) and all
+        # the width the per-class table, as wide as its numbers, leaves.
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.scroll, 1)
+        row.addWidget(per_class_box)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.normalized)
-        layout.addWidget(self.table, 3)
-        layout.addWidget(QLabel("Per class"))
-        layout.addWidget(self.per_class)
+        layout.addLayout(row, 1)
         self.matrix: list[list[int]] = []
         self.names: list[str] = []
 
@@ -77,26 +286,7 @@ class ConfusionView(QWidget):
         self._fill_per_class(per_class or {})
 
     def _fill(self) -> None:
-        n = len(self.matrix)
-        self.table.clear()
-        self.table.setRowCount(n)
-        self.table.setColumnCount(n)
-        self.table.setHorizontalHeaderLabels([f"pred {name}" for name in self.names[:n]])
-        self.table.setVerticalHeaderLabels([f"true {name}" for name in self.names[:n]])
-        peak = max((max(row) for row in self.matrix if row), default=0) or 1
-        for r, row in enumerate(self.matrix):
-            total = sum(row) or 1
-            for c, count in enumerate(row):
-                share = count / total
-                text = f"{share:.0%}" if self.normalized.isChecked() else f"{count}"
-                if not self.normalized.isChecked() and n <= 12:
-                    text += f"\n{share:.0%}"
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                fraction = share if self.normalized.isChecked() else count / peak
-                item.setBackground(QBrush(blend(fraction)))
-                item.setForeground(QBrush(QColor("white" if fraction > 0.55 else "#111827")))
-                self.table.setItem(r, c, item)
+        self.table.set_data(self.matrix, self.names, self.normalized.isChecked())
 
     def _fill_per_class(self, per_class: dict[str, list[float]]) -> None:
         keys = [k for k in ("precision", "recall", "f1", "support") if k in per_class]
@@ -112,15 +302,18 @@ class ConfusionView(QWidget):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.per_class.setItem(r, c, item)
-        # As tall as its rows, so a 3-class table does not float in white space.
         self.per_class.resizeRowsToContents()
-        height = (
-            self.per_class.horizontalHeader().sizeHint().height()
-            + self.per_class.verticalHeader().length()
-            + 2 * self.per_class.frameWidth()
+        self.per_class.resizeColumnsToContents()
+        table = self.per_class
+        width = (
+            table.verticalHeader().sizeHint().width()
+            + table.horizontalHeader().length()
+            + table.verticalScrollBar().sizeHint().width()
+            + 2 * table.frameWidth()
+            + 4
         )
-        self.per_class.setMaximumHeight(min(height, 320))
+        self.per_class_box.setFixedWidth(max(width, 120))
+        self.per_class_box.setVisible(bool(keys))
 
     def cell_text(self, row: int, column: int) -> str:
-        item = self.table.item(row, column)
-        return item.text() if item else ""
+        return self.table.cell_text(row, column)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
+from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
 from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -19,13 +20,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QTableWidget,
@@ -35,11 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from .boundary import class_color
+from .fit import compact, fitting_form
 from .settings import set_section
 from .tasks import BackgroundTask, run_in_background
 
 FILE_SOURCES = ("CSV / TSV file", "NumPy .npz file", "Image folder", "MNIST / CIFAR folder")
 BUILTINS = ("mnist", "fashion-mnist", "cifar10")
+NAMED = (*SYNTHETIC_NAMES, *BUILTINS, *PACKAGED_NAMES)  # sources chosen by name, no path
 MISSING = ("drop", "mean", "median", "most_frequent")
 
 
@@ -55,7 +58,38 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
         result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)
     elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2):
         result["points"], result["values"] = scatter_points(ds)
+    if ds.preview_columns:  # a table: which column is the target (the form shows its name)
+        result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
     return result
+
+
+def target_column(columns: list[str], target: str | int | None) -> str | None:
+    """The column a CSV load uses as its target (as the engine picks it): None -> the last."""
+    if not columns:
+        return None
+    if target is None or target == "":
+        return columns[-1]
+    if isinstance(target, int) or str(target).lstrip("-").isdigit():
+        if str(target) in columns:
+            return str(target)
+        index = int(target)
+        return columns[index] if -len(columns) <= index < len(columns) else None
+    return str(target) if str(target) in columns else None
+
+
+def default_source(project) -> str:
+    """A data set that fits the graph's Input when the project names none: MNIST for 1x28x28
+    (or 28x28 sequences), CIFAR-10 for 3-channel images, xor otherwise."""
+    graph = getattr(project, "graph", None)
+    for node in getattr(graph, "nodes", {}).values():
+        if getattr(node, "type", None) != "Input":
+            continue
+        shape = list(node.params.get("shape") or [])
+        if len(shape) == 3 and shape[0] == 3:
+            return "cifar10"
+        if (len(shape) == 3 and shape[0] == 1) or shape == [28, 28]:
+            return "mnist"
+    return "xor"
 
 
 class DataPanel(QWidget):
@@ -68,9 +102,10 @@ class DataPanel(QWidget):
         self.task: BackgroundTask | None = None
         self.result: dict[str, Any] | None = None
         self._filling = False
+        self._shown_target: str | None = None  # the used column's name, as the load showed it
 
         self.source = QComboBox()
-        self.source.addItems([*SYNTHETIC_NAMES, *BUILTINS, *FILE_SOURCES])
+        self.source.addItems([*NAMED, *FILE_SOURCES])
         self.path = QLineEdit()
         self.path.setPlaceholderText("a file or folder")
         self.browse = QPushButton("Browse…")
@@ -87,6 +122,7 @@ class DataPanel(QWidget):
         self.noise.setValue(0.1)
         self.target = QComboBox()
         self.target.setEditable(True)
+        self.target.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.target.setToolTip("The column to predict (default: the last column)")
         self.missing = QComboBox()
         self.missing.addItems(MISSING)
@@ -95,18 +131,20 @@ class DataPanel(QWidget):
         for spin, name in zip(self.splits, ("train", "val", "test")):
             spin.setRange(0, 100)
             spin.setSuffix(f"% {name}")
-            spin.setMinimumWidth(90)
+            spin.setToolTip(f"Share of the samples in the {name} split")
             split_row.addWidget(spin)
         self.normalize = QCheckBox("Standardise features")
         self.normalize.setToolTip("Mean 0 and standard deviation 1, from training-split statistics")
-        self.augment = {name: QCheckBox(name) for name in AUGMENTATIONS}
+        self.augment = {name: QCheckBox(name.replace("_", " ")) for name in AUGMENTATIONS}
         augment_row = QGridLayout()
         for index, box in enumerate(self.augment.values()):
-            augment_row.addWidget(box, index // 3, index % 3)
+            augment_row.addWidget(box, index // 2, index % 2)
         self.load_button = QPushButton("Load data")
         self.load_button.clicked.connect(self.load)
 
-        form = QFormLayout()
+        for combo in (self.source, self.target, self.missing):
+            compact(combo)
+        form = fitting_form()
         form.addRow("Source", self.source)
         form.addRow("Path", path_row)
         form.addRow("Samples", self.samples)
@@ -137,6 +175,11 @@ class DataPanel(QWidget):
         self.image = ImagePreview()
         for widget in (QLabel(""), self.scatter, self.table, self.image):
             self.preview.addWidget(widget)
+        # Takes the height left over (at least 160 px) but asks for none, so a few more lines
+        # of summary never make the pane scroll.
+        self.preview.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.preview.setMinimumHeight(160)
+        self.path.textChanged.connect(self.path.setToolTip)  # the whole path, when cut
 
         layout = QVBoxLayout(self)
         layout.addWidget(box)
@@ -146,15 +189,19 @@ class DataPanel(QWidget):
         layout.addWidget(self.preview, 1)
 
         self.source.currentIndexChanged.connect(self._source_changed)
-        for spin in (self.samples, *self.splits):
-            spin.valueChanged.connect(self._changed)
-        self.noise.valueChanged.connect(self._changed)
-        for combo in (self.missing,):
-            combo.currentIndexChanged.connect(self._changed)
-        self.target.currentTextChanged.connect(self._changed)
-        self.path.editingFinished.connect(self._changed)
-        for box_ in (self.normalize, *self.augment.values()):
-            box_.toggled.connect(self._changed)
+        named = [
+            (self.samples.valueChanged, "number of samples"),
+            (self.noise.valueChanged, "noise"),
+            (self.missing.currentIndexChanged, "missing-value handling"),
+            (self.target.currentTextChanged, "target column"),
+            (self.path.editingFinished, "data source"),
+            (self.normalize.toggled, "standardisation"),
+            *((spin.valueChanged, "data split") for spin in self.splits),
+            *((box.toggled, "augmentation") for box in self.augment.values()),
+        ]
+        self._edit_name: str | None = None
+        for signal, name in named:  # each field names its own edit: "Set noise"
+            signal.connect(lambda *_a, n=name: self._changed_by(n))
         document.undo_stack.indexChanged.connect(self._on_undo_index)
         self.load_from_project()
 
@@ -162,22 +209,30 @@ class DataPanel(QWidget):
     def load_from_project(self) -> None:
         if self._filling:
             return
+        data = dict(self.document.project.data or {})
+        if not data.get("source"):  # no data chosen yet: one that fits the graph's Input
+            data["source"] = default_source(self.document.project)
         try:
-            cfg = DataConfig.from_dict(self.document.project.data or {})
+            cfg = DataConfig.from_dict(data)
+            self.show_error("")
         except Exception as error:  # noqa: BLE001 - a bad section is shown, not raised
-            cfg = DataConfig()
+            cfg = DataConfig(source=data["source"] if is_named(data["source"]) else "xor")
             self.show_error(f"The project's data settings are not valid: {error}")
         self._filling = True
         try:
-            if cfg.source in SYNTHETIC_NAMES or cfg.source in BUILTINS:
-                self.source.setCurrentText(cfg.source)
+            if is_named(cfg.source):
+                self.source.setCurrentText(canonical_name(cfg.source))
                 self.path.clear()
             else:
                 self.source.setCurrentText(_file_kind(cfg.source))
                 self.path.setText(cfg.source)
             self.samples.setValue(int(cfg.params.get("n", 400)))
             self.noise.setValue(float(cfg.params.get("noise", 0.1)))
-            self.target.setCurrentText("" if cfg.target is None else str(cfg.target))
+            used = None
+            if self.result and self.result.get("target_column"):  # name the column in use
+                used = target_column(self.result["columns"], cfg.target)
+            self._shown_target = used
+            self.target.setCurrentText(used or ("" if cfg.target is None else str(cfg.target)))
             self.missing.setCurrentText(cfg.missing)
             for spin, fraction in zip(self.splits, cfg.split):
                 spin.setValue(round(fraction * 100))
@@ -194,6 +249,8 @@ class DataPanel(QWidget):
         kind = self.source.currentText()
         synthetic = kind in SYNTHETIC_NAMES
         data["source"] = self.path.text().strip() if kind in FILE_SOURCES else kind
+        if not data["source"]:
+            raise ValueError(f"Choose a {_noun(kind)} first (Browse…).")
         params = dict(data.get("params") or {})
         if synthetic:
             params.update(n=self.samples.value(), noise=round(self.noise.value(), 4))
@@ -205,15 +262,26 @@ class DataPanel(QWidget):
         data["split"] = split
         data["normalize"] = self.normalize.isChecked()
         target = self.target.currentText().strip()
-        data["target"] = (int(target) if target.isdigit() else target) or None
+        if not (target and target == self._shown_target):  # not just the name of the one used
+            data["target"] = (int(target) if target.isdigit() else target) or None
         data["missing"] = self.missing.currentText()
         data["augment"] = [name for name, box in self.augment.items() if box.isChecked()]
         return DataConfig.from_dict(data).to_dict()
+
+    def _changed_by(self, name: str) -> None:
+        self._edit_name = name
+        try:
+            self._changed()
+        finally:
+            self._edit_name = None
 
     def _changed(self, *_args) -> None:
         if self._filling:
             return
         self._update_enabled()
+        if self.source.currentText() in FILE_SOURCES and not self.path.text().strip():
+            self.show_error("")  # a file source without its path yet: asked for on Load
+            return
         try:
             config = self.config()
         except Exception as error:  # noqa: BLE001 - e.g. splits not adding up to 100 %
@@ -222,14 +290,30 @@ class DataPanel(QWidget):
         self.show_error("")
         self._filling = True
         try:
-            set_section(self.document, "data", config, "Change data settings")
+            name = self._edit_name
+            set_section(self.document, "data", config, name and f"Set {name}")
+        finally:
+            self._filling = False
+
+    def commit(self) -> None:
+        """Write the form to the project when the project names no data yet (before a run, so
+        it trains on what the form shows)."""
+        if (self.document.project.data or {}).get("source"):
+            return
+        try:
+            config = self.config()
+        except Exception:  # noqa: BLE001 - the run reports the problem
+            return
+        self._filling = True
+        try:
+            set_section(self.document, "data", config)
         finally:
             self._filling = False
 
     def _source_changed(self, *_args) -> None:
         if not self._filling and self.source.currentText() not in FILE_SOURCES:
             self.path.clear()
-        self._changed()
+        self._changed_by("data source")
 
     def _update_enabled(self) -> None:
         kind = self.source.currentText()
@@ -239,7 +323,7 @@ class DataPanel(QWidget):
         for widget in (self.path, self.browse):
             widget.setEnabled(files)
         for widget in (self.target, self.missing):
-            widget.setEnabled(kind == FILE_SOURCES[0])
+            widget.setEnabled(kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES)
 
     def _on_undo_index(self, _index: int) -> None:
         self.load_from_project()
@@ -247,10 +331,24 @@ class DataPanel(QWidget):
     def set_document(self, document) -> None:
         self.document.undo_stack.indexChanged.disconnect(self._on_undo_index)
         self.document = document
-        self.result = None
-        self.info.setText("No data loaded yet.")
+        self.clear_preview()
         document.undo_stack.indexChanged.connect(self._on_undo_index)
         self.load_from_project()
+
+    def clear_preview(self) -> None:
+        """Forget the loaded data: no summary, thumbnails, scatter, table or column names."""
+        self.result = None
+        self.info.setText("No data loaded yet.")
+        self.show_error("")
+        self.image.clear_image()
+        self.scatter_item.clear()
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self._filling = True
+        self.target.clear()
+        self._filling = False
+        self.preview.setCurrentIndex(0)
 
     def set_source_path(self, path: str) -> None:
         """Choose a file or folder as the source (what Browse… does after its dialog)."""
@@ -279,7 +377,12 @@ class DataPanel(QWidget):
         except Exception as error:  # noqa: BLE001
             self.show_error(str(error))
             return
-        set_section(self.document, "data", config, "Change data settings")
+        self._filling = True
+        try:
+            set_section(self.document, "data", config)
+        finally:
+            self._filling = False
+        self.show_error("")
         self.load_button.setEnabled(False)
         self.info.setText("Loading…")
         self.task = run_in_background(lambda: load_preview(config), self._loaded, self._failed)
@@ -312,22 +415,31 @@ class DataPanel(QWidget):
             *result["report"],
         ]
         self.info.setText("<br>".join(lines))
-        self._fill_target(result["columns"])
+        self._fill_target(result["columns"], result.get("target_column"))
         self._show_preview(result)
         self.document.set_auto_sizes(
             AutoSizes(tuple(info["feature_shape"]), info["num_outputs"], info["input_dtype"])
         )
         self.loaded.emit(result)
 
-    def _fill_target(self, columns: list[str]) -> None:
-        if self.source.currentText() != FILE_SOURCES[0]:
+    def _fill_target(self, columns: list[str], used: str | None = None) -> None:
+        """Offer the table's columns, showing the one the load used as its target."""
+        if not self.target.isEnabled():
             return
         current = self.target.currentText()
         self._filling = True
-        self.target.clear()
-        self.target.addItems(columns)
-        self.target.setCurrentText(current or (columns[-1] if columns else ""))
-        self._filling = False
+        try:
+            self.target.clear()
+            self.target.addItems(columns)
+            shown = used or target_column(columns, current or None) or current
+            self._shown_target = shown
+            index = self.target.findText(shown)
+            if index >= 0:
+                self.target.setCurrentIndex(index)
+            else:
+                self.target.setEditText(shown)
+        finally:
+            self._filling = False
 
     def _show_preview(self, result: dict[str, Any]) -> None:
         if result.get("points") is not None:
@@ -368,6 +480,14 @@ class DataPanel(QWidget):
         self.error.setVisible(bool(text))
 
 
+def is_named(source: str) -> bool:
+    return canonical_name(source) in NAMED
+
+
+def _noun(kind: str) -> str:
+    return "folder" if "folder" in kind.lower() else "file"
+
+
 def _file_kind(path: str) -> str:
     from pathlib import Path
 
@@ -400,6 +520,10 @@ class ImagePreview(QLabel):
             image = QImage(grid.data, width, height, width, QImage.Format.Format_Grayscale8)
         self._pixmap = QPixmap.fromImage(image.copy())  # copy: the numpy buffer is temporary
         self._rescale()
+
+    def clear_image(self) -> None:
+        self._pixmap = None
+        self.clear()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from .boundary import BoundaryView
 from .data_panel import DataPanel
+from .fit import VerticalScrollArea
 from .histograms import HistogramView
 from .plots import LiveView
 from .results import ResultsView
@@ -56,8 +56,8 @@ class TrainingDock(QWidget):
         self.runs_view = RunsView()
 
         self.settings_tabs = QTabWidget()
-        self.settings_tabs.addTab(_scroll(self.data_panel), "Data")
-        self.settings_tabs.addTab(_scroll(self.train_panel), "Training")
+        self.settings_tabs.addTab(VerticalScrollArea(self.data_panel), "Data")
+        self.settings_tabs.addTab(VerticalScrollArea(self.train_panel), "Training")
         self.views = QTabWidget()
         for widget, title in (
             (self.live_view, "Live"),
@@ -84,15 +84,22 @@ class TrainingDock(QWidget):
         self.banner_row.hide()
         self.details = ""
 
+        # The banner sits under the views, so showing it never moves the tabs or the Train,
+        # Pause and Stop buttons (only the view above it gets a little shorter).
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.views, 1)
+        right_layout.addWidget(self.banner_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.settings_tabs)
-        splitter.addWidget(self.views)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([410, 1000])
-        self.settings_tabs.setMinimumWidth(380)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([340, 1000])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.banner_row)
         layout.addWidget(splitter, 1)
 
         self.train_panel.train_requested.connect(self.start)
@@ -115,6 +122,7 @@ class TrainingDock(QWidget):
             self.show_error(f"Fix the graph first: {errors[0].message}")
             return False
         self.clear_error()
+        self.data_panel.commit()  # a project without data trains on what the Data pane shows
         project = self.document.project.to_dict()
         self.worker = TrainingWorker(project, run_dir=self._run_dir(), parent=self)
         self.worker.data_ready.connect(self._data_ready)
@@ -210,6 +218,8 @@ class TrainingDock(QWidget):
         )
 
     def _data_loaded(self, result: dict) -> None:
+        if self.worker is None:
+            self.clear_error()  # new valid data: the last run's failure is history
         self.train_panel.set_suggested_loss(result["info"].get("suggested_loss"))
 
     def _run_started(self, started: dict) -> None:
@@ -290,11 +300,3 @@ class TrainingDock(QWidget):
         )
         box.setDetailedText(self.details)
         box.open()
-
-
-def _scroll(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    return area

@@ -1,19 +1,44 @@
 """Weight and gradient histograms per layer per epoch, as TensorBoard shows them: the chosen
-parameter's distribution over recent epochs, older epochs paler, newest in full colour."""
+parameter's distribution over recent epochs, older epochs paler, newest in full colour.
+
+Parameters are listed by the canvas's node id and a readable kind ("conv2d_1 weight"), not by
+PyTorch's module path ("conv2d_1.0.weight").
+"""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 KEEP_EPOCHS = 8  # curves drawn per plot; older snapshots are dropped
+RECURRENT = re.compile(r"^(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
+
+
+def readable_name(name: str) -> str:
+    """ "conv2d_1.0.weight" -> "conv2d_1 weight"; "lstm_1.0.weight_ih_l0" -> "lstm_1 input
+    weight (layer 1)": the node id, then what the parameter is (module indices dropped)."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return name
+    node, kind = parts[0], parts[-1]
+    middle = [part for part in parts[1:-1] if not part.isdigit()]
+    match = RECURRENT.match(kind)
+    if match:
+        what, gate, layer, reverse = match.groups()
+        kind = f"{'input' if gate == 'ih' else 'hidden'} {what} (layer {int(layer) + 1}"
+        kind += ", reverse)" if reverse else ")"
+    return " ".join([node, *middle, kind.replace("_", " ")])
 
 
 class HistogramView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.layer = QComboBox()
+        self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.layer.currentIndexChanged.connect(lambda _i: self.redraw())
         self.weights_plot = pg.PlotWidget(background="w")
         self.grads_plot = pg.PlotWidget(background="w")
@@ -34,6 +59,7 @@ class HistogramView(QWidget):
 
     def clear(self) -> None:
         self.snapshots: list[tuple[int, dict]] = []
+        self.names: list[str] = []  # the parameters' own names, in the combo box's order
         self.layer.clear()
         self.weights_plot.clear()
         self.grads_plot.clear()
@@ -41,7 +67,10 @@ class HistogramView(QWidget):
     def add(self, epoch: int, histograms: dict) -> None:
         self.snapshots = (self.snapshots + [(epoch, histograms)])[-KEEP_EPOCHS:]
         if self.layer.count() == 0:
-            self.layer.addItems(list(histograms))
+            self.names = list(histograms)
+            for name in histograms:
+                self.layer.addItem(readable_name(name))
+                self.layer.setItemData(self.layer.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
         if self.isVisible():
             self.redraw()
 
@@ -50,7 +79,8 @@ class HistogramView(QWidget):
         self.redraw()  # drawn only when seen: nobody needs hidden histograms
 
     def redraw(self) -> None:
-        name = self.layer.currentText()
+        index = self.layer.currentIndex()
+        name = self.names[index] if 0 <= index < len(self.names) else None
         self.weights_plot.clear()
         self.grads_plot.clear()
         count = len(self.snapshots)
@@ -74,8 +104,7 @@ class HistogramView(QWidget):
                     pen=pg.mkPen((*rgb, alpha), width=2.5 if newest else 1.2),
                     name=f"epoch {epoch}" if newest else None,
                 )
-        if self.snapshots:
-            self.weights_plot.setTitle(
-                f"Weights of {name} (epochs up to {self.snapshots[-1][0]})", size="11pt"
-            )
-            self.grads_plot.setTitle(f"Gradients of {name}", size="11pt")
+        if self.snapshots:  # short titles: the combo box names the parameter
+            last = self.snapshots[-1][0]
+            self.weights_plot.setTitle(f"Weights, epoch {last}", size="11pt")
+            self.grads_plot.setTitle(f"Gradients, epoch {last}", size="11pt")

@@ -30,13 +30,35 @@ TRAIN_COLOR, VAL_COLOR, BATCH_COLOR = "#2563eb", "#ea580c", "#94a3b8"
 pg.setConfigOptions(antialias=True, foreground="#1f2937")
 
 
-def make_plot(title: str, left: str, bottom: str = "epoch") -> pg.PlotWidget:
+LEGEND_BRUSH = pg.mkBrush(255, 255, 255, 190)  # semi-transparent: curves show through
+LEGEND_PEN = pg.mkPen(203, 213, 225, 220)
+# Curves that fall (loss) leave the top right free; rising ones (accuracy, R², AUC) the bottom.
+FALLING_METRICS = ("loss", "mae", "mse", "rmse")
+
+
+def place_legend(plot: pg.PlotWidget, corner: str) -> None:
+    """Anchor the plot's legend in its "top-right" or "bottom-right" corner."""
+    legend = plot.getPlotItem().legend
+    if legend is None:
+        return
+    if corner == "bottom-right":
+        legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -8))
+    else:
+        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-8, 8))
+    legend.corner = corner
+
+
+def make_plot(
+    title: str, left: str, bottom: str = "epoch", legend: str | None = "top-right"
+) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setTitle(title, size="11pt")
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
     plot.showGrid(x=True, y=True, alpha=0.25)
-    plot.addLegend(offset=(-10, 10))
+    if legend:
+        plot.addLegend(brush=LEGEND_BRUSH, pen=LEGEND_PEN, labelTextSize="9pt")
+        place_legend(plot, legend)
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
     plot.setMinimumHeight(140)
@@ -76,17 +98,22 @@ class Series:
 class LiveView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        # A thin bar with its text in a label beside it: the text stays one readable line.
         self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        self.progress_text = QLabel("")
+        self.progress_text.setObjectName("progressText")
         self.status = QLabel("Press Train to start.")
         self.status.setObjectName("trainingStatus")
+        self.status.setWordWrap(True)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #b45309; font-weight: 600;")
         self.hint.hide()
-        self.loss_plot = make_plot("Loss", "loss")
-        self.metric_plot = make_plot("Accuracy", "accuracy")
-        self.lr_plot = make_plot("Learning rate", "lr")
+        self.loss_plot = make_plot("Loss", "loss", legend="top-right")
+        self.metric_plot = make_plot("Accuracy", "accuracy", legend="bottom-right")
+        self.lr_plot = make_plot("Learning rate", "lr", legend=None)  # one curve: no legend
         self.lr_plot.setMaximumHeight(170)
         self.metric_plot.setXLink(self.loss_plot)
         self.curves = {
@@ -98,12 +125,13 @@ class LiveView(QWidget):
             "lr": curve(self.lr_plot, "lr", "#16a34a", 1.5),
         }
         top = QHBoxLayout()
-        top.addWidget(self.status, 1)
+        top.addWidget(self.progress_text)
         top.addWidget(self.progress, 1)
         plots = QHBoxLayout()
         plots.addWidget(self.loss_plot, 1)
         plots.addWidget(self.metric_plot, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
         layout.addLayout(top)
         layout.addWidget(self.hint)
         layout.addLayout(plots, 3)
@@ -129,6 +157,7 @@ class LiveView(QWidget):
         self.epoch_text = ""
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
+        self.progress_text.setText("")
         self.hint.hide()
         self.dirty = True
         self.last_redraw = 0.0
@@ -168,8 +197,12 @@ class LiveView(QWidget):
         if self.metric_name is None:
             self.metric_name = next((k for k in train if k != "loss"), None)
             if self.metric_name:
-                self.metric_plot.setTitle(self.metric_name.replace("_", " ").capitalize())
+                self.metric_plot.setTitle(
+                    self.metric_name.replace("_", " ").capitalize(), size="11pt"
+                )
                 self.metric_plot.setLabel("left", self.metric_name)
+                falling = self.metric_name.lower() in FALLING_METRICS
+                place_legend(self.metric_plot, "top-right" if falling else "bottom-right")
         self.series["loss"].add(epoch, train.get("loss"))
         self.series["val_loss"].add(epoch, val.get("val_loss"))
         if self.metric_name:
@@ -207,7 +240,9 @@ class LiveView(QWidget):
             self.lr_plot.setYRange(0, float(np.nanmax(lr)) * 1.15 or 1.0, padding=0)
         self.progress.setValue(int(round(self.fraction * 100)))
         if self.epoch_text:
-            self.progress.setFormat(f"{self.epoch_text} · {self._rate_text()}")
+            text = f"{self.epoch_text} · {self._rate_text()}"
+            self.progress.setFormat(text)
+            self.progress_text.setText(f"{text} · {self.progress.value()}%")
         hint = fit_hint(self.history)
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .fit import compact, fitting_form
 from .settings import set_section
 
 MONITORS = ("val_loss", "val_accuracy", "val_f1", "val_auc", "val_mae", "val_r2")
@@ -76,19 +76,26 @@ class TrainPanel(QWidget):
         self.loss_hint.setObjectName("muted")
         self.monitor = QComboBox()
         self.monitor.addItems(MONITORS)
-        self.early_stopping = QCheckBox("Stop when the monitored metric stops improving")
+        self.early_stopping = QCheckBox("Stop early")
+        self.early_stopping.setToolTip(
+            "Stop when the monitored metric has not improved for 'patience' epochs"
+        )
         self.patience = QSpinBox()
         self.patience.setRange(0, 10_000)
         self.patience.setPrefix("patience ")
         self.patience.setSuffix(" epochs")
-        self.checkpoint = QCheckBox("Save best and last checkpoints")
+        self.checkpoint = QCheckBox("Save best and last")
+        self.checkpoint.setToolTip("Save the best and the last checkpoint of each run")
         self.schedule = QComboBox()
         self.schedule.addItems(SCHEDULES)
         self.device = QComboBox()
         for value, label in device_choices():
             self.device.addItem(label, value)
 
-        form = QFormLayout()
+        for combo in (self.optimizer, self.loss, self.monitor, self.schedule, self.device):
+            compact(combo)
+        self.loss_hint.setWordWrap(True)
+        form = fitting_form()
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.lr)
         form.addRow("Batch size", self.batch_size)
@@ -125,12 +132,27 @@ class TrainPanel(QWidget):
         layout.addWidget(self.message)
         layout.addStretch(1)
 
-        for widget in (self.optimizer, self.loss, self.monitor, self.schedule, self.device):
-            widget.currentIndexChanged.connect(self._changed)
-        for widget in (self.lr, self.batch_size, self.epochs, self.patience):
-            widget.valueChanged.connect(self._changed)
-        for widget in (self.early_stopping, self.checkpoint):
-            widget.toggled.connect(self._changed)
+        self._names = {
+            self.optimizer: "optimizer",
+            self.lr: "learning rate",
+            self.batch_size: "batch size",
+            self.epochs: "epochs",
+            self.loss: "loss",
+            self.monitor: "monitored metric",
+            self.early_stopping: "early stopping",
+            self.patience: "patience",
+            self.schedule: "LR schedule",
+            self.checkpoint: "checkpoints",
+            self.device: "device",
+        }
+        self._edit_name: str | None = None
+        for widget, name in self._names.items():
+            signal = {QComboBox: "currentIndexChanged", QCheckBox: "toggled"}.get(
+                type(widget), "valueChanged"
+            )
+            # Each field names its own edit ("Set batch size"); no sender(), whose None
+            # return trips a PySide reference-count bug.
+            getattr(widget, signal).connect(lambda *_a, n=name: self._changed_by(n))
         document.undo_stack.indexChanged.connect(self._on_undo_index)
         self.load_from_project()
         self.set_state("idle")
@@ -189,13 +211,22 @@ class TrainPanel(QWidget):
             data["schedule"] = {"type": schedule}
         return data
 
+    def _changed_by(self, name: str) -> None:
+        self._edit_name = name
+        try:
+            self._changed()
+        finally:
+            self._edit_name = None
+
     def _changed(self, *_args) -> None:
         if self._filling:
             return
         self.patience.setEnabled(self.early_stopping.isChecked())
         self._filling = True  # our own edit: no need to refill the form from it
         try:
-            set_section(self.document, "training", self.settings(), "Change training settings")
+            # Named after the field that changed, not every default the first edit writes.
+            name = self._edit_name
+            set_section(self.document, "training", self.settings(), name and f"Set {name}")
         finally:
             self._filling = False
 

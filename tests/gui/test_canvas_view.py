@@ -16,6 +16,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from qt_compat import drag_point
 
 LEFT = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -62,7 +63,7 @@ def drop_layer(view: CanvasView, layer: str, pos: QPoint) -> QDropEvent:
     mime = QMimeData()
     mime.setData(LAYER_MIME, layer.encode("utf-8"))
     action = Qt.DropAction.CopyAction
-    pos = QPointF(pos)  # the QPointF constructors; the QPoint ones are deprecated
+    pos = drag_point(pos)
     enter = QDragEnterEvent(pos, action, mime, LEFT, NO_MOD)
     QApplication.sendEvent(view.viewport(), enter)
     assert enter.isAccepted()
@@ -94,7 +95,9 @@ def test_drop_of_unknown_payload_is_refused(make_view):
     view = make_view()
     mime = QMimeData()
     mime.setData(LAYER_MIME, b"NoSuchLayer")
-    enter = QDragEnterEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, LEFT, NO_MOD)
+    enter = QDragEnterEvent(
+        drag_point(QPointF(100, 100)), Qt.DropAction.CopyAction, mime, LEFT, NO_MOD
+    )
     QApplication.sendEvent(view.viewport(), enter)
     assert not enter.isAccepted()
     assert len(view.document.graph) == 0

@@ -8,6 +8,7 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 from window_fixtures import *  # noqa: F403 - the shared window fixtures
@@ -101,23 +102,43 @@ class _FakeNetron(QWidget):
         self.closed.append(True)
 
 
-def test_netron_tab_opens_and_its_close_button_stops_the_server(qtbot, window, monkeypatch):
+@pytest.mark.qt_log_ignore("does not support raise")  # offscreen
+def test_netron_opens_in_its_own_window_one_tab_per_model(qtbot, window, monkeypatch):
     from neurocanvas.gui import netron_view
 
     monkeypatch.setattr(netron_view, "NetronView", _FakeNetron)
     _FakeNetron.opened, _FakeNetron.closed = [], []
-    tabs = window.tabs
-    count = tabs.count()
+    tabs_before = window.tabs.count()
+    window_id = window.winId()
     view = window.exports.show_netron("/tmp/model.onnx")
-    assert tabs.count() == count + 1 and tabs.currentWidget() is view
-    assert tabs.tabText(tabs.indexOf(view)) == "Netron: model.onnx"
-    assert _FakeNetron.opened == ["/tmp/model.onnx"]
-    from PySide6.QtWidgets import QTabBar
+    netron = window.exports.netron
+    # Not a tab of the main window: a top-level window of its own, with no parent widget (a web
+    # view below the main window in the widget tree would make Qt re-create the main window).
+    assert window.tabs.count() == tabs_before and window.winId() == window_id
+    assert netron.isWindow() and netron.isVisible() and netron.parentWidget() is None
+    assert not netron.testAttribute(Qt.WidgetAttribute.WA_QuitOnClose)
+    assert netron.tabs.currentWidget() is view and netron.tabs.tabText(0) == "model.onnx"
+    other = window.exports.show_netron("/tmp/other.onnx")
+    again = window.exports.show_netron("/tmp/model.onnx")  # the same file: its tab, reloaded
+    assert again is view and netron.tabs.count() == 2 and netron.tabs.currentWidget() is view
+    assert _FakeNetron.opened == ["/tmp/model.onnx", "/tmp/other.onnx", "/tmp/model.onnx"]
+    netron.tabs.tabCloseRequested.emit(netron.tabs.indexOf(other))  # the tab's close button
+    assert netron.tabs.count() == 1 and len(_FakeNetron.closed) == 1
+    netron.close()  # closing the window stops every server
+    assert netron.tabs.count() == 0 and len(_FakeNetron.closed) == 2
 
-    close = tabs.tabBar().tabButton(tabs.indexOf(view), QTabBar.ButtonPosition.RightSide)
-    assert tabs.tabBar().tabButton(0, QTabBar.ButtonPosition.RightSide) is None
-    close.click()
-    assert tabs.count() == count and _FakeNetron.closed and window.exports.netron is None
+
+@pytest.mark.qt_log_ignore("does not support raise")  # offscreen
+def test_netron_window_closes_with_the_main_window(qtbot, window, monkeypatch):
+    from neurocanvas.gui import netron_view
+
+    monkeypatch.setattr(netron_view, "NetronView", _FakeNetron)
+    _FakeNetron.opened, _FakeNetron.closed = [], []
+    window.exports.show_netron("/tmp/model.onnx")
+    assert window.exports.netron.isVisible()
+    assert window.close()
+    qtbot.waitUntil(lambda: window.exports.netron is None)
+    assert _FakeNetron.closed == [True]
 
 
 # ---- canvas and summary -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from qt_compat import drag_point
 from window_fixtures import *  # noqa: F403 - the shared window fixtures
 
 
@@ -48,7 +49,7 @@ def test_drag_carries_the_layer_and_the_canvas_drops_it(window, qtbot):
 
     viewport = window.canvas.viewport()
     before = set(window.document.graph.nodes)
-    pos = QPointF(viewport.width() / 2, viewport.height() / 3)
+    pos = drag_point(QPointF(viewport.width() / 2, viewport.height() / 3))
     copy = Qt.DropAction.CopyAction
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     for event in (

@@ -177,6 +177,10 @@ def test_settings_are_saved_in_the_project_and_undoable(qtbot, make_dock):
     assert dock.document.project.training["batch_size"] == 16
     assert dock.document.project.training["optimizer"]["type"] == "SGD"
     assert dock.document.modified
-    dock.document.undo_stack.undo()
+    stack = dock.document.undo_stack
+    assert stack.undoText() == "Set optimizer"  # each setting its own step, named
+    stack.undo()
+    assert stack.undoText() == "Set batch size"
+    stack.undo()
     assert dock.document.project.training["batch_size"] == 32
     assert panel.batch_size.value() == 32 and panel.optimizer.currentText() == "Adam"
