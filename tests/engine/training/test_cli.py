@@ -69,7 +69,7 @@ def test_mismatches_are_bad_input_not_failed_runs(tmp_path, capsys):
     assert "Input expects samples of shape (1, 28, 28)" in capsys.readouterr().err
     # Another project's weights are refused rather than reported under this project's name.
     assert main(["evaluate", "tabular-mlp", "--weights", str(out / "best.pt")]) == 2
-    assert "holds weights for \"XOR\"" in capsys.readouterr().err
+    assert 'holds weights for "XOR"' in capsys.readouterr().err
     # An earlier run's folder is never overwritten.
     assert main(["train", "xor", "--epochs", "1", "--out", str(out)]) == 2
     assert "already holds files" in capsys.readouterr().err
