@@ -49,19 +49,12 @@ def load_dataset(
         return _aligned(ds, known)
     if src in BUILTIN_NAMES:
         return _aligned(_load_builtin(src, cfg), known)
-    if src in PACKAGED_NAMES:
+    if src in PACKAGED_NAMES:  # a small CSV shipped with NeuroCanvas (iris)
         path = packaged_path(src)
         if not path.is_file():
             raise DataError(f"the packaged data set '{src}' is missing from this installation")
-        return load_csv(
-            path,
-            target=cfg.target,
-            task=cfg.task,
-            missing=cfg.missing,
-            params=cfg.params,
-            class_names=known,
-        )
-    path = Path(src).expanduser()
+    else:
+        path = Path(src).expanduser()
     if path.is_dir():
         return _aligned(_load_folder(path, cfg), known)
     if not path.exists():
