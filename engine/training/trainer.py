@@ -121,6 +121,9 @@ class Trainer(RunFilesMixin, RunEventsMixin):
         (and publishes) RunFailed with a readable message, keeping the last good checkpoint."""
         started = time.perf_counter()
         self._previous_threads = torch.get_num_threads()
+        # Re-set before this thread's first op: a thread that never set it (the GUI's worker)
+        # trains measurably slower with the same reported count.
+        torch.set_num_threads(self._previous_threads)
         try:
             self._setup()
             self._emit(self._started_event())
