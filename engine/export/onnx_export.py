@@ -21,7 +21,6 @@ from torch import nn
 
 from .bundle import ExportSource
 from .parity import (
-    BATCH_SIZES,
     TOLERANCE,
     ExportError,
     ExportResult,
@@ -70,17 +69,12 @@ def export_onnx(
                 f"(allowed < {tolerance:g}){where}",
                 culprit,
             )
-    return ExportResult(
-        "onnx",
-        path,
-        path.stat().st_size,
-        seconds,
-        diff,
-        BATCH_SIZES,
-        list(source.warnings),
-        [path],
-        {"opset": written_opset, "exporter": exporter, "verify_seconds": clock.seconds - seconds},
-    )
+    details = {
+        "opset": written_opset,
+        "exporter": exporter,
+        "verify_seconds": clock.seconds - seconds,
+    }
+    return ExportResult.for_file("onnx", path, seconds, diff, source.warnings, details)
 
 
 def _write(
@@ -91,34 +85,23 @@ def _write(
     with warnings.catch_warnings():
         # The TorchScript exporter is deprecated upstream and says so on every call.
         warnings.simplefilter("ignore")
+        common = dict(input_names=names_in, output_names=names_out, opset_version=opset)
         if exporter == "dynamo":
             batch = torch.export.Dim("batch")
-            torch.onnx.export(
-                module,
-                inputs,
-                str(path),
-                input_names=names_in,
-                output_names=names_out,
-                opset_version=opset,
-                dynamo=True,
-                external_data=False,
-                verbose=False,
-                dynamic_shapes=(tuple({0: batch} for _ in inputs),),
-            )
+            dynamic = {
+                "dynamo": True,
+                "external_data": False,
+                "verbose": False,
+                "dynamic_shapes": (tuple({0: batch} for _ in inputs),),
+            }
         elif exporter == "torchscript":
-            axes = {name: {0: "batch"} for name in names_in + names_out}
-            torch.onnx.export(
-                module,
-                inputs,
-                str(path),
-                input_names=names_in,
-                output_names=names_out,
-                opset_version=opset,
-                dynamic_axes=axes,
-                dynamo=False,
-            )
+            dynamic = {
+                "dynamo": False,
+                "dynamic_axes": {name: {0: "batch"} for name in names_in + names_out},
+            }
         else:
             raise ExportError(f"unknown ONNX exporter {exporter!r} (torchscript or dynamo)")
+        torch.onnx.export(module, inputs, str(path), **common, **dynamic)
 
 
 def _runtime(path: Path):

@@ -46,6 +46,23 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def for_file(
+        cls, fmt: str, path: Path, seconds: float, diff: float, warnings, details=None
+    ) -> ExportResult:
+        """The result of an export that wrote the one file `path`."""
+        return cls(
+            fmt,
+            path,
+            path.stat().st_size,
+            seconds,
+            diff,
+            BATCH_SIZES,
+            list(warnings),
+            [path],
+            dict(details or {}),
+        )
+
     def summary(self) -> str:
         sizes = " and ".join(str(b) for b in self.batch_sizes)
         return (

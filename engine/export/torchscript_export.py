@@ -15,7 +15,6 @@ import torch
 
 from .bundle import ExportSource
 from .parity import (
-    BATCH_SIZES,
     TOLERANCE,
     ExportError,
     ExportResult,
@@ -46,16 +45,7 @@ def export_torchscript(
             reloaded = torch.jit.load(str(temp), map_location="cpu")
         diff = compare(module, reloaded, source.example_inputs)
         check_tolerance("TorchScript", diff, tolerance)
-    return ExportResult(
-        "torchscript",
-        path,
-        path.stat().st_size,
-        seconds,
-        diff,
-        BATCH_SIZES,
-        list(source.warnings),
-        [path],
-    )
+    return ExportResult.for_file("torchscript", path, seconds, diff, source.warnings)
 
 
 def export_pt2(
@@ -87,6 +77,4 @@ def export_pt2(
         except Exception as error:  # noqa: BLE001 - e.g. a node named like a GraphModule attribute
             raise ExportError(f"the .pt2 file does not reload: {error}") from error
         check_tolerance("torch.export", diff, tolerance)
-    return ExportResult(
-        "pt2", path, path.stat().st_size, seconds, diff, BATCH_SIZES, list(source.warnings), [path]
-    )
+    return ExportResult.for_file("pt2", path, seconds, diff, source.warnings)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from .boundary import class_color
 from .fit import compact, fitting_form
-from .settings import set_section
+from .settings import NamedEdits, set_section
 from .tasks import BackgroundTask, run_in_background
 
 FILE_SOURCES = ("CSV / TSV file", "NumPy .npz file", "Image folder", "MNIST / CIFAR folder")
@@ -92,7 +92,7 @@ def default_source(project) -> str:
     return "xor"
 
 
-class DataPanel(QWidget):
+class DataPanel(NamedEdits, QWidget):
     loaded = Signal(object)  # the load_preview dict
     load_failed = Signal(str)
 
@@ -267,13 +267,6 @@ class DataPanel(QWidget):
         data["missing"] = self.missing.currentText()
         data["augment"] = [name for name, box in self.augment.items() if box.isChecked()]
         return DataConfig.from_dict(data).to_dict()
-
-    def _changed_by(self, name: str) -> None:
-        self._edit_name = name
-        try:
-            self._changed()
-        finally:
-            self._edit_name = None
 
     def _changed(self, *_args) -> None:
         if self._filling:

@@ -112,3 +112,17 @@ def set_section(document, section: str, value: dict[str, Any], text: str | None 
         return False
     document.undo_stack.push(SettingsEdit(document, section, value, text))
     return True
+
+
+class NamedEdits:
+    """For settings forms: `_changed_by(name)` runs the form's `_changed()` with `_edit_name` set,
+    so the undo step can say which setting changed ("Set batch size")."""
+
+    _edit_name: str | None = None
+
+    def _changed_by(self, name: str) -> None:
+        self._edit_name = name
+        try:
+            self._changed()
+        finally:
+            self._edit_name = None

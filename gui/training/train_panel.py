@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .fit import compact, fitting_form
-from .settings import set_section
+from .settings import NamedEdits, set_section
 
 MONITORS = ("val_loss", "val_accuracy", "val_f1", "val_auc", "val_mae", "val_r2")
 
@@ -50,7 +50,7 @@ def device_choices() -> list[tuple[str, str]]:
     return choices
 
 
-class TrainPanel(QWidget):
+class TrainPanel(NamedEdits, QWidget):
     train_requested = Signal()
     pause_requested = Signal()
     resume_requested = Signal()
@@ -210,13 +210,6 @@ class TrainPanel(QWidget):
         elif not (isinstance(old, dict) and old.get("type") == schedule):
             data["schedule"] = {"type": schedule}
         return data
-
-    def _changed_by(self, name: str) -> None:
-        self._edit_name = name
-        try:
-            self._changed()
-        finally:
-            self._edit_name = None
 
     def _changed(self, *_args) -> None:
         if self._filling:

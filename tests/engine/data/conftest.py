@@ -5,24 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DATASETS = REPO_ROOT.parent / "shared" / "datasets"
-MNIST_DIR = DATASETS / "mnist"
-TABULAR_DIR = DATASETS / "tabular"
+from real_datasets import MNIST as MNIST_DIR
+from real_datasets import TABULAR as TABULAR_DIR
+from real_datasets import need
 
 
 @pytest.fixture
 def tabular_dir() -> Path:
-    if not (TABULAR_DIR / "iris.csv").is_file():
-        pytest.skip(f"real tabular data sets not found in {TABULAR_DIR}")
+    need(TABULAR_DIR / "iris.csv")
     return TABULAR_DIR
 
 
 @pytest.fixture
 def mnist_dir() -> Path:
-    if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
-        pytest.skip(f"MNIST t10k files not found in {MNIST_DIR}")
+    need(MNIST_DIR / "t10k-images-idx3-ubyte.gz")
     return MNIST_DIR
 
 

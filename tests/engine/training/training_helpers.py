@@ -3,22 +3,9 @@ repository root), small projects built from dicts, and a one-thread setting for 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from neurocanvas.engine import project as project_io
 from neurocanvas.engine.data import DataConfig, Dataset, PreparedData, load_dataset, prepare
-
-REPO = Path(__file__).resolve().parents[3]
-DATASETS = REPO.parent / "shared" / "datasets"
-MNIST = DATASETS / "mnist"
-TABULAR = DATASETS / "tabular"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    return path
+from real_datasets import DATASETS, MNIST, TABULAR, need  # noqa: F401 - re-exported to the tests
 
 
 def prepared(source: str, **settings) -> PreparedData:
