@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+PREWARM_DELAY_MS = 2000  # after the window has settled: the import competes for the CPU
+
 NO_DISPLAY_HELP = """\
 neurocanvas: no display found (DISPLAY and WAYLAND_DISPLAY are not set).
 The window needs a graphical session. You can:
@@ -111,7 +113,10 @@ def run_window(args: argparse.Namespace) -> int:
 
 def finish_startup(window, project: str | None) -> None:
     """Runs after the first paint: load the engine, then the project, a recovery or the gallery."""
+    from PySide6.QtCore import QTimer
+
     window.finish_loading()
+    QTimer.singleShot(PREWARM_DELAY_MS, prewarm_training)
     if project:
         if not open_project_or_template(window, project):
             window.show_message(f"Could not open {project}")
@@ -119,6 +124,16 @@ def finish_startup(window, project: str | None) -> None:
     if window.offer_recovery():
         return
     window.new_from_template()
+
+
+def prewarm_training() -> None:
+    """Start the training process in the background (it imports torch for a few seconds), so the
+    first Train starts at once. Off the GUI thread: starting it waits for its handshake."""
+    import threading
+
+    from .training import trainer_process
+
+    threading.Thread(target=trainer_process.prewarm, name="prewarm", daemon=True).start()
 
 
 def open_project_or_template(window, name: str) -> bool:

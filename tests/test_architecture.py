@@ -35,6 +35,23 @@ def test_engine_imports_no_qt_in_a_fresh_interpreter():
     assert result.stdout.strip() == "", f"engine pulled in Qt/GUI modules: {result.stdout}"
 
 
+def test_the_training_process_imports_no_qt():
+    """The window's training process loads these modules only: Qt there would cost start-up time
+    and memory for nothing."""
+    script = (
+        "import sys\n"
+        "import neurocanvas.gui.training.trainer_process as process\n"
+        "import neurocanvas.gui.training.job, neurocanvas.gui.training.insight\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'pyqtgraph', 'shiboken6'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "", f"the training process would load Qt: {result.stdout}"
+
+
 def test_every_package_folder_is_listed_in_pyproject():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     listed = set(config["tool"]["setuptools"]["packages"])

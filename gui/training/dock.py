@@ -193,7 +193,9 @@ class TrainingDock(QWidget):
         if worker is None:
             return
         worker.request_stop()
-        worker.wait(STOP_WAIT_MS)
+        if not worker.wait(STOP_WAIT_MS):
+            worker.kill()  # stuck in one long native call: end its process
+            worker.wait(STOP_WAIT_MS)
         self._thread_finished()
 
     def set_document(self, document) -> None:

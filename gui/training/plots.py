@@ -20,10 +20,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QW
 from .hints import fit_hint
 
 REDRAW_MS = 50  # 20 Hz timer...
-# ...but the curves are redrawn at most twice a second: one redraw of the three plots costs about
-# 12 ms of GUI-thread time, holding the GIL the training thread needs between its ops (5 Hz cost
-# ~20% of seed-cnn's throughput on 2 cores, 2 Hz ~15%).
-MIN_REDRAW_S = 0.5
+# ...but the curves are redrawn at most twice a second, and less often when painting them is slow:
+# training runs in its own process, yet every millisecond the window paints is CPU the training
+# cannot use on a small machine (on 2 cores, painting at 2 Hz cost seed-cnn ~6% of its speed).
+MIN_REDRAW_S, MAX_REDRAW_S = 0.5, 2.0
+PAINT_BUDGET = 0.03  # the live plots may use at most ~3% of one core for painting
+AXIS_WIDTH = 58  # px for the left axis: "0.0001" and its label
 SMOOTHING = 0.6  # exponential smoothing of the per-batch loss
 TRAIN_COLOR, VAL_COLOR, BATCH_COLOR = "#2563eb", "#ea580c", "#94a3b8"
 
@@ -48,10 +50,21 @@ def place_legend(plot: pg.PlotWidget, corner: str) -> None:
     legend.corner = corner
 
 
+class TimedPlotWidget(pg.PlotWidget):
+    """A PlotWidget that adds the CPU time of its paints to `paint_seconds`."""
+
+    paint_seconds = 0.0  # all instances together: the budget is for the window's painting
+
+    def paintEvent(self, event) -> None:
+        started = time.thread_time()
+        super().paintEvent(event)
+        TimedPlotWidget.paint_seconds += time.thread_time() - started
+
+
 def make_plot(
     title: str, left: str, bottom: str = "epoch", legend: str | None = "top-right"
 ) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+    plot = TimedPlotWidget(background="w")
     plot.setTitle(title, size="11pt")
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
@@ -62,6 +75,9 @@ def make_plot(
     plot.setClipToView(True)
     plot.setDownsampling(auto=True, mode="peak")
     plot.setMinimumHeight(140)
+    # A fixed axis width: tick labels that grow ("0.9" -> "0.95") would otherwise re-lay the plot
+    # out and paint it again, and the three plots' left edges line up.
+    plot.getAxis("left").setWidth(AXIS_WIDTH)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)  # "loss (x0.001)" puzzles learners
         # Grid lines at major ticks only: the minor ones cost 2/3 of a repaint (31 -> 12 ms).
@@ -161,6 +177,7 @@ class LiveView(QWidget):
         self.hint.hide()
         self.dirty = True
         self.last_redraw = 0.0
+        self.painted_at_redraw = TimedPlotWidget.paint_seconds
         if started:
             self.status.setText(
                 f"Training on {started.get('device_name', '?')} · "
@@ -226,10 +243,11 @@ class LiveView(QWidget):
     # drawing (timer) -----------------------------------------------------------------------
     def redraw(self, force: bool = False) -> None:
         now = time.perf_counter()
-        if not self.dirty or (not force and now - self.last_redraw < MIN_REDRAW_S):
+        if not self.dirty or (not force and now - self.last_redraw < self.redraw_interval()):
             return
         self.dirty = False
         self.last_redraw = now
+        self.painted_at_redraw = TimedPlotWidget.paint_seconds
         for name, item in self.curves.items():
             x, y = self.series[name].arrays()
             item.setData(x, y, connect="finite")
@@ -246,6 +264,11 @@ class LiveView(QWidget):
         hint = fit_hint(self.history)
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
+
+    def redraw_interval(self) -> float:
+        """Seconds between redraws: long enough that the last one's painting fits the budget."""
+        painted = TimedPlotWidget.paint_seconds - self.painted_at_redraw
+        return min(max(painted / PAINT_BUDGET, MIN_REDRAW_S), MAX_REDRAW_S)
 
     def _rate_text(self) -> str:
         parts = [f"{self.samples_per_s:,.0f} samples/s"]

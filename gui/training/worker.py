@@ -1,26 +1,26 @@
-"""The bridge between the headless trainer and the window: a `QThread` that loads the data, runs
-`Trainer.run()` and re-emits the trainer's events as Qt signals.
+"""The bridge between a training run and the window: a `QThread` that hands the run to the
+training process (`trainer_process.py`) and re-emits what it reports as Qt signals.
 
-Only plain data crosses threads: event dicts (`Event.to_dict()`), numpy arrays and strings. Batch
-and epoch events are buffered and sent at most about ten times a second (`progress`), so a tiny
-model that finishes thirty epochs a second cannot flood the GUI's event queue. The per-epoch
-insight (decision boundary, weight and gradient histograms) is computed here, on the training
-thread, by `InsightCallback`, and only as often as the window can show it.
+Only plain data crosses: event dicts (`Event.to_dict()`), numpy arrays and strings, already
+buffered by `TrainingJob` to about ten progress messages a second. When no training process can
+be started, the same `TrainingJob` runs on this thread instead (slower: it shares the GIL with
+the GUI). A process that dies mid-run (out of memory, a crash in a native library) becomes a
+`run_failed` message; the window and the project are untouched.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
-import traceback
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThread, QTimer, Signal
+from PySide6.QtCore import QThread, Signal
 
-from .insight import InsightCallback, results_payload
+from . import trainer_process
+from .job import TrainingJob, failure, job_spec
 
-EMIT_INTERVAL = 0.1  # seconds between `progress` emissions (~10 a second)
+POLL_S = 0.25  # how often the reader checks that the training process is still alive
 
 
 class TrainingWorker(QThread):
@@ -40,154 +40,111 @@ class TrainingWorker(QThread):
         run_dir: str | Path | None = None,
         device: str = "auto",
         insight: bool = True,
+        in_process: bool = False,
         parent=None,
     ):
         super().__init__(parent)
-        # A private copy: the GUI may edit the document while this thread reads the project.
-        self.project_dict = _deep_copy(project_dict)
-        self.run_dir = run_dir
-        self.device = device
-        self.insight = insight
-        self.trainer = None
+        self.spec = job_spec(project_dict, run_dir, device, insight)
+        self.in_process = in_process  # True: train on this thread (tests, no process possible)
         self._lock = threading.Lock()
-        self._pending: list[dict] = []
-        self._last_emit = 0.0
-        self._stop_requested = False
-        self._pause_requested = False
+        self._process: trainer_process.TrainerProcess | None = None
+        self._job_id: int | None = None
+        self._job: TrainingJob | None = None
+        self._commands: list[str] = []  # given before the run reached the process
+        self._killed = False
         self.outcome: str | None = None  # "finished" or "failed", once the run is over
 
     # control, from the GUI thread ----------------------------------------------------------------
     def request_stop(self) -> None:
-        self._stop_requested = True
-        trainer = self.trainer
-        if trainer is not None:
-            trainer.request_stop("user")
+        self._command("stop")
 
     def pause(self) -> None:
-        self._pause_requested = True
-        trainer = self.trainer
-        if trainer is not None:
-            trainer.pause()
-        # The trainer now blocks between batches; send what it has produced so far, or the last
-        # few points would wait for the resume. Posted (not called) so that it lands after the
-        # progress the worker has already queued: the curves must stay in order.
-        QTimer.singleShot(0, self._flush)
+        self._command("pause")
 
     def resume(self) -> None:
-        self._pause_requested = False
-        trainer = self.trainer
-        if trainer is not None:
-            trainer.resume()
+        self._command("resume")
+
+    def kill(self) -> None:
+        """End a run that ignores Stop (stuck in a native call): kill its process."""
+        process = self._process
+        if process is not None:
+            self._killed = True
+            trainer_process.discard(process)
+
+    def _command(self, name: str) -> None:
+        with self._lock:
+            if self._job is not None:
+                self._command_job(self._job, name)
+            elif self._job_id is not None:
+                self._process.command(name, self._job_id)
+            else:
+                self._commands.append(name)
 
     # the thread ----------------------------------------------------------------------------------
     def run(self) -> None:  # noqa: D401 - QThread override, runs on the worker thread
-        try:
-            trainer = self._build()
-        except Exception as error:  # noqa: BLE001 - bad data or settings: a message, not a crash
-            self._fail(error)
-            return
-        self.trainer = trainer
-        if self._stop_requested:  # Stop pressed while the data was loading
-            trainer.request_stop("user")
-        if self._pause_requested:
-            trainer.pause()
-        trainer.subscribe(self._on_event)
-        trainer.run()
-
-    def _build(self):
-        from neurocanvas.engine import project as project_io
-        from neurocanvas.engine.data import DataConfig, load_dataset, prepare
-        from neurocanvas.engine.training import TrainConfig, Trainer
-
-        project = project_io.from_dict(self.project_dict, "<window>")
-        data_cfg = DataConfig.from_dict(project.data or {})
-        data = prepare(load_dataset(data_cfg), data_cfg)
-        config = TrainConfig.from_dict(project.training or {})
-        callback = InsightCallback(self._offer_snapshot) if self.insight else None
-        self.data_ready.emit(_data_summary(data))
-        return Trainer(
-            project,
-            data,
-            config,
-            callbacks=[callback] if callback else [],
-            device=self.device,
-            run_dir=self.run_dir,
-        )
-
-    def _on_event(self, event) -> None:
-        """Trainer subscriber (training thread): buffer progress, send run boundaries at once."""
-        kind = type(event).__name__
-        payload = event.to_dict()
-        if kind in ("BatchEnded", "EpochEnded"):
-            with self._lock:
-                self._pending.append(payload)
-            if time.perf_counter() - self._last_emit >= EMIT_INTERVAL:
-                self._flush()
-            return
-        self._flush()
-        if kind == "RunStarted":
-            self.run_started.emit(payload)
-        elif kind == "RunFinished":
+        process = None
+        if not self.in_process:
             try:
-                payload["results"] = results_payload(self.trainer)
-            except Exception:  # noqa: BLE001 - the extra views are optional; keep the run's result
-                payload["results"] = {"error": traceback.format_exc(limit=3)}
-            self.outcome = "finished"
-            self.run_finished.emit(payload)
-        elif kind == "RunFailed":
-            self.outcome = "failed"
-            self.run_failed.emit(payload)
-
-    def _offer_snapshot(self, snapshot: dict) -> None:
-        # Progress first, so the epoch the picture belongs to is already on the curves.
-        self._flush()
-        self.snapshot.emit(snapshot)
-
-    def _flush(self) -> None:
-        # Emitted under the lock, so batches are queued in the order they were taken.
-        with self._lock:
-            pending, self._pending = self._pending, []
-            self._last_emit = time.perf_counter()
-            if pending:
-                self.progress.emit(pending)
-
-    def _fail(self, error: Exception) -> None:
-        from neurocanvas.engine.data import DataError
-        from neurocanvas.engine.training import ConfigError
-
-        if isinstance(error, DataError):
-            message = f"The data could not be loaded: {error}"
-        elif isinstance(error, ConfigError):
-            message = f"A training setting is not valid: {error}"
+                process = trainer_process.acquire()
+            except Exception:  # noqa: BLE001 - no process here (sandbox, frozen app): use a thread
+                logging.getLogger(__name__).warning(
+                    "no training process; training on a thread instead", exc_info=True
+                )
+        if process is None:
+            self._run_here()
         else:
-            message = f"{type(error).__name__}: {error}"
-        self.outcome = "failed"
-        self.run_failed.emit(
-            {
-                "event": "RunFailed",
-                "message": message,
-                "kind": "error",
-                "epoch": 0,
-                "checkpoint": None,
-                "run_dir": None,
-                "details": traceback.format_exc(),
-            }
-        )
+            self._run_in(process)
 
+    def _run_here(self) -> None:
+        job = TrainingJob(self.spec, self._dispatch)
+        with self._lock:
+            self._job = job
+            for name in self._commands:
+                self._command_job(job, name)
+        job.run()
 
-def _data_summary(data) -> dict[str, Any]:
-    """What the views need to know about the prepared data, as plain values."""
-    info = data.info.to_dict()
-    summary: dict[str, Any] = {"info": info, "class_names": list(data.class_names), "points": None}
-    x = data.train.x
-    if x.ndim == 2 and x.shape[1] == 2 and not info["is_image"]:
-        summary["points"] = x.numpy().copy()
-        summary["labels"] = data.train.y.numpy().copy()
-    summary["report"] = list(data.report)
-    return summary
+    @staticmethod
+    def _command_job(job: TrainingJob, name: str) -> None:
+        {"stop": job.request_stop, "pause": job.pause, "resume": job.resume}[name]()
 
+    def _run_in(self, process: trainer_process.TrainerProcess) -> None:
+        with self._lock:
+            self._process = process
+            self._job_id = process.submit(self.spec)
+            for name in self._commands:
+                process.command(name, self._job_id)
+        while True:
+            try:
+                message = process.receive(POLL_S)
+            except (EOFError, OSError):
+                self._process_died(process)
+                return
+            if message is None or message[0] != self._job_id:
+                continue
+            _, kind, payload = message
+            if kind == "done":
+                break
+            self._dispatch(kind, payload)
+        trainer_process.release(process)
 
-def _deep_copy(value):
-    import copy
+    def _process_died(self, process: trainer_process.TrainerProcess) -> None:
+        trainer_process.discard(process)
+        if self.outcome is not None:  # it had already reported the end of the run
+            return
+        code = process.exit_code
+        if self._killed:
+            message = "The run did not stop in time, so it was ended."
+        else:
+            message = (
+                "The training process ended unexpectedly"
+                + (f" (exit code {code})" if code is not None else "")
+                + ". It may have run out of memory: try a smaller batch size or model."
+            )
+        self._dispatch("run_failed", failure(RuntimeError(message), message))
 
-    return copy.deepcopy(value)
+    def _dispatch(self, kind: str, payload: Any) -> None:
+        if kind == "run_finished":
+            self.outcome = "finished"
+        elif kind == "run_failed":
+            self.outcome = "failed"
+        getattr(self, kind).emit(payload)
