@@ -84,7 +84,7 @@ class JsonlLogger(Callback):
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         with self.path.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps({"epoch": epoch, **_finite(logs)}) + "\n")
+            stream.write(json.dumps({"epoch": epoch, **json_safe(logs)}) + "\n")
 
 
 class CsvLogger(Callback):
@@ -148,7 +148,12 @@ class TensorBoardLogger(Callback):
     on_run_failed = on_run_end
 
 
-def _finite(logs: dict[str, float]) -> dict[str, Any]:
-    return {
-        k: (v if not isinstance(v, float) or math.isfinite(v) else None) for k, v in logs.items()
-    }
+def json_safe(value: Any) -> Any:
+    """`value` with NaN and infinities as None (strict JSON), recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value

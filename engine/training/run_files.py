@@ -1,6 +1,6 @@
-"""The trainer's files: the run folder (config.json, metric logs), best.pt / last.pt (written at
-most every CHECKPOINT_INTERVAL seconds and at the end; the best weights wait in memory), and
-resuming from last.pt. A mixin of `Trainer`, kept apart so each module stays short."""
+"""The trainer's files: the run folder (config.json, metric logs, result.json at the end),
+best.pt / last.pt (written at most every CHECKPOINT_INTERVAL seconds and at the end; the best
+weights wait in memory), and resuming from last.pt. A mixin of `Trainer`, kept apart so each module stays short."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import torch
 
 from .. import project as project_io
 from . import checkpoint as ckpt
-from .callbacks import CsvLogger, JsonlLogger, TensorBoardLogger
+from .callbacks import CsvLogger, JsonlLogger, TensorBoardLogger, json_safe
 
+RESULT_FILE = "result.json"
 CHECKPOINT_INTERVAL = 10.0  # seconds between checkpoint writes (always written at the end)
 
 
@@ -119,3 +120,10 @@ class RunFilesMixin:
         ]
         if self.config.tensorboard and TensorBoardLogger.available():
             self.callbacks.append(TensorBoardLogger(self.run_dir / "tensorboard"))
+
+    def _write_result(self, event) -> None:
+        """result.json: how the run ended (RunFinished or RunFailed), for the runs list."""
+        if self.run_dir is None or not self.run_dir.is_dir():
+            return
+        payload = json.dumps(json_safe(event.to_dict()), indent=2) + "\n"
+        project_io.write_atomic(self.run_dir / RESULT_FILE, payload)

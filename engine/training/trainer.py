@@ -133,6 +133,8 @@ class Trainer(RunFilesMixin, RunEventsMixin):
                 self._run_epoch(self.epoch + 1)
             self._finish_training()
             self.result = self._finished_event(time.perf_counter() - started)
+            with contextlib.suppress(OSError):  # a full disk must not undo a finished run
+                self._write_result(self.result)
             self._emit(self.result)
             for callback in self.callbacks:
                 callback.on_run_end(self, self.result)
@@ -143,6 +145,8 @@ class Trainer(RunFilesMixin, RunEventsMixin):
             except Exception:  # noqa: BLE001, S110 - report the original failure
                 pass
             self.result = self._failed_event(error)
+            with contextlib.suppress(Exception):  # the run's own failure is the news
+                self._write_result(self.result)
             for callback in self.callbacks:
                 with contextlib.suppress(Exception):  # a failing logger must not hide the cause
                     callback.on_run_failed(self, self.result)

@@ -111,6 +111,7 @@ class TrainingDock(QWidget):
         app = QCoreApplication.instance()
         if app is not None:  # never leave a thread running at exit
             app.aboutToQuit.connect(self.shutdown)
+        self.show_past_runs()
 
     # control ---------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -209,6 +210,7 @@ class TrainingDock(QWidget):
         self.results_view.clear()
         self.boundary_view.set_points(None, None)
         self.histogram_view.clear()
+        self.show_past_runs()
 
     # worker signals ----------------------------------------------------------------------------
     def _data_ready(self, summary: dict) -> None:
@@ -270,13 +272,27 @@ class TrainingDock(QWidget):
         self.state_changed.emit(state)
 
     def _run_dir(self) -> Path:
+        """A new run's folder: runs/<project>-<date>-<time>-<ms> beside the project file (in the
+        user data folder for an unsaved project)."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+        return self._runs_base() / f"{self._run_slug()}-{stamp}"
+
+    def _runs_base(self) -> Path:
         from ..files import data_dir
 
         path = getattr(self.document, "path", None)
-        base = Path(path).parent / "runs" if path else data_dir() / "runs"
+        return Path(path).parent / "runs" if path else data_dir() / "runs"
+
+    def _run_slug(self) -> str:
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.document.project.name).strip("-").lower()
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
-        return base / f"{slug or 'run'}-{stamp}"
+        return slug or "run"
+
+    def show_past_runs(self) -> None:
+        """List this project's runs from earlier sessions (its run folders) in Runs."""
+        from neurocanvas.engine.training.run_index import list_runs
+
+        pattern = re.escape(self._run_slug()) + r"-\d{8}-\d{6}-\d{3}"
+        self.runs_view.show_past(list_runs(self._runs_base(), pattern))
 
     def _open_checkpoint(self, path: str) -> None:
         self.try_view.load_checkpoint(path)

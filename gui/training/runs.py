@@ -1,12 +1,18 @@
-"""Runs: every run of this session with its settings, curves and result. Tick runs to overlay
-their validation (or training) loss curves; open a run's best checkpoint in "Try it"."""
+"""Runs: every run of the project, from earlier sessions too (read from its run folders), with its
+settings, curves and result. Tick runs to overlay their validation (or training) loss curves; open
+a run's best checkpoint in "Try it"."""
 
 from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -14,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+COLUMNS = ["Run", "Started", "Settings", "Epochs", "Result", "Checkpoint"]
+STARTED, SETTINGS, EPOCHS, RESULT, CHECKPOINT = 1, 2, 3, 4, 5
 COLORS = ("#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04")
 
 
@@ -23,8 +31,12 @@ class RunsView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Run", "Settings", "Epochs", "Result", "Checkpoint"])
+        self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
+        header = self.tree.header()
+        header.setStretchLastSection(True)  # the checkpoint path takes what is left
+        for column in range(len(COLUMNS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemChanged.connect(lambda _item, _col: self.redraw())
         self.open_button = QPushButton("Open best checkpoint in Try it")
         self.open_button.clicked.connect(self._open)
@@ -42,63 +54,83 @@ class RunsView(QWidget):
         layout.addWidget(self.plot, 2)
         self.runs: list[dict] = []
 
+    def show_past(self, runs: list[dict]) -> None:
+        """Replace the list with runs read from disk (`run_index.list_runs`), oldest first; the
+        newest is ticked."""
+        self.tree.clear()
+        self.runs = []
+        for past in runs:
+            run = self._add(past["project"], "", past["run_dir"])
+            result = past.get("result")
+            if result is None:
+                text, epochs = "interrupted", len(past["history"])
+            elif result.get("event") == "RunFailed":
+                text, epochs = failed_text(result), len(past["history"])
+            else:
+                text, epochs = finished_text(result), result.get("epochs_run", 0)
+            self._fill(run, past["history"], past["checkpoint"], text, epochs)
+        if self.runs:
+            self._set_checked(self.runs[-1], True)
+        self.redraw()
+
     def begin_run(self, project: dict) -> None:
-        training = project.get("training") or {}
-        optimizer = training.get("optimizer") or {}
-        settings = (
-            f"{optimizer.get('type', 'Adam')} lr {optimizer.get('lr', 0.001):g}, "
-            f"batch {training.get('batch_size', 32)}"
-        )
-        run = {
-            "name": f"run {len(self.runs) + 1}",
-            "settings": settings,
-            "history": [],
-            "checkpoint": None,
-            "project": project,
-        }
-        self.runs.append(run)
-        item = QTreeWidgetItem([run["name"], settings, "", "running…", ""])
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(
-            0, Qt.CheckState.Checked if len(self.runs) <= 2 else Qt.CheckState.Unchecked
-        )
-        self.tree.blockSignals(True)
-        self.tree.addTopLevelItem(item)
-        self.tree.blockSignals(False)
-        run["item"] = item
+        checked = sum(run["item"].checkState(0) == Qt.CheckState.Checked for run in self.runs)
+        run = self._add(project, "running…")
+        # The new run is compared with the one ticked before it; more would crowd the plot.
+        self._set_checked(run, checked < 2)
 
     def run_started(self, started: dict) -> None:
         if self.runs:
             self.runs[-1]["run_dir"] = started.get("run_dir")
+            self.runs[-1]["item"].setToolTip(0, started.get("run_dir") or "")
 
     def run_finished(self, finished: dict, history: list[dict]) -> None:
-        metrics = finished.get("test") or {}
-        key = "accuracy" if "accuracy" in metrics else "loss"
-        value = metrics.get(key)
-        self._end(
-            history,
-            finished.get("checkpoint"),
-            f"{key} {value:.4g}" if isinstance(value, float) else finished.get("stopped", ""),
-            finished.get("epochs_run", len(history)),
-        )
+        epochs = finished.get("epochs_run", len(history))
+        self._end(history, finished.get("checkpoint"), finished_text(finished), epochs)
 
     def run_failed(self, failed: dict, history: list[dict]) -> None:
-        self._end(
-            history, failed.get("checkpoint"), f"failed: {failed.get('kind', '')}", len(history)
+        self._end(history, failed.get("checkpoint"), failed_text(failed), len(history))
+
+    def _add(self, project: dict, result: str, run_dir: str | None = None) -> dict:
+        run = {
+            "name": f"run {len(self.runs) + 1}",
+            "settings": settings_text(project),
+            "history": [],
+            "checkpoint": None,
+            "project": project,
+            "run_dir": run_dir,
+        }
+        self.runs.append(run)
+        item = QTreeWidgetItem(
+            [run["name"], started_text(run_dir), run["settings"], "", result, ""]
         )
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(0, Qt.CheckState.Unchecked)
+        item.setToolTip(0, run_dir or "")
+        self.tree.blockSignals(True)
+        self.tree.addTopLevelItem(item)
+        self.tree.blockSignals(False)
+        run["item"] = item
+        return run
+
+    def _set_checked(self, run: dict, checked: bool) -> None:
+        self.tree.blockSignals(True)
+        run["item"].setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.tree.blockSignals(False)
 
     def _end(self, history, checkpoint, result: str, epochs: int) -> None:
-        if not self.runs:
-            return
-        run = self.runs[-1]
+        if self.runs:
+            self._fill(self.runs[-1], history, checkpoint, result, epochs)
+            self.redraw()
+
+    def _fill(self, run: dict, history, checkpoint, result: str, epochs: int) -> None:
         run["history"], run["checkpoint"] = list(history), checkpoint
         item = run["item"]
         self.tree.blockSignals(True)
-        item.setText(2, str(epochs))
-        item.setText(3, result)
-        item.setText(4, checkpoint or "")
+        item.setText(EPOCHS, str(epochs))
+        item.setText(RESULT, result)
+        item.setText(CHECKPOINT, checkpoint or "")
         self.tree.blockSignals(False)
-        self.redraw()
 
     def redraw(self) -> None:
         self.plot.clear()
@@ -111,7 +143,7 @@ class RunsView(QWidget):
             self.plot.plot(
                 xs,
                 ys,
-                name=f"{run['name']} ({key})",
+                name=f"{run['name']}: {run['settings']} ({key})",
                 connect="finite",
                 pen=pg.mkPen(COLORS[index % len(COLORS)], width=2),
             )
@@ -122,3 +154,30 @@ class RunsView(QWidget):
             if run["item"] in items and run["checkpoint"]:
                 self.open_checkpoint.emit(run["checkpoint"])
                 return
+
+
+def settings_text(project: dict) -> str:
+    training = project.get("training") or {}
+    optimizer = training.get("optimizer") or {}
+    return (
+        f"{optimizer.get('type', 'Adam')} lr {optimizer.get('lr', 0.001):g}, "
+        f"batch {training.get('batch_size', 32)}"
+    )
+
+
+def finished_text(finished: dict) -> str:
+    metrics = finished.get("test") or {}
+    key = "accuracy" if "accuracy" in metrics else "loss"
+    value = metrics.get(key)
+    return f"{key} {value:.4g}" if isinstance(value, float) else finished.get("stopped", "")
+
+
+def failed_text(failed: dict) -> str:
+    return f"failed: {failed.get('kind', '')}"
+
+
+def started_text(run_dir: str | None) -> str:
+    """When a run started, from its folder's name (…-20261125-093105-123); now for a new run."""
+    match = re.search(r"(\d{8}-\d{6})-\d{3}$", Path(run_dir).name) if run_dir else None
+    when = datetime.strptime(match.group(1), "%Y%m%d-%H%M%S") if match else datetime.now()
+    return when.strftime("%d %b %H:%M")

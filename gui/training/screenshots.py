@@ -2,6 +2,7 @@
 
 training-live.png (xor mid-run: curves, progress), results-confusion.png (iris: confusion matrix
 and per-class scores), playground-boundary.png (circles: the decision boundary over the points),
+runs-compare.png (two runs of one model, SGD vs Adam, their validation losses overlaid),
 draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars).
 Real runs, driven through the dock as a user would; takes some seconds.
 """
@@ -102,6 +103,26 @@ def _boundary(folder: Path) -> Path:
     return path
 
 
+def _runs(folder: Path) -> Path:
+    """Two runs of one model with different optimizers, their validation losses overlaid."""
+    dock = _dock(
+        "xor",
+        data={"source": "moons", "params": {"n": 600, "noise": 0.2}},
+        graph_params={("hidden", "units"): 8},
+        epochs=80,
+    )
+    dock.document.project.name = "Moons"  # its own run folders, not the xor pictures' runs
+    dock.show_past_runs()
+    for optimizer in ({"type": "SGD", "lr": 0.05}, {"type": "Adam", "lr": 0.01}):
+        dock.document.project.training = {**dock.document.project.training, "optimizer": optimizer}
+        dock.start()
+        _wait(lambda: not dock.running)
+    dock.views.setCurrentWidget(dock.runs_view)
+    path = _grab(dock, folder / "runs-compare.png")
+    dock.close()
+    return path
+
+
 def _digit(folder: Path, work: Path) -> Path:
     mnist = SHARED / "mnist"
     source = str(mnist.resolve()) if mnist.is_dir() else "mnist"
@@ -126,7 +147,7 @@ def _digit(folder: Path, work: Path) -> Path:
 
 
 def render_training_screenshots(out_dir: str | Path) -> list[Path]:
-    """Write the four training pictures into `out_dir`; returns their paths."""
+    """Write the training pictures into `out_dir`; returns their paths."""
     from ..app import make_application
 
     make_application()
@@ -134,7 +155,13 @@ def render_training_screenshots(out_dir: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         os.environ.setdefault("NEUROCANVAS_DATA_DIR", str(Path(work) / "user-data"))
-        return [_live(folder), _confusion(folder), _boundary(folder), _digit(folder, Path(work))]
+        return [
+            _live(folder),
+            _confusion(folder),
+            _boundary(folder),
+            _runs(folder),
+            _digit(folder, Path(work)),
+        ]
 
 
 def main(argv: list[str] | None = None) -> int:

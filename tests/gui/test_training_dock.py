@@ -6,10 +6,12 @@ Runs are tiny (xor, 400 points) so the whole module stays within a few seconds p
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import numpy as np
 import pytest
 from neurocanvas.engine.templates import load_template
+from neurocanvas.gui.training.runs import EPOCHS, RESULT, STARTED
 from PySide6.QtCore import Qt
 
 RUN_TIMEOUT_MS = 30_000
@@ -184,3 +186,22 @@ def test_settings_are_saved_in_the_project_and_undoable(qtbot, make_dock):
     stack.undo()
     assert dock.document.project.training["batch_size"] == 32
     assert panel.batch_size.value() == 32 and panel.optimizer.currentText() == "Adam"
+
+
+def test_runs_of_earlier_sessions_are_listed(qtbot, make_dock):
+    first = make_dock("xor", epochs=3)
+    click(qtbot, first.train_panel.train_button)
+    wait_idle(qtbot, first)
+    later = make_dock("xor", epochs=2)  # the same project opened again (same run folders)
+    (past,) = later.runs_view.runs
+    item = past["item"]
+    assert len(past["history"]) == 3 and past["checkpoint"].endswith(".pt")
+    assert item.text(EPOCHS) == "3" and item.text(RESULT).startswith("accuracy")
+    folder_stamp = datetime.strptime(past["run_dir"][-19:-4], "%Y%m%d-%H%M%S")
+    assert item.text(STARTED) == folder_stamp.strftime("%d %b %H:%M")
+    assert item.checkState(0) == Qt.CheckState.Checked and item.toolTip(0) == past["run_dir"]
+    click(qtbot, later.train_panel.train_button)
+    wait_idle(qtbot, later)
+    names = [run["name"] for run in later.runs_view.runs]
+    assert names == ["run 1", "run 2"]
+    assert all(run["item"].checkState(0) == Qt.CheckState.Checked for run in later.runs_view.runs)

@@ -8,6 +8,7 @@ import pytest
 from neurocanvas.gui.training.boundary import to_rgb
 from neurocanvas.gui.training.hints import fit_hint
 from neurocanvas.gui.training.insight import roc_curve
+from neurocanvas.gui.training.runs import SETTINGS
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -93,7 +94,7 @@ def test_runs_overlay_ticked_curves(qtbot):
     assert len(view.plot.listDataItems()) == 2  # the first two are ticked
     view.runs[2]["item"].setCheckState(0, Qt.CheckState.Checked)
     assert len(view.plot.listDataItems()) == 3
-    assert "lr 0.001" in view.runs[2]["item"].text(1)
+    assert "lr 0.001" in view.runs[2]["item"].text(SETTINGS)
 
 
 def test_digit_pad_gives_a_centred_28x28_image(qtbot):
