@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -126,6 +127,13 @@ def in_window() -> tuple[float, list[float]]:
 
 def main() -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="neurocanvas-bench-") as runs:
+        # The window's runs go to a scratch folder, not the user's list of runs.
+        os.environ["NEUROCANVAS_DATA_DIR"] = runs
+        return measure()
+
+
+def measure() -> dict:
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     headless_warmup()
     window_warmup()
