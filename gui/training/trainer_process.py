@@ -19,6 +19,7 @@ module imports no Qt (the process never loads it).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import queue
 import secrets
@@ -26,11 +27,12 @@ import subprocess
 import sys
 import threading
 import time
+from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
 
 QUIT_WAIT_S = 2.0
-CONNECT_WAIT_S = 60.0  # a cold start (first torch import after boot) can take a while
+CONNECT_WAIT_S = 20.0  # from start to handshake (before the child imports torch)
 KEY_VARIABLE = "NEUROCANVAS_TRAINER_KEY"
 # Training yields the CPU to the window whenever the window wants it: with every core busy in
 # torch, a repaint at equal priority waited up to 80 ms for its turn. An otherwise idle machine
@@ -92,6 +94,20 @@ def serve(control, events) -> None:
         finally:
             current.pop(job_id, None)
         send(job_id, "done", outcome)
+        # An idle process must not hold the last run's model, optimizer and data (nor its GPU
+        # memory) until the next Train.
+        del job
+        _release_memory()
+
+
+def _release_memory() -> None:
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_initialized():
+        torch.cuda.empty_cache()
 
 
 # the window side -------------------------------------------------------------------------------
@@ -105,8 +121,7 @@ class TrainerProcess:
         with Listener(authkey=key) as listener:
             env = {**os.environ, KEY_VARIABLE: key.hex()}
             command = [sys.executable, "-m", __name__, str(listener.address)]
-            flags = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)  # Windows only
-            self.popen = subprocess.Popen(command, env=env, creationflags=flags)
+            self.popen = subprocess.Popen(command, env=env, **_detached())
             self._connection = _accept(listener, self.popen)
         self._send_lock = threading.Lock()
         self._next_id = 0
@@ -122,11 +137,14 @@ class TrainerProcess:
 
     def receive(self, timeout: float) -> tuple | None:
         """The next message, or None after `timeout` s; EOFError when the process has died."""
-        if not self._connection.poll(timeout):
-            if not self.alive:
-                raise EOFError
-            return None
-        return self._connection.recv()
+        try:
+            if not self._connection.poll(timeout):
+                if not self.alive:
+                    raise EOFError
+                return None
+            return self._connection.recv()
+        except OSError as error:  # our end closed (discarded): as dead as the process
+            raise EOFError from error
 
     @property
     def alive(self) -> bool:
@@ -148,7 +166,11 @@ class TrainerProcess:
             self.popen.wait(wait_s)
         except subprocess.TimeoutExpired:
             self.kill()
-        self._connection.close()
+        self.close_connection()
+
+    def close_connection(self) -> None:
+        with contextlib.suppress(OSError):
+            self._connection.close()
 
     def _send(self, message: tuple) -> None:
         try:
@@ -158,10 +180,30 @@ class TrainerProcess:
             pass
 
 
+def _detached() -> dict[str, Any]:
+    """Popen options: lower priority, and out of the terminal's process group, so a Ctrl+C meant
+    for the window does not kill a run (the closed connection ends the process anyway)."""
+    if sys.platform == "win32":
+        flags = subprocess.BELOW_NORMAL_PRIORITY_CLASS | subprocess.CREATE_NEW_PROCESS_GROUP
+        return {"creationflags": flags}
+    return {"start_new_session": True}  # niceness is set by the process itself
+
+
 def _accept(listener: Listener, popen: subprocess.Popen) -> Connection:
     """The child's connection; RuntimeError when it exits or stays silent instead."""
+    # The handshake comes before the child imports torch: seconds, even on a slow machine. A
+    # socket timeout ends the accepting thread too when the child never calls.
+    raw_socket = getattr(getattr(listener, "_listener", None), "_socket", None)
+    if raw_socket is not None:
+        raw_socket.settimeout(CONNECT_WAIT_S)
     accepted: list[Connection] = []
-    thread = threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True)
+
+    def accept() -> None:
+        # Timed out, closed under it, or a caller without the key: the checks below report it.
+        with contextlib.suppress(OSError, EOFError, AuthenticationError):
+            accepted.append(listener.accept())
+
+    thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     deadline = time.monotonic() + CONNECT_WAIT_S
     while thread.is_alive() and popen.poll() is None and time.monotonic() < deadline:
@@ -169,7 +211,7 @@ def _accept(listener: Listener, popen: subprocess.Popen) -> Connection:
     if not accepted:
         if popen.poll() is None:
             popen.kill()
-        raise RuntimeError(f"the training process did not start (exit code {popen.poll()})")
+        raise RuntimeError(f"the training process did not start (exit code {popen.wait()})")
     return accepted[0]
 
 
@@ -180,12 +222,18 @@ def main() -> None:
         os.nice(NICENESS)
     connection = Client(sys.argv[1], authkey=key)
     serve(connection, connection)
+    # Nothing left to save: skip the interpreter's slow teardown of torch (about a second), so
+    # the window's exit does not wait for it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # the pool ---------------------------------------------------------------------------------------
 _lock = threading.Lock()
 _idle: list[TrainerProcess] = []
 _all: list[TrainerProcess] = []
+_start_failure: list[str] = []  # why this session could not start a process, once it could not
 
 
 def acquire() -> TrainerProcess:
@@ -196,7 +244,14 @@ def acquire() -> TrainerProcess:
             if process.alive:
                 return process
             _forget(process)
-    process = TrainerProcess()
+    if _start_failure:
+        raise RuntimeError(f"no training process this session: {_start_failure[0]}")
+    try:
+        process = TrainerProcess()
+    except Exception as error:
+        # Once is enough: every later Train would wait for the same failure before falling back.
+        _start_failure.append(str(error))
+        raise
     with _lock:
         _all.append(process)
     return process
@@ -214,6 +269,7 @@ def release(process: TrainerProcess) -> None:
 def discard(process: TrainerProcess) -> None:
     """A process that misbehaved (killed, crashed): end it, never reuse it."""
     process.kill()
+    process.close_connection()
     with _lock:
         _forget(process)
         if process in _idle:

@@ -21,6 +21,7 @@ from . import trainer_process
 from .job import TrainingJob, failure, job_spec
 
 POLL_S = 0.25  # how often the reader checks that the training process is still alive
+KILLED = -9  # exit code of a process ended by SIGKILL
 
 
 class TrainingWorker(QThread):
@@ -108,11 +109,15 @@ class TrainingWorker(QThread):
         {"stop": job.request_stop, "pause": job.pause, "resume": job.resume}[name]()
 
     def _run_in(self, process: trainer_process.TrainerProcess) -> None:
-        with self._lock:
-            self._process = process
-            self._job_id = process.submit(self.spec)
-            for name in self._commands:
-                process.command(name, self._job_id)
+        try:
+            with self._lock:
+                self._process = process
+                self._job_id = process.submit(self.spec)
+                for name in self._commands:
+                    process.command(name, self._job_id)
+        except (OSError, EOFError):  # it died while idle (e.g. the system ran out of memory)
+            self._process_died(process)
+            return
         while True:
             try:
                 message = process.receive(POLL_S)
@@ -135,11 +140,11 @@ class TrainingWorker(QThread):
         if self._killed:
             message = "The run did not stop in time, so it was ended."
         else:
-            message = (
-                "The training process ended unexpectedly"
-                + (f" (exit code {code})" if code is not None else "")
-                + ". It may have run out of memory: try a smaller batch size or model."
+            message = "The training process ended unexpectedly" + (
+                f" (exit code {code})." if code is not None else "."
             )
+            if code == KILLED:  # what the system's out-of-memory killer does
+                message += " It may have run out of memory: try a smaller batch size or model."
         self._dispatch("run_failed", failure(RuntimeError(message), message))
 
     def _dispatch(self, kind: str, payload: Any) -> None:

@@ -4,8 +4,12 @@ looks like to the window. The process side needs no Qt; the worker tests drive t
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
 
 import numpy as np
@@ -114,6 +118,43 @@ def test_a_killed_process_reads_as_end_of_file():
     assert trainer_process.acquire() is not handle  # never handed out again
 
 
+def test_an_idle_process_holds_no_finished_run(tmp_path):
+    """The model, optimizer and data of a finished run are freed before the next job comes."""
+    from neurocanvas.engine.training import Trainer
+
+    def trainers() -> int:
+        gc.collect()
+        return sum(type(thing) is Trainer for thing in gc.get_objects())
+
+    before = trainers()
+    window_end, process_end = multiprocessing.Pipe()
+    serving = threading.Thread(target=trainer_process.serve, args=(process_end, process_end))
+    serving.start()
+    window_end.send(("job", 1, xor_spec(tmp_path, epochs=1)))
+    while window_end.recv()[1] != "done":
+        pass
+    assert trainers() == before
+    window_end.send(("quit",))
+    serving.join(10)
+    assert not serving.is_alive()
+
+
+def test_ctrl_c_in_the_terminal_does_not_reach_the_process(process):
+    assert os.getsid(process.popen.pid) != os.getsid(0)
+
+
+def test_a_process_that_cannot_start_is_tried_once(monkeypatch):
+    monkeypatch.setattr(trainer_process, "_idle", [])
+    monkeypatch.setattr(trainer_process, "_start_failure", [])
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, never calls back
+    with pytest.raises(RuntimeError, match="did not start"):
+        trainer_process.acquire()
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="no training process this session"):
+        trainer_process.acquire()
+    assert time.monotonic() - started < 0.1
+
+
 # the QThread bridge ------------------------------------------------------------------------------
 @pytest.fixture
 def make_worker(tmp_path):
@@ -141,6 +182,18 @@ def test_a_process_that_dies_mid_run_is_a_message(qtbot, make_worker):
         os.kill(worker._process.popen.pid, signal.SIGKILL)
     assert "ended unexpectedly" in failed.args[0]["message"]
     assert worker.wait(5000) and worker.outcome == "failed"
+
+
+def test_a_process_that_died_while_idle_is_a_message(qtbot, make_worker, monkeypatch):
+    dead = trainer_process.acquire()
+    dead.kill()
+    monkeypatch.setattr(trainer_process, "acquire", lambda: dead)
+    worker = make_worker({"epochs": 3})
+    with qtbot.waitSignal(worker.run_failed, timeout=10_000) as failed:
+        worker.start()
+    message = failed.args[0]["message"]
+    assert "ended unexpectedly (exit code -9)" in message and "out of memory" in message
+    assert worker.wait(5000) and dead not in trainer_process._all
 
 
 def test_kill_ends_a_run_that_would_not_stop(qtbot, make_worker):
