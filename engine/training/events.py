@@ -46,6 +46,7 @@ class BatchEnded(Event):
     loss: float
     samples_per_s: float
     lr: float
+    gpu_memory_mib: float | None = None  # memory the run holds on a CUDA device; None elsewhere
 
 
 @dataclass(frozen=True)

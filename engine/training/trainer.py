@@ -381,7 +381,14 @@ class Trainer(RunFilesMixin, RunEventsMixin):
             lr = self.optimizer.param_groups[0]["lr"]
             self._emit(
                 BatchEnded(
-                    epoch, batch, self.batches_per_epoch, self.step, loss, count / seconds, lr
+                    epoch,
+                    batch,
+                    self.batches_per_epoch,
+                    self.step,
+                    loss,
+                    count / seconds,
+                    lr,
+                    gpu_memory_mib(self.device),
                 )
             )
 
@@ -463,6 +470,13 @@ class Trainer(RunFilesMixin, RunEventsMixin):
     def _emit(self, event: Event) -> None:
         for fn in list(self._subscribers):
             fn(event)
+
+
+def gpu_memory_mib(device: torch.device) -> float | None:
+    """Memory this process holds on a CUDA `device` (no sync: cheap); None on other devices."""
+    if device.type != "cuda":
+        return None
+    return torch.cuda.memory_allocated(device) / 2**20
 
 
 def _to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:

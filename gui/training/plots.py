@@ -170,6 +170,7 @@ class LiveView(QWidget):
         self.first_epoch = int(self.started.get("start_epoch", 1))
         self.fraction = 0.0
         self.samples_per_s = 0.0
+        self.gpu_memory_mib: float | None = None
         self.epoch_text = ""
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
@@ -205,6 +206,7 @@ class LiveView(QWidget):
         self.series["batch"].add(x, self.smoothed if math.isfinite(loss) else math.nan)
         self.series["lr"].add(x, e["lr"])
         self.samples_per_s = e["samples_per_s"]
+        self.gpu_memory_mib = e.get("gpu_memory_mib")
         self.epoch_text = f"epoch {e['epoch']} · batch {e['batch']}/{e['batches']}"
         self._set_fraction(e["epoch"] - 1 + e["batch"] / max(e["batches"], 1))
 
@@ -276,22 +278,13 @@ class LiveView(QWidget):
             elapsed = time.perf_counter() - self.started_at
             remaining = elapsed * (1 - self.fraction) / self.fraction
             parts.append(f"ETA {_duration(remaining)}")
-        memory = gpu_memory_text(self.started.get("device"))
-        if memory:
-            parts.append(memory)
+        if self.gpu_memory_mib is not None:  # measured by the training process, on CUDA only
+            parts.append(f"GPU {self.gpu_memory_mib:,.0f} MiB")
         return " · ".join(parts)
 
     def point_counts(self) -> dict[str, int]:
         """How many points each curve holds (for tests and the status line)."""
         return {name: len(series) for name, series in self.series.items()}
-
-
-def gpu_memory_text(device: str | None) -> str:
-    if device != "cuda":
-        return ""
-    import torch
-
-    return f"GPU {torch.cuda.memory_allocated() / 2**20:,.0f} MiB"
 
 
 def _duration(seconds: float) -> str:

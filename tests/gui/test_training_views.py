@@ -79,6 +79,26 @@ def test_histogram_view_shows_the_chosen_parameter(qtbot):
     assert len(view.grads_plot.listDataItems()) == 0
 
 
+def test_progress_line_shows_the_training_process_gpu_memory(qtbot):
+    from neurocanvas.gui.training.plots import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.reset({"device": "cuda", "device_name": "NVIDIA H100", "config": {"epochs": 4}})
+    batch = {"event": "BatchEnded", "epoch": 1, "batch": 5, "batches": 10, "step": 5}
+    view.add_progress(
+        [{**batch, "loss": 0.5, "samples_per_s": 900.0, "lr": 0.01, "gpu_memory_mib": 1234.4}]
+    )
+    view.redraw(force=True)
+    text = view.progress_text.text()
+    assert "epoch 1 · batch 5/10" in text and "900 samples/s" in text and "GPU 1,234 MiB" in text
+    view.add_progress(
+        [{**batch, "loss": 0.4, "samples_per_s": 900.0, "lr": 0.01, "gpu_memory_mib": None}]
+    )  # a CPU run: no memory figure
+    view.redraw(force=True)
+    assert "GPU" not in view.progress_text.text()
+
+
 def test_runs_overlay_ticked_curves(qtbot):
     from neurocanvas.gui.training.runs import RunsView
 

@@ -46,7 +46,8 @@ def test_events_in_order_and_plain(tmp_path):
     assert isinstance(started, RunStarted) and started.device == "cpu" and started.param_count == 17
     assert "Sigmoid" in started.loss_note
     assert finished.confusion_matrix is not None and finished.class_names == ["0", "1"]
-    assert {"config.json", "metrics.jsonl", "metrics.csv", "best.pt", "last.pt"} <= {
+    assert all(e.gpu_memory_mib is None for e in events if isinstance(e, BatchEnded))  # CPU
+    assert {"config.json", "metrics.jsonl", "metrics.csv", "best.pt", "last.pt", "result.json"} <= {
         p.name for p in tmp_path.iterdir()
     }
     assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 3
