@@ -99,6 +99,40 @@ def test_progress_line_shows_the_training_process_gpu_memory(qtbot):
     assert "GPU" not in view.progress_text.text()
 
 
+def test_a_redraw_updates_one_plot_per_tick(qtbot):
+    """Spread over timer ticks, so no single tick blocks the window for all three paints."""
+    from neurocanvas.gui.training.plots import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.timer.stop()  # ticks by hand
+    view.reset({"device": "cpu", "config": {"epochs": 2}})
+    epoch = {"event": "EpochEnded", "epoch": 1, "epochs": 2, "lr": 0.01, "seconds": 1.0}
+    view.add_progress(
+        [
+            {
+                **epoch,
+                "train": {"loss": 0.5, "accuracy": 0.8},
+                "val": {"val_loss": 0.6, "val_accuracy": 0.7},
+                "samples_per_s": 100.0,
+                "improved": True,
+            }
+        ]
+    )
+
+    def points(name: str) -> int:
+        x, _ = view.curves[name].getData()
+        return 0 if x is None else len(x)
+
+    view.redraw()
+    assert (points("loss"), points("metric")) == (1, 0)
+    assert "epoch 1/2" in view.progress_text.text()  # the text comes with the first plot
+    view.redraw()
+    assert points("metric") == 1
+    view.redraw()
+    assert view.pending_plots == []
+
+
 def test_runs_overlay_ticked_curves(qtbot):
     from neurocanvas.gui.training.runs import RunsView
 
