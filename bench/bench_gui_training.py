@@ -9,7 +9,7 @@
 The window trains in its training process (`gui/training/trainer_process.py`), started and
 warmed by one short run first, as the app starts it when it opens. Headless and window runs
 alternate (BENCH_ROUNDS, default 3) and the median of the per-round ratios is the figure, so a
-machine that gets busier or quieter during the bench does not tilt it. BENCH_EPOCHS (default 3),
+machine that gets busier or quieter during the bench does not tilt it. BENCH_EPOCHS (default 5),
 BENCH_HIDDEN=1 (train with the dock not shown: isolates the cost of painting the plots) and
 BENCH_VERBOSE=1 (per-epoch figures) adjust it.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT / ".." / "shared" / "datasets" / "mnist"
-EPOCHS = int(os.environ.get("BENCH_EPOCHS", "3"))
+EPOCHS = int(os.environ.get("BENCH_EPOCHS", "5"))
 TARGET_RATIO, TARGET_LAG_MS = 0.9, 50.0
 
 
