@@ -1,6 +1,7 @@
 """Training engine: the trainer, its events and callbacks, evaluation, prediction and checkpoints.
 
-No Qt here: the GUI's worker thread runs `Trainer.run()` and forwards the events as signals.
+No Qt here: the window runs `Trainer.run()` in its training process and gets the events as plain
+data.
 """
 
 from .callbacks import Callback, CsvLogger, EarlyStopping, JsonlLogger, TensorBoardLogger
