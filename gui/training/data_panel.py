@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
 from neurocanvas.engine.shapes import AutoSizes
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,70 +23,26 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
-    QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from .boundary import class_color
+from .data_preview import DataPreview
+from .data_sources import (
+    FILE_SOURCES,
+    MISSING,
+    NAMED,
+    default_source,
+    file_kind,
+    is_named,
+    load_preview,
+    noun,
+    target_column,
+)
 from .fit import compact, fitting_form
 from .settings import NamedEdits, set_section
 from .tasks import BackgroundTask, run_in_background
-
-FILE_SOURCES = ("CSV / TSV file", "NumPy .npz file", "Image folder", "MNIST / CIFAR folder")
-BUILTINS = ("mnist", "fashion-mnist", "cifar10")
-NAMED = (*SYNTHETIC_NAMES, *BUILTINS, *PACKAGED_NAMES)  # sources chosen by name, no path
-MISSING = ("drop", "mean", "median", "most_frequent")
-
-
-def load_preview(config: dict[str, Any]) -> dict[str, Any]:
-    """Load and describe the data (runs on the background thread; plain values out)."""
-    from neurocanvas.engine.data import load_dataset, preview_images, preview_rows, scatter_points
-
-    cfg = DataConfig.from_dict(config)
-    ds = load_dataset(cfg)
-    result: dict[str, Any] = {"info": ds.info.to_dict(), "report": list(ds.report)}
-    result["columns"], result["rows"] = preview_rows(ds, 50)
-    if ds.info.is_image:
-        result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)
-    elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2):
-        result["points"], result["values"] = scatter_points(ds)
-    if ds.preview_columns:  # a table: which column is the target (the form shows its name)
-        result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
-    return result
-
-
-def target_column(columns: list[str], target: str | int | None) -> str | None:
-    """The column a CSV load uses as its target (as the engine picks it): None -> the last."""
-    if not columns:
-        return None
-    if target is None or target == "":
-        return columns[-1]
-    if isinstance(target, int) or str(target).lstrip("-").isdigit():
-        if str(target) in columns:
-            return str(target)
-        index = int(target)
-        return columns[index] if -len(columns) <= index < len(columns) else None
-    return str(target) if str(target) in columns else None
-
-
-def default_source(project) -> str:
-    """A data set that fits the graph's Input when the project names none: MNIST for 1x28x28
-    (or 28x28 sequences), CIFAR-10 for 3-channel images, xor otherwise."""
-    graph = getattr(project, "graph", None)
-    for node in getattr(graph, "nodes", {}).values():
-        if getattr(node, "type", None) != "Input":
-            continue
-        shape = list(node.params.get("shape") or [])
-        if len(shape) == 3 and shape[0] == 3:
-            return "cifar10"
-        if (len(shape) == 3 and shape[0] == 1) or shape == [28, 28]:
-            return "mnist"
-    return "xor"
 
 
 class DataPanel(NamedEdits, QWidget):
@@ -164,21 +117,7 @@ class DataPanel(NamedEdits, QWidget):
         self.error.setStyleSheet("color: #dc2626;")
         self.error.hide()
 
-        self.preview = QStackedWidget()
-        self.scatter = pg.PlotWidget(background="w")
-        self.scatter.setMinimumHeight(160)
-        self.scatter_item = pg.ScatterPlotItem(size=5, pen=None)
-        self.scatter.addItem(self.scatter_item)
-        self.table = QTableWidget()
-        # A plain label, not pg.ImageView: every ImageView registers the same named view box, and
-        # pyqtgraph's clean-up of those on deletion crashes PySide 6.12 (none_dealloc).
-        self.image = ImagePreview()
-        for widget in (QLabel(""), self.scatter, self.table, self.image):
-            self.preview.addWidget(widget)
-        # Takes the height left over (at least 160 px) but asks for none, so a few more lines
-        # of summary never make the pane scroll.
-        self.preview.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-        self.preview.setMinimumHeight(160)
+        self.preview = DataPreview()
         self.path.textChanged.connect(self.path.setToolTip)  # the whole path, when cut
 
         layout = QVBoxLayout(self)
@@ -224,7 +163,7 @@ class DataPanel(NamedEdits, QWidget):
                 self.source.setCurrentText(canonical_name(cfg.source))
                 self.path.clear()
             else:
-                self.source.setCurrentText(_file_kind(cfg.source))
+                self.source.setCurrentText(file_kind(cfg.source))
                 self.path.setText(cfg.source)
             self.samples.setValue(int(cfg.params.get("n", 400)))
             self.noise.setValue(float(cfg.params.get("noise", 0.1)))
@@ -250,7 +189,7 @@ class DataPanel(NamedEdits, QWidget):
         synthetic = kind in SYNTHETIC_NAMES
         data["source"] = self.path.text().strip() if kind in FILE_SOURCES else kind
         if not data["source"]:
-            raise ValueError(f"Choose a {_noun(kind)} first (Browse…).")
+            raise ValueError(f"Choose a {noun(kind)} first (Browse…).")
         params = dict(data.get("params") or {})
         if synthetic:
             params.update(n=self.samples.value(), noise=round(self.noise.value(), 4))
@@ -333,20 +272,15 @@ class DataPanel(NamedEdits, QWidget):
         self.result = None
         self.info.setText("No data loaded yet.")
         self.show_error("")
-        self.image.clear_image()
-        self.scatter_item.clear()
-        self.table.clear()
-        self.table.setRowCount(0)
-        self.table.setColumnCount(0)
+        self.preview.clear_preview()
         self._filling = True
         self.target.clear()
         self._filling = False
-        self.preview.setCurrentIndex(0)
 
     def set_source_path(self, path: str) -> None:
         """Choose a file or folder as the source (what Browse… does after its dialog)."""
         self._filling = True
-        self.source.setCurrentText(_file_kind(path))
+        self.source.setCurrentText(file_kind(path))
         self.path.setText(path)
         self.target.clear()
         self._filling = False
@@ -409,7 +343,7 @@ class DataPanel(NamedEdits, QWidget):
         ]
         self.info.setText("<br>".join(lines))
         self._fill_target(result["columns"], result.get("target_column"))
-        self._show_preview(result)
+        self.preview.show_result(result)
         self.document.set_auto_sizes(
             AutoSizes(tuple(info["feature_shape"]), info["num_outputs"], info["input_dtype"])
         )
@@ -434,30 +368,6 @@ class DataPanel(NamedEdits, QWidget):
         finally:
             self._filling = False
 
-    def _show_preview(self, result: dict[str, Any]) -> None:
-        if result.get("points") is not None:
-            points, values = result["points"], np.asarray(result["values"])
-            if values.dtype.kind in "iub":
-                brushes = [pg.mkBrush(*class_color(int(v))) for v in values]
-            else:
-                brushes = pg.mkBrush("#2563eb")
-            self.scatter_item.setData(points[:, 0], points[:, 1], brush=brushes)
-            self.scatter.autoRange()
-            self.preview.setCurrentWidget(self.scatter)
-        elif result.get("images") is not None:
-            self.image.set_image(np.asarray(result["images"]))
-            self.preview.setCurrentWidget(self.image)
-        else:
-            columns, rows = result["columns"], result["rows"]
-            self.table.clear()
-            self.table.setColumnCount(len(columns))
-            self.table.setRowCount(len(rows))
-            self.table.setHorizontalHeaderLabels(columns)
-            for r, row in enumerate(rows):
-                for c, value in enumerate(row):
-                    self.table.setItem(r, c, QTableWidgetItem(value))
-            self.preview.setCurrentWidget(self.table)
-
     def show_summary(self, summary: dict[str, Any]) -> None:
         """What a training run loaded (the worker's data summary), when the panel has not."""
         if self.result is None:
@@ -471,63 +381,3 @@ class DataPanel(NamedEdits, QWidget):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
-
-
-def is_named(source: str) -> bool:
-    return canonical_name(source) in NAMED
-
-
-def _noun(kind: str) -> str:
-    return "folder" if "folder" in kind.lower() else "file"
-
-
-def _file_kind(path: str) -> str:
-    from pathlib import Path
-
-    p = Path(path)
-    if p.suffix.lower() in (".npz", ".npy"):
-        return FILE_SOURCES[1]
-    if p.is_dir():
-        names = {child.name.lower() for child in p.iterdir()} if p.exists() else set()
-        if any("idx" in name or "batch" in name for name in names):
-            return FILE_SOURCES[3]
-        return FILE_SOURCES[2]
-    return FILE_SOURCES[0]
-
-
-class ImagePreview(QLabel):
-    """A grid of sample images (uint8, (H, W) or (H, W, 3)), scaled to fit with crisp pixels."""
-
-    def __init__(self):
-        super().__init__()
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumHeight(160)
-        self._pixmap: QPixmap | None = None
-
-    def set_image(self, grid: np.ndarray) -> None:
-        grid = np.ascontiguousarray(grid, dtype=np.uint8)
-        height, width = grid.shape[:2]
-        if grid.ndim == 3:
-            image = QImage(grid.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-        else:
-            image = QImage(grid.data, width, height, width, QImage.Format.Format_Grayscale8)
-        self._pixmap = QPixmap.fromImage(image.copy())  # copy: the numpy buffer is temporary
-        self._rescale()
-
-    def clear_image(self) -> None:
-        self._pixmap = None
-        self.clear()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._rescale()
-
-    def _rescale(self) -> None:
-        if self._pixmap is not None and not self._pixmap.isNull():
-            self.setPixmap(
-                self._pixmap.scaled(
-                    self.size(),
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.FastTransformation,
-                )
-            )

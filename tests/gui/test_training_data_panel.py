@@ -57,8 +57,8 @@ def test_pima_csv_resolves_tabular_mlp_auto_sizes(qtbot, make_panel):
     assert document.analysis.shapes["input"].shape == (8,)
     assert document.analysis.shapes["output"].shape == (1,)
     assert "768 samples" in panel.info.text() and "binary" in panel.info.text()
-    assert panel.preview.currentWidget() is panel.table
-    assert panel.table.columnCount() == 9 and panel.table.item(0, 1).text() == "148"
+    assert panel.preview.currentWidget() is panel.preview.table
+    assert panel.preview.table.columnCount() == 9 and panel.preview.table.item(0, 1).text() == "148"
     assert panel.target.currentText() == "col9"  # the last column, offered for change
     assert panel.error.isHidden()
 
@@ -70,8 +70,8 @@ def test_synthetic_source_shows_a_scatter(qtbot, make_panel):
     assert panel.document.project.data["source"] == "moons"
     assert panel.document.project.data["params"]["n"] == 200
     load(qtbot, panel)
-    assert panel.preview.currentWidget() is panel.scatter
-    assert len(panel.scatter_item.data) == 200
+    assert panel.preview.currentWidget() is panel.preview.scatter
+    assert len(panel.preview.scatter_item.data) == 200
     assert panel.document.auto.input_shape == (2,)
 
 

@@ -183,10 +183,11 @@ def test_thumbnails_are_cleared_for_another_project(qtbot, make_dock):
 
     dock = make_dock()
     panel = dock.data_panel
-    panel.image.set_image(np.zeros((28, 56), dtype=np.uint8))
-    panel.preview.setCurrentWidget(panel.image)
+    panel.preview.image.set_image(np.zeros((28, 56), dtype=np.uint8))
+    panel.preview.setCurrentWidget(panel.preview.image)
     dock.set_document(Document(load_template("seed-cnn")))
-    assert panel.image._pixmap is None and panel.preview.currentWidget() is not panel.image
+    assert panel.preview.image._pixmap is None
+    assert panel.preview.currentWidget() is not panel.preview.image
 
 
 def test_data_undo_text_says_what_changed(qtbot, make_dock):

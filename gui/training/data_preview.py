@@ -1,0 +1,104 @@
+"""The data panel's preview: a scatter of 2-D points coloured by class, a grid of sample images
+(augmented when augmentation is on) or the first rows of a table; empty until data is loaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem
+
+from .boundary import class_color
+
+
+class DataPreview(QStackedWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.scatter = pg.PlotWidget(background="w")
+        self.scatter.setMinimumHeight(160)
+        self.scatter_item = pg.ScatterPlotItem(size=5, pen=None)
+        self.scatter.addItem(self.scatter_item)
+        self.table = QTableWidget()
+        # A plain label, not pg.ImageView: every ImageView registers the same named view box, and
+        # pyqtgraph's clean-up of those on deletion crashes PySide 6.12 (none_dealloc).
+        self.image = ImagePreview()
+        for widget in (QLabel(""), self.scatter, self.table, self.image):
+            self.addWidget(widget)
+        # Takes the height left over (at least 160 px) but asks for none, so a few more lines
+        # of summary never make the pane scroll.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(160)
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        """Show a `load_preview` result: a scatter, an image grid or the table's first rows."""
+        if result.get("points") is not None:
+            points, values = result["points"], np.asarray(result["values"])
+            if values.dtype.kind in "iub":
+                brushes = [pg.mkBrush(*class_color(int(v))) for v in values]
+            else:
+                brushes = pg.mkBrush("#2563eb")
+            self.scatter_item.setData(points[:, 0], points[:, 1], brush=brushes)
+            self.scatter.autoRange()
+            self.setCurrentWidget(self.scatter)
+        elif result.get("images") is not None:
+            self.image.set_image(np.asarray(result["images"]))
+            self.setCurrentWidget(self.image)
+        else:
+            columns, rows = result["columns"], result["rows"]
+            self.table.clear()
+            self.table.setColumnCount(len(columns))
+            self.table.setRowCount(len(rows))
+            self.table.setHorizontalHeaderLabels(columns)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    self.table.setItem(r, c, QTableWidgetItem(value))
+            self.setCurrentWidget(self.table)
+
+    def clear_preview(self) -> None:
+        self.image.clear_image()
+        self.scatter_item.clear()
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.setCurrentIndex(0)
+
+
+class ImagePreview(QLabel):
+    """A grid of sample images (uint8, (H, W) or (H, W, 3)), scaled to fit with crisp pixels."""
+
+    def __init__(self):
+        super().__init__()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumHeight(160)
+        self._pixmap: QPixmap | None = None
+
+    def set_image(self, grid: np.ndarray) -> None:
+        grid = np.ascontiguousarray(grid, dtype=np.uint8)
+        height, width = grid.shape[:2]
+        if grid.ndim == 3:
+            image = QImage(grid.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+        else:
+            image = QImage(grid.data, width, height, width, QImage.Format.Format_Grayscale8)
+        self._pixmap = QPixmap.fromImage(image.copy())  # copy: the numpy buffer is temporary
+        self._rescale()
+
+    def clear_image(self) -> None:
+        self._pixmap = None
+        self.clear()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is not None and not self._pixmap.isNull():
+            self.setPixmap(
+                self._pixmap.scaled(
+                    self.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                )
+            )

@@ -1,0 +1,82 @@
+"""What the data panel offers and how it reads a choice, without widgets: the sources (named
+sets, files, folders), the preview load (on a background thread), the target column a CSV load
+uses, and a data set that fits a graph with no data yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from neurocanvas.engine.data import SYNTHETIC_NAMES, DataConfig
+from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
+
+FILE_SOURCES = ("CSV / TSV file", "NumPy .npz file", "Image folder", "MNIST / CIFAR folder")
+BUILTINS = ("mnist", "fashion-mnist", "cifar10")
+NAMED = (*SYNTHETIC_NAMES, *BUILTINS, *PACKAGED_NAMES)  # sources chosen by name, no path
+MISSING = ("drop", "mean", "median", "most_frequent")
+
+
+def load_preview(config: dict[str, Any]) -> dict[str, Any]:
+    """Load and describe the data (runs on the background thread; plain values out)."""
+    from neurocanvas.engine.data import load_dataset, preview_images, preview_rows, scatter_points
+
+    cfg = DataConfig.from_dict(config)
+    ds = load_dataset(cfg)
+    result: dict[str, Any] = {"info": ds.info.to_dict(), "report": list(ds.report)}
+    result["columns"], result["rows"] = preview_rows(ds, 50)
+    if ds.info.is_image:
+        result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)
+    elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2):
+        result["points"], result["values"] = scatter_points(ds)
+    if ds.preview_columns:  # a table: which column is the target (the form shows its name)
+        result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
+    return result
+
+
+def target_column(columns: list[str], target: str | int | None) -> str | None:
+    """The column a CSV load uses as its target (as the engine picks it): None -> the last."""
+    if not columns:
+        return None
+    if target is None or target == "":
+        return columns[-1]
+    if isinstance(target, int) or str(target).lstrip("-").isdigit():
+        if str(target) in columns:
+            return str(target)
+        index = int(target)
+        return columns[index] if -len(columns) <= index < len(columns) else None
+    return str(target) if str(target) in columns else None
+
+
+def default_source(project) -> str:
+    """A data set that fits the graph's Input when the project names none: MNIST for 1x28x28
+    (or 28x28 sequences), CIFAR-10 for 3-channel images, xor otherwise."""
+    graph = getattr(project, "graph", None)
+    for node in getattr(graph, "nodes", {}).values():
+        if getattr(node, "type", None) != "Input":
+            continue
+        shape = list(node.params.get("shape") or [])
+        if len(shape) == 3 and shape[0] == 3:
+            return "cifar10"
+        if (len(shape) == 3 and shape[0] == 1) or shape == [28, 28]:
+            return "mnist"
+    return "xor"
+
+
+def is_named(source: str) -> bool:
+    return canonical_name(source) in NAMED
+
+
+def noun(kind: str) -> str:
+    return "folder" if "folder" in kind.lower() else "file"
+
+
+def file_kind(path: str) -> str:
+    p = Path(path)
+    if p.suffix.lower() in (".npz", ".npy"):
+        return FILE_SOURCES[1]
+    if p.is_dir():
+        names = {child.name.lower() for child in p.iterdir()} if p.exists() else set()
+        if any("idx" in name or "batch" in name for name in names):
+            return FILE_SOURCES[3]
+        return FILE_SOURCES[2]
+    return FILE_SOURCES[0]
