@@ -144,6 +144,20 @@ class Document(QObject):
         self._push(f"Connect {src[0]} to {dst[0]}", lambda graph: graph.connect(src, dst))
         return None
 
+    def rewire(self, edge: Edge, dst: tuple[str, int]) -> str | None:
+        """Move the wire `edge` to another input `dst` (one undo step); None, or why not."""
+        problem = self.graph.connection_problem(edge.src, dst)
+        if problem:
+            self.status_message.emit(f"Cannot connect: {problem}")
+            return problem
+
+        def apply(graph: Graph) -> None:
+            graph.remove_edge(edge)
+            graph.connect(edge.src, dst)
+
+        self._push(f"Reconnect {edge.src[0]} to {dst[0]}", apply)
+        return None
+
     def disconnect(self, edge: Edge) -> None:
         if edge in self.graph.edges:
             self._push(

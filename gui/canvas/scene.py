@@ -40,6 +40,7 @@ class CanvasScene(QGraphicsScene):
         self._wire_source: PortItem | None = None
         self._wire_item: QGraphicsPathItem | None = None
         self._wire_target: PortItem | None = None
+        self._rerouted: Edge | None = None  # the wire lifted off an input, while it is dragged
         self._unsubscribe = None
         # Node moves can arrive in bursts (auto layout moves every node): place labels once after.
         self._label_timer = QTimer(self)
@@ -241,7 +242,14 @@ class CanvasScene(QGraphicsScene):
 
     # ---- wiring -------------------------------------------------------------------------------
     def begin_wire(self, port: PortItem) -> None:
+        """Start a wire at `port`. Pressing a connected input lifts its wire off instead (as in
+        node editors): drop it on another input to re-route it, on empty canvas to remove it."""
         self.cancel_wire()
+        lifted = self._incoming_edge(port)
+        if lifted is not None and lifted.src[0] in self.nodes:
+            self._rerouted = lifted
+            self.edges[lifted].setVisible(False)
+            port = self.nodes[lifted.src[0]].output
         self._wire_source = port
         self._wire_item = QGraphicsPathItem()
         self._wire_item.setPen(temporary_wire_pen())
@@ -266,9 +274,12 @@ class CanvasScene(QGraphicsScene):
             target.set_highlight("ok" if ok else "bad")
 
     def end_wire(self, pos: QPointF) -> None:
-        source = self._wire_source
+        source, lifted = self._wire_source, self._rerouted
         target = self._target_port(pos) if source is not None else None
         self.cancel_wire()
+        if lifted is not None:
+            self._end_reroute(lifted, target, self._over_card(pos))
+            return
         if source is None or target is None:
             return  # released on empty canvas (or back on itself): nothing to wire
         ends = self._wire_ends(source, target)
@@ -279,7 +290,24 @@ class CanvasScene(QGraphicsScene):
             return
         self.document.connect(*ends)  # the Document reports a refusal in the status bar
 
+    def _end_reroute(self, lifted: Edge, target: PortItem | None, over_card: bool) -> None:
+        if target is None and not over_card:  # dropped on empty canvas: the wire goes
+            self.document.disconnect(lifted)
+        elif target is not None and target.kind == INPUT and target.port != lifted.dst:
+            self.document.rewire(lifted, target.port)  # a refusal is a status message
+
+    def _over_card(self, pos: QPointF) -> bool:
+        return any(isinstance(item, (NodeItem, PortItem)) for item in self.items(pos))
+
+    def _incoming_edge(self, port: PortItem) -> Edge | None:
+        if port.kind != INPUT:
+            return None
+        return next((edge for edge in self.edges if edge.dst == port.port), None)
+
     def cancel_wire(self) -> None:
+        lifted, self._rerouted = self._rerouted, None
+        if lifted is not None and lifted in self.edges:
+            self.edges[lifted].setVisible(True)  # re-drawn, or removed, by the graph's events
         if self._wire_item is not None:
             self.removeItem(self._wire_item)
         if self._wire_target is not None and isValid(self._wire_target):

@@ -128,6 +128,57 @@ def test_wire_dragged_backwards_from_input_onto_a_card(make_view):
     assert view.document.graph.edges == [Edge(("input_1", 0), ("flatten_1", 0))]
 
 
+def input_with_two_heads(make_view):
+    """input_1 -> flatten_1 wired; flatten_2 beside it, loose."""
+    graph = chain(("Input", {"shape": [1, 28, 28]}), "Flatten")
+    graph.add_node("Flatten", pos=(240, 110), node_id="flatten_2")
+    return make_view(graph)
+
+
+def input_port(view, node_id: str) -> QPoint:
+    return at(view, view.node_item(node_id).inputs[0].scenePos())
+
+
+def test_dragging_a_connected_input_reroutes_its_wire(make_view):
+    view = input_with_two_heads(make_view)
+    drag(view, input_port(view, "flatten_1"), input_port(view, "flatten_2"))
+    assert view.document.graph.edges == [Edge(("input_1", 0), ("flatten_2", 0))]
+    (wire,) = view.edge_items()
+    assert wire.isVisible() and wire.label_text == "1x28x28"
+    stack = view.document.undo_stack
+    assert stack.count() == 1 and stack.undoText() == "Reconnect input_1 to flatten_2"
+    stack.undo()
+    assert view.document.graph.edges == [Edge(("input_1", 0), ("flatten_1", 0))]
+    assert all(item.isVisible() for item in view.edge_items())
+
+
+def test_a_wire_dragged_off_its_input_onto_empty_canvas_is_removed(make_view):
+    view = input_with_two_heads(make_view)
+    empty = at(
+        view, view.node_item("flatten_1").scene_card_rect().bottomLeft() + QPointF(-300, 200)
+    )
+    drag(view, input_port(view, "flatten_1"), empty)
+    assert view.document.graph.edges == [] and view.edge_items() == []
+    view.document.undo_stack.undo()
+    assert view.document.graph.edges == [Edge(("input_1", 0), ("flatten_1", 0))]
+
+
+def test_a_lifted_wire_dropped_back_or_refused_stays_as_it_was(make_view):
+    view = input_with_two_heads(make_view)
+    messages = []
+    view.document.status_message.connect(messages.append)
+    drag(view, input_port(view, "flatten_1"), input_port(view, "flatten_1"))
+    drag(view, input_port(view, "flatten_1"), at(view, view.node_item("input_1").output.scenePos()))
+    assert view.document.graph.edges == [Edge(("input_1", 0), ("flatten_1", 0))]
+    assert view.document.undo_stack.count() == 0
+    assert all(item.isVisible() for item in view.edge_items())
+    view.document.connect(("input_1", 0), ("flatten_2", 0))
+    drag(view, input_port(view, "flatten_1"), input_port(view, "flatten_2"))  # taken
+    assert Edge(("input_1", 0), ("flatten_1", 0)) in view.document.graph.edges
+    assert messages and messages[-1].startswith("Cannot connect")
+    assert all(item.isVisible() for item in view.edge_items())
+
+
 def test_refused_wire_leaves_graph_unchanged_and_says_why(make_view):
     graph = chain(("Input", {"shape": [1, 28, 28]}), "Flatten", ("Dense", {"units": 10}))
     view = make_view(graph)
