@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .edge_item import EdgeItem
+from .minimap import Minimap
 from .node_item import HEIGHT, NodeItem, snap
 from .scene import CanvasScene
 
@@ -49,6 +50,7 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPointF | None = None
         self._space_down = False
         self.canvas_scene.selectionChanged.connect(self._on_selection_changed)
+        self.minimap = Minimap(self)
         self.centerOn(0, 0)
 
     def set_document(self, document) -> None:
@@ -155,11 +157,13 @@ class CanvasView(QGraphicsView):
         bars = (self.horizontalScrollBar(), self.verticalScrollBar())
         bars[0].setValue(bars[0].value() + drift.x())
         bars[1].setValue(bars[1].value() + drift.y())
+        self.minimap.schedule()
 
     def zoom_100(self) -> None:
         center = self.mapToScene(self.viewport().rect().center())
         self.resetTransform()
         self.centerOn(center)
+        self.minimap.schedule()
 
     def fit_all(self) -> None:
         rect = self.canvas_scene.items_rect()
@@ -293,6 +297,10 @@ class CanvasView(QGraphicsView):
         self.setFocus()
 
     # ---- look -----------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.minimap.schedule()  # its corner moved, and more or less of the graph fits
+
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:
             self.canvas_scene.apply_theme()

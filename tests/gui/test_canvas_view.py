@@ -12,7 +12,7 @@ from neurocanvas.engine.project import Project  # noqa: E402
 from neurocanvas.gui.canvas.node_item import HEIGHT  # noqa: E402
 from neurocanvas.gui.canvas.view import LAYER_MIME, CanvasView  # noqa: E402
 from neurocanvas.gui.document import Document  # noqa: E402
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -343,3 +343,30 @@ def test_wheel_zooms_around_the_cursor(make_view):
     after = view.mapToScene(cursor.toPoint())
     assert after.x() == pytest.approx(anchor.x(), abs=2)
     assert after.y() == pytest.approx(anchor.y(), abs=2)
+
+
+def test_minimap_shows_only_while_the_graph_does_not_fit(make_view, qtbot):
+    view = two_loose_nodes(make_view)
+    qtbot.wait(10)  # its refresh runs on the next turn of the event loop
+    assert not view.minimap.isVisible()
+    view.set_zoom(3.0)
+    qtbot.waitUntil(view.minimap.isVisible, timeout=1000)
+    corner = view.viewport().geometry().bottomRight()
+    assert view.minimap.geometry().bottomRight().x() < corner.x()
+    assert view.minimap.geometry().bottomRight().y() < corner.y()
+    view.fit_all()
+    qtbot.waitUntil(lambda: not view.minimap.isVisible(), timeout=1000)
+
+
+def test_clicking_the_minimap_moves_the_view_there(make_view, qtbot):
+    layers = [("Input", {"shape": [8]})] + [("Dense", {"units": 8})] * 30
+    view = make_view(chain(*layers))
+    view.set_zoom(1.0)
+    view.centerOn(view.node_item("input_1").scene_card_rect().center())
+    qtbot.waitUntil(view.minimap.isVisible, timeout=1000)
+    last = view.node_item("dense_30").scene_card_rect().center()
+    spot = view.minimap.to_minimap(QRectF(last, last)).center().toPoint()
+    QTest.mouseClick(view.minimap, LEFT, NO_MOD, spot)
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(last)
+    assert not shown.contains(view.node_item("input_1").scene_card_rect().center())
