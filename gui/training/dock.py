@@ -32,7 +32,7 @@ from .results import ResultsView
 from .runs import RunsView
 from .train_panel import TrainPanel
 from .try_it import TryItView
-from .worker import TrainingWorker
+from .worker import LOADING, TrainingWorker
 
 STOP_WAIT_MS = 10_000
 
@@ -129,12 +129,13 @@ class TrainingDock(QWidget):
         self.worker.data_ready.connect(self._data_ready)
         self.worker.run_started.connect(self._run_started)
         self.worker.progress.connect(self.live_view.add_progress)
+        self.worker.status.connect(self.live_view.status.setText)
         self.worker.snapshot.connect(self._snapshot)
         self.worker.run_finished.connect(self._run_finished)
         self.worker.run_failed.connect(self._run_failed)
         self.worker.finished.connect(self._thread_finished)
         self.live_view.reset()
-        self.live_view.status.setText("Loading the data…")
+        self.live_view.status.setText(LOADING)
         self.results_view.clear()
         self.histogram_view.clear()
         self.runs_view.begin_run(project)

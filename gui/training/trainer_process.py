@@ -9,7 +9,8 @@ runs jobs one at a time, so only the first run of a session waits for the import
 does that early). Messages are plain data over one connection:
 
 - window -> process: ("job", id, spec), ("pause" | "resume" | "stop", id), ("quit",)
-- process -> window: (id, kind, payload) with the kinds of `TrainingJob`, then (id, "done", outcome)
+- process -> window: (0, "ready", None) once torch and the engine are imported; then per job
+  (id, kind, payload) with the kinds of `TrainingJob`, and (id, "done", outcome) last
 
 The process never outlives the window: a closed connection stops it, and the window closes
 every process at exit. This
@@ -44,6 +45,8 @@ NICENESS = 10
 def serve(control, events) -> None:
     """Main of the training process: run jobs from `control`, report on `events`."""
     from .job import TrainingJob, adopt_context, failure  # torch, the engine: after the handshake
+
+    events.send((0, "ready", None))  # the imports are done: a job starts at once from now
 
     jobs: queue.Queue = queue.Queue()
     current: dict[int, Any] = {}  # job id -> TrainingJob
@@ -125,6 +128,7 @@ class TrainerProcess:
             self._connection = _accept(listener, self.popen)
         self._send_lock = threading.Lock()
         self._next_id = 0
+        self.ready = False  # it has imported torch and the engine ("ready" came)
 
     def submit(self, spec: dict[str, Any]) -> int:
         with self._send_lock:
@@ -142,9 +146,18 @@ class TrainerProcess:
                 if not self.alive:
                     raise EOFError
                 return None
-            return self._connection.recv()
+            message = self._connection.recv()
         except OSError as error:  # our end closed (discarded): as dead as the process
             raise EOFError from error
+        if message[1] == "ready":
+            self.ready = True
+        return message
+
+    def check_ready(self) -> bool:
+        """True once the process has imported everything (reads a "ready" waiting for us)."""
+        while not self.ready and self.receive(0) is not None:
+            pass
+        return self.ready
 
     @property
     def alive(self) -> bool:
@@ -233,17 +246,24 @@ def main() -> None:
 _lock = threading.Lock()
 _idle: list[TrainerProcess] = []
 _all: list[TrainerProcess] = []
+_start_lock = threading.Lock()  # one process starts at a time (Train racing the prewarm)
 _start_failure: list[str] = []  # why this session could not start a process, once it could not
 
 
 def acquire() -> TrainerProcess:
-    """An idle, started training process (a new one when none is idle)."""
-    with _lock:
-        while _idle:
-            process = _idle.pop()
-            if process.alive:
-                return process
-            _forget(process)
+    """An idle, started training process (a new one when none is idle). Waits for a prewarm
+    under way rather than starting a second process beside it."""
+    with _start_lock:
+        with _lock:
+            while _idle:
+                process = _idle.pop()
+                if process.alive:
+                    return process
+                _forget(process)
+        return _start()
+
+
+def _start() -> TrainerProcess:
     if _start_failure:
         raise RuntimeError(f"no training process this session: {_start_failure[0]}")
     try:
@@ -277,11 +297,14 @@ def discard(process: TrainerProcess) -> None:
 
 
 def prewarm() -> None:
-    """Start a process now, so the first Train does not wait for torch to import."""
-    with _lock:
-        if _idle:
-            return
-    release(acquire())
+    """Start a process now, so the first Train does not wait for torch to import; nothing when
+    one is already running (idle or training)."""
+    with _start_lock:
+        with _lock:
+            if _all:
+                return
+        process = _start()
+    release(process)
 
 
 def shutdown_all() -> None:

@@ -22,6 +22,8 @@ from .job import TrainingJob, failure, job_spec
 
 POLL_S = 0.25  # how often the reader checks that the training process is still alive
 KILLED = -9  # exit code of a process ended by SIGKILL
+STARTING = "Starting the training process (the first run of a session takes a few seconds)…"
+LOADING = "Loading the data…"
 
 
 class TrainingWorker(QThread):
@@ -33,6 +35,7 @@ class TrainingWorker(QThread):
     snapshot = Signal(object)  # {"epoch", "boundary": {...} | None, "histograms": {...} | None}
     run_finished = Signal(object)  # RunFinished dict + "results" (ROC, scatter, misclassified)
     run_failed = Signal(object)  # RunFailed dict (message, kind, checkpoint kept, details)
+    status = Signal(str)  # what happens before the run starts, in words
 
     def __init__(
         self,
@@ -110,6 +113,8 @@ class TrainingWorker(QThread):
 
     def _run_in(self, process: trainer_process.TrainerProcess) -> None:
         try:
+            if not process.check_ready():
+                self.status.emit(STARTING)
             with self._lock:
                 self._process = process
                 self._job_id = process.submit(self.spec)
@@ -124,6 +129,8 @@ class TrainingWorker(QThread):
             except (EOFError, OSError):
                 self._process_died(process)
                 return
+            if message is not None and message[1] == "ready":
+                self.status.emit(LOADING)
             if message is None or message[0] != self._job_id:
                 continue
             _, kind, payload = message

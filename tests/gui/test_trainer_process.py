@@ -155,6 +155,28 @@ def test_a_process_that_cannot_start_is_tried_once(monkeypatch):
     assert time.monotonic() - started < 0.1
 
 
+@pytest.fixture
+def empty_pool(monkeypatch):
+    """A pool of its own for the test; its processes are closed afterwards."""
+    processes: list = []
+    monkeypatch.setattr(trainer_process, "_idle", [])
+    monkeypatch.setattr(trainer_process, "_all", processes)
+    yield processes
+    for process in list(processes):
+        process.close()
+
+
+def test_train_during_the_prewarm_gets_the_prewarmed_process(empty_pool):
+    warming = threading.Thread(target=trainer_process.prewarm)
+    warming.start()
+    process = trainer_process.acquire()
+    warming.join()
+    assert empty_pool == [process]  # never a second process beside the first
+    trainer_process.prewarm()  # one is running (busy): nothing more starts
+    assert empty_pool == [process]
+    trainer_process.release(process)
+
+
 # the QThread bridge ------------------------------------------------------------------------------
 @pytest.fixture
 def make_worker(tmp_path):
@@ -182,6 +204,22 @@ def test_a_process_that_dies_mid_run_is_a_message(qtbot, make_worker):
         os.kill(worker._process.popen.pid, signal.SIGKILL)
     assert "ended unexpectedly" in failed.args[0]["message"]
     assert worker.wait(5000) and worker.outcome == "failed"
+
+
+def test_the_first_run_says_the_process_is_starting(qtbot, make_worker, empty_pool):
+    from neurocanvas.gui.training.worker import LOADING, STARTING
+
+    worker = make_worker({"epochs": 2})
+    said = []
+    worker.status.connect(said.append)
+    with qtbot.waitSignal(worker.run_finished, timeout=WAIT_S * 1000):
+        worker.start()
+    assert said == [STARTING, LOADING]
+    second = make_worker({"epochs": 2})  # the same process, warm now
+    second.status.connect(said.append)
+    with qtbot.waitSignal(second.run_finished, timeout=WAIT_S * 1000):
+        second.start()
+    assert said == [STARTING, LOADING] and len(empty_pool) == 1
 
 
 def test_a_process_that_died_while_idle_is_a_message(qtbot, make_worker, monkeypatch):
