@@ -76,8 +76,15 @@ class FileActions:
         """True when it is fine to drop the current document (saved, discarded or unmodified);
         `purpose` ends the question: "Save the changes to X before <purpose>?"."""
         training = getattr(self, "training", None)
-        if training is not None and not training.confirm_close():
+        if training is not None and not training.may_close():
             return False  # a run is going and the user chose to keep it
+        if not self._saved_or_discarded(purpose):
+            return False  # the run goes on too: nothing is closing
+        if training is not None:
+            training.shutdown()
+        return True
+
+    def _saved_or_discarded(self, purpose: str) -> bool:
         if self.document is None or not self.document.modified:
             return True
         self.save_purpose = purpose

@@ -166,11 +166,14 @@ class TrainingDock(QWidget):
     def running(self) -> bool:
         return self.worker is not None
 
+    def may_close(self) -> bool:
+        """True when nothing runs, or the user agrees to stop the run (which goes on until
+        `shutdown`: a later question, such as saving the project, may still cancel the close)."""
+        return self.worker is None or self.ask_stop_training()
+
     def confirm_close(self) -> bool:
-        """For the window's closeEvent: True when it may close (asks while a run is going)."""
-        if self.worker is None:
-            return True
-        if not self.ask_stop_training():
+        """Ask (while a run is going), then stop the run; True when the dock may close."""
+        if not self.may_close():
             return False
         self.shutdown()
         return True

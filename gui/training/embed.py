@@ -1,31 +1,18 @@
 """`add_training_dock(window)`: put the `TrainingDock` into the main window in one call.
 
-It adds a "Training" dock (tabbed with the window's "Details" dock when there is one), a Train
-menu (Train F5, Pause/Resume, Stop), and an event filter that asks before the window closes during
-a run and then stops it cleanly. Kept here so the window module stays free of training code.
+It adds a "Training" dock (tabbed with the window's "Details" dock when there is one) and a Train
+menu (Train F5, Pause/Resume, Stop). Closing the window during a run asks first (the window's
+`maybe_save` calls `TrainingDock.may_close`). Kept here so the window module stays free of
+training code.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
 from .dock import TrainingDock
-
-
-class _CloseGuard(QObject):
-    """Runs before the window's own closeEvent: a declined question keeps the window open."""
-
-    def __init__(self, dock: TrainingDock, parent):
-        super().__init__(parent)
-        self.dock = dock
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close and not self.dock.confirm_close():
-            event.ignore()
-            return True
-        return False
 
 
 def add_training_dock(window) -> TrainingDock:
@@ -52,7 +39,6 @@ def add_training_dock(window) -> TrainingDock:
         window.tabifyDockWidget(details, dock)
         details.raise_()  # the editor's tabs stay in front until a run starts (Train shows the dock)
     window.training, window.training_dock = training, dock
-    window.installEventFilter(_CloseGuard(training, window))
     training.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))
     _add_menu(window, training, dock)
     return training

@@ -33,3 +33,21 @@ def test_train_from_the_window_and_close_while_running(qtbot, make_window):
     training.ask_stop_training = lambda: True
     window.close()
     assert not window.isVisible() and not training.running
+
+
+def test_cancelling_the_save_question_keeps_the_run_going(qtbot, make_window):
+    window = make_window("xor")
+    training = window.training
+    window.document.project.training["epochs"] = 100_000
+    training.start()
+    qtbot.waitUntil(lambda: training.live_view.point_counts()["loss"] >= 1, timeout=30_000)
+    window.document.set_param("hidden", "units", 6)  # unsaved work: the save question comes
+    questions = []
+    training.ask_stop_training = lambda: questions.append("stop?") or True
+    window.ask_save_changes = lambda: questions.append("save?") or "cancel"
+    window.close()
+    assert questions == ["stop?", "save?"]
+    assert window.isVisible() and training.running  # Cancel: nothing closed, nothing stopped
+    window.ask_save_changes = lambda: "discard"
+    window.close()
+    assert not window.isVisible() and not training.running
