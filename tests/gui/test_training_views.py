@@ -36,6 +36,16 @@ def test_fit_hint_spots_overfitting_and_underfitting():
     assert fit_hint([{"loss": float("nan")}] * 12) == ""
 
 
+def test_fit_hint_calls_an_exploding_loss_diverging_not_underfitting():
+    # SGD at learning rate 100: the loss shoots up and accuracy stays at chance.
+    history = [{"loss": 0.7, "accuracy": 0.5}] + [{"loss": 8e24, "accuracy": 0.5}] * 11
+    hint = fit_hint(history)
+    assert hint.startswith("Diverging") and "Lower the learning rate" in hint
+    assert "higher learning rate" not in hint
+    assert fit_hint([{"loss": 0.7}, {"loss": float("nan")}]).startswith("Diverging")
+    assert fit_hint([{"loss": 0.7}, {"loss": 5.0}]) == ""  # worse, but not diverging
+
+
 def test_boundary_colours_follow_the_probabilities():
     values = np.zeros((2, 2, 2), dtype=np.float32)
     values[0, 0] = [1, 0]  # sure of class 0: orange
