@@ -29,7 +29,7 @@ from .fit import VerticalScrollArea
 from .histograms import HistogramView
 from .plots import LiveView
 from .results import ResultsView
-from .runs import RunsView
+from .runs import ENDINGS, RunsView
 from .train_panel import TrainPanel
 from .try_it import TryItView
 from .worker import LOADING, TrainingWorker
@@ -242,7 +242,8 @@ class TrainingDock(QWidget):
 
     def _run_finished(self, finished: dict) -> None:
         self.live_view.finish(
-            f"Finished ({finished['stopped']}) after {finished['epochs_run']} epochs in "
+            f"Finished ({ENDINGS.get(finished['stopped'], finished['stopped'])}) after "
+            f"{finished['epochs_run']} epochs in "
             f"{finished['seconds']:.1f} s."
         )
         self.results_view.set_results(finished)
@@ -260,7 +261,7 @@ class TrainingDock(QWidget):
             else ""
         )
         self.show_error(f"Training failed: {failed['message']}{kept}", failed.get("details", ""))
-        self.live_view.finish("Training failed (see the message above).")
+        self.live_view.finish("Training failed (see the message below).")
         self.runs_view.run_failed(failed, self.live_view.history)
 
     def _thread_finished(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from .confusion import ConfusionView
+from .runs import ENDINGS
 
 
 def pixmap_from_array(image: np.ndarray, scale: int = 3) -> QPixmap:
@@ -84,7 +85,8 @@ class ResultsView(QWidget):
         metrics = finished.get("test") or {}
         shown = ", ".join(f"{k} <b>{v:.4g}</b>" for k, v in metrics.items() if _finite(v))
         self.summary.setText(
-            f"Run ended ({finished.get('stopped', '')}) after {finished.get('epochs_run', 0)} "
+            f"Run ended ({ENDINGS.get(finished.get('stopped'), finished.get('stopped', ''))}) "
+            f"after {finished.get('epochs_run', 0)} "
             f"epochs; best epoch {finished.get('best_epoch', 0)}. On the {split} split: {shown}"
             + (f"<br>Checkpoint: {finished['checkpoint']}" if finished.get("checkpoint") else "")
         )

@@ -38,6 +38,7 @@ class RunsView(QWidget):
         for column in range(len(COLUMNS) - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemChanged.connect(lambda _item, _col: self.redraw())
+        self.tree.itemSelectionChanged.connect(self._update_open_button)
         self.open_button = QPushButton("Open best checkpoint in Try it")
         self.open_button.clicked.connect(self._open)
         self.plot = pg.PlotWidget(background="w")
@@ -53,10 +54,11 @@ class RunsView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.plot, 2)
         self.runs: list[dict] = []
+        self._update_open_button()
 
     def show_past(self, runs: list[dict]) -> None:
         """Replace the list with runs read from disk (`run_index.list_runs`), oldest first; the
-        newest is ticked."""
+        newest run with curves is ticked."""
         self.tree.clear()
         self.runs = []
         for past in runs:
@@ -67,17 +69,21 @@ class RunsView(QWidget):
             elif result.get("event") == "RunFailed":
                 text, epochs = failed_text(result), len(past["history"])
             else:
-                text, epochs = finished_text(result), result.get("epochs_run", 0)
+                text = finished_text(result, planned_epochs(past["project"]))
+                epochs = result.get("epochs_run", 0)
             self._fill(run, past["history"], past["checkpoint"], text, epochs)
-        if self.runs:
-            self._set_checked(self.runs[-1], True)
+        with_curves = [run for run in self.runs if run["history"]]
+        if with_curves:
+            self._set_checked(with_curves[-1], True)
         self.redraw()
+        self._update_open_button()
 
     def begin_run(self, project: dict) -> None:
         checked = sum(run["item"].checkState(0) == Qt.CheckState.Checked for run in self.runs)
         run = self._add(project, "running…")
         # The new run is compared with the one ticked before it; more would crowd the plot.
         self._set_checked(run, checked < 2)
+        self._update_open_button()
 
     def run_started(self, started: dict) -> None:
         if self.runs:
@@ -86,7 +92,8 @@ class RunsView(QWidget):
 
     def run_finished(self, finished: dict, history: list[dict]) -> None:
         epochs = finished.get("epochs_run", len(history))
-        self._end(history, finished.get("checkpoint"), finished_text(finished), epochs)
+        planned = planned_epochs(self.runs[-1]["project"]) if self.runs else None
+        self._end(history, finished.get("checkpoint"), finished_text(finished, planned), epochs)
 
     def run_failed(self, failed: dict, history: list[dict]) -> None:
         self._end(history, failed.get("checkpoint"), failed_text(failed), len(history))
@@ -120,8 +127,12 @@ class RunsView(QWidget):
 
     def _end(self, history, checkpoint, result: str, epochs: int) -> None:
         if self.runs:
-            self._fill(self.runs[-1], history, checkpoint, result, epochs)
+            run = self.runs[-1]
+            self._fill(run, history, checkpoint, result, epochs)
+            if not history:  # nothing to draw (failed before its first epoch)
+                self._set_checked(run, False)
             self.redraw()
+            self._update_open_button()
 
     def _fill(self, run: dict, history, checkpoint, result: str, epochs: int) -> None:
         run["history"], run["checkpoint"] = list(history), checkpoint
@@ -148,12 +159,28 @@ class RunsView(QWidget):
                 pen=pg.mkPen(COLORS[index % len(COLORS)], width=2),
             )
 
+    def _chosen(self) -> dict | None:
+        """The selected run, or the newest when none is selected."""
+        items = self.tree.selectedItems()
+        if not items:
+            return self.runs[-1] if self.runs else None
+        return next((run for run in self.runs if run["item"] is items[0]), None)
+
+    def _update_open_button(self) -> None:
+        run = self._chosen()
+        has = bool(run and run["checkpoint"])
+        self.open_button.setEnabled(has)
+        self.open_button.setToolTip(
+            ""
+            if has or run is None
+            else f"{run['name']} has no checkpoint (checkpoints were off, "
+            "or it failed before its first epoch)"
+        )
+
     def _open(self) -> None:
-        items = self.tree.selectedItems() or [r["item"] for r in self.runs[-1:]]
-        for run in self.runs:
-            if run["item"] in items and run["checkpoint"]:
-                self.open_checkpoint.emit(run["checkpoint"])
-                return
+        run = self._chosen()
+        if run and run["checkpoint"]:
+            self.open_checkpoint.emit(run["checkpoint"])
 
 
 def settings_text(project: dict) -> str:
@@ -165,15 +192,32 @@ def settings_text(project: dict) -> str:
     )
 
 
-def finished_text(finished: dict) -> str:
+# How a run ended (RunFinished.stopped), in words.
+ENDINGS = {"completed": "all epochs", "user": "stopped by you", "early_stopping": "early stopping"}
+FAILED = {"nan": "failed: loss became NaN", "oom": "failed: out of memory"}
+
+
+def finished_text(finished: dict, planned_epochs: int | None = None) -> str:
+    """The test score, and how the run ended when it did not run all its epochs."""
     metrics = finished.get("test") or {}
     key = "accuracy" if "accuracy" in metrics else "loss"
     value = metrics.get(key)
-    return f"{key} {value:.4g}" if isinstance(value, float) else finished.get("stopped", "")
+    parts = [f"{key} {value:.4g}"] if isinstance(value, float) else []
+    stopped = finished.get("stopped", "completed")
+    if stopped != "completed" and stopped in ENDINGS:
+        at = finished.get("epochs_run", 0)
+        ending = ENDINGS[stopped]
+        parts.append(f"{ending} at {at}/{planned_epochs}" if planned_epochs else ending)
+    return " · ".join(parts) or stopped
 
 
 def failed_text(failed: dict) -> str:
-    return f"failed: {failed.get('kind', '')}"
+    return FAILED.get(failed.get("kind", ""), "failed")
+
+
+def planned_epochs(project: dict) -> int | None:
+    epochs = (project.get("training") or {}).get("epochs")
+    return epochs if isinstance(epochs, int) else None
 
 
 def started_text(run_dir: str | None) -> str:

@@ -40,6 +40,7 @@ class TryItView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = self.bundle = self.preprocessing = None
+        self.source: str | None = None  # the checkpoint file in use
         self.task: BackgroundTask | None = None
         self.caption = QLabel("Train a model (or open a run's checkpoint) to try it here.")
         self.caption.setWordWrap(True)
@@ -83,6 +84,7 @@ class TryItView(QWidget):
 
     # the model ---------------------------------------------------------------------------------
     def load_checkpoint(self, path: str) -> None:
+        self.source = path
         self.caption.setText(f"Loading {path}…")
         self.task = run_in_background(lambda: _load(path), self._loaded, self._load_failed)
 
@@ -91,6 +93,7 @@ class TryItView(QWidget):
         self.caption.setText(f"Could not open the checkpoint: {message}")
 
     def set_model(self, model, bundle, preprocessing) -> None:
+        self.source = None
         self._loaded((model, bundle, preprocessing))
 
     def _loaded(self, loaded) -> None:
@@ -103,14 +106,23 @@ class TryItView(QWidget):
         kind = "digit" if _is_digit_shape(shape) else "image" if info.get("is_image") else "row"
         self._show_inputs(kind)
         features = ", ".join(info.get("feature_names") or [])
-        self.caption.setText(
-            {
-                "digit": "Draw a digit on the pad; the bars show what the model thinks it is.",
-                "image": f"Pick an image file; it is resized to {'x'.join(map(str, shape))}.",
-                "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
-                "Enter.",
-            }[kind]
-        )
+        how = {
+            "digit": "Draw a digit on the pad; the bars show what the model thinks it is.",
+            "image": f"Pick an image file; it is resized to {'x'.join(map(str, shape))}.",
+            "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
+            "Enter.",
+        }[kind]
+        self.caption.setText(f"{self._model_text()}\n{how}")
+        self.caption.setToolTip(self.source or "")
+
+    def _model_text(self) -> str:
+        """Which weights answer: the checkpoint's run folder, file and epoch."""
+        epoch = self.bundle.get("epoch")
+        at = f", epoch {epoch}" if isinstance(epoch, int) else ""
+        if not self.source:
+            return f"The model just trained{at}."
+        path = Path(self.source)
+        return f"Model: {path.parent.name}/{path.name}{at}."
 
     def _show_inputs(self, kind: str | None) -> None:
         self.pad.setVisible(kind == "digit")

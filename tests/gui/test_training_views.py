@@ -3,6 +3,8 @@ overlay, the digit pad and try-it predictions from a real checkpoint."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from neurocanvas.gui.training.boundary import to_rgb
@@ -161,6 +163,33 @@ def test_runs_overlay_ticked_curves(qtbot):
     assert "lr 0.001" in view.runs[2]["item"].text(SETTINGS)
 
 
+def test_runs_say_how_each_ended(qtbot):
+    from neurocanvas.gui.training.runs import RESULT, RunsView, finished_text
+
+    assert finished_text({"test": {"accuracy": 0.9}, "stopped": "completed"}, 10) == "accuracy 0.9"
+    stopped = {"test": {"accuracy": 0.93}, "stopped": "user", "epochs_run": 152}
+    assert finished_text(stopped, 5000) == "accuracy 0.93 · stopped by you at 152/5000"
+    early = {"test": {"loss": 0.25}, "stopped": "early_stopping", "epochs_run": 42}
+    assert finished_text(early, 100) == "loss 0.25 · early stopping at 42/100"
+    view = RunsView()
+    qtbot.addWidget(view)
+    view.begin_run({"training": {"epochs": 30}})
+    view.run_finished({**stopped, "checkpoint": "/runs/a/best.pt"}, [{"loss": 1.0}])
+    assert view.runs[0]["item"].text(RESULT) == "accuracy 0.93 · stopped by you at 152/30"
+    assert view.open_button.isEnabled()
+    view.begin_run({"training": {"epochs": 30}})
+    view.run_failed({"kind": "error", "checkpoint": None}, [])  # bad data: no epoch ran
+    failed = view.runs[1]["item"]
+    assert failed.text(RESULT) == "failed" and failed.checkState(0) == Qt.CheckState.Unchecked
+    assert not view.open_button.isEnabled() and "no checkpoint" in view.open_button.toolTip()
+    view.tree.setCurrentItem(view.runs[0]["item"])  # an earlier run that has one
+    assert view.open_button.isEnabled()
+    opened = []
+    view.open_checkpoint.connect(opened.append)
+    view.open_button.click()
+    assert opened == ["/runs/a/best.pt"]
+
+
 def test_digit_pad_gives_a_centred_28x28_image(qtbot):
     from neurocanvas.gui.training.digit_pad import DigitPad
 
@@ -196,6 +225,8 @@ def test_try_it_predicts_a_typed_row(qtbot, tmp_path):
     view.show()
     view.load_checkpoint(result.checkpoint)
     qtbot.waitUntil(lambda: view.model is not None, timeout=10_000)
+    checkpoint = Path(result.checkpoint)
+    assert view.caption.text().startswith(f"Model: {checkpoint.parent.name}/{checkpoint.name}")
     assert view.row.isVisible() and not view.pad.isVisible()
     qtbot.keyClicks(view.row, "0.8, 0.7")
     QTest.keyClick(view.row, Qt.Key.Key_Return)
