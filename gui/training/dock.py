@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -149,11 +150,13 @@ class TrainingDock(QWidget):
             self.worker.pause()
             self._set_state("paused")
             self.live_view.status.setText("Paused. Press Resume to go on.")
+            self.live_view.set_paused(True)
 
     def resume(self) -> None:
         if self.worker is not None and self.state == "paused":
             self.worker.resume()
             self._set_state("running")
+            self.live_view.set_paused(False)
 
     def stop(self) -> None:
         if self.worker is not None:
@@ -220,6 +223,10 @@ class TrainingDock(QWidget):
     def _data_ready(self, summary: dict) -> None:
         info = summary["info"]
         self.data_panel.show_summary(summary)
+        # The run's data sizes the canvas's `auto` Input and output, as a Load in the panel does.
+        self.document.set_auto_sizes(
+            AutoSizes(tuple(info["feature_shape"]), info["num_outputs"], info["input_dtype"])
+        )
         self.train_panel.set_suggested_loss(info.get("suggested_loss"))
         self.boundary_view.set_points(
             summary.get("points"), summary.get("labels"), summary.get("class_names")

@@ -25,6 +25,9 @@ REDRAW_MS = 50  # 20 Hz timer...
 # training runs in its own process, yet every millisecond the window paints is CPU the training
 # cannot use on a small machine (on 2 cores, painting at 2 Hz cost seed-cnn ~6% of its speed).
 MIN_REDRAW_S, MAX_REDRAW_S = 0.5, 2.0
+TEXT_INTERVAL_S = 0.25  # the progress line and bar, whatever the plots' pace
+MAX_SYMBOLS = 150  # epoch curves lose their dots beyond this many epochs (and paint faster)
+EPOCH_CURVES = ("loss", "val_loss", "metric", "val_metric")
 PAINT_BUDGET = 0.02  # the live plots may use at most ~2% of one core for painting
 AXIS_WIDTH = 58  # px for the left axis: "0.0001" and its label
 # The curves of each plot, in the order a redraw updates them (one plot per timer tick).
@@ -184,7 +187,9 @@ class LiveView(QWidget):
         self.progress_text.setText("")
         self.hint.hide()
         self.dirty = True
-        self.last_redraw = 0.0
+        self.last_redraw = self.last_text = 0.0
+        self.text_dirty = True
+        self.paused = False
         self.pending_plots: list[str] = []  # plots still to update in the redraw under way
         self.painted_at_redraw = TimedPlotWidget.paint_seconds
         if started:
@@ -200,16 +205,18 @@ class LiveView(QWidget):
                 self._add_batch(event)
             elif event["event"] == "EpochEnded":
                 self._add_epoch(event)
-        self.dirty = True
+        self.dirty = self.text_dirty = True
 
     def _add_batch(self, e: dict) -> None:
         x = e["epoch"] - 1 + e["batch"] / max(e["batches"], 1)
         loss = e["loss"]
         if math.isfinite(loss):
+            # Each point is already the mean since the last one; smooth only points that come
+            # several times an epoch, or a fast run's line lags far behind its epochs.
+            last_x = self.series["batch"].x[-1] if len(self.series["batch"]) else -1.0
+            weight = SMOOTHING if x - last_x < 0.5 else 0.0
             self.smoothed = (
-                loss
-                if self.smoothed is None
-                else SMOOTHING * self.smoothed + (1 - SMOOTHING) * loss
+                loss if self.smoothed is None else weight * self.smoothed + (1 - weight) * loss
             )
         self.series["batch"].add(x, self.smoothed if math.isfinite(loss) else math.nan)
         self.series["lr"].add(x, e["lr"])
@@ -236,6 +243,7 @@ class LiveView(QWidget):
             self.series["metric"].add(epoch, train.get(self.metric_name))
             self.series["val_metric"].add(epoch, val.get(f"val_{self.metric_name}"))
         self.history.append({**train, **val, "lr": e["lr"]})
+        self.series["lr"].add(epoch, e["lr"])  # the rate from the first epoch to the last
         self.epochs = e["epochs"]
         self.samples_per_s = e["samples_per_s"]
         self.epoch_text = f"epoch {epoch}/{e['epochs']}"
@@ -255,16 +263,18 @@ class LiveView(QWidget):
         """Timer tick: start a redraw when one is due, or go on with the one under way. A redraw
         updates one plot per tick, so no tick blocks the window for all three paints at once
         (~35 ms on 2 busy cores); `force` does everything now."""
+        now = time.perf_counter()
+        if self.text_dirty and (force or now - self.last_text >= TEXT_INTERVAL_S):
+            self.text_dirty, self.last_text = False, now
+            self._redraw_text()  # cheap: keeps its own pace when the plots slow down
         if self.pending_plots and not force:
             self._redraw_plot(self.pending_plots.pop(0))
             return
-        now = time.perf_counter()
         if not self.dirty or (not force and now - self.last_redraw < self.redraw_interval()):
             return
         self.dirty = False
         self.last_redraw = now
         self.painted_at_redraw = TimedPlotWidget.paint_seconds
-        self._redraw_text()
         self.pending_plots = list(PLOT_CURVES)
         for plot in self.pending_plots if force else self.pending_plots[:1]:
             self._redraw_plot(plot)
@@ -273,7 +283,10 @@ class LiveView(QWidget):
     def _redraw_plot(self, plot: str) -> None:
         for name in PLOT_CURVES[plot]:
             x, y = self.series[name].arrays()
-            self.curves[name].setData(x, y, connect="finite")
+            item = self.curves[name]
+            if name in EPOCH_CURVES:  # a dot per epoch, until they would merge into a line
+                item.setSymbol("o" if len(x) <= MAX_SYMBOLS else None)
+            item.setData(x, y, connect="finite")
         if plot == "lr":
             _, lr = self.series["lr"].arrays()
             if lr.size and np.isfinite(lr).any():  # from 0: a constant rate is a flat line
@@ -294,7 +307,14 @@ class LiveView(QWidget):
         painted = TimedPlotWidget.paint_seconds - self.painted_at_redraw
         return min(max(painted / PAINT_BUDGET, MIN_REDRAW_S), MAX_REDRAW_S)
 
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.text_dirty = True
+        self.redraw(force=True)
+
     def _rate_text(self) -> str:
+        if self.paused:
+            return "paused"
         parts = [f"{self.samples_per_s:,.0f} samples/s"]
         if 0 < self.fraction < 1:
             elapsed = time.perf_counter() - self.started_at

@@ -205,3 +205,13 @@ def test_runs_of_earlier_sessions_are_listed(qtbot, make_dock):
     names = [run["name"] for run in later.runs_view.runs]
     assert names == ["run 1", "run 2"]
     assert all(run["item"].checkState(0) == Qt.CheckState.Checked for run in later.runs_view.runs)
+
+
+def test_a_run_sizes_the_canvas_auto_layers_from_its_data(qtbot, make_dock):
+    dock = make_dock("tabular-mlp", epochs=1)
+    dock.document.project.data = {"source": "iris"}  # never loaded in the Data pane
+    assert not dock.document.analysis.complete  # "?" shapes on the canvas
+    click(qtbot, dock.train_panel.train_button)
+    wait_idle(qtbot, dock)
+    assert dock.document.auto.input_shape == (4,) and dock.document.auto.output_units == 3
+    assert dock.document.analysis.complete

@@ -145,6 +145,42 @@ def test_a_redraw_updates_one_plot_per_tick(qtbot):
     assert view.pending_plots == []
 
 
+def epoch_event(epoch: int, epochs: int, lr: float = 0.01) -> dict:
+    return {
+        "event": "EpochEnded",
+        "epoch": epoch,
+        "epochs": epochs,
+        "lr": lr,
+        "seconds": 0.1,
+        "train": {"loss": 1.0 / epoch, "accuracy": 0.5},
+        "val": {"val_loss": 1.0 / epoch, "val_accuracy": 0.5},
+        "samples_per_s": 1000.0,
+        "improved": True,
+    }
+
+
+def test_progress_line_keeps_its_pace_and_long_runs_lose_the_dots(qtbot):
+    from neurocanvas.gui.training.plots import MAX_SYMBOLS, LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.timer.stop()
+    view.reset({"device": "cpu", "config": {"epochs": 1000}})
+    view.add_progress([epoch_event(1, 1000)])
+    view.redraw(force=True)
+    assert view.series["lr"].x == [1.0]  # the rate is drawn from the first epoch on
+    assert view.curves["loss"].opts["symbol"] == "o"
+    view.add_progress([epoch_event(e, 1000) for e in range(2, MAX_SYMBOLS + 10)])
+    view.last_text = 0.0  # the text is due; the plots were redrawn a moment ago
+    view.redraw()
+    assert f"epoch {MAX_SYMBOLS + 9}/1000" in view.progress_text.text()
+    assert view.dirty  # the curves wait for their own turn
+    view.redraw(force=True)
+    assert view.curves["loss"].opts["symbol"] is None  # 159 epochs: a line, no dots
+    view.set_paused(True)
+    assert "paused" in view.progress_text.text() and "samples/s" not in view.progress_text.text()
+
+
 def test_runs_overlay_ticked_curves(qtbot):
     from neurocanvas.gui.training.runs import RunsView
 
