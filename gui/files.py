@@ -37,6 +37,29 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
+# ---- window layout -------------------------------------------------------------------------------
+_GEOMETRY_KEY, _STATE_KEY = "window/geometry", "window/state"
+
+
+def save_window_layout(window) -> None:
+    """The window's size, place and docks, for the next start."""
+    store = settings()
+    store.setValue(_GEOMETRY_KEY, window.saveGeometry())
+    store.setValue(_STATE_KEY, window.saveState())
+
+
+def restore_window_geometry(window) -> bool:
+    """Size and place as the last session left them; False when there is nothing saved."""
+    value = settings().value(_GEOMETRY_KEY)
+    return bool(value) and window.restoreGeometry(value)
+
+
+def restore_window_state(window) -> bool:
+    """Dock sizes and places (the docks must exist); False when there is nothing saved."""
+    value = settings().value(_STATE_KEY)
+    return bool(value) and window.restoreState(value)
+
+
 # ---- recent files --------------------------------------------------------------------------------
 def recent_files() -> list[Path]:
     value = settings().value(_RECENT_KEY, [])

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWid
 
 from . import theme
 from .export_actions import install_export_actions
+from .files import restore_window_geometry, restore_window_state
 from .window_files import FileActions
 
 APP_NAME = "NeuroCanvas"
@@ -38,6 +39,7 @@ class MainWindow(FileActions, QMainWindow):
         self.document = None
         self.canvas = None
         self.loaded = False
+        self.layout_restored = False  # dock sizes came from the last session
         self.setWindowTitle(APP_NAME)
         self._settle_clock = QElapsedTimer()  # started at the first show (see _settle_layout)
         self._size_timer = QTimer(self)
@@ -45,7 +47,9 @@ class MainWindow(FileActions, QMainWindow):
         self._size_timer.setInterval(0)
         self._size_timer.timeout.connect(self._settle_layout)
         screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is not None:
+        if restore_window_geometry(self):
+            pass  # as the last session left it
+        elif screen is not None:
             available = screen.availableGeometry()
             size = default_size(available)
             self.resize(size)
@@ -113,6 +117,9 @@ class MainWindow(FileActions, QMainWindow):
         from .training.embed import add_training_dock
 
         add_training_dock(self)  # Training dock + Train menu + ask-before-closing during a run
+        # The last session's dock sizes, when there are some: then they are the user's, and the
+        # default sizing below leaves them alone.
+        self.layout_restored = restore_window_state(self)
         self.statusBar().showMessage("Ready", 3000)
         if self.isVisible():  # deferred start: the window is on screen already
             self._size_timer.start()
@@ -135,8 +142,9 @@ class MainWindow(FileActions, QMainWindow):
         if not self._settle_clock.isValid():
             self._settle_clock.start()
         self.layout().activate()
-        self._size_docks()
-        self.layout().activate()  # apply the new sizes now, so the fit sees the canvas's real size
+        if not self.layout_restored:  # restored sizes are the user's: only the canvas is fitted
+            self._size_docks()
+            self.layout().activate()  # apply the sizes now, so the fit sees the canvas's real size
         self.canvas.fit_all()
 
     def docks_settled(self) -> bool:

@@ -214,5 +214,6 @@ class FileActions:
         if not self.maybe_save():
             event.ignore()
             return
+        files.save_window_layout(self)
         self.autosaver.stop()
         event.accept()

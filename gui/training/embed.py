@@ -8,11 +8,14 @@ training code.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 
 from .dock import TrainingDock
+
+TRAINING_MIN_HEIGHT = 400  # px: plots, progress and the Train button without scrolling
+TRAINING_SHARE = 55  # % of the window height the bottom area takes when Training first shows
 
 
 def add_training_dock(window) -> TrainingDock:
@@ -39,6 +42,26 @@ def add_training_dock(window) -> TrainingDock:
         window.tabifyDockWidget(details, dock)
         details.raise_()  # the editor's tabs stay in front until a run starts (Train shows the dock)
     window.training, window.training_dock = training, dock
+    # The editor's bottom tabs need little height; the curves need more. Showing the Training tab
+    # (F5, or a click on it) makes the bottom area at least that tall, once per session, so a
+    # size the user then picks stays.
+    grown = []
+
+    def grow() -> None:
+        if grown or not (window.isVisible() and dock.isVisible()) or dock.isFloating():
+            return
+        if not window.docks_settled():
+            return  # the window still sizes its docks (and shows this one once while it does)
+        grown.append(True)
+        wanted = max(TRAINING_MIN_HEIGHT, window.height() * TRAINING_SHARE // 100)
+        if dock.height() < wanted:
+            window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
+    def shown(visible: bool) -> None:
+        if visible and not window.layout_restored:
+            QTimer.singleShot(0, grow)  # once the tab switch is laid out: sooner has no effect
+
+    dock.visibilityChanged.connect(shown)
     training.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))
     _add_menu(window, training, dock)
     return training

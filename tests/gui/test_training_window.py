@@ -51,3 +51,32 @@ def test_cancelling_the_save_question_keeps_the_run_going(qtbot, make_window):
     window.ask_save_changes = lambda: "discard"
     window.close()
     assert not window.isVisible() and not training.running
+
+
+def test_the_training_tab_makes_room_for_its_curves(qtbot, make_window):
+    from neurocanvas.gui.training.embed import TRAINING_MIN_HEIGHT
+
+    window = make_window("xor")
+    qtbot.waitUntil(window.docks_settled, timeout=5000)  # the window's own sizing is done
+    small = window.tabs_dock.height()
+    assert small < TRAINING_MIN_HEIGHT
+    window.training_dock.show()
+    window.training_dock.raise_()
+    qtbot.waitUntil(lambda: window.training_dock.height() >= TRAINING_MIN_HEIGHT, timeout=2000)
+    window.resizeDocks([window.training_dock], [300], Qt.Orientation.Vertical)  # the user's pick
+    window.tabs_dock.raise_()
+    window.training_dock.raise_()
+    qtbot.wait(50)
+    assert window.training_dock.height() < TRAINING_MIN_HEIGHT  # left as the user made it
+
+
+def test_the_window_reopens_with_its_size_and_docks(qtbot, make_window):
+    window = make_window("xor")
+    window.resize(1100, 760)
+    window.resizeDocks([window.palette_dock], [300], Qt.Orientation.Horizontal)
+    qtbot.wait(50)
+    palette_width = window.palette_dock.width()
+    window.close()
+    again = make_window("xor")  # make_window resizes to 1200x800: the saved size must win
+    assert again.layout_restored
+    qtbot.waitUntil(lambda: again.palette_dock.width() == palette_width, timeout=2000)
