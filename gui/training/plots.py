@@ -286,6 +286,8 @@ class LiveView(QWidget):
             item = self.curves[name]
             if name in EPOCH_CURVES:  # a dot per epoch, until they would merge into a line
                 item.setSymbol("o" if len(x) <= MAX_SYMBOLS else None)
+            if name == "batch":  # sparser than the epochs (a fast run) it says nothing more
+                item.setVisible(len(x) >= len(self.series["loss"]))
             item.setData(x, y, connect="finite")
         if plot == "lr":
             _, lr = self.series["lr"].arrays()
