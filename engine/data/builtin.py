@@ -79,7 +79,9 @@ def missing_message(name: str, root: str | Path | None = None) -> str:
     return (
         f"data set '{name}' is not on disk. Put {files} in one of: "
         + "; ".join(str(w) for w in where)
-        + f" (or set NEUROCANVAS_DATA), or run with --download to fetch it into {cache_dir()}"
+        + " (or set NEUROCANVAS_DATA), or choose the folder that holds them as the data source"
+        + " (in the window: Source 'MNIST / CIFAR folder', Browse…). The command line's"
+        + f" --download fetches them into {cache_dir()}"
     )
 
 
