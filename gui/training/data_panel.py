@@ -11,7 +11,7 @@ from typing import Any
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
 from neurocanvas.engine.shapes import AutoSizes
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -381,3 +382,12 @@ class DataPanel(NamedEdits, QWidget):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
+        if text:  # below the form, maybe below the fold: scroll it into view once laid out
+            QTimer.singleShot(0, self, self._reveal_error)  # dropped if the panel goes first
+
+    def _reveal_error(self) -> None:
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and self.error.isVisible():
+            area.ensureWidgetVisible(self.error)

@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem
 
 from .boundary import class_color
+
+PREVIEW_HEIGHT = 160  # px the preview asks for; it grows into any height left over
 
 
 class DataPreview(QStackedWidget):
@@ -27,10 +29,13 @@ class DataPreview(QStackedWidget):
         self.image = ImagePreview()
         for widget in (QLabel(""), self.scatter, self.table, self.image):
             self.addWidget(widget)
-        # Takes the height left over (at least 160 px) but asks for none, so a few more lines
-        # of summary never make the pane scroll.
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-        self.setMinimumHeight(160)
+        # Asks for its 160 px and takes any height left over. (Asking for none, it was left out
+        # of the pane's height-for-width sum: a long error then squeezed the form's rows.)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
+        self.setMinimumHeight(PREVIEW_HEIGHT)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(super().sizeHint().width(), PREVIEW_HEIGHT)  # more only when there is room
 
     def show_result(self, result: dict[str, Any]) -> None:
         """Show a `load_preview` result: a scatter, an image grid or the table's first rows."""

@@ -229,3 +229,20 @@ def test_legends_leave_the_rising_curves_alone(qtbot, make_dock):
     assert live.lr_plot.getPlotItem().legend is None
     brush = live.metric_plot.getPlotItem().legend.opts["brush"]
     assert 0 < brush.color().alpha() < 255
+
+
+def test_a_long_data_error_scrolls_into_view_without_squeezing_the_form(qtbot, make_dock):
+    dock = make_dock("seed-cnn", size=(1300, 430))  # a short Training dock
+    panel = dock.data_panel
+    boxes = list(panel.augment.values())
+    panel.show_error("The data could not be loaded: " + "a long message of many words " * 14)
+    area = panel.parentWidget().parentWidget()  # the pane's scroll area
+
+    def error_shown() -> bool:
+        top = panel.error.mapTo(area.viewport(), panel.error.rect().topLeft()).y()
+        return 0 <= top < area.viewport().height()
+
+    def form_whole() -> bool:  # no checkbox cut in half
+        return all(box.height() >= box.sizeHint().height() for box in boxes)
+
+    qtbot.waitUntil(lambda: error_shown() and form_whole(), timeout=2000)
