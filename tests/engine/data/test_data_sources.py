@@ -256,7 +256,12 @@ def test_builtin_missing_says_which_files_and_where(tmp_path, monkeypatch):
         load_dataset("fashion-mnist")
     msg = str(e.value)
     assert "train-images-idx3-ubyte.gz" in msg and "t10k-labels-idx1-ubyte.gz" in msg
-    assert str(tmp_path / "env") in msg and str(tmp_path / "cache") in msg and "--download" in msg and "Browse" in msg
+    assert (
+        str(tmp_path / "env") in msg
+        and str(tmp_path / "cache") in msg
+        and "--download" in msg
+        and "Browse" in msg
+    )
 
 
 def test_builtin_found_via_env_var_in_torchvision_layout(tmp_path, monkeypatch):
