@@ -8,7 +8,7 @@
 
 The window trains in its training process (`gui/training/trainer_process.py`), started and
 warmed by one short run first, as the app starts it when it opens. Headless and window runs
-alternate (BENCH_ROUNDS, default 3) and the median of the per-round ratios is the figure, so a
+alternate (BENCH_ROUNDS, default 5) and the median of the per-round ratios is the figure, so a
 machine that gets busier or quieter during the bench does not tilt it. BENCH_EPOCHS (default 5),
 BENCH_HIDDEN=1 (train with the dock not shown: isolates the cost of painting the plots) and
 BENCH_VERBOSE=1 (per-epoch figures) adjust it.
@@ -134,7 +134,7 @@ def main() -> dict:
 
 
 def measure() -> dict:
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     headless_warmup()
     window_warmup()
     ratios, pairs, lags = [], [], []

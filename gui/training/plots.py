@@ -25,7 +25,7 @@ REDRAW_MS = 50  # 20 Hz timer...
 # training runs in its own process, yet every millisecond the window paints is CPU the training
 # cannot use on a small machine (on 2 cores, painting at 2 Hz cost seed-cnn ~6% of its speed).
 MIN_REDRAW_S, MAX_REDRAW_S = 0.5, 2.0
-TEXT_INTERVAL_S = 0.25  # the progress line and bar, whatever the plots' pace
+TEXT_INTERVAL_S = 0.5  # the progress line and bar, whatever the plots' pace
 MAX_SYMBOLS = 150  # epoch curves lose their dots beyond this many epochs (and paint faster)
 EPOCH_CURVES = ("loss", "val_loss", "metric", "val_metric")
 PAINT_BUDGET = 0.02  # the live plots may use at most ~2% of one core for painting
@@ -284,10 +284,13 @@ class LiveView(QWidget):
         for name in PLOT_CURVES[plot]:
             x, y = self.series[name].arrays()
             item = self.curves[name]
-            if name in EPOCH_CURVES:  # a dot per epoch, until they would merge into a line
-                item.setSymbol("o" if len(x) <= MAX_SYMBOLS else None)
+            symbol = "o" if len(x) <= MAX_SYMBOLS else None
+            if name in EPOCH_CURVES and item.opts["symbol"] != symbol:
+                item.setSymbol(symbol)  # a dot per epoch, until they would merge into a line
             if name == "batch":  # sparser than the epochs (a fast run) it says nothing more
-                item.setVisible(len(x) >= len(self.series["loss"]))
+                shown = len(x) >= len(self.series["loss"])
+                if item.isVisible() != shown:
+                    item.setVisible(shown)
             item.setData(x, y, connect="finite")
         if plot == "lr":
             _, lr = self.series["lr"].arrays()
