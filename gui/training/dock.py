@@ -274,7 +274,10 @@ class TrainingDock(QWidget):
     def _thread_finished(self) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:
-            worker.deleteLater()
+            if worker.isRunning():  # still starting its process: let it end on its own
+                _park(worker)
+            else:
+                worker.deleteLater()
         self._set_state("idle")
 
     # helpers ---------------------------------------------------------------------------------
@@ -330,3 +333,12 @@ class TrainingDock(QWidget):
         )
         box.setDetailedText(self.details)
         box.open()
+
+
+_PARKED: set = set()  # workers that outlived their dock; Qt aborts if a running QThread is deleted
+
+
+def _park(worker) -> None:
+    worker.setParent(None)
+    _PARKED.add(worker)
+    worker.finished.connect(lambda: _PARKED.discard(worker))

@@ -215,3 +215,22 @@ def test_a_run_sizes_the_canvas_auto_layers_from_its_data(qtbot, make_dock):
     wait_idle(qtbot, dock)
     assert dock.document.auto.input_shape == (4,) and dock.document.auto.output_units == 3
     assert dock.document.analysis.complete
+
+
+def test_a_run_still_starting_when_the_dock_closes_is_left_to_end(qtbot, make_dock, monkeypatch):
+    from neurocanvas.gui.training import dock as dock_module
+    from neurocanvas.gui.training import trainer_process
+
+    def slow_start():
+        time.sleep(1.0)  # a cold training process on a slow machine
+        raise OSError("no process")
+
+    monkeypatch.setattr(trainer_process, "acquire", slow_start)
+    monkeypatch.setattr(dock_module, "STOP_WAIT_MS", 50)
+    dock = make_dock("xor", epochs=2)
+    click(qtbot, dock.train_panel.train_button)
+    worker = dock.worker
+    dock.shutdown()  # gives up waiting: the thread must not be deleted while it runs
+    assert dock.worker is None and dock.state == "idle"
+    assert worker in dock_module._PARKED
+    qtbot.waitUntil(lambda: worker not in dock_module._PARKED, timeout=30_000)
