@@ -218,14 +218,15 @@ class MainWindow(FileActions, QMainWindow):
         self.select_all_action = self._action(
             edit, "Select &All", canvas("select_all"), keys.SelectAll
         )
-        for action in (
+        self.canvas_actions = (
             self.cut_action,
             self.copy_action,
             self.paste_action,
             self.delete_action,
             self.duplicate_action,
             self.select_all_action,
-        ):
+        )
+        for action in self.canvas_actions:
             # Only while the canvas has focus, so Ctrl+C in a text field still copies text.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
@@ -253,14 +254,7 @@ class MainWindow(FileActions, QMainWindow):
             self.canvas = CanvasView(document)
             self.canvas.setMinimumSize(CANVAS_MIN)
             self.canvas.selection_changed.connect(self._on_selection)
-            for action in (
-                self.cut_action,
-                self.copy_action,
-                self.paste_action,
-                self.delete_action,
-                self.duplicate_action,
-                self.select_all_action,
-            ):
+            for action in self.canvas_actions:
                 self.canvas.addAction(action)
             self.setCentralWidget(self.canvas)
         else:

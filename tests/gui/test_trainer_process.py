@@ -215,6 +215,7 @@ def test_the_first_run_says_the_process_is_starting(qtbot, make_worker, empty_po
     with qtbot.waitSignal(worker.run_finished, timeout=WAIT_S * 1000):
         worker.start()
     assert said == [STARTING, LOADING]
+    assert worker.wait(10_000)  # its process is back in the pool once the thread has ended
     second = make_worker({"epochs": 2})  # the same process, warm now
     second.status.connect(said.append)
     with qtbot.waitSignal(second.run_finished, timeout=WAIT_S * 1000):
