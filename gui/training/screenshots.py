@@ -62,6 +62,20 @@ def _grab(dock, path: Path) -> Path:
     return path
 
 
+def _train(dock) -> None:
+    """One run to its end, as a click on Train and a wait would do."""
+    dock.start()
+    _wait(lambda: not dock.running)
+
+
+def _grab_view(dock, view, path: Path) -> Path:
+    """`view`'s tab in front, the dock's picture saved to `path`, the dock closed."""
+    dock.views.setCurrentWidget(view)
+    _grab(dock, path)
+    dock.close()
+    return path
+
+
 def _live(folder: Path) -> Path:
     dock = _dock("xor", epochs=400, data={"source": "xor", "params": {"n": 600, "noise": 0.25}})
     dock.start()
@@ -79,13 +93,9 @@ def _confusion(folder: Path) -> Path:
     iris = SHARED / "tabular" / "iris.csv"
     data = {"source": str(iris.resolve())} if iris.is_file() else {"source": "blobs"}
     dock = _dock("tabular-mlp", data=data, epochs=60, batch_size=16)
-    dock.start()
-    _wait(lambda: not dock.running)
-    dock.views.setCurrentWidget(dock.results_view)
+    _train(dock)
     dock.results_view.confusion.normalized.setChecked(False)
-    path = _grab(dock, folder / "results-confusion.png")
-    dock.close()
-    return path
+    return _grab_view(dock, dock.results_view, folder / "results-confusion.png")
 
 
 def _boundary(folder: Path) -> Path:
@@ -95,12 +105,8 @@ def _boundary(folder: Path) -> Path:
         graph_params={("hidden", "units"): 8},
         epochs=120,
     )
-    dock.start()
-    _wait(lambda: not dock.running)
-    dock.views.setCurrentWidget(dock.boundary_view)
-    path = _grab(dock, folder / "playground-boundary.png")
-    dock.close()
-    return path
+    _train(dock)
+    return _grab_view(dock, dock.boundary_view, folder / "playground-boundary.png")
 
 
 def _runs(folder: Path) -> Path:
@@ -115,12 +121,8 @@ def _runs(folder: Path) -> Path:
     dock.show_past_runs()
     for optimizer in ({"type": "SGD", "lr": 0.05}, {"type": "Adam", "lr": 0.01}):
         dock.document.project.training = {**dock.document.project.training, "optimizer": optimizer}
-        dock.start()
-        _wait(lambda: not dock.running)
-    dock.views.setCurrentWidget(dock.runs_view)
-    path = _grab(dock, folder / "runs-compare.png")
-    dock.close()
-    return path
+        _train(dock)
+    return _grab_view(dock, dock.runs_view, folder / "runs-compare.png")
 
 
 def _digit(folder: Path, work: Path) -> Path:
@@ -133,17 +135,12 @@ def _digit(folder: Path, work: Path) -> Path:
         checkpoint=True,
     )
     dock._run_dir = lambda: work / "mnist-run"
-    dock.start()
-    _wait(lambda: not dock.running)
+    _train(dock)
     _wait(lambda: dock.try_view.model is not None)
-    dock.views.setCurrentWidget(dock.try_view)
-    _wait(lambda: True)
     # A hand-drawn "3": two arcs, as a learner would draw it with the mouse.
     dock.try_view.pad.draw_stroke([(85, 60), (140, 45), (190, 70), (175, 120), (130, 140)])
     dock.try_view.pad.draw_stroke([(130, 140), (190, 160), (195, 215), (140, 240), (85, 225)])
-    path = _grab(dock, folder / "draw-digit.png")
-    dock.close()
-    return path
+    return _grab_view(dock, dock.try_view, folder / "draw-digit.png")
 
 
 def render_training_screenshots(out_dir: str | Path) -> list[Path]:

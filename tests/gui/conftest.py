@@ -13,3 +13,31 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _private_user_data(tmp_path_factory, monkeypatch):
     """Never read or write the real ~/.local/share/neurocanvas (runs, recovery files)."""
     monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+
+
+@pytest.fixture
+def make_view(qtbot):
+    """`make_view(graph_or_project, size=(900, 700))`: a shown CanvasView over a fresh Document."""
+    from neurocanvas.engine.project import Project
+    from neurocanvas.gui.canvas.view import CanvasView
+    from neurocanvas.gui.document import Document
+
+    documents = []
+
+    def make(content=None, size=(900, 700)):
+        if content is not None and not isinstance(content, Project):
+            content = Project(graph=content)
+        document = Document(content)
+        documents.append(document)
+        view = CanvasView(document)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        view.fit_all()
+        return view
+
+    yield make
+    # Empty the undo stacks while the Documents are alive: a stack destroyed dirty emits
+    # cleanChanged into its half-deleted Document (a RuntimeError printed at exit).
+    for document in documents:
+        document.undo_stack.clear()

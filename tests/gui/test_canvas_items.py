@@ -11,30 +11,13 @@ from neurocanvas.engine.graph import chain  # noqa: E402
 from neurocanvas.engine.project import Project  # noqa: E402
 from neurocanvas.engine.templates import list_templates, load_template  # noqa: E402
 from neurocanvas.gui.canvas.view import CanvasView  # noqa: E402
-from neurocanvas.gui.document import Document  # noqa: E402
 from PySide6.QtCore import QRectF  # noqa: E402
 
 
 @pytest.fixture
-def make_view(qtbot):
-    """A factory of views over fresh Documents (a Project, or a graph wrapped in one)."""
-    documents = []
-
-    def make(content=None) -> CanvasView:
-        if content is not None and not isinstance(content, Project):
-            content = Project(graph=content)
-        document = Document(content)
-        documents.append(document)
-        view = CanvasView(document)
-        qtbot.addWidget(view)
-        view.resize(800, 600)
-        view.show()
-        view.fit_all()
-        return view
-
-    yield make
-    for document in documents:  # see test_canvas_view.make_view
-        document.undo_stack.clear()
+def make_view(make_view):
+    """The shared factory (conftest.py) at the size these label and layout tests were tuned to."""
+    return lambda content=None: make_view(content, size=(800, 600))
 
 
 def seed_cnn_graph():

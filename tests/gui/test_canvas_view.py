@@ -8,10 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from neurocanvas.engine.graph import Edge, chain  # noqa: E402
-from neurocanvas.engine.project import Project  # noqa: E402
 from neurocanvas.gui.canvas.node_item import HEIGHT  # noqa: E402
 from neurocanvas.gui.canvas.view import LAYER_MIME, CanvasView  # noqa: E402
-from neurocanvas.gui.document import Document  # noqa: E402
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -20,28 +18,6 @@ from qt_compat import drag_point
 
 LEFT = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
-
-
-@pytest.fixture
-def make_view(qtbot):
-    """A factory of shown views over fresh Documents (optionally holding `graph`)."""
-    documents = []
-
-    def make(graph=None) -> CanvasView:
-        document = Document(Project(graph=graph) if graph is not None else None)
-        documents.append(document)
-        view = CanvasView(document)
-        qtbot.addWidget(view)
-        view.resize(900, 700)
-        view.show()
-        view.fit_all()
-        return view
-
-    yield make
-    # Empty the undo stacks while the Documents are alive: a stack destroyed dirty emits
-    # cleanChanged into its half-deleted Document (a RuntimeError printed at exit).
-    for document in documents:
-        document.undo_stack.clear()
 
 
 def at(view: CanvasView, scene_point: QPointF) -> QPoint:
