@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from torch import fx
+from torch import fx, nn
 
 from . import registry
 
@@ -69,13 +69,18 @@ class GraphError(ValueError):
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Node ids become attribute names on the compiled module; these would shadow its own members
-# (a node named `code` would replace GraphModule.code, `eval` the eval() method).
-RESERVED_NAMES = frozenset(name for name in dir(fx.GraphModule) if not name.startswith("_")) | {
-    "code",
-    "graph",
-    "meta",
-    "training",
-}
+# (a node named `code` would replace GraphModule.code, `eval` the eval() method, `_modules` or
+# `__dict__` the module's own bookkeeping).
+RESERVED_NAMES = (
+    frozenset(dir(fx.GraphModule))
+    | frozenset(vars(nn.Module()))
+    | {
+        "code",
+        "graph",
+        "meta",
+        "training",
+    }
+)
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +142,7 @@ class Graph:
                 f"{node_id!r} is not a valid name: use letters, digits and _, "
                 "not starting with a digit"
             )
-        if node_id in RESERVED_NAMES:
+        if node_id in RESERVED_NAMES or (node_id.startswith("__") and node_id.endswith("__")):
             raise GraphError(
                 f"{node_id!r} is a reserved name in PyTorch modules; choose another, "
                 f"e.g. {node_id}_layer"
