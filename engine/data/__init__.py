@@ -9,7 +9,7 @@ Typical use::
 """
 
 from .augment import build_augment
-from .builtin import cache_dir, download
+from .builtin import MissingDataError, cache_dir, download
 from .config import AUGMENTATIONS, BUILTIN_NAMES, SYNTHETIC_NAMES, DataConfig, check_split
 from .errors import DataError
 from .info import Dataset, DatasetInfo, make_info
@@ -36,6 +36,7 @@ __all__ = [
     "cache_dir",
     "check_split",
     "download",
+    "MissingDataError",
     "kfold_indices",
     "load_dataset",
     "make_info",

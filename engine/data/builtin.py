@@ -80,9 +80,20 @@ def missing_message(name: str, root: str | Path | None = None) -> str:
         f"data set '{name}' is not on disk. Put {files} in one of: "
         + "; ".join(str(w) for w in where)
         + " (or set NEUROCANVAS_DATA), or choose the folder that holds them as the data source"
-        + " (in the window: Source 'MNIST / CIFAR folder', Browse…). The command line's"
-        + f" --download fetches them into {cache_dir()}"
+        + " (in the window: Source 'MNIST / CIFAR folder', Browse…). On the command line,"
+        + f" train or evaluate with --download fetches them into {cache_dir()}"
     )
+
+
+class MissingDataError(DataError):
+    """A built-in data set that is not on disk; `name` lets the window offer to download it."""
+
+    def __init__(self, name: str, root: str | Path | None = None, wished: bool = False) -> None:
+        text = missing_message(name, root)
+        if wished:
+            text += " (the project asks for a download, but only you can allow one)"
+        super().__init__(text)
+        self.name = name
 
 
 def download(name: str, root: str | Path | None = None) -> Path:

@@ -26,9 +26,16 @@ MNIST_CLASSES = [str(i) for i in range(10)]
 
 
 def load_dataset(
-    cfg: DataConfig | dict[str, Any] | str, *, class_names: list[str] | None = None
+    cfg: DataConfig | dict[str, Any] | str,
+    *,
+    class_names: list[str] | None = None,
+    allow_download: bool = False,
 ) -> Dataset:
     """Load the data ``cfg`` points at. Raises ``DataError`` (never half-loads) on bad input.
+
+    ``allow_download`` is the user's own consent (the CLI's ``--download``, a yes in the window)
+    to fetch a missing MNIST/CIFAR set into the user cache. A project file cannot give it: its
+    ``download`` param is only a wish, reported in the message.
 
     ``class_names`` (a trained model's classes, e.g. a checkpoint's) numbers the labels by those
     names, so a file holding only some of the classes, in any order, gets the model's class
@@ -48,7 +55,7 @@ def load_dataset(
             )
         return _aligned(ds, known)
     if src in BUILTIN_NAMES:
-        return _aligned(_load_builtin(src, cfg), known)
+        return _aligned(_load_builtin(src, cfg, allow_download), known)
     if src in PACKAGED_NAMES:  # a small CSV shipped with NeuroCanvas (iris)
         path = packaged_path(src)
         if not path.is_file():
@@ -105,16 +112,16 @@ def _aligned(ds: Dataset, class_names: list[str] | None) -> Dataset:
     return ds
 
 
-def _load_builtin(name: str, cfg: DataConfig) -> Dataset:
+def _load_builtin(name: str, cfg: DataConfig, allow_download: bool) -> Dataset:
     unknown = set(cfg.params) - {"root", "download"}
     if unknown:
         raise DataError(f"'{name}' takes only root and download, not {', '.join(sorted(unknown))}")
     root = cfg.params.get("root")
     folder = builtin.locate(name, root)
     if folder is None:
-        if not cfg.params.get("download"):
-            raise DataError(builtin.missing_message(name, root))
-        folder = builtin.download(name, root)
+        if not allow_download:
+            raise builtin.MissingDataError(name, root, wished=bool(cfg.params.get("download")))
+        folder = builtin.download(name)  # into the user cache, never a folder a file chose
     if name == "cifar10":
         return _load_cifar(folder, name, cfg)
     names = builtin.FASHION_CLASSES if name == "fashion-mnist" else MNIST_CLASSES

@@ -1,8 +1,9 @@
 """`neurocanvas train` and `neurocanvas evaluate`.
 
     neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--epochs N] [--batch-size N] [--lr X]
-                      [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json]
+                      [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json] [--download]
     neurocanvas evaluate PROJECT --weights CKPT [--data SPEC] [--split test|all] [--json]
+                         [--download]
 
 On a terminal `train` shows a progress bar (loss, accuracy, samples/s, ETA) on stderr; with `--json`
 it prints one JSON object per epoch and a last one with "final": true. Bad input exits with 2; a run
@@ -36,6 +37,10 @@ from .evaluation import evaluate
 from .events import BatchEnded, EpochEnded, RunFailed, RunFinished, RunStarted
 from .trainer import Trainer
 
+_DOWNLOAD_HELP = (
+    "fetch MNIST / Fashion-MNIST / CIFAR-10 into the user cache if not on disk "
+    "(a project file alone never starts a download)"
+)
 _SHOWN = ("loss", "accuracy", "val_loss", "val_accuracy", "val_r2", "val_mae")
 
 
@@ -56,6 +61,7 @@ def register_commands(subparsers) -> None:
     train.add_argument("--seed", type=int)
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
+    train.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
     train.set_defaults(handler=run_train)
 
     ev = subparsers.add_parser("evaluate", help="evaluate trained weights on a project's data")
@@ -69,6 +75,7 @@ def register_commands(subparsers) -> None:
         "other data than the project's, else test)",
     )
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
     ev.set_defaults(handler=run_evaluate)
 
 
@@ -95,7 +102,7 @@ def run_train(args) -> int:
             f"--out {args.out} already holds files (an earlier run?); choose a new folder so "
             "nothing is overwritten"
         )
-    data = _load_data(project.data, args.data)
+    data = _load_data(project.data, args.data, args.download)
     trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
         trainer.model = compile_graph(
@@ -125,10 +132,13 @@ def run_evaluate(args) -> int:
                 args.data,
                 class_names=class_names,
                 preprocessing=bundle.get("preprocessing"),
+                allow_download=args.download,
             )
             name = "all"
         else:
-            data = load_prepared(project.data, args.data, class_names=class_names)
+            data = load_prepared(
+                project.data, args.data, class_names=class_names, allow_download=args.download
+            )
     except DataError as error:
         raise UsageError(f"data: {error}") from None
     expected = (bundle.get("auto") or {}).get("input_shape")
@@ -208,9 +218,9 @@ def _load_project(name: str):
         raise UsageError(str(error)) from None
 
 
-def _load_data(project_data, spec):
+def _load_data(project_data, spec, allow_download=False):
     try:
-        return load_prepared(project_data, spec)
+        return load_prepared(project_data, spec, allow_download=allow_download)
     except DataError as error:
         raise UsageError(f"data: {error}") from None
 

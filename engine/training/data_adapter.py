@@ -81,13 +81,15 @@ def load_prepared(
     spec: str | None = None,
     *,
     class_names: list[str] | None = None,
+    allow_download: bool = False,
 ) -> PreparedData:
     """Load and prepare the data (raises the data engine's DataError on bad input).
 
-    `class_names` (a checkpoint's) numbers the labels by the trained model's classes."""
+    `class_names` (a checkpoint's) numbers the labels by the trained model's classes;
+    `allow_download` is the user's consent to fetch a missing MNIST/CIFAR set."""
     notes: list[str] = []
     cfg = data_config(project_data, spec, notes)
-    data = prepare(load_dataset(cfg, class_names=class_names), cfg)
+    data = prepare(load_dataset(cfg, class_names=class_names, allow_download=allow_download), cfg)
     data.report[:0] = notes
     return data
 
@@ -98,13 +100,14 @@ def load_all_rows(
     *,
     class_names: list[str] | None = None,
     preprocessing: dict[str, Any] | None = None,
+    allow_download: bool = False,
 ) -> tuple[TensorSplit, PreparedData]:
     """Every row of the data (its own test split included), normalised with the checkpoint's
     `preprocessing` record (else with statistics of the data's own training split), and the
     prepared data (for its info and report)."""
     notes: list[str] = []
     cfg = data_config(project_data, spec, notes)
-    ds = load_dataset(cfg, class_names=class_names)
+    ds = load_dataset(cfg, class_names=class_names, allow_download=allow_download)
     data = prepare(ds, cfg)
     data.report[:0] = notes
     x, y = ds.x, ds.y

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from neurocanvas.engine.data import DataConfig, DataError, load_dataset
+from neurocanvas.engine.data import DataConfig, DataError, MissingDataError, load_dataset
 from neurocanvas.engine.data.cifar import read_cifar_pickle
 from neurocanvas.engine.data.idx import read_idx
 
@@ -271,19 +271,43 @@ def test_builtin_found_via_env_var_in_torchvision_layout(tmp_path, monkeypatch):
     assert len(ds) == 12 and ds.info.class_names[9] == "Ankle boot"
 
 
-def test_download_is_wired_to_torchvision_without_network(tmp_path, monkeypatch):
+@pytest.fixture
+def fake_mnist_download(tmp_path, monkeypatch):
+    """torchvision's MNIST download replaced by one that writes a tiny IDX set; the calls made."""
     calls = []
 
     def fake_mnist(root, train, download):
         calls.append((root, train, download))
-        write_idx_set(Path(root) / "MNIST" / "raw", n=10, prefix="train" if train else "t10k")
+        raw = Path(root) / "MNIST" / "raw"
+        write_idx_set(raw, n=40 if train else 10, prefix="train" if train else "t10k")
 
     monkeypatch.setattr("torchvision.datasets.MNIST", fake_mnist)
     monkeypatch.setattr("neurocanvas.engine.data.builtin.cache_dir", lambda: tmp_path / "cache")
     monkeypatch.delenv("NEUROCANVAS_DATA", raising=False)
-    ds = load_dataset({"source": "mnist", "params": {"download": True}})
-    assert calls == [(str(tmp_path / "cache"), True, True), (str(tmp_path / "cache"), False, True)]
-    assert len(ds) == 10 and len(ds.test) == 10
+    return calls
+
+
+def test_download_is_wired_to_torchvision_without_network(tmp_path, fake_mnist_download):
+    ds = load_dataset({"source": "mnist"}, allow_download=True)
+    cache = str(tmp_path / "cache")
+    assert fake_mnist_download == [(cache, True, True), (cache, False, True)]
+    assert len(ds) == 40 and len(ds.test) == 10
+
+
+def test_a_project_file_alone_never_starts_a_download(tmp_path, fake_mnist_download):
+    wished = {"source": "mnist", "params": {"download": True, "root": str(tmp_path / "theirs")}}
+    with pytest.raises(MissingDataError, match="only you can allow") as error:
+        load_dataset(wished)
+    assert error.value.name == "mnist"
+    assert fake_mnist_download == []
+    assert not (tmp_path / "theirs").exists()
+
+
+def test_a_consented_download_goes_to_the_cache_not_the_files_folder(tmp_path, fake_mnist_download):
+    wished = {"source": "mnist", "params": {"download": True, "root": str(tmp_path / "theirs")}}
+    load_dataset(wished, allow_download=True)
+    assert {root for root, _, _ in fake_mnist_download} == {str(tmp_path / "cache")}
+    assert not (tmp_path / "theirs").exists()
 
 
 def test_stream_image_folder_matches_in_memory(tmp_path):
@@ -298,3 +322,13 @@ def test_stream_image_folder_matches_in_memory(tmp_path):
     ds = load_dataset({"source": str(root), "params": {"size": 8}})
     assert torch.allclose(x, ds.x) and torch.equal(y, ds.y)
     assert loader.dataset.estimated_bytes() == 8 * 3 * 8 * 8 * 4
+
+
+def test_train_downloads_only_with_the_flag(tmp_path, fake_mnist_download, capsys):
+    from neurocanvas.engine.cli import main
+
+    assert main(["train", "seed-cnn", "--epochs", "1", "--out", str(tmp_path / "a")]) == 2
+    assert "--download" in capsys.readouterr().err and fake_mnist_download == []
+    argv = ["train", "seed-cnn", "--epochs", "1", "--download", "--out", str(tmp_path / "b")]
+    assert main([*argv, "--json"]) == 0
+    assert len(fake_mnist_download) == 2 and (tmp_path / "b" / "last.pt").is_file()
