@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from . import exports
+from . import exports, files
 
 PICTURE_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
 SUMMARY_FILTERS = {
@@ -143,6 +143,7 @@ class ExportActions(QObject):
 
     def _on_export(self, reply: dict) -> None:
         if reply.get("ok"):
+            files.remember_export_folder(reply["path"])
             self.window.show_message(reply["summary"])
         else:
             self.window.show_message("Export failed: " + reply["error"].splitlines()[0])
@@ -150,10 +151,19 @@ class ExportActions(QObject):
     # ---- Netron -------------------------------------------------------------------------------
     def choose_netron_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Inspect in Netron", str(Path.home()), "ONNX models (*.onnx)"
+            self.window,
+            "Inspect in Netron",
+            str(self.netron_start_folder()),
+            "ONNX models (*.onnx)",
         )
         if path:
             self.show_netron(path)
+
+    def netron_start_folder(self) -> Path:
+        """The newest export's folder, else the project's, else home."""
+        document_path = getattr(self.window.document, "path", None)
+        fallback = Path(document_path).parent if document_path else Path.home()
+        return files.last_export_folder() or fallback
 
     def show_netron(self, path: str | os.PathLike):
         """Show `path` in the Netron window (made on first use; one tab per model) and bring it

@@ -37,6 +37,22 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
+# ---- the last export folder ---------------------------------------------------------------------
+_EXPORT_KEY = "export/last_folder"
+
+
+def remember_export_folder(path: str | os.PathLike) -> None:
+    """The folder of the newest export (a folder export is its own folder)."""
+    path = Path(path)
+    settings().setValue(_EXPORT_KEY, str(path if path.is_dir() else path.parent))
+
+
+def last_export_folder() -> Path | None:
+    """Where the newest export went, if that folder still exists."""
+    value = settings().value(_EXPORT_KEY)
+    return Path(value) if isinstance(value, str) and value and Path(value).is_dir() else None
+
+
 # ---- window layout -------------------------------------------------------------------------------
 _GEOMETRY_KEY, _STATE_KEY = "window/geometry", "window/state"
 

@@ -17,6 +17,8 @@ Traps handled here (see docs: netron 9.x):
 - `netron` calls `logging.basicConfig` when the root logger has no handler: a NullHandler is added
   first so the app's logging setup is left alone;
 - every request to a host other than loopback (telemetry, ipinfo.io) is refused by an interceptor;
+- the page and one private copy of the model are served by `netron_server` (not `netron.serve`,
+  which exposes the model's whole folder and trusts any Host header);
 - as root or offscreen, Chromium needs `--no-sandbox --disable-gpu` (set before QtWebEngine loads).
 Without QtWebEngine, `NetronView` opens the system browser on the served URL instead.
 """
@@ -30,6 +32,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from .netron_server import NetronServer
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -78,21 +82,12 @@ def is_loopback(host: str) -> bool:
     return host.lower() in LOOPBACK
 
 
-def serve(path: str | os.PathLike) -> tuple[str, int]:
-    """Serve `path` with netron on 127.0.0.1 and an OS-chosen port; (host, port)."""
+def serve(path: str | os.PathLike) -> NetronServer:
+    """Serve a private copy of `path` to netron's page on 127.0.0.1 (see `netron_server`)."""
     root = logging.getLogger()
     if not root.hasHandlers():
         root.addHandler(logging.NullHandler())  # keeps netron from calling basicConfig
-    import netron
-
-    host, port = netron.serve(str(path), None, ("127.0.0.1", 0), browse=False)
-    return host, port
-
-
-def stop(address: tuple[str, int]) -> None:
-    import netron
-
-    netron.stop(address)
+    return NetronServer(path)
 
 
 if HAVE_WEBENGINE:
@@ -120,7 +115,7 @@ class NetronView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.address: tuple[str, int] | None = None
+        self.server: NetronServer | None = None
         self.path: Path | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -145,14 +140,18 @@ class NetronView(QWidget):
             layout.addWidget(self.label)
 
     @property
+    def address(self) -> tuple[str, int] | None:
+        return None if self.server is None else self.server.address
+
+    @property
     def url(self) -> str | None:
-        return None if self.address is None else f"http://{self.address[0]}:{self.address[1]}/"
+        return None if self.server is None else self.server.url
 
     def open_model(self, path: str | os.PathLike) -> str:
         """Serve `path` (replacing any model shown) and show it; the served URL."""
         self.close_model()
         self.path = Path(path)
-        self.address = serve(self.path)
+        self.server = serve(self.path)
         if self.view is not None:
             self.view.load(QUrl(self.url))
         else:
@@ -160,9 +159,9 @@ class NetronView(QWidget):
         return self.url
 
     def close_model(self) -> None:
-        if self.address is not None:
-            stop(self.address)
-            self.address = None
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.close_model()

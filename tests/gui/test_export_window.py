@@ -38,6 +38,8 @@ def test_export_dialog_exports_onnx_in_the_background(qtbot, window, tmp_path):
     assert reply["max_abs_diff"] < 1e-4
     assert "max abs difference" in dialog.parity_label.text()
     assert f"{reply['max_abs_diff']:.2e}" in dialog.parity_label.text()
+    # "Inspect ONNX File in Netron…" now starts where this export went.
+    assert window.exports.netron_start_folder() == tmp_path
     assert "KB" in dialog.size_label.text() and " s " in dialog.time_label.text()
     assert "untrained" in dialog.warnings_label.text()
     assert dialog.netron_button.isVisible() and not dialog.error_label.isVisible()
