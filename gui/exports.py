@@ -11,6 +11,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from neurocanvas.engine.atomic import atomic_output, write_atomic
 from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -74,8 +75,9 @@ def save_canvas_png(
             _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
         finally:
             painter.end()
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"could not write {path}")
+    with atomic_output(path, ".png") as temp:
+        if not image.save(str(temp), "PNG"):
+            raise OSError(f"could not write {path}")
     return size
 
 
@@ -87,23 +89,24 @@ def save_canvas_svg(
 
     source = canvas_rect(scene, margin)
     size = QSize(max(1, round(source.width())), max(1, round(source.height())))
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(size)
-    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-    # Fonts are sized in points: at the generator's default 72 dpi they come out smaller than on
-    # the canvas, so use the screen's resolution the scene was laid out with.
-    generator.setResolution(_screen_dpi())
-    generator.setTitle(title or "NeuroCanvas graph")
-    generator.setDescription("Exported from NeuroCanvas")
-    with _for_export(scene):
-        painter = QPainter()
-        if not painter.begin(generator):
-            raise OSError(f"could not write {path}")
-        try:
-            _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
-        finally:
-            painter.end()
+    with atomic_output(path, ".svg") as temp:
+        generator = QSvgGenerator()
+        generator.setFileName(str(temp))
+        generator.setSize(size)
+        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        # Fonts are sized in points: at the generator's default 72 dpi they come out smaller than
+        # on the canvas, so use the screen's resolution the scene was laid out with.
+        generator.setResolution(_screen_dpi())
+        generator.setTitle(title or "NeuroCanvas graph")
+        generator.setDescription("Exported from NeuroCanvas")
+        with _for_export(scene):
+            painter = QPainter()
+            if not painter.begin(generator):
+                raise OSError(f"could not write {path}")
+            try:
+                _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
+            finally:
+                painter.end()  # writes the file: before the rename
     return size
 
 
@@ -209,5 +212,5 @@ def write_summary(
         text = summary_csv(summary)
     else:
         raise ValueError(f"unknown summary format {kind!r}; choose from text, markdown, csv")
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     return path
