@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 
 from . import __version__
+from .crash import describe, one_paragraph
 
 # The engine modules that import torch are imported inside the commands that need them: plain
 # `neurocanvas` must reach the window (and its first paint) without paying for torch first.
@@ -142,7 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
         return 0
     except UsageError as error:
-        print(f"neurocanvas: {error}", file=sys.stderr)
+        print(f"neurocanvas: {one_paragraph(str(error))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neurocanvas: stopped (Ctrl+C)", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last resort: a message and a log, exit 2
+        print(f"neurocanvas: {describe(error, ' '.join(argv))}", file=sys.stderr)
         return 2
 
 

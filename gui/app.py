@@ -107,6 +107,9 @@ def run_window(args: argparse.Namespace) -> int:
         window.show()
         return app.exec()
     window.show()
+    from .crash_dialog import install_excepthook
+
+    install_excepthook(window)
     QTimer.singleShot(0, lambda: finish_startup(window, args.project))
     return app.exec()
 
