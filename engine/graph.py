@@ -7,6 +7,7 @@ modules after them. Every node has one output port (0); input ports are numbered
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -89,6 +90,13 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _position(pos: tuple[float, float]) -> tuple[float, float]:
+    x, y = float(pos[0]), float(pos[1])
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise GraphError(f"a card's position must be two finite numbers, not {list(pos)}")
+    return x, y
+
+
 def default_prefix(layer_type: str) -> str:
     """`Conv2d` -> `conv2d`, `GlobalAvgPool2d` -> `global_avg_pool2d`: the stem of new node ids."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", layer_type).lower()
@@ -131,7 +139,7 @@ class Graph:
         node_id = node_id or self.unique_id(default_prefix(layer_type))
         self._check_new_id(node_id)
         full_params = spec.defaults() | dict(params or {})
-        node = Node(node_id, layer_type, full_params, (float(pos[0]), float(pos[1])))
+        node = Node(node_id, layer_type, full_params, _position(pos))
         self.nodes[node_id] = node
         self._emit(GraphEvent("node_added", node_id))
         return node
@@ -184,7 +192,7 @@ class Graph:
             self.remove_edge(edge)
 
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
-        self.node(node_id).pos = (float(pos[0]), float(pos[1]))
+        self.node(node_id).pos = _position(pos)
         self._emit(GraphEvent("node_moved", node_id))
 
     def rename_node(self, old_id: str, new_id: str) -> None:

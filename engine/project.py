@@ -8,17 +8,20 @@ Saves are atomic (write a temporary file beside the target, then rename).
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry
+from . import registry, safe_io
 from .atomic import write_atomic
 from .graph import Edge, Graph, GraphError
 
 FORMAT_NAME = "neurocanvas"
 FORMAT_VERSION = 1
+MAX_COORDINATE = 1e7  # canvas units: far beyond any real layout, short of float trouble
+MAX_PORTS = 1024
 
 
 class ProjectError(ValueError):
@@ -46,7 +49,13 @@ class Project:
 
 
 def to_json(project: Project) -> str:
-    return json.dumps(project.to_dict(), indent=2) + "\n"
+    """The file's text. NaN and infinities are refused: they are not JSON, and no reader takes them."""
+    try:
+        return json.dumps(project.to_dict(), indent=2, allow_nan=False) + "\n"
+    except ValueError:
+        raise ProjectError(
+            f"{project.name}: cannot be saved: a position or setting is NaN or infinite"
+        ) from None
 
 
 def save(project: Project, path: str | os.PathLike) -> None:
@@ -54,29 +63,19 @@ def save(project: Project, path: str | os.PathLike) -> None:
 
 
 def load(path: str | os.PathLike) -> Project:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProjectError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProjectError(f"{path}: cannot be read ({error})") from None
-    return loads(text, source=str(path))
+    """Read a project file: a regular file of JSON (UTF-8, a byte-order mark allowed)."""
+    data = safe_io.read_bytes_capped(Path(path), safe_io.MAX_JSON_BYTES, ProjectError, "project")
+    return loads(safe_io.decode_utf8(data, str(path), ProjectError), source=str(path))
 
 
 def loads(text: str, source: str = "<project>") -> Project:
+    text = text.removeprefix("\ufeff")
     if not text.lstrip().startswith("{"):
         raise ProjectError(
             f"{source}: not a NeuroCanvas project (project files are JSON objects starting with "
             "'{'); to train on a data file, pass it with --data"
         )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ProjectError(
-            f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
-    return from_dict(data, source)
+    return from_dict(safe_io.parse_json(text, source, ProjectError), source)
 
 
 def from_dict(data: Any, source: str = "<project>") -> Project:
@@ -148,22 +147,38 @@ def _add_node(graph: Graph, node: Any, where: str) -> None:
         raise ProjectError(f"{where} ({node_id}): {layer_type} has no parameter {unknown[0]!r}")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
     pos = node.get("pos", [0, 0])
-    if not (
-        isinstance(pos, list) and len(pos) == 2 and all(isinstance(v, (int, float)) for v in pos)
-    ):
-        raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y]')
+    if not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
+        raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y], two finite numbers')
     try:
         graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
     except GraphError as error:
         raise ProjectError(f"{where}: {error}") from None
 
 
+def _is_coordinate(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_COORDINATE
+    )
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_PORTS:
+        raise ValueError(value)
+    return value
+
+
 def _edge(graph: Graph, edge: Any, where: str) -> Edge:
     try:
         (src, src_port), (dst, dst_port) = edge["from"], edge["to"]
-        ends = (str(src), int(src_port)), (str(dst), int(dst_port))
+        ends = (str(src), _port(src_port)), (str(dst), _port(dst_port))
     except (KeyError, TypeError, ValueError):
-        raise ProjectError(f'{where} must look like {{"from": ["a", 0], "to": ["b", 0]}}') from None
+        raise ProjectError(
+            f'{where} must look like {{"from": ["a", 0], "to": ["b", 0]}} (ports are whole '
+            f"numbers from 0 to {MAX_PORTS - 1})"
+        ) from None
     for node_id, _ in ends:
         if node_id not in graph.nodes:
             raise ProjectError(f"{where} refers to a node {node_id!r} that does not exist")
