@@ -9,6 +9,7 @@ its metrics; `last.pt` also holds the optimizer, scheduler and random-number sta
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from torch import fx
 
 from .. import project as project_io
 from ..atomic import atomic_output
-from ..compiler import compile_graph
+from ..compiler import CompileError, compile_graph
+from ..safe_io import check_regular_file
 from ..shapes import AutoSizes
+from .checkpoint_schema import check_bundle
 
 CHECKPOINT_FORMAT = "neurocanvas-checkpoint"
 CHECKPOINT_VERSION = 1
@@ -59,26 +62,38 @@ def write_checkpoint(path: str | os.PathLike, bundle: dict[str, Any]) -> Path:
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint file")
+    """The bundle in `path`, its fields checked (`checkpoint_schema`); CheckpointError if not."""
+    path = check_regular_file(path, CheckpointError, "checkpoint")
     try:
-        bundle = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's notes on odd pickles would precede our message
+            warnings.simplefilter("ignore")
+            bundle = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # noqa: BLE001 - any unreadable file is reported the same way
-        raise CheckpointError(f"{path}: not a readable NeuroCanvas checkpoint ({error})") from None
+        raise CheckpointError(f"{path}: {_unreadable(error)}") from None
     if not isinstance(bundle, dict) or bundle.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path}: not a NeuroCanvas checkpoint")
-    if bundle.get("version", 0) > CHECKPOINT_VERSION:
-        raise CheckpointError(
-            f"{path} was written by a newer NeuroCanvas (checkpoint version "
-            f"{bundle['version']}); please update NeuroCanvas"
-        )
+    check_bundle(bundle, str(path), CHECKPOINT_VERSION, CheckpointError)
     return bundle
+
+
+def _unreadable(error: Exception) -> str:
+    text = str(error)
+    if "weights_only" in text or "Unsupported global" in text:
+        # Never relay PyTorch's advice to load with weights_only=False: that runs the file's code.
+        return (
+            "not a NeuroCanvas checkpoint: it holds Python objects, and only plain data and "
+            "tensors are ever loaded (a file's code never runs)"
+        )
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return f"not a readable NeuroCanvas checkpoint ({first[:200]})"
 
 
 def model_from_bundle(bundle: dict[str, Any], source: str = "<checkpoint>") -> fx.GraphModule:
     project = project_io.from_dict(bundle["project"], source)
-    model = compile_graph(project.graph, auto=auto_from_dict(bundle.get("auto")))
+    try:
+        model = compile_graph(project.graph, auto=auto_from_dict(bundle.get("auto")))
+    except CompileError as error:
+        raise CheckpointError(f"{source}: its network cannot be built ({error})") from None
     try:
         model.load_state_dict(bundle["state_dict"])
     except RuntimeError as error:
