@@ -11,12 +11,17 @@ from typing import Any
 
 import numpy as np
 
+from ..safe_io import check_regular_file
 from .errors import DataError
+from .limits import check_npy_file, check_npy_member
 
 ArrayPair = tuple[np.ndarray, np.ndarray]
 
 
 def _load(path: Path) -> Any:
+    check_regular_file(path, DataError)
+    if path.suffix.lower() == ".npy":
+        check_npy_file(path)  # before numpy allocates what the header claims
     try:
         return np.load(path, allow_pickle=False)
     except ValueError as e:
@@ -29,6 +34,7 @@ def _load(path: Path) -> Any:
 
 def _member(z: Any, key: str, path: Path) -> np.ndarray:
     """One array of an archive; members are read lazily, so their errors surface here."""
+    check_npy_member(path, key)
     try:
         return z[key]
     except ValueError as e:

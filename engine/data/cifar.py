@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from ..safe_io import check_regular_file
 from .errors import DataError
+from .labels import integer_labels
+from .limits import array_bytes, check_allocation
 
 RECORD = 1 + 3 * 32 * 32
 CIFAR10_CLASSES = [
@@ -46,16 +49,52 @@ class RestrictedUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
+            found = super().find_class(module, name)
+            if name == "_reconstruct":
+                return self._guarded_reconstruct(found)
+            if name == "ndarray":
+                return _NdarrayGuard(self.path)
+            return found
         raise DataError(
             f"refusing to unpickle '{module}.{name}': a CIFAR batch holds only arrays, lists and "
             "dicts, so this file is not one (and loading it could run code)",
             path=self.path,
         )
 
+    def _guarded_reconstruct(self, reconstruct):
+        def call(subtype, shape, dtype):
+            if isinstance(subtype, _NdarrayGuard):
+                subtype = np.ndarray
+            if subtype is not np.ndarray:
+                raise DataError("a CIFAR batch holds plain arrays only", path=self.path)
+            _NdarrayGuard(self.path).check(shape, np.uint8)
+            return reconstruct(subtype, shape, dtype)
+
+        return call
+
+
+class _NdarrayGuard:
+    """Stands in for `numpy.ndarray` in a CIFAR pickle: a direct call may not allocate more
+    than the memory budget (a 40-byte pickle can otherwise ask for a 149 GiB array)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def check(self, shape: Any, dtype: Any) -> None:
+        dims = (shape,) if isinstance(shape, int) else tuple(shape)
+        if not all(isinstance(d, int) and d >= 0 for d in dims):
+            raise DataError("a CIFAR array has an invalid shape", path=self.path)
+        check_allocation(array_bytes(dims, np.dtype(dtype)), "a CIFAR array", self.path)
+
+    def __call__(self, shape, dtype=float, *args, **kwargs):
+        self.check(shape, dtype)
+        return np.ndarray(shape, dtype, *args, **kwargs)
+
 
 def restricted_load(path: Path) -> Any:
     """Unpickle ``path`` with ``RestrictedUnpickler``; any failure is a ``DataError``."""
+    check_regular_file(path, DataError)
+    check_allocation(path.stat().st_size, "the CIFAR batch", path)
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -95,8 +134,10 @@ def read_cifar_pickle(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(labels, (list, np.ndarray)) or len(labels) != len(data):
         raise DataError(f"the batch needs {len(data)} labels to match its images", path=path)
     try:
-        y = np.asarray(labels, dtype=np.int64)
-    except (TypeError, ValueError):
+        y = integer_labels(np.asarray(labels), path)
+    except (TypeError, ValueError) as error:
+        if isinstance(error, DataError):
+            raise
         raise DataError("the batch's labels are not integers", path=path) from None
     _check_labels(y, path)
     return data.reshape(-1, 3, 32, 32), y

@@ -7,12 +7,13 @@ dimension, then the values, big-endian.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 
+from ..safe_io import check_regular_file
 from .errors import DataError
+from .limits import array_bytes, check_allocation, read_gzip_capped
 
 _DTYPES = {
     0x08: np.dtype(np.uint8),
@@ -24,18 +25,36 @@ _DTYPES = {
 }
 
 
+def _declared_size(head: bytes) -> int:
+    """Header plus values, as the first bytes of an IDX file declare them (0 if unreadable)."""
+    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _DTYPES or not 1 <= head[3] <= 8:
+        return 0
+    ndim = head[3]
+    if len(head) < 4 + 4 * ndim:
+        return 0
+    shape = np.frombuffer(head, dtype=">u4", count=ndim, offset=4)
+    return 4 + 4 * ndim + array_bytes(tuple(int(d) for d in shape), _DTYPES[head[2]])
+
+
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it starts with the gzip magic (whatever its name)."""
+    """The file's bytes, gunzipped when it starts with the gzip magic (whatever its name), in a
+    stream that stops where the header says the data ends: a gzip bomb is never unpacked."""
+    check_regular_file(path, DataError)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            magic = stream.read(2)
+        if magic != b"\x1f\x8b":
+            check_allocation(path.stat().st_size, "the IDX file", path)
+            return path.read_bytes()
     except OSError as e:
         raise DataError(f"cannot read the file ({e.strerror})", path=path) from None
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as e:
-            raise DataError(f"the gzip data is damaged or truncated ({e})", path=path) from None
-    return data
+
+    def size_of(head: bytes) -> int:
+        declared = _declared_size(head)
+        check_allocation(declared, "the IDX data its header declares", path)
+        return declared
+
+    return read_gzip_capped(path, 36, size_of)
 
 
 def read_idx(path: str | Path) -> np.ndarray:
@@ -57,7 +76,7 @@ def read_idx(path: str | Path) -> np.ndarray:
         raise DataError("truncated: the header is incomplete", path=path)
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     dtype = _DTYPES[code]
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = array_bytes(shape, dtype)
     have = len(data) - header
     if have < expected:
         raise DataError(
@@ -65,7 +84,8 @@ def read_idx(path: str | Path) -> np.ndarray:
             "bytes follow",
             path=path,
         )
-    arr = np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)), offset=header).reshape(shape)
+    count = expected // dtype.itemsize
+    arr = np.frombuffer(data, dtype=dtype, count=count, offset=header).reshape(shape)
     return arr.astype(dtype.newbyteorder("="), copy=False)
 
 
@@ -99,4 +119,6 @@ def load_idx_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.
         raise DataError(
             f"{len(images)} images but {len(labels)} labels in {labels_path.name}", path=images_path
         )
+    if len(images) == 0:
+        raise DataError("the file holds no images", path=images_path)
     return images[:, None, :, :], labels.astype(np.int64)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..safe_io import check_regular_file
 from . import builtin
 from .arrays import as_image_array, load_npy_pair, load_npz
 from .cifar import find_cifar_dir, load_cifar_dir
@@ -18,6 +19,7 @@ from .errors import DataError
 from .idx import find_idx_pair, load_idx_pair
 from .images import is_image_folder, list_image_folder, load_image_files
 from .info import Dataset, align_classes, encode_target, make_info
+from .labels import class_count
 from .synthetic import make_synthetic
 from .tabular import load_csv
 
@@ -66,6 +68,7 @@ def load_dataset(
         return _aligned(_load_folder(path, cfg), known)
     if not path.exists():
         raise DataError("no such file or folder", path=path)
+    check_regular_file(path, DataError)  # a FIFO or a device would block or never end
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         return load_csv(
@@ -219,9 +222,9 @@ def _image_dataset(
     cfg: DataConfig,
     report: list[str],
 ) -> Dataset:
-    if names is None:
-        k = int(max(train[1].max(), test[1].max() if test is not None else 0)) + 1
-        names = [str(i) for i in range(k)]
+    label_parts = [train[1]] + ([test[1]] if test is not None else [])
+    k = class_count(label_parts, names, source)
+    names = names if names is not None else [str(i) for i in range(k)]
     task = _image_task(len(names), cfg)
 
     def build(pair: tuple[np.ndarray, np.ndarray], rep: list[str]) -> Dataset:
@@ -249,7 +252,7 @@ def _array_dataset(
         t = (as_image_array(test[0]), test[1]) if test is not None else None
         ys = [train[1]] + ([test[1]] if test is not None else [])
         if all(v.dtype.kind in "iu" and v.ndim == 1 for v in ys):
-            k = int(max(v.max() for v in ys)) + 1
+            k = class_count(ys, None, source)
             return _image_dataset(
                 (x_img, train[1]), t, [str(i) for i in range(k)], source, cfg, report
             )

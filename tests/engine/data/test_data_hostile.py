@@ -1,0 +1,125 @@
+"""Small hostile data files are refused before memory is allocated or a wrong model is built:
+gzip bombs, headers that claim 149 GiB, labels that are not class numbers, FIFOs."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import pickle
+import struct
+import tracemalloc
+import zipfile
+
+import numpy as np
+import pytest
+from neurocanvas.engine.data import DataError, load_dataset
+from neurocanvas.engine.data.cifar import read_cifar_pickle
+from neurocanvas.engine.data.idx import read_idx
+
+
+def _idx_header(shape, code=0x08) -> bytes:
+    return struct.pack(">BBBB", 0, 0, code, len(shape)) + struct.pack(f">{len(shape)}I", *shape)
+
+
+def _write_idx_pair(folder, images: np.ndarray, labels: np.ndarray, label_code=0x08):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train-images-idx3-ubyte").write_bytes(_idx_header(images.shape) + images.tobytes())
+    (folder / "train-labels-idx1-ubyte").write_bytes(
+        _idx_header(labels.shape, label_code) + labels.tobytes()
+    )
+    return folder
+
+
+def test_a_gzip_bomb_is_not_unpacked(tmp_path):
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    with gzip.open(path, "wb", compresslevel=1) as out:
+        out.write(_idx_header((10,)) + bytes(10))
+        zeros = bytes(1 << 20)
+        for _ in range(100):  # 100 MiB of zeros after the 10 declared values
+            out.write(zeros)
+    tracemalloc.start()
+    labels = read_idx(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert labels.shape == (10,) and peak < 20 << 20
+
+
+def test_a_header_claiming_more_than_memory_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUROCANVAS_MAX_DATA_BYTES", str(1 << 30))
+    path = tmp_path / "huge-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(_idx_header((400_000, 1000, 1000)) + bytes(100)))
+    with pytest.raises(DataError, match="memory"):
+        read_idx(path)
+
+
+def test_zero_images_are_refused(tmp_path):
+    folder = _write_idx_pair(tmp_path / "d", np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8))
+    with pytest.raises(DataError, match="no images"):
+        load_dataset(str(folder))
+
+
+def test_labels_all_255_are_not_a_256_class_set(tmp_path):
+    folder = _write_idx_pair(
+        tmp_path / "d", np.zeros((20, 8, 8), np.uint8), np.full(20, 255, np.uint8)
+    )
+    with pytest.raises(DataError, match="0..K-1"):
+        load_dataset(str(folder))
+
+
+def test_negative_int8_labels_are_refused(tmp_path):
+    labels = np.array([0, 1, -3, 1] * 5, np.int8)
+    folder = _write_idx_pair(tmp_path / "d", np.zeros((20, 8, 8), np.uint8), labels, 0x09)
+    with pytest.raises(DataError, match="negative"):
+        load_dataset(str(folder))
+
+
+def test_cifar_float_labels_are_not_truncated(tmp_path):
+    path = tmp_path / "data_batch_1"
+    batch = {b"data": np.zeros((2, 3072), np.uint8), b"labels": [0.7, 1.0]}
+    path.write_bytes(pickle.dumps(batch, protocol=2))
+    with pytest.raises(DataError, match="0.7"):
+        read_cifar_pickle(path)
+
+
+class _HugeArray:
+    def __reduce__(self):
+        return (np.ndarray, ((40_000_000_000,), np.dtype(np.uint32)))
+
+
+def test_a_cifar_pickle_asking_for_149_gib_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUROCANVAS_MAX_DATA_BYTES", str(1 << 30))
+    path = tmp_path / "data_batch_1"
+    path.write_bytes(pickle.dumps({b"data": _HugeArray(), b"labels": [0]}, protocol=2))
+    with pytest.raises(DataError, match="memory"):
+        read_cifar_pickle(path)
+
+
+def _npy_with_header(shape, payload: bytes = b"") -> bytes:
+    out = io.BytesIO()
+    header = {"descr": "<f8", "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(out, header)
+    return out.getvalue() + payload
+
+
+def test_an_npz_header_claiming_149_gib_is_refused(tmp_path):
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", _npy_with_header((20_000_000_000,), bytes(64)))
+        archive.writestr("y.npy", _npy_with_header((8,), bytes(64)))
+    with pytest.raises(DataError, match="claims shape"):
+        load_dataset(str(path))
+
+
+def test_an_npy_header_claiming_more_than_the_file_is_refused(tmp_path):
+    (tmp_path / "x.npy").write_bytes(_npy_with_header((20_000_000_000,), bytes(64)))
+    np.save(tmp_path / "y.npy", np.zeros(8))
+    with pytest.raises(DataError, match="truncated"):
+        load_dataset(str(tmp_path / "x.npy"))
+
+
+def test_a_fifo_as_data_is_refused(tmp_path):
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="named pipe"):
+        load_dataset(str(fifo))
