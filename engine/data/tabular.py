@@ -27,6 +27,7 @@ _NA_TEXTS = {"", "na", "n/a", "nan", "null", "none", "?", "-", "--", "missing", 
 _CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
 _SAMPLE_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
+_MAX_LINE_BYTES = 4 << 20  # a header or row longer than this is not a table anyone made
 CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore"}
 
 
@@ -80,6 +81,7 @@ def load_csv(
     check_short_rows(df, path, delimiter, bool(header), encoding)
     # Columns with no value at all (e.g. from a trailing delimiter on every line) carry nothing.
     empty_cols = [c for c in df.columns if df[c].isna().all()]
+    _refuse_empty_target(df, empty_cols, target, bool(header), path)
     if empty_cols and len(empty_cols) < len(df.columns):
         df = df.drop(columns=empty_cols)
         report.append(
@@ -173,6 +175,26 @@ def csv_columns(path: str | Path, params: dict[str, Any] | None = None) -> list[
     return [f"col{i + 1}" for i in range(len(rows[0]))]
 
 
+def _refuse_empty_target(df, empty_cols: list, target, header: bool, path: Path) -> None:
+    """An empty target column must not be dropped as padding: the model would silently be
+    trained to predict another column."""
+    columns = [str(c) for c in df.columns]
+    empty = {str(c) for c in empty_cols}
+    if target is not None:
+        name = _target_column(columns, target, path)
+        if name in empty:
+            raise DataError(f"the target column '{name}' is empty (no row has a value)", path=path)
+        return
+    last = columns[-1]
+    padding = not header or last.startswith("Unnamed:")  # a trailing delimiter, not a column
+    if last in empty and not padding:
+        raise DataError(
+            f"the last column '{last}', the target by default, is empty (no row has a value); "
+            "choose the target column",
+            path=path,
+        )
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -183,6 +205,14 @@ def _read_sample(path: Path, encoding: str | None) -> tuple[str, str]:
     with open(path, "rb") as f:
         data = f.read(_SAMPLE_BYTES)
         more = bool(f.read(1))
+        if more and b"\n" not in data and b"\n" not in f.read(_MAX_LINE_BYTES):
+            raise DataError(
+                f"no line break in the first {_MAX_LINE_BYTES // (1 << 20)} MiB: not a table of "
+                "rows (CSV/TSV)",
+                path=path,
+            )
+    if encoding is None and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _utf16_sample(data, more), "utf-16"
     if more and b"\n" in data:
         data = data[: data.rindex(b"\n") + 1]
     for enc in [encoding] if encoding else ["utf-8-sig", "latin-1"]:
@@ -191,6 +221,11 @@ def _read_sample(path: Path, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise DataError(f"the file is not readable as {encoding} text", path=path)
+
+
+def _utf16_sample(data: bytes, more: bool) -> str:
+    text = data[: len(data) // 2 * 2].decode("utf-16", errors="ignore")
+    return text[: text.rindex("\n") + 1] if more and "\n" in text else text
 
 
 def _detect_delimiter(text: str, path: Path) -> str | None:

@@ -123,3 +123,34 @@ def test_a_fifo_as_data_is_refused(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(DataError, match="named pipe"):
         load_dataset(str(fifo))
+
+
+def test_an_empty_named_target_column_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n1,2,\n3,4,\n5,6,\n")
+    with pytest.raises(DataError, match="target column 'label' is empty"):
+        load_dataset({"source": str(path), "target": "label"})
+    with pytest.raises(DataError, match="'label', the target by default, is empty"):
+        load_dataset(str(path))
+
+
+def test_a_trailing_delimiter_is_still_padding(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label,\n1,2,0,\n3,4,1,\n5,6,0,\n7,8,1,\n")
+    ds = load_dataset(str(path))
+    assert ds.info.feature_names == ["a", "b"]
+
+
+def test_a_utf16_csv_is_read(tmp_path):
+    path = tmp_path / "t.csv"
+    rows = "a,b,label\n" + "".join(f"{i},{i * 2},{i % 2}\n" for i in range(20))
+    path.write_bytes(rows.encode("utf-16"))
+    ds = load_dataset(str(path))
+    assert len(ds) == 20 and ds.info.feature_names == ["a", "b"]
+
+
+def test_a_10_mb_single_line_is_refused_quickly(tmp_path):
+    path = tmp_path / "line.csv"
+    path.write_bytes(b"1," * (5 << 20))
+    with pytest.raises(DataError, match="no line break"):
+        load_dataset(str(path))
