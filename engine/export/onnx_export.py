@@ -31,6 +31,13 @@ from .parity import (
 )
 
 
+def supported_opsets() -> range:
+    """The opsets the exporter in use writes (onnxruntime runs all of them)."""
+    from torch.onnx import _constants
+
+    return range(_constants.ONNX_MIN_OPSET, _constants.ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET + 1)
+
+
 def export_onnx(
     source: ExportSource,
     path: str | os.PathLike,

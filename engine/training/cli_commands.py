@@ -97,6 +97,10 @@ def run_train(args) -> int:
         device = resolve_device(args.device)
     except (ConfigError, ValueError) as error:
         raise UsageError(f"{args.project}: {error}") from None
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(
+            f"--out {args.out} is a file; a run writes a folder (give a new folder name)"
+        )
     if args.out and Path(args.out).is_dir() and any(Path(args.out).iterdir()):
         raise UsageError(
             f"--out {args.out} already holds files (an earlier run?); choose a new folder so "

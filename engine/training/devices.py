@@ -7,6 +7,8 @@ from contextlib import nullcontext
 
 import torch
 
+DEVICE_CHOICES = "auto, cpu, cuda, cuda:N (a GPU's number) or mps"
+
 
 def resolve_device(name: str = "auto") -> torch.device:
     """`auto` picks CUDA, then Apple MPS, then the CPU. Asking for a missing device is an error."""
@@ -18,7 +20,12 @@ def resolve_device(name: str = "auto") -> torch.device:
         if mps is not None and mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"unknown device {name!r}: choose {DEVICE_CHOICES}")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             "device 'cuda' was asked for but no CUDA GPU is available; use --device cpu"
@@ -27,6 +34,13 @@ def resolve_device(name: str = "auto") -> torch.device:
         getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
     ):
         raise ValueError("device 'mps' was asked for but Apple MPS is not available; use cpu")
+    if (
+        device.type == "cuda"
+        and device.index is not None
+        and device.index >= torch.cuda.device_count()
+    ):
+        count = torch.cuda.device_count()
+        raise ValueError(f"device {name!r} does not exist: this machine has {count} CUDA GPU(s)")
     return device
 
 
