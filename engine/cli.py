@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable
 
 from . import __version__
-from .crash import describe, one_paragraph
+from .crash import describe
+from .messages import capped_list, one_paragraph
 
 # The engine modules that import torch are imported inside the commands that need them: plain
 # `neurocanvas` must reach the window (and its first paint) without paying for torch first.
@@ -39,7 +40,7 @@ def run_summary(args) -> int:
     analysis = analyze(project.graph)
     errors = analysis.errors
     if errors:
-        listing = "; ".join(str(issue) for issue in errors)
+        listing = capped_list(errors, separator="; ")
         raise UsageError(f"{args.project}: the network has {len(errors)} problem(s): {listing}")
     summary = summarize(project.graph, analysis=analysis)
     if args.json:

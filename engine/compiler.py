@@ -10,6 +10,7 @@ from torch import fx, nn
 
 from .analysis import Analysis, Analyzer
 from .graph import Graph
+from .messages import capped_list
 from .shapes import AutoSizes
 
 
@@ -58,14 +59,14 @@ def compile_graph(
 
 def _check_compilable(graph: Graph, analysis: Analysis) -> None:
     if analysis.errors:
-        listing = "\n".join(f"  - {issue}" for issue in analysis.errors)
+        listing = capped_list(analysis.errors, separator="; ")
         raise CompileError(
-            f"The network has {len(analysis.errors)} problem(s):\n{listing}", analysis.errors
+            f"The network has {len(analysis.errors)} problem(s): {listing}", analysis.errors
         )
     unknown = [node_id for node_id, result in analysis.shapes.items() if result.shape is None]
     if unknown:
         raise CompileError(
-            f"Sizes set to 'auto' are not resolved yet ({', '.join(unknown)}); attach data "
+            f"Sizes set to 'auto' are not resolved yet ({capped_list(unknown)}); attach data "
             "or give the Input shape and output units explicitly"
         )
 

@@ -16,6 +16,8 @@ import time
 import traceback
 from pathlib import Path
 
+from .messages import MAX_MESSAGE_CHARS, one_paragraph  # noqa: F401 - re-exported
+
 _INPUT_ERRORS = (
     ("neurocanvas.engine.project", "ProjectError"),
     ("neurocanvas.engine.data.errors", "DataError"),
@@ -26,7 +28,6 @@ _INPUT_ERRORS = (
     ("neurocanvas.engine.compiler", "CompileError"),
     ("neurocanvas.engine.registry", "ParamError"),
 )
-MAX_MESSAGE_CHARS = 1200
 
 
 def input_error_types() -> tuple[type[BaseException], ...]:
@@ -38,15 +39,6 @@ def input_error_types() -> tuple[type[BaseException], ...]:
         if isinstance(cls, type):
             found.append(cls)
     return tuple(found)
-
-
-def one_paragraph(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """`text` on one line (line breaks become '; ' or spaces), cut to `limit` characters."""
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    joined = " ".join(lines)
-    if len(joined) <= limit:
-        return joined
-    return joined[: limit - 40].rstrip() + f" … ({len(joined) - limit + 40:,} more characters)"
 
 
 def log_folder() -> Path:
@@ -78,6 +70,9 @@ def describe(error: BaseException, context: str = "") -> str:
     """The one paragraph to show for `error` (a crash log is written for unexpected ones)."""
     if isinstance(error, input_error_types()):
         return one_paragraph(str(error))
+    if isinstance(error, OSError) and error.strerror:  # the machine, not a bug: a full disk...
+        place = f"{error.filename}: " if error.filename else ""
+        return one_paragraph(f"{place}{error.strerror}")
     log = write_crash_log(error, context)
     where = f" (details in {log})" if log else ""
     if isinstance(error, MemoryError):

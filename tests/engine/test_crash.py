@@ -54,3 +54,39 @@ def test_one_paragraph_is_one_capped_line(text):
     assert len(line.splitlines()) <= 1 and len(line) <= MAX_MESSAGE_CHARS
     if len(text) < 100 and len(text.splitlines()) <= 1 and text == text.strip():
         assert line == text
+
+
+def test_capped_list_says_how_many_more():
+    from neurocanvas.engine.messages import capped_list
+
+    assert capped_list(range(3000), limit=3) == "0, 1, 2 and 2,997 more"
+    assert capped_list(["a", "b"]) == "a, b"
+
+
+def test_a_big_cycle_is_one_short_paragraph(tmp_path, capsys):
+    from neurocanvas.engine import project as project_io
+    from neurocanvas.engine.graph import Edge, Graph
+
+    graph = Graph()
+    graph.add_node("Input", {"shape": (4,)}, node_id="x")
+    ids = [graph.add_node("Dense", {"units": 4}).id for _ in range(300)]
+    graph.add_edge(Edge(("x", 0), (ids[0], 0)))
+    for a, b in zip(ids, ids[1:]):
+        graph.add_edge(Edge((a, 0), (b, 0)))
+    path = tmp_path / "cycle.json"
+    project_io.save(project_io.Project(name="cycle", graph=graph), path)
+    data = path.read_text().replace(
+        '"edges": [', f'"edges": [{{"from": ["{ids[-1]}", 0], "to": ["{ids[0]}", 1]}}, ', 1
+    )
+    path.write_text(data)
+    assert cli.main(["summary", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < MAX_MESSAGE_CHARS + 100 and "more" in err
+
+
+def test_a_full_disk_names_the_file_without_a_log(log_dir):
+    import errno
+
+    error = OSError(errno.ENOSPC, "No space left on device", "/runs/r/best.pt")
+    assert describe(error) == "/runs/r/best.pt: No space left on device"
+    assert not log_dir.exists()
