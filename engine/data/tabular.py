@@ -110,6 +110,8 @@ def load_csv(
     for c in features:
         if kinds[c] == "numeric" and df[c].dtype == object:
             df[c] = pd.to_numeric(df[c])
+    numeric = [c for c in features if kinds[c] == "numeric"]
+    _refuse_infinities(df, numeric + [tcol], columns, path, line_of)
 
     target_missing = df[tcol].isna()
     if target_missing.all():
@@ -355,6 +357,24 @@ def _target_column(columns: list[str], target: str | int | None, path: Path) -> 
 
 
 # --- typing, missing values, encoding --------------------------------------------------------
+
+
+def _refuse_infinities(df, names: list[str], columns: list[str], path: Path, line_of) -> None:
+    """An infinite value trains the model into NaN: refuse it, naming its cell."""
+    for col in names:
+        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+            continue
+        infinite = np.isinf(df[col].to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            row = int(np.flatnonzero(infinite)[0])
+            raise DataError(
+                f"{df[col].iloc[row]} is not a finite number ({int(infinite.sum())} such cell(s) "
+                "in this column); replace or remove it",
+                path=path,
+                line=line_of(row),
+                column=columns.index(col) + 1,
+                column_name=col,
+            )
 
 
 def _column_kind(df: pd.DataFrame, col: str, index: int, path: Path, line_of: LineFinder) -> str:

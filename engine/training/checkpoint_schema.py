@@ -12,6 +12,20 @@ from typing import Any
 
 import torch
 
+from ..data.config import TASKS
+from .config import LOSSES, MODES
+
+_OPTIONAL = (
+    "class_names",
+    "preprocessing",
+    "config",
+    "metrics",
+    "task",
+    "loss",
+    "mode",
+    "epoch",
+    "auto",
+)
 MAX_DIM = 1 << 24  # one axis of a sample; past this a "shape" is a bomb, not data
 DTYPES = ("float32", "int64")
 
@@ -42,10 +56,19 @@ def check_bundle(bundle: dict[str, Any], source: str, newest: int, error: type[E
     _check_optional(bundle, "class_names", _is_text_list, "a list of class names", bad)
     for field in ("preprocessing", "config", "metrics"):
         _check_optional(bundle, field, lambda v: isinstance(v, dict), "a mapping", bad)
-    for field in ("task", "loss", "mode"):
-        _check_optional(bundle, field, lambda v: isinstance(v, str), "text", bad)
+    for field, choices in (("task", TASKS), ("loss", LOSSES), ("mode", MODES)):
+        _check_optional(
+            bundle,
+            field,
+            lambda v, c=choices: v in c,
+            f"one of {', '.join(c for c in choices)}",
+            bad,
+        )
     _check_optional(bundle, "epoch", _is_count, "a whole number", bad)
     _check_auto(bundle.get("auto"), source, error)
+    for field in _OPTIONAL:  # a field set to null reads as absent: every reader has a default
+        if field in bundle and bundle[field] is None:
+            del bundle[field]
     batch = (bundle.get("config") or {}).get("eval_batch_size", 1)
     if not _is_count(batch) or batch < 1:
         raise error(

@@ -154,3 +154,25 @@ def test_a_10_mb_single_line_is_refused_quickly(tmp_path):
     path.write_bytes(b"1," * (5 << 20))
     with pytest.raises(DataError, match="no line break"):
         load_dataset(str(path))
+
+
+@pytest.mark.parametrize(
+    "cell, where", [("inf,3,1", "line 3, column 1 ('a')"), ("2,-inf,0", "line 3, column 2 ('b')")]
+)
+def test_infinite_features_are_refused_with_their_cell(tmp_path, cell, where):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "a,b,label\n1,2,0\n" + cell + "\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(9))
+    )
+    with pytest.raises(DataError) as error:
+        load_dataset(str(path))
+    assert where in str(error.value) and "finite" in str(error.value)
+
+
+def test_an_infinite_regression_target_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "a,b,y\n1,2,0.5\n2,3,0.25\n1,3,inf\n" + "".join(f"{i},{i},{i / 7}\n" for i in range(9))
+    )
+    with pytest.raises(DataError, match="line 4, column 3"):
+        load_dataset(str(path))
