@@ -30,6 +30,7 @@ from ..project import ProjectError
 from ..project import from_dict as project_from_dict
 from ..templates import load_project_or_template
 from .checkpoint import CheckpointError, load_checkpoint
+from .cli_signals import stop_on_signals
 from .config import OPTIMIZERS, ConfigError, TrainConfig
 from .data_adapter import data_config, first_nonempty, load_all_rows, load_prepared, renormalise
 from .devices import resolve_device
@@ -116,7 +117,13 @@ def run_train(args) -> int:
         raise UsageError(f"{args.project}: {error}") from None
     reporter = _JsonReporter() if args.json else _ProgressReporter(sys.stderr)
     trainer.subscribe(reporter)
-    result = trainer.run()
+    with stop_on_signals(trainer) as caught:
+        result = trainer.run()
+    if caught.exit_status is not None:
+        how = "stopped (Ctrl+C)" if caught.exit_status == 130 else "terminated"
+        where = f"; checkpoint in {trainer.run_dir}" if trainer.run_dir else ""
+        print(f"neurocanvas: training {how} at epoch {trainer.epoch}{where}", file=sys.stderr)
+        return caught.exit_status
     return 0 if isinstance(result, RunFinished) else 1
 
 

@@ -65,7 +65,7 @@ class EpochEnded(Event):
 class RunFinished(Event):
     best_epoch: int
     epochs_run: int
-    stopped: str  # "completed", "early_stopping", "user"
+    stopped: str  # "completed", "early_stopping", "user", "terminated" (SIGTERM)
     test: dict[str, float]
     confusion_matrix: list[list[int]] | None
     class_names: list[str]

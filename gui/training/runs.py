@@ -193,7 +193,12 @@ def settings_text(project: dict) -> str:
 
 
 # How a run ended (RunFinished.stopped), in words.
-ENDINGS = {"completed": "all epochs", "user": "stopped by you", "early_stopping": "early stopping"}
+ENDINGS = {
+    "completed": "all epochs",
+    "user": "stopped by you",
+    "terminated": "terminated",
+    "early_stopping": "early stopping",
+}
 FAILED = {"nan": "failed: loss became NaN", "oom": "failed: out of memory"}
 
 
