@@ -116,7 +116,15 @@ def load_all_rows(
     pre = Preprocessing.from_dict(preprocessing) if preprocessing else data.preprocessing
     if pre.fill is None and data.preprocessing.fill is not None:
         pre.fill = data.preprocessing.fill  # an old checkpoint: fill as this data's train split
-    return TensorSplit(pre.apply(x), y), data
+    try:
+        normalised = pre.apply(x)
+    except RuntimeError:  # a table with other columns than the one the model was trained on
+        trained = list(pre.mean.shape) if pre.mean is not None else "another shape"
+        raise DataError(
+            f"{cfg.source}: samples of shape {list(x.shape[1:])} do not fit the checkpoint's "
+            f"preprocessing (trained on samples of shape {trained}); use data with the same columns"
+        ) from None
+    return TensorSplit(normalised, y), data
 
 
 def renormalise(

@@ -58,3 +58,33 @@ def test_an_unknown_device_names_the_choices(tmp_path, capsys, device):
 def test_a_run_folder_onto_a_file(existing_file, capsys):
     argv = ["train", "xor", "--epochs", "1", "--out", str(existing_file)]
     _fails_with(capsys, argv, ["is a file"])
+
+
+def test_evaluate_on_a_table_with_other_columns(tmp_path, capsys):
+    rows = "".join(f"{i},{i * 3 % 7},{i % 5},{i % 2}\n" for i in range(40))
+    (tmp_path / "four.csv").write_text("a,b,c,label\n" + rows)
+    (tmp_path / "three.csv").write_text(
+        "a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40))
+    )
+    run = tmp_path / "run"
+    argv = [
+        "train",
+        "tabular-mlp",
+        "--data",
+        str(tmp_path / "four.csv"),
+        "--epochs",
+        "1",
+        "--out",
+        str(run),
+    ]
+    assert main([*argv, "--json"]) == 0
+    capsys.readouterr()
+    argv = [
+        "evaluate",
+        "tabular-mlp",
+        "--weights",
+        str(run / "best.pt"),
+        "--data",
+        str(tmp_path / "three.csv"),
+    ]
+    _fails_with(capsys, argv, ["shape", "same columns"])
