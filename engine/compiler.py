@@ -34,6 +34,7 @@ def compile_graph(
     """
     analysis = analysis or Analyzer().analyze(graph, auto)
     _check_compilable(graph, analysis)
+    _check_weight_memory(graph, analysis)
     if seed is not None:
         torch.manual_seed(seed)
     root = nn.Module()
@@ -55,6 +56,31 @@ def compile_graph(
     module.input_names = [node.id for node in graph.input_nodes()]
     module.output_names = [node.id for node in graph.output_nodes()]
     return module
+
+
+def _check_weight_memory(graph: Graph, analysis: Analysis) -> None:
+    """Refuse, before allocating, weights that cannot fit in memory (a Dense of 10**11 units
+    would otherwise be allocated and then initialised page by page until the process is killed).
+    Each layer is built on the meta device first, which allocates nothing."""
+    from .data.limits import human_bytes, memory_budget
+
+    sizes: dict[str, int] = {}
+    for node_id, node in graph.nodes.items():
+        if node.spec.is_source:
+            continue
+        result = analysis.shapes[node_id]
+        with torch.device("meta"):
+            module = node.spec.build(SimpleNamespace(**result.params), result.input_shapes)
+        tensors = [*module.parameters(), *module.buffers()]
+        sizes[node_id] = sum(t.numel() * t.element_size() for t in tensors)
+    total, budget = sum(sizes.values()), memory_budget()
+    if total > budget:
+        biggest = max(sizes, key=sizes.get)
+        raise CompileError(
+            f"{biggest}: the network's weights would need {human_bytes(total)} "
+            f"({human_bytes(sizes[biggest])} in {biggest}), more than the "
+            f"{human_bytes(budget)} this machine can give; use fewer units or channels"
+        )
 
 
 def _check_compilable(graph: Graph, analysis: Analysis) -> None:

@@ -88,3 +88,17 @@ def test_evaluate_on_a_table_with_other_columns(tmp_path, capsys):
         str(tmp_path / "three.csv"),
     ]
     _fails_with(capsys, argv, ["shape", "same columns"])
+
+
+def test_weights_too_big_for_memory_are_refused_before_allocating(tmp_path, capsys):
+    from neurocanvas.engine import project as project_io
+    from neurocanvas.engine.templates import load_project_or_template
+
+    project = load_project_or_template("xor")
+    denses = [n for n in project.graph.nodes.values() if n.type == "Dense"]
+    for dense in denses:  # each within its range; together 10**12 weights (4 TB)
+        dense.params["units"] = 10**6
+    path = tmp_path / "huge.json"
+    project_io.save(project, path)
+    argv = ["train", str(path), "--epochs", "1", "--out", str(tmp_path / "r")]
+    _fails_with(capsys, argv, [denses[-1].id, "more than"])
