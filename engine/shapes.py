@@ -228,19 +228,27 @@ def _run_on_meta(
         return NodeShape(None, issue=Issue.error(node.id, message, fix), input_shapes=shapes)
     out_shape = tuple(output.shape[1:])
     unique = {id(p): p for p in module.parameters()}.values()
+    trainable = sum(p.numel() for p in unique if p.requires_grad)
     result = NodeShape(
         out_shape,
         dtype="int64" if output.dtype == torch.int64 else "float32",
         params=params,
         module=module,
-        param_count=sum(p.numel() for p in unique),
-        trainable_count=sum(p.numel() for p in unique if p.requires_grad),
+        param_count=sum(p.numel() for p in unique) + _statistics_count(module),
+        trainable_count=trainable,
         input_shapes=shapes,
     )
     found = spec.warning(shapes, out_shape) if spec.warning else None
     if found:
         result.issue = Issue.warning(node.id, *found)
     return result
+
+
+def _statistics_count(module: nn.Module) -> int:
+    """Values of the float buffers (BatchNorm's running mean and variance): Keras counts these
+    moving statistics as non-trainable parameters, PyTorch keeps them as buffers. Integer buffers
+    (num_batches_tracked) have no Keras counterpart."""
+    return sum(b.numel() for b in module.buffers() if b.is_floating_point())
 
 
 def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:
