@@ -76,6 +76,8 @@ def loads(text: str, source: str = "<project>") -> Project:
         raise ProjectError(
             f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    except (ValueError, RecursionError) as error:  # a number too long, or nesting too deep
+        raise ProjectError(f"{source}: not a readable project file ({error})") from None
     return from_dict(data, source)
 
 
@@ -162,7 +164,7 @@ def _edge(graph: Graph, edge: Any, where: str) -> Edge:
     try:
         (src, src_port), (dst, dst_port) = edge["from"], edge["to"]
         ends = (str(src), int(src_port)), (str(dst), int(dst_port))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: a port of 1e400
         raise ProjectError(f'{where} must look like {{"from": ["a", 0], "to": ["b", 0]}}') from None
     for node_id, _ in ends:
         if node_id not in graph.nodes:
