@@ -71,6 +71,7 @@ def test_auto_sizes_show_unknown_instead_of_failing():
     assert "?" in format_table(summary)
 
 
+@pytest.mark.slow
 def test_cli_summary_json_reports_seed_mlp():
     result = subprocess.run(
         [sys.executable, "-m", "neurocanvas.engine.cli", "summary", "seed-mlp", "--json"],
