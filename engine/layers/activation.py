@@ -65,6 +65,12 @@ register(
     _simple("GELU", "gelu", nn.GELU, "Gaussian error linear unit (transformers)"),
     _simple("SiLU", "silu", nn.SiLU, "x * sigmoid(x), also called swish"),
     _simple(
+        "Mish",
+        "mish",
+        nn.Mish,
+        "x * tanh(softplus(x)): smooth like SiLU, a little stronger (YOLOv4)",
+    ),
+    _simple(
         "Sigmoid",
         "sigmoid",
         nn.Sigmoid,

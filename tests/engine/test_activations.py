@@ -30,6 +30,7 @@ ORACLES = {
     "elu": lambda x: torch.where(x > 0, x, x.exp() - 1),
     "gelu": lambda x: 0.5 * x * (1 + torch.erf(x / math.sqrt(2))),
     "silu": lambda x: x / (1 + (-x).exp()),
+    "mish": lambda x: x * torch.tanh(torch.log1p(x.exp())),
     "sigmoid": lambda x: 1 / (1 + (-x).exp()),
     "tanh": lambda x: (1 - (-2 * x).exp()) / (1 + (-2 * x).exp()),
     "softmax": _softmax,
