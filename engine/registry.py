@@ -322,6 +322,10 @@ def module_type(spec: LayerSpec) -> type[nn.Module]:
         params = SimpleNamespace(**spec.defaults())
         with torch.device("meta"):
             module = spec.build(params, [shape] * spec.input_count(spec.defaults()))
+        if type(module) is nn.Sequential:
+            # Modules are recognised by class (fused activations sit inside a Sequential), and
+            # every Sequential would then count as this layer.
+            raise ValueError(f"{spec.name} must build one module class, not an nn.Sequential")
         _MODULE_TYPES[spec.name] = type(module)
     return _MODULE_TYPES[spec.name]
 

@@ -142,6 +142,18 @@ def test_activations_and_norms_are_passed_through_by_shape_inference():
     assert nn.Linear not in preserving and nn.Conv2d not in preserving
 
 
+def test_a_layer_known_by_its_module_must_not_build_a_sequential():
+    spec = registry.LayerSpec(
+        name="TwoSteps",
+        category="Activation",
+        help="x",
+        build=lambda p, s: nn.Sequential(nn.ReLU(), nn.Tanh()),
+        shape_preserving=True,
+    )
+    with pytest.raises(ValueError, match="TwoSteps must build one module class"):
+        registry.module_type(spec)
+
+
 def test_output_heads_are_found_by_their_module():
     assert registry.head_of(nn.Softmax(dim=1)).kind == "softmax"
     assert registry.head_of(nn.Sigmoid()).loss == "binary_cross_entropy"
