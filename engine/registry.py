@@ -1,8 +1,12 @@
 """The layer registry: one declarative `LayerSpec` per layer type.
 
 The palette lists it, the inspector builds its forms from the `ParamSpec`s, the compiler calls
-`build`, and the project file stores a node's `type` plus its `params`. Adding a layer means adding
-one `LayerSpec` to a module in `engine/layers/` and nothing else.
+`build`, and the project file stores a node's `type` plus its `params`. What other modules need to
+know about a layer is a field of its spec too: whether it keeps its input's shape (shape inference
+skips running it), whether it is an output head the trainer folds into the loss, whether it is a
+Keras-style `activation=` choice, which warnings it raises and what input the tests feed it. Adding
+a layer means adding one `LayerSpec` to a module in `engine/layers/` and nothing else
+(docs/adding-a-layer.md).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
+import torch
 from torch import nn
 
 AUTO = "auto"
@@ -154,13 +159,38 @@ _COERCERS: dict[str, Callable[[ParamSpec, Any], Any]] = {
 }
 
 BuildFn = Callable[[SimpleNamespace, Sequence[Shape]], nn.Module]
+# (input shapes, output shape) -> (message, fix) of a warning on the node, or None.
+WarningFn = Callable[[Sequence[Shape], Shape], tuple[str, str] | None]
+
+# Example sample shapes by the rank a layer wants (batch excluded), for layers that name none.
+EXAMPLE_BY_RANK: Mapping[int, Shape] = MappingProxyType({1: (8,), 2: (6, 8), 3: (3, 12, 12)})
+
+
+@dataclass(frozen=True)
+class OutputHead:
+    """A final activation the trainer folds into its loss (it trains from the logits).
+
+    `kind` names it in objectives and checkpoints, `loss` is the loss it folds into, and
+    `probabilities` is False when it outputs log-probabilities instead."""
+
+    kind: str
+    loss: str
+    probabilities: bool = True
 
 
 @dataclass(frozen=True)
 class LayerSpec:
     """A layer type. `inputs` is the number of input ports, or the name of the int parameter that sets
     it (merges). `input_rank` is the rank (batch excluded) each input must have, when it matters, and
-    `rank_hint` names those axes for messages. `label` gives the key settings shown on a node."""
+    `rank_hint` names those axes for messages. `label` gives the key settings shown on a node.
+
+    `shape_preserving`: the output has the input's shape, so shape inference need not run it.
+    `head`: set on a final activation that the trainer can fold into a loss.
+    `fused_as`: the name under which Dense and the convolutions offer it as `activation=`; such a
+    layer must build from its defaults without input shapes.
+    `warning`: a check on the inferred shapes that puts a warning on the node.
+    `example_input`: one sample's shape the registry-wide tests feed it (default: by `input_rank`).
+    """
 
     name: str
     category: str
@@ -173,6 +203,11 @@ class LayerSpec:
     input_dtype: str = "float"
     label: Callable[[SimpleNamespace], str] | None = None
     aliases: tuple[str, ...] = ()  # names from Keras/PyTorch a learner may search for
+    shape_preserving: bool = False
+    head: OutputHead | None = None
+    fused_as: str = ""
+    warning: WarningFn | None = None
+    example_input: Shape | None = None
     param_index: Mapping[str, ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -200,6 +235,14 @@ class LayerSpec:
         merged = self.defaults() | dict(params)
         return {name: self.param_index[name].coerce(value) for name, value in merged.items()}
 
+    def example(self) -> tuple[Shape, str]:
+        """(shape of one sample, dtype) of an input this layer accepts with its default params."""
+        dtype = "int64" if self.input_dtype == "int64" else "float32"
+        if self.example_input is not None:
+            return self.example_input, dtype
+        rank = self.input_rank[-1] if self.input_rank else 3
+        return EXAMPLE_BY_RANK[rank], dtype
+
     def describe(self, params: Mapping[str, Any]) -> str:
         """The node caption, e.g. 'Conv2d 16@5x5 relu'."""
         if self.label is None:
@@ -208,13 +251,18 @@ class LayerSpec:
 
 
 _REGISTRY: dict[str, LayerSpec] = {}
+_MODULE_TYPES: dict[str, type[nn.Module]] = {}
+_DERIVED: dict[str, Any] = {}  # lists computed from the specs; cleared by register()
 
 
 def register(*specs: LayerSpec) -> None:
     for spec in specs:
         if spec.name in _REGISTRY:
             raise ValueError(f"layer {spec.name!r} registered twice")
+        if spec.fused_as and any(other.fused_as == spec.fused_as for other in _REGISTRY.values()):
+            raise ValueError(f"activation name {spec.fused_as!r} used twice")
         _REGISTRY[spec.name] = spec
+    _DERIVED.clear()
 
 
 def _ensure_loaded() -> None:
@@ -260,3 +308,44 @@ def by_category() -> dict[str, list[LayerSpec]]:
         groups.setdefault(spec.category, []).append(spec)
     order = {name: i for i, name in enumerate(CATEGORY_ORDER)}
     return dict(sorted(groups.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def fused_activations() -> dict[str, LayerSpec]:
+    """The layers offered as a Keras-style `activation=` choice, by that name, in registry order."""
+    return {spec.fused_as: spec for spec in all_specs() if spec.fused_as}
+
+
+def module_type(spec: LayerSpec) -> type[nn.Module]:
+    """The class of the module `spec` builds (from its defaults and example input, on meta)."""
+    if spec.name not in _MODULE_TYPES:
+        shape, _ = spec.example()
+        params = SimpleNamespace(**spec.defaults())
+        with torch.device("meta"):
+            module = spec.build(params, [shape] * spec.input_count(spec.defaults()))
+        if type(module) is nn.Sequential:
+            # Modules are recognised by class (fused activations sit inside a Sequential), and
+            # every Sequential would then count as this layer.
+            raise ValueError(f"{spec.name} must build one module class, not an nn.Sequential")
+        _MODULE_TYPES[spec.name] = type(module)
+    return _MODULE_TYPES[spec.name]
+
+
+def shape_preserving_types() -> tuple[type[nn.Module], ...]:
+    """Module classes whose output has their input's shape (shape inference skips running them)."""
+    if "shape_preserving" not in _DERIVED:
+        specs = [spec for spec in all_specs() if spec.shape_preserving]
+        _DERIVED["shape_preserving"] = tuple(module_type(spec) for spec in specs)
+    return _DERIVED["shape_preserving"]
+
+
+def output_heads() -> dict[str, LayerSpec]:
+    """The layers that are output heads, by head kind."""
+    return {spec.head.kind: spec for spec in all_specs() if spec.head is not None}
+
+
+def head_of(module: nn.Module) -> OutputHead | None:
+    """The output head `module` is (an instance of a head layer's module class), or None."""
+    for spec in output_heads().values():
+        if isinstance(module, module_type(spec)):
+            return spec.head
+    return None

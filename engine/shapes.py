@@ -19,6 +19,7 @@ from . import registry
 from .graph import Edge, Graph, Node
 from .issues import Issue
 from .registry import AUTO, InputShapeError, ParamError, Shape
+from .shape_format import format_shape, shape_text
 
 META_BATCH = 2  # >1 so batch statistics (BatchNorm in train mode) would also work
 
@@ -46,20 +47,6 @@ class NodeShape:
     trainable_count: int = 0
     issue: Issue | None = None
     input_shapes: tuple[Shape, ...] = ()
-
-
-def format_shape(shape: Shape | None) -> str:
-    """`(1, 28, 28)` -> `1x28x28`; unknown -> `?`."""
-    if shape is None:
-        return "?"
-    return "x".join(str(size) for size in shape) if shape else "scalar"
-
-
-def shape_text(shape: Shape | None) -> str:
-    """`(1, 28, 28)` as shown in messages and the summary."""
-    if shape is None:
-        return "?"
-    return "(" + ", ".join(str(size) for size in shape) + ")"
 
 
 class ShapeInference:
@@ -241,43 +228,27 @@ def _run_on_meta(
         return NodeShape(None, issue=Issue.error(node.id, message, fix), input_shapes=shapes)
     out_shape = tuple(output.shape[1:])
     unique = {id(p): p for p in module.parameters()}.values()
+    trainable = sum(p.numel() for p in unique if p.requires_grad)
     result = NodeShape(
         out_shape,
         dtype="int64" if output.dtype == torch.int64 else "float32",
         params=params,
         module=module,
-        param_count=sum(p.numel() for p in unique),
-        trainable_count=sum(p.numel() for p in unique if p.requires_grad),
+        param_count=sum(p.numel() for p in unique) + _statistics_count(module),
+        trainable_count=trainable,
         input_shapes=shapes,
     )
-    if node.type == "Dense" and len(shapes[0]) >= 3:
-        result.issue = Issue.warning(
-            node.id,
-            f"Dense receives {shape_text(shapes[0])} and acts on the last axis only, "
-            f"giving {shape_text(out_shape)}",
-            "Add a Flatten before it to connect every value",
-        )
+    found = spec.warning(shapes, out_shape) if spec.warning else None
+    if found:
+        result.issue = Issue.warning(node.id, *found)
     return result
 
 
-# Modules whose output has their input's shape. Their meta kernels are slow Python decompositions,
-# so shape inference passes the input through instead of running them (their parameters, sized from
-# the input shape at build time, are still counted).
-SHAPE_PRESERVING = (
-    nn.ReLU,
-    nn.LeakyReLU,
-    nn.ELU,
-    nn.GELU,
-    nn.SiLU,
-    nn.Sigmoid,
-    nn.Tanh,
-    nn.Softmax,
-    nn.LogSoftmax,
-    nn.Dropout,
-    nn.Identity,
-    nn.modules.batchnorm._BatchNorm,
-    nn.LayerNorm,
-)
+def _statistics_count(module: nn.Module) -> int:
+    """Values of the float buffers (BatchNorm's running mean and variance): Keras counts these
+    moving statistics as non-trainable parameters, PyTorch keeps them as buffers. Integer buffers
+    (num_batches_tracked) have no Keras counterpart."""
+    return sum(b.numel() for b in module.buffers() if b.is_floating_point())
 
 
 def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -287,7 +258,10 @@ def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:
         for child in module:
             output = [meta_forward(child, output)]
         return output[0]
-    if isinstance(module, SHAPE_PRESERVING) and len(inputs) == 1:
+    # Modules of shape-preserving layers (activations, dropout, norms) have slow Python meta
+    # kernels, so their input is passed through instead (their parameters, sized from the input
+    # shape at build time, are still counted).
+    if isinstance(module, registry.shape_preserving_types()) and len(inputs) == 1:
         return inputs[0]
     if type(module) is nn.Linear:
         # F.linear's meta kernel is a slow symbolic-shape path (~ms); a matmul with the same weight

@@ -7,9 +7,11 @@ from dataclasses import asdict, dataclass
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from . import registry
 from .analysis import Analysis, Analyzer
 from .graph import Graph
-from .shapes import AutoSizes, NodeShape, shape_text
+from .shape_format import shape_text
+from .shapes import AutoSizes, NodeShape
 from .units import bytes_text, count_text, flops_text
 
 FINAL_ACTIVATION_NOTE = (
@@ -115,13 +117,15 @@ def _numel(shape) -> int:
 
 
 def _notes(graph: Graph) -> list[str]:
-    finals = [
-        node
-        for node in graph.output_nodes()
-        if node.type in ("Softmax", "Sigmoid")
-        or node.params.get("activation") in ("softmax", "sigmoid")
-    ]
+    finals = [node for node in graph.output_nodes() if _ends_in_probabilities(node)]
     return [FINAL_ACTIVATION_NOTE] if finals else []
+
+
+def _ends_in_probabilities(node) -> bool:
+    """Whether the node's own or fused (`activation=`) activation is a probability head."""
+    activation = node.params.get("activation")
+    fused = registry.fused_activations().get(activation) if isinstance(activation, str) else None
+    return any(spec and spec.head and spec.head.probabilities for spec in (node.spec, fused))
 
 
 def format_table(summary: Summary, title: str = "") -> str:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from neurocanvas.engine.atomic import atomic_output, write_atomic
+from neurocanvas.engine.shape_format import format_shape
 from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -133,7 +134,7 @@ def summary_text(summary, title: str = "") -> str:
 
 
 def _cells(row) -> list[str]:
-    from neurocanvas.engine.shapes import shape_text
+    from neurocanvas.engine.shape_format import shape_text
 
     flops = "?" if row.flops is None else f"{row.flops:,}"
     return [
@@ -178,7 +179,7 @@ def summary_csv(summary) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["layer", "type", "caption", "output_shape", "params", "trainable", "flops"])
     for row in summary.rows:
-        shape = "" if row.output_shape is None else "x".join(str(s) for s in row.output_shape)
+        shape = "" if row.output_shape is None else format_shape(row.output_shape)
         flops = "" if row.flops is None else row.flops
         writer.writerow([row.name, row.type, row.caption, shape, row.params, row.trainable, flops])
     writer.writerow(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from neurocanvas.engine.registry import ParamError, ParamSpec
-from neurocanvas.engine.shapes import shape_text
+from neurocanvas.engine.shape_format import shape_text
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,

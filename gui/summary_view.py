@@ -53,7 +53,7 @@ class SummaryView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from neurocanvas.engine.shapes import shape_text
+        from neurocanvas.engine.shape_format import shape_text
         from neurocanvas.engine.summary import summarize
 
         document = self.document

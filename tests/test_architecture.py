@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import neurocanvas.engine
+import pytest
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,7 @@ def engine_modules() -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_engine_imports_no_qt_in_a_fresh_interpreter():
     modules = engine_modules()
     assert "neurocanvas.engine.compiler" in modules
@@ -35,6 +37,7 @@ def test_engine_imports_no_qt_in_a_fresh_interpreter():
     assert result.stdout.strip() == "", f"engine pulled in Qt/GUI modules: {result.stdout}"
 
 
+@pytest.mark.slow
 def test_the_training_process_imports_no_qt():
     """The window's training process loads these modules only: Qt there would cost start-up time
     and memory for nothing."""

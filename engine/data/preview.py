@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from ..shape_format import format_shape
 from .errors import DataError
 from .info import Dataset
 
@@ -21,7 +22,7 @@ def preview_rows(ds: Dataset, n: int = 20) -> tuple[list[str], list[list[str]]]:
     x = ds.x[:n]
     if info.is_image or x.ndim > 2:
         columns = ["shape", "label"]
-        rows = [["x".join(map(str, info.feature_shape))] for _ in range(len(x))]
+        rows = [[format_shape(info.feature_shape)] for _ in range(len(x))]
     else:
         columns = info.feature_names or [f"x{i + 1}" for i in range(x.shape[1])]
         rows = [[f"{v:.4g}" for v in row] for row in x.tolist()]

@@ -1,34 +1,20 @@
-"""Pieces shared by the layer families: Keras-style fused activations and common parameters."""
+"""Pieces shared by the layer families: Keras-style fused activations and common parameters.
+
+The `activation=` choices are the activation layers that name themselves with `fused_as`, so a new
+activation layer becomes a choice on Dense and the convolutions without touching this file.
+"""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from torch import nn
 
+from .. import registry
 from ..registry import ParamSpec
+from . import activation as _activation  # noqa: F401 - registers the specs the choices come from
 
-ACTIVATIONS = (
-    "none",
-    "relu",
-    "leaky_relu",
-    "elu",
-    "gelu",
-    "silu",
-    "sigmoid",
-    "tanh",
-    "softmax",
-    "log_softmax",
-)
-
-_ACTIVATION_MODULES = {
-    "relu": nn.ReLU,
-    "leaky_relu": nn.LeakyReLU,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-    "silu": nn.SiLU,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-}
-_NORMALISING = {"softmax": nn.Softmax, "log_softmax": nn.LogSoftmax}
+ACTIVATIONS = ("none", *registry.fused_activations())
 
 
 def activation_param(default: str = "none") -> ParamSpec:
@@ -48,10 +34,11 @@ def with_activation(module: nn.Module, activation: str, feature_dim: int = -1) -
     """
     if activation == "none":
         return module
-    if activation in _NORMALISING:
-        act = _NORMALISING[activation](dim=feature_dim)
-    else:
-        act = _ACTIVATION_MODULES[activation]()
+    spec = registry.fused_activations()[activation]
+    params = spec.defaults()
+    if "axis" in params:  # the layer's axis does not count the batch; feature_dim does
+        params["axis"] = feature_dim - 1 if feature_dim > 0 else feature_dim
+    act = spec.build(SimpleNamespace(**params), ())
     if isinstance(module, nn.Sequential):  # e.g. (pad, conv): keep one flat sequence
         return module.append(act)
     return nn.Sequential(module, act)

@@ -7,12 +7,25 @@ import math
 from torch import nn
 
 from ..registry import AUTO, LayerSpec, ParamError, ParamSpec, register
+from ..shape_format import format_shape, shape_text
 from .common import activation_param, activation_suffix, with_activation
 
 
 def _build_dense(p, input_shapes):
     (shape,) = input_shapes
     return with_activation(nn.Linear(shape[-1], p.units, bias=p.bias), p.activation)
+
+
+def _dense_warning(input_shapes, output_shape):
+    # Keras users expect Dense to see every value; on images it silently acts per row instead.
+    (shape,) = input_shapes
+    if len(shape) < 3:
+        return None
+    return (
+        f"Dense receives {shape_text(shape)} and acts on the last axis only, "
+        f"giving {shape_text(output_shape)}",
+        "Add a Flatten before it to connect every value",
+    )
 
 
 class Reshape(nn.Module):
@@ -36,19 +49,15 @@ def _build_reshape(p, input_shapes):
     if list(target).count(-1) > 1:
         raise ParamError("use -1 at most once in the target shape")
     if any(size < 1 and size != -1 for size in target):
-        raise ParamError(f"target sizes must be positive (or -1 once), got {_shape_text(target)}")
+        raise ParamError(f"target sizes must be positive (or -1 once), got {shape_text(target)}")
     known = math.prod(s for s in target if s != -1)
     fits = size % known == 0 if -1 in target else size == known
     if not fits:
         raise ParamError(
-            f"cannot turn {size} values (input {_shape_text(shape)}) into {_shape_text(target)}; "
+            f"cannot turn {size} values (input {shape_text(shape)}) into {shape_text(target)}; "
             f"the sizes must multiply to {size}"
         )
     return Reshape(target)
-
-
-def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
 INPUT = LayerSpec(
@@ -75,7 +84,7 @@ INPUT = LayerSpec(
             choices=("float32", "int64"),
         ),
     ),
-    label=lambda p: "auto" if p.shape == AUTO else "x".join(str(s) for s in p.shape),
+    label=lambda p: "auto" if p.shape == AUTO else format_shape(p.shape),
 )
 
 DENSE = LayerSpec(
@@ -83,6 +92,8 @@ DENSE = LayerSpec(
     aliases=("Linear", "FullyConnected", "fc"),
     category="Core",
     build=_build_dense,
+    warning=_dense_warning,
+    example_input=(8,),
     help="Fully connected layer: every output is a weighted sum of all inputs (nn.Linear)",
     params=(
         ParamSpec(
@@ -112,19 +123,21 @@ RESHAPE = LayerSpec(
     aliases=("View",),
     category="Reshape",
     build=_build_reshape,
+    example_input=(1, 28, 28),  # the default target shape: 784 values
     help="Give each sample a new shape with the same number of values (-1 = infer one size)",
     params=(
         ParamSpec(
             "shape", "shape", (1, 28, 28), "Target shape of one sample, e.g. 1, 28, 28", min=-1
         ),
     ),
-    label=lambda p: "x".join(str(s) for s in p.shape),
+    label=lambda p: format_shape(p.shape),
 )
 
 DROPOUT = LayerSpec(
     name="Dropout",
     category="Core",
     build=lambda p, s: nn.Dropout(p.rate),
+    shape_preserving=True,
     help="Randomly zero a fraction of the inputs while training, to reduce overfitting",
     params=(
         ParamSpec(
@@ -138,6 +151,7 @@ EMBEDDING = LayerSpec(
     name="Embedding",
     category="Core",
     input_dtype="int64",
+    example_input=(7,),
     build=lambda p, s: nn.Embedding(p.num_embeddings, p.embedding_dim),
     help="Map integer token ids to learned vectors (input: int64 ids from an int64 Input)",
     params=(
@@ -158,6 +172,7 @@ IDENTITY = LayerSpec(
     name="Identity",
     category="Core",
     build=lambda p, s: nn.Identity(),
+    shape_preserving=True,
     help="Pass the input through unchanged (a placeholder or a skip branch)",
 )
 

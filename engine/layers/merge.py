@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ..registry import InputShapeError, LayerSpec, ParamSpec, register
+from ..shape_format import shape_text
 
 
 class Add(nn.Module):
@@ -45,16 +46,12 @@ class Concatenate(nn.Module):
 _INPUTS = ParamSpec("inputs", "int", 2, "Number of input ports", min=2, max=16)
 
 
-def _text(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
-
-
 def _elementwise_builder(module_cls, verb):
     def build(p, input_shapes):
         first = input_shapes[0]
         for shape in input_shapes[1:]:
             if tuple(shape) != tuple(first):
-                shapes = " and ".join(_text(s) for s in input_shapes)
+                shapes = " and ".join(shape_text(s) for s in input_shapes)
                 raise InputShapeError(
                     f"can only {verb} inputs of the same shape, got {shapes}; "
                     "make the branches end in the same shape"
@@ -74,7 +71,7 @@ def _build_concatenate(p, input_shapes):
             a == b for i, (a, b) in enumerate(zip(shape, input_shapes[0])) if i != axis
         )
         if not others_agree:
-            shapes = " and ".join(_text(s) for s in input_shapes)
+            shapes = " and ".join(shape_text(s) for s in input_shapes)
             raise InputShapeError(
                 f"inputs {shapes} differ outside axis {p.axis}; only the joined axis may differ"
             )

@@ -17,11 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from .. import registry
 from ..data.info import TASK_LOSS
 
-_HEADS = ((nn.LogSoftmax, "log_softmax"), (nn.Softmax, "softmax"), (nn.Sigmoid, "sigmoid"))
-
-_STRIPPABLE = {"cross_entropy": ("softmax", "log_softmax"), "binary_cross_entropy": ("sigmoid",)}
 _REGRESSION_LOSSES = {
     "mse": F.mse_loss,
     "mae": F.l1_loss,
@@ -93,11 +91,19 @@ def find_head(model: fx.GraphModule) -> tuple[str, fx.Node | None, int]:
     module = model.get_submodule(last.target)
     if isinstance(module, nn.Sequential) and len(module) > 1:
         module = module[-1]
-    for cls, name in _HEADS:
-        if isinstance(module, cls):
-            dim = getattr(module, "dim", 1)
-            return name, last, 1 if dim in (None, -1) else dim
-    return "none", None, 1
+    head = registry.head_of(module)
+    if head is None:
+        return "none", None, 1
+    dim = getattr(module, "dim", 1)
+    return head.kind, last, 1 if dim in (None, -1) else dim
+
+
+def _folded_heads() -> dict[str, tuple[str, ...]]:
+    """Classification loss -> the head kinds it trains through from the logits (LayerSpec.head)."""
+    folded: dict[str, tuple[str, ...]] = {}
+    for kind, spec in registry.output_heads().items():
+        folded[spec.head.loss] = (*folded.get(spec.head.loss, ()), kind)
+    return folded
 
 
 def strip_head(model: fx.GraphModule) -> fx.GraphModule:
@@ -126,6 +132,7 @@ def resolve_objective(
     model: fx.GraphModule, loss: str, task: str | None, out_units: int, mode: str = "supervised"
 ) -> Objective:
     """Pick the loss for `task` (when `loss` is auto) and decide whether to train from logits."""
+    strippable = _folded_heads()
     if mode == "reconstruction":
         task = "reconstruction"
     if task == "classification":  # labels are class indices; the output decides which kind
@@ -133,12 +140,12 @@ def resolve_objective(
     task = task or ("multiclass" if out_units > 1 else "regression")
     if loss == "auto":
         loss = TASK_LOSS[task]  # the data engine's suggested loss
-    if task in ("binary", "multiclass") and loss not in _STRIPPABLE:
+    if task in ("binary", "multiclass") and loss not in strippable:
         raise ValueError(
             f"the data is a {task} classification task but the loss is {loss}; "
             "use cross_entropy or binary_cross_entropy (or loss auto)"
         )
-    if task in ("regression", "reconstruction") and loss in _STRIPPABLE:
+    if task in ("regression", "reconstruction") and loss in strippable:
         raise ValueError(
             f"the data is a {task} task; {LOSS_TITLES[loss]} needs class labels "
             "(use mse, mae or huber)"
@@ -150,15 +157,15 @@ def resolve_objective(
         loss = "binary_cross_entropy"
     head, _, dim = find_head(model)
     title = LOSS_TITLES[loss]
-    if head in _STRIPPABLE.get(loss, ()):
+    if head in strippable.get(loss, ()):
         fn = "log_softmax" if loss == "cross_entropy" else "log-sigmoid"
         note = (
             f"The final {_pretty(head)} is folded into the {title} loss: training computes it "
             f"from the logits ({fn} inside the loss, exact and numerically stable); the model "
-            f"still outputs {'log-' if head == 'log_softmax' else ''}probabilities."
+            f"still outputs {'' if _outputs_probabilities(head) else 'log-'}probabilities."
         )
         return Objective(loss, task, head, "logits", dim, note)
-    if loss in _STRIPPABLE:
+    if loss in strippable:
         if head == "none":
             act = "softmax" if loss == "cross_entropy" else "sigmoid"
             note = (
@@ -179,7 +186,13 @@ def resolve_objective(
 
 
 def _pretty(head: str) -> str:
-    return {"softmax": "Softmax", "log_softmax": "LogSoftmax", "sigmoid": "Sigmoid"}.get(head, head)
+    spec = registry.output_heads().get(head)
+    return spec.name if spec else head
+
+
+def _outputs_probabilities(head: str) -> bool:
+    spec = registry.output_heads().get(head)
+    return spec is None or spec.head.probabilities
 
 
 def prepare_target(

@@ -12,7 +12,8 @@ from functools import cache
 
 from neurocanvas.engine.graph import Node
 from neurocanvas.engine.issues import Issue
-from neurocanvas.engine.shapes import NodeShape, format_shape
+from neurocanvas.engine.shape_format import format_shape
+from neurocanvas.engine.shapes import NodeShape
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem

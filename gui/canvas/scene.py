@@ -9,7 +9,7 @@ shapes, issues, wire labels). User gestures become Document calls: a finished mo
 from __future__ import annotations
 
 from neurocanvas.engine.graph import Edge, GraphEvent
-from neurocanvas.engine.shapes import format_shape
+from neurocanvas.engine.shape_format import format_shape
 from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene

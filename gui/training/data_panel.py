@@ -10,6 +10,7 @@ from typing import Any
 
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
+from neurocanvas.engine.shape_format import format_shape
 from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -331,7 +332,7 @@ class DataPanel(NamedEdits, QWidget):
         self.result = result
         self.show_error("")
         info = result["info"]
-        shape = "x".join(map(str, info["feature_shape"]))
+        shape = format_shape(info["feature_shape"])
         classes = ", ".join(info["class_names"][:10]) + (
             "…" if len(info["class_names"]) > 10 else ""
         )
@@ -373,7 +374,7 @@ class DataPanel(NamedEdits, QWidget):
         """What a training run loaded (the worker's data summary), when the panel has not."""
         if self.result is None:
             info = summary["info"]
-            shape = "x".join(map(str, info["feature_shape"]))
+            shape = format_shape(info["feature_shape"])
             self.info.setText(
                 f"<b>{info['num_samples']:,} samples</b>, features {shape}, task {info['task']}"
                 + "".join(f"<br>{line}" for line in summary.get("report", []))

@@ -77,6 +77,7 @@ def test_cli_errors_exit_2_with_a_message(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_templates_and_version():
     result = subprocess.run(
         [sys.executable, "-m", "neurocanvas.engine.cli", "templates"],

@@ -7,25 +7,12 @@ from neurocanvas.engine.analysis import analyze
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.graph import Graph
 from neurocanvas.engine.registry import AUTO, ParamError, ParamSpec
-
-# An input each layer accepts (shape, dtype), by the rank it wants.
-INPUT_FOR_RANK = {1: (8,), 2: (6, 8), 3: (3, 12, 12)}
-
-
-def input_for(spec: registry.LayerSpec):
-    if spec.input_dtype == "int64":
-        return (7,), "int64"
-    if spec.category == "Recurrent":
-        return INPUT_FOR_RANK[2], "float32"
-    if spec.input_rank:
-        return INPUT_FOR_RANK[spec.input_rank[-1]], "float32"
-    if spec.name == "Reshape":
-        return (1, 28, 28), "float32"
-    return INPUT_FOR_RANK[3], "float32"
+from torch import nn
 
 
 def graph_with(spec: registry.LayerSpec) -> Graph:
-    shape, dtype = input_for(spec)
+    """Input(s) of the spec's example shape wired into one node of `spec` (id "layer")."""
+    shape, dtype = spec.example()
     graph = Graph()
     count = spec.input_count(spec.defaults())
     graph.add_node(spec.name, node_id="layer")
@@ -84,7 +71,10 @@ def test_every_param_is_described(spec):
     assert spec.help and spec.category
     for param in spec.params:
         assert param.help, f"{spec.name}.{param.name} has no help text"
-        assert param.coerce(param.default) == param.coerce(param.default)
+        # The default must be a valid value that coercion leaves as it is (a default that only
+        # becomes valid after conversion would be written differently into every project file).
+        assert param.coerce(param.default) == param.default, f"{spec.name}.{param.name}"
+        assert type(param.coerce(param.default)) is type(param.default)
         if param.kind == "choice":
             assert param.default in param.choices
 
@@ -140,3 +130,50 @@ def test_param_coercion_names_the_problem():
 def test_unknown_layer_is_named():
     with pytest.raises(KeyError, match="Conv3d"):
         registry.get("Conv3d")
+
+
+def test_activations_and_norms_are_passed_through_by_shape_inference():
+    preserving = registry.shape_preserving_types()
+    for spec in registry.all_specs():
+        if spec.category in ("Activation", "Normalization"):
+            assert spec.shape_preserving, spec.name
+            assert registry.module_type(spec) in preserving, spec.name
+    assert nn.BatchNorm2d in preserving and nn.Dropout in preserving
+    assert nn.Linear not in preserving and nn.Conv2d not in preserving
+
+
+def test_a_layer_known_by_its_module_must_not_build_a_sequential():
+    spec = registry.LayerSpec(
+        name="TwoSteps",
+        category="Activation",
+        help="x",
+        build=lambda p, s: nn.Sequential(nn.ReLU(), nn.Tanh()),
+        shape_preserving=True,
+    )
+    with pytest.raises(ValueError, match="TwoSteps must build one module class"):
+        registry.module_type(spec)
+
+
+def test_output_heads_are_found_by_their_module():
+    assert registry.head_of(nn.Softmax(dim=1)).kind == "softmax"
+    assert registry.head_of(nn.Sigmoid()).loss == "binary_cross_entropy"
+    log_softmax = registry.head_of(nn.LogSoftmax(dim=1))
+    assert log_softmax.kind == "log_softmax" and not log_softmax.probabilities
+    assert registry.head_of(nn.ReLU()) is None and registry.head_of(nn.Tanh()) is None
+
+
+def test_activation_choices_are_the_activation_layers():
+    choices = registry.get("Dense").param_index["activation"].choices
+    assert choices[0] == "none"
+    activations = [spec for spec in registry.all_specs() if spec.category == "Activation"]
+    assert sorted(choices[1:]) == sorted(spec.fused_as for spec in activations)
+    assert {"relu", "leaky_relu", "softmax", "log_softmax", "sigmoid"} <= set(choices)
+    for name in ("Conv1d", "Conv2d", "ConvTranspose2d"):
+        assert registry.get(name).param_index["activation"].choices == choices
+
+
+def test_example_inputs_follow_the_rank_a_layer_wants():
+    assert registry.get("Conv2d").example() == ((3, 12, 12), "float32")
+    assert registry.get("LSTM").example() == ((6, 8), "float32")
+    assert registry.get("Embedding").example() == ((7,), "int64")
+    assert registry.get("Reshape").example() == ((1, 28, 28), "float32")

@@ -2,7 +2,8 @@
 
 from neurocanvas.engine.analysis import Analyzer, analyze
 from neurocanvas.engine.graph import Graph, chain
-from neurocanvas.engine.shapes import AutoSizes, ShapeInference, format_shape
+from neurocanvas.engine.shape_format import format_shape, shape_text
+from neurocanvas.engine.shapes import AutoSizes, ShapeInference
 from neurocanvas.engine.templates import load_template
 
 
@@ -99,9 +100,13 @@ def test_editing_one_node_reinfers_only_downstream():
     assert inference.rebuilt == ["dense1"]
 
 
-def test_format_shape():
+def test_shapes_are_written_one_way():
     assert format_shape((1, 28, 28)) == "1x28x28"
     assert format_shape(None) == "?"
+    assert format_shape(()) == "scalar"
+    assert shape_text((1, 28, 28)) == "(1, 28, 28)"
+    assert shape_text((7,)) == "(7)"
+    assert shape_text(None) == "?"
 
 
 def test_same_padding_with_stride_divides_the_size_like_keras():

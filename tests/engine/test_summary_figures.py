@@ -49,10 +49,19 @@ def test_seed_mlp_rows_like_keras():
     assert "Softmax" in table  # the note on final softmax + cross-entropy
 
 
-def test_frozen_and_batchnorm_counts():
+def test_batchnorm_statistics_count_as_non_trainable_like_keras():
+    """Keras: BatchNormalization has 4 weights per channel, gamma and beta trainable and the
+    moving mean and variance non-trainable (Conv2D(4, 3) on 3 channels: 108 + 4)."""
     graph = chain(("Input", {"shape": [3, 8, 8]}), ("Conv2d", {"out_channels": 4}), "BatchNorm2d")
     summary = summarize(graph)
-    assert summary.total_params == 3 * 4 * 9 + 4 + 2 * 4
+    assert [(row.type, row.params, row.trainable) for row in summary.rows] == [
+        ("Input", 0, 0),
+        ("Conv2d", 3 * 4 * 9 + 4, 3 * 4 * 9 + 4),
+        ("BatchNorm2d", 4 * 4, 2 * 4),
+    ]
+    assert summary.total_params == 3 * 4 * 9 + 4 + 4 * 4
+    assert summary.trainable_params == 3 * 4 * 9 + 4 + 2 * 4
+    assert summary.non_trainable_params == 2 * 4
 
 
 def test_auto_sizes_show_unknown_instead_of_failing():
@@ -62,6 +71,7 @@ def test_auto_sizes_show_unknown_instead_of_failing():
     assert "?" in format_table(summary)
 
 
+@pytest.mark.slow
 def test_cli_summary_json_reports_seed_mlp():
     result = subprocess.run(
         [sys.executable, "-m", "neurocanvas.engine.cli", "summary", "seed-mlp", "--json"],

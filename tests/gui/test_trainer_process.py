@@ -20,6 +20,7 @@ from neurocanvas.gui.training.job import job_spec
 from neurocanvas.gui.training.worker import TrainingWorker
 
 WAIT_S = 60.0  # the first job waits for the process to import torch
+STOP_BOUND_S = 10.0  # a stop must end a 100,000-epoch run; generous for a shared machine
 
 
 def xor_spec(tmp_path, **training) -> dict:
@@ -48,6 +49,7 @@ def process():
     trainer_process.release(handle)
 
 
+@pytest.mark.slow
 def test_a_job_reports_in_order_then_the_process_takes_the_next(process, tmp_path):
     job_id = process.submit(xor_spec(tmp_path, epochs=3))
     kinds = [kind for kind, _ in messages_until(process, job_id, "done")]
@@ -81,7 +83,7 @@ def test_stop_ends_a_long_job_and_a_stale_stop_is_ignored(process, tmp_path):
     started = time.monotonic()
     process.command("stop", job_id)
     finished = dict(messages_until(process, job_id, "done", timeout=10))["run_finished"]
-    assert finished["stopped"] == "user" and time.monotonic() - started < 2.0
+    assert finished["stopped"] == "user" and time.monotonic() - started < STOP_BOUND_S
     process.command("stop", job_id)  # late: must not stop the next job
     next_id = process.submit(xor_spec(tmp_path / "next", epochs=2))
     assert dict(messages_until(process, next_id, "done"))["run_finished"]["epochs_run"] == 2
@@ -133,6 +135,11 @@ def test_an_idle_process_holds_no_finished_run(tmp_path):
     window_end.send(("job", 1, xor_spec(tmp_path, epochs=1)))
     while window_end.recv()[1] != "done":
         pass
+    # "done" is sent just before the serving loop drops the job, so give it a moment (this thread
+    # raced it and lost under load); a run that stays referenced still fails after 5 s.
+    deadline = time.monotonic() + 5.0
+    while trainers() != before and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert trainers() == before
     window_end.send(("quit",))
     serving.join(10)
@@ -149,10 +156,13 @@ def test_a_process_that_cannot_start_is_tried_once(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, never calls back
     with pytest.raises(RuntimeError, match="did not start"):
         trainer_process.acquire()
-    started = time.monotonic()
+
+    def start_again():
+        raise AssertionError("a second start was tried")
+
+    monkeypatch.setattr(trainer_process, "TrainerProcess", start_again)
     with pytest.raises(RuntimeError, match="no training process this session"):
         trainer_process.acquire()
-    assert time.monotonic() - started < 0.1
 
 
 @pytest.fixture
@@ -196,6 +206,7 @@ def make_worker(tmp_path):
         assert worker.wait(10_000)
 
 
+@pytest.mark.slow
 def test_a_process_that_dies_mid_run_is_a_message(qtbot, make_worker):
     worker = make_worker({"epochs": 100_000})
     with qtbot.waitSignal(worker.run_started, timeout=WAIT_S * 1000):
@@ -206,6 +217,7 @@ def test_a_process_that_dies_mid_run_is_a_message(qtbot, make_worker):
     assert worker.wait(5000) and worker.outcome == "failed"
 
 
+@pytest.mark.slow
 def test_the_first_run_says_the_process_is_starting(qtbot, make_worker, empty_pool):
     from neurocanvas.gui.training.worker import LOADING, STARTING
 
@@ -235,6 +247,7 @@ def test_a_process_that_died_while_idle_is_a_message(qtbot, make_worker, monkeyp
     assert worker.wait(5000) and dead not in trainer_process._all
 
 
+@pytest.mark.slow
 def test_kill_ends_a_run_that_would_not_stop(qtbot, make_worker):
     worker = make_worker({"epochs": 100_000})
     with qtbot.waitSignal(worker.run_started, timeout=WAIT_S * 1000):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import torch
 from neurocanvas.engine.data import DataConfig, load_dataset, prepare
 
 
 def test_mnist_t10k_idx_folder(mnist_dir):
-    start = time.perf_counter()
+    # How fast it decodes is measured by `make bench` (bench/bench_data.py), not asserted here.
     ds = load_dataset(DataConfig.from_spec(str(mnist_dir)))
-    elapsed = time.perf_counter() - start
     assert ds.x.shape == (10_000, 1, 28, 28)
     assert ds.x.dtype == torch.float32 and ds.y.dtype == torch.int64
     assert float(ds.x.min()) == 0.0 and float(ds.x.max()) == 1.0
@@ -20,7 +17,6 @@ def test_mnist_t10k_idx_folder(mnist_dir):
     assert ds.info.is_image and ds.info.feature_shape == (1, 28, 28)
     assert ds.info.task == "multiclass" and ds.info.num_outputs == 10
     assert ds.info.suggested_loss == "cross_entropy"
-    assert elapsed < 3.0, f"decoding t10k took {elapsed:.2f}s; it must be vectorised"
 
 
 def test_mnist_by_name_with_root(mnist_dir):

@@ -32,6 +32,7 @@ def test_custom_layers_are_copied_into_the_file(sources):
     assert "class Add(nn.Module):" in code
 
 
+@pytest.mark.slow
 def test_model_py_runs_standalone(sources, tmp_path):
     export_pytorch(sources("lstm-classifier"), tmp_path, train_script=False)
     done = subprocess.run(

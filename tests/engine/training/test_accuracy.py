@@ -55,6 +55,7 @@ def test_tabular_mlp_on_iris(tmp_path):
     assert result.test["accuracy"] >= 0.9, result.test
 
 
+@pytest.mark.slow
 def test_tabular_mlp_on_housing(tmp_path):
     project = load_project_or_template("tabular-mlp")
     data = prepared(str(need(TABULAR / "housing.csv")), seed=0)
@@ -62,6 +63,7 @@ def test_tabular_mlp_on_housing(tmp_path):
     assert result.test["r2"] >= 0.7, result.test
 
 
+@pytest.mark.slow
 def test_dense_autoencoder_lowers_reconstruction_loss(tmp_path):
     project = load_project_or_template("dense-autoencoder")
     if "code" in project.graph.nodes:  # "code" shadowed GraphModule.code in older templates
