@@ -83,3 +83,14 @@ def test_templates_are_found_through_the_installed_package():
         "inception-block",
         "vgg-cifar10",
     } <= names
+
+
+def test_import_contracts_hold():
+    """The static contracts in pyproject.toml ([tool.importlinter]): engine never imports Qt,
+    pyqtgraph or the GUI, at any depth, including imports inside functions."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run(
+        [str(lint_imports)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout
