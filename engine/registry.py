@@ -221,7 +221,9 @@ class LayerSpec:
         """How many input ports a node of this type has with these params."""
         if isinstance(self.inputs, int):
             return self.inputs
-        return int(params.get(self.inputs, self.param_index[self.inputs].default))
+        spec = self.param_index[self.inputs]
+        # Checked against its range: a file asking for 10**8 ports would loop for minutes.
+        return spec.coerce(params.get(self.inputs, spec.default))
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

@@ -134,3 +134,15 @@ def test_any_mutation_is_a_project_or_a_project_error(path, value):
         return
     with contextlib.suppress(ProjectError):  # anything else fails the test
         project_io.loads(text)
+
+
+def test_a_merge_asking_for_10_to_the_8_ports_is_a_quick_error():
+    from neurocanvas.engine.analysis import analyze
+
+    data = _seed_dict()
+    data["graph"]["nodes"].append(
+        {"id": "m", "type": "Add", "params": {"inputs": 10**8}, "pos": [0, 0]}
+    )
+    project = project_io.from_dict(data)
+    errors = [str(issue) for issue in analyze(project.graph).errors if issue.node_id == "m"]
+    assert any("at most 16" in text for text in errors)
