@@ -20,18 +20,27 @@ class SettingSpec(ParamSpec):
     """A `ParamSpec` (the inspector's editors take it as it is) with what settings need more:
     `label` names the setting in forms and undo steps; `optional` admits None ("off", or "chosen
     automatically"); `open_min` makes `min` exclusive (a learning rate must be above 0, not 0);
-    `check(spec, value)`, when set, replaces the kind's conversion (a device such as "cuda:1")."""
+    `check(spec, value)`, when set, replaces the kind's conversion (a device such as "cuda:1").
+    Besides the layer kinds, `kind` may be "text" (a path, a column name: a line edit)."""
 
     label: str = ""
     optional: bool = False
     open_min: bool = False
     check: Callable[[SettingSpec, Any], Any] | None = None
 
+    def __post_init__(self) -> None:
+        if self.kind != "text":  # a string setting (a path, a column name): no layer has one
+            super().__post_init__()
+
     def coerce(self, value: Any) -> Any:
         if value is None and self.optional:
             return None
         if self.check is not None:
             return self.check(self, value)
+        if self.kind == "text":
+            if not isinstance(value, str):
+                raise ParamError(f"{self.name} must be text, got {value!r}")
+            return value
         return super().coerce(value)
 
     def _check_range(self, value: Any) -> None:
