@@ -101,7 +101,7 @@ class RunSetupMixin:
     def _auto_sizes(self, train) -> AutoSizes:
         info = getattr(self.data, "info", None)
         if info is not None:
-            return AutoSizes(tuple(info.feature_shape), info.num_outputs, info.input_dtype)
+            return info.auto_sizes()
         dtype = "int64" if train.x.dtype == torch.int64 else "float32"
         if train.y.is_floating_point():
             units = 1 if train.y.ndim == 1 else int(train.y.shape[1])
