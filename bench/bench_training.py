@@ -23,7 +23,6 @@ import torch
 import torch.nn.functional as F
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.data import DataConfig, Dataset, load_dataset, prepare
-from neurocanvas.engine.shapes import AutoSizes
 from neurocanvas.engine.templates import load_project_or_template
 from neurocanvas.engine.training import EpochEnded, RunStarted, TrainConfig, Trainer, strip_head
 from neurocanvas.engine.training.devices import (
@@ -59,7 +58,7 @@ CASES = {  # name: (template, data, epochs, batch size)
 def hand_written(project, data, config, device) -> float:
     """Samples per second of the plainest loop: shuffle, slice, forward, loss, backward, step."""
     info = data.info
-    auto = AutoSizes(info.feature_shape, info.num_outputs, info.input_dtype)
+    auto = info.auto_sizes()
     model = strip_head(compile_graph(project.graph, auto=auto, seed=config.seed)).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.optimizer.lr)
     generator = torch.Generator().manual_seed(config.seed)
@@ -118,7 +117,7 @@ def run_case(name, device, repeats):
     data = make_data()
     config = TrainConfig.from_dict(project.training).replace(epochs=epochs, batch_size=batch)
     if device.type == "cpu":
-        auto = AutoSizes(data.info.feature_shape, data.info.num_outputs, data.info.input_dtype)
+        auto = data.info.auto_sizes()
         probe = compile_graph(project.graph, auto=auto, seed=0)
         threads = choose_threads(None, step_flops(probe, data.train.x[:1], batch))
         torch.set_num_threads(threads)

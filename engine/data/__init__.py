@@ -14,7 +14,8 @@ from .config import AUGMENTATIONS, BUILTIN_NAMES, SYNTHETIC_NAMES, DataConfig, c
 from .errors import DataError
 from .info import Dataset, DatasetInfo, make_info
 from .loader import load_dataset
-from .prepare import PreparedData, Preprocessing, TensorSplit, prepare
+from .prepare import PreparedData, TensorSplit, prepare
+from .preprocessing import Preprocessing
 from .preview import preview_images, preview_rows, scatter_points
 from .splits import kfold_indices, split_indices
 from .streaming import ImageFolderStream, stream_image_folder

@@ -20,7 +20,7 @@ from torchvision.transforms.v2 import functional as TF
 
 from .config import AUGMENTATIONS
 from .errors import DataError
-from .prepare import Preprocessing
+from .preprocessing import Preprocessing
 
 
 def _uniform(n: int, lo: float, hi: float, device: torch.device) -> torch.Tensor:

@@ -6,13 +6,16 @@ target values (numbers or strings) into class indices or float targets, so every
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from .errors import DataError
+
+if TYPE_CHECKING:
+    from ..shapes import AutoSizes
 
 # A numeric target with at most this many distinct integer values is taken as class labels.
 MAX_AUTO_CLASSES = 20
@@ -43,6 +46,20 @@ class DatasetInfo:
     source: str
     is_image: bool
     feature_names: list[str] = field(default_factory=list)
+
+    def auto_sizes(self) -> AutoSizes:
+        """What a graph's ``auto`` Input shape and output units resolve to on this data."""
+        from ..shapes import AutoSizes  # the data engine needs shape inference only here
+
+        return AutoSizes(tuple(self.feature_shape), self.num_outputs, self.input_dtype)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DatasetInfo:
+        """Back from ``to_dict()`` (the training process sends it to the window so)."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["feature_shape"] = tuple(values.get("feature_shape", ()))
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able copy (for the GUI and the CLI's ``--json`` output)."""

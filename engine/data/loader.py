@@ -20,6 +20,7 @@ from .idx import find_idx_pair, load_idx_pair
 from .images import is_image_folder, list_image_folder, load_image_files
 from .info import Dataset, align_classes, encode_target, make_info
 from .labels import class_count
+from .settings import check_params
 from .synthetic import make_synthetic
 from .tabular import load_csv
 
@@ -119,11 +120,12 @@ def _load_builtin(name: str, cfg: DataConfig, allow_download: bool) -> Dataset:
     unknown = set(cfg.params) - {"root", "download"}
     if unknown:
         raise DataError(f"'{name}' takes only root and download, not {', '.join(sorted(unknown))}")
-    root = cfg.params.get("root")
+    params = check_params("builtin", cfg.params)
+    root = params.get("root")
     folder = builtin.locate(name, root)
     if folder is None:
         if not allow_download:
-            raise builtin.MissingDataError(name, root, wished=bool(cfg.params.get("download")))
+            raise builtin.MissingDataError(name, root, wished=bool(params.get("download")))
         folder = builtin.download(name)  # into the user cache, never a folder a file chose
     if name == "cifar10":
         return _load_cifar(folder, name, cfg)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
+from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig, DatasetInfo
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
 from neurocanvas.engine.shape_format import format_shape
-from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -346,9 +345,7 @@ class DataPanel(NamedEdits, QWidget):
         self.info.setText("<br>".join(lines))
         self._fill_target(result["columns"], result.get("target_column"))
         self.preview.show_result(result)
-        self.document.set_auto_sizes(
-            AutoSizes(tuple(info["feature_shape"]), info["num_outputs"], info["input_dtype"])
-        )
+        self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
         self.loaded.emit(result)
 
     def _fill_target(self, columns: list[str], used: str | None = None) -> None:

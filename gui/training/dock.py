@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from neurocanvas.engine.shapes import AutoSizes
+from neurocanvas.engine.data import DatasetInfo
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -224,9 +224,7 @@ class TrainingDock(QWidget):
         info = summary["info"]
         self.data_panel.show_summary(summary)
         # The run's data sizes the canvas's `auto` Input and output, as a Load in the panel does.
-        self.document.set_auto_sizes(
-            AutoSizes(tuple(info["feature_shape"]), info["num_outputs"], info["input_dtype"])
-        )
+        self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
         self.train_panel.set_suggested_loss(info.get("suggested_loss"))
         self.boundary_view.set_points(
             summary.get("points"), summary.get("labels"), summary.get("class_names")

@@ -15,7 +15,7 @@ from neurocanvas.engine.data import (
     prepare,
     split_indices,
 )
-from neurocanvas.engine.data.info import Dataset
+from neurocanvas.engine.data.info import Dataset, DatasetInfo
 
 
 def class_dataset(counts: list[int], features: int = 3, seed: int = 0) -> Dataset:
@@ -145,3 +145,25 @@ def test_kfold_covers_every_sample_once_and_is_stratified():
     assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again))
     with pytest.raises(DataError):
         kfold_indices(3, 5)
+
+
+def test_dataset_info_gives_the_auto_sizes_and_reads_back_from_its_dict():
+    info = load_dataset(DataConfig(source="blobs", params={"n": 60, "classes": 4})).info
+    auto = info.auto_sizes()
+    assert (auto.input_shape, auto.output_units, auto.input_dtype) == ((2,), 4, "float32")
+    again = DatasetInfo.from_dict(info.to_dict())
+    assert again == info and again.auto_sizes() == auto
+
+
+def test_augmentation_and_preparation_depend_on_preprocessing_not_on_each_other():
+    import ast
+    from pathlib import Path
+
+    import neurocanvas.engine.data as data_package
+
+    def imported(module: str) -> set[str]:
+        tree = ast.parse((Path(data_package.__file__).parent / f"{module}.py").read_text())
+        return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+
+    assert "prepare" not in imported("augment") and "preprocessing" in imported("augment")
+    assert "prepare" not in imported("preprocessing") and "augment" not in imported("preprocessing")

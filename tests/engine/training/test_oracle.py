@@ -64,7 +64,7 @@ def test_seed_mlp_matches_a_hand_written_loop(tmp_path):
     project = load_project_or_template("seed-mlp")
     data = mnist_subset(1000)
     config = TrainConfig.from_dict(project.training).replace(epochs=2, batch_size=64, seed=3)
-    auto = AutoSizes(data.info.feature_shape, data.info.num_outputs, data.info.input_dtype)
+    auto = data.info.auto_sizes()
     initial = compile_graph(project.graph, auto=auto, seed=config.seed).state_dict()
     recorder = LossRecorder()
     result = Trainer(project, data, config, [recorder], device="cpu", run_dir=tmp_path).run()
