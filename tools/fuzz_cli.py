@@ -278,7 +278,7 @@ def generate(count: int, seed: int, folder: Path) -> list[Case]:
 
 
 # ---- running them --------------------------------------------------------------------------------
-class _Hang(Exception):
+class _Hang(BaseException):  # not an Exception: the CLI's last resort must not catch it
     pass
 
 

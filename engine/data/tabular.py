@@ -28,7 +28,7 @@ _NA_TEXTS = {"", "na", "n/a", "nan", "null", "none", "?", "-", "--", "missing", 
 _CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
 _SAMPLE_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
-_MAX_LINE_BYTES = 4 << 20  # a header or row longer than this is not a table anyone made
+_MAX_LINE_BYTES = 1 << 20  # a first line this long (250,000+ columns) is not a table anyone made
 CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore"}
 
 
