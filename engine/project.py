@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from . import registry
@@ -19,6 +21,7 @@ from .graph import Edge, Graph, GraphError
 
 FORMAT_NAME = "neurocanvas"
 FORMAT_VERSION = 1
+MAIN_GRAPH = "main"  # the name of a project's one graph (of several, later: docs/architecture.md)
 
 
 class ProjectError(ValueError):
@@ -32,6 +35,11 @@ class Project:
     graph: Graph = field(default_factory=Graph)
     data: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graphs(self) -> Mapping[str, Graph]:
+        """The project's graphs by name: {"main": graph} until projects hold several."""
+        return MappingProxyType({MAIN_GRAPH: self.graph})
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,8 +1,9 @@
 """The canvas scene: one NodeItem per node, one EdgeItem per wire, kept in step with the Document.
 
-Items never edit the graph. The scene listens to the graph's change events (incremental updates;
-a `reset`, which undo/redo send, rebuilds everything) and to `Document.analysis_changed` (captions,
-shapes, issues, wire labels). User gestures become Document calls: a finished move is one
+Items never edit the graph. The scene listens to the graph's change events and updates only the
+items concerned (undo and redo send the same fine-grained events as the edit itself; only a
+`reset` rebuilds everything) and to `Document.analysis_changed` (captions, shapes, issues, wire
+labels). User gestures become Document calls: a finished move is one
 `move_nodes`, a finished wire drag one `connect`.
 """
 
@@ -72,6 +73,8 @@ class CanvasScene(QGraphicsScene):
         elif kind == "node_removed":
             item = self.nodes.pop(event.node_id, None)
             if item is not None:
+                if self._wire_source is not None and self._wire_source.node_item is item:
+                    self.cancel_wire()  # undone under a wire being drawn from it
                 self.removeItem(item)
         elif kind == "node_changed":
             self._refresh_node(event.node_id)

@@ -142,7 +142,8 @@ class DataPanel(NamedEdits, QWidget):
         self._edit_name: str | None = None
         for signal, name in named:  # each field names its own edit: "Set noise"
             signal.connect(lambda *_a, n=name: self._changed_by(n))
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._refill)
+        document.analysis_changed.connect(self._refill)
         self.load_from_project()
 
     # project <-> form ----------------------------------------------------------------------------
@@ -258,14 +259,19 @@ class DataPanel(NamedEdits, QWidget):
         for widget in (self.target, self.missing):
             widget.setEnabled(kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES)
 
-    def _on_undo_index(self, _index: int) -> None:
-        self.load_from_project()
+    def _refill(self, section: str = "data") -> None:
+        # Data edits refill the form; so does a graph edit while no source is chosen (the form
+        # then shows one that fits the graph's Input).
+        if section == "data" or not self.document.settings("data").get("source"):
+            self.load_from_project()
 
     def set_document(self, document) -> None:
-        self.document.undo_stack.indexChanged.disconnect(self._on_undo_index)
+        self.document.settings_changed.disconnect(self._refill)
+        self.document.analysis_changed.disconnect(self._refill)
         self.document = document
         self.clear_preview()
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._refill)
+        document.analysis_changed.connect(self._refill)
         self.load_from_project()
 
     def clear_preview(self) -> None:

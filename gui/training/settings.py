@@ -1,20 +1,16 @@
-"""Undoable edits of the project's "data" and "training" settings.
+"""Names for undoable edits of the project's "data" and "training" settings.
 
-The panels never assign `project.data`/`project.training` directly: they push a `SettingsEdit`
-on the document's undo stack, so a changed setting marks the project modified (and is saved in
-the project file) and Ctrl+Z restores it. The edit's text names the setting that changed ("Set
-batch size"); consecutive edits of the same setting (a spin box stepped five times) merge into
-one step.
+The panels never assign `project.data`/`project.training` directly: they call `set_section`,
+which hands the new section to `Document.set_settings` (a `SettingsEdit`, in the same command
+family as graph edits), so a changed setting marks the project modified (and is saved in the
+project file) and Ctrl+Z restores it. The edit's text names the setting that changed ("Set batch
+size"); consecutive edits of the same setting (a spin box stepped five times) merge into one
+step. The panels refill their forms from `Document.settings_changed`.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
-
-from PySide6.QtGui import QUndoCommand
-
-MERGE_IDS = {"data": 7101, "training": 7102}
 
 # (key, sub-key or None) -> what the undo text calls it; checked in this order.
 SETTING_NAMES: dict[str, list[tuple[str, str | None, str]]] = {
@@ -74,44 +70,13 @@ def describe_change(section: str, before: dict[str, Any], after: dict[str, Any])
     return "Set " + ", ".join(names)
 
 
-class SettingsEdit(QUndoCommand):
-    def __init__(self, document, section: str, value: dict[str, Any], text: str | None = None):
-        self.document = document
-        self.section = section
-        self.before = copy.deepcopy(getattr(document.project, section) or {})
-        self.after = copy.deepcopy(value)
-        super().__init__(text or describe_change(section, self.before, self.after))
-
-    def id(self) -> int:  # noqa: A003 - Qt override
-        return MERGE_IDS[self.section]
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
-        # Only edits of the same setting merge, so the step's text stays true.
-        if (
-            not isinstance(other, SettingsEdit)
-            or other.section != self.section
-            or other.text() != self.text()
-        ):
-            return False
-        self.after = other.after
-        if self.after == self.before:
-            self.setObsolete(True)  # stepped back to where it was: no step at all
-        return True
-
-    def redo(self) -> None:
-        setattr(self.document.project, self.section, copy.deepcopy(self.after))
-
-    def undo(self) -> None:
-        setattr(self.document.project, self.section, copy.deepcopy(self.before))
-
-
 def set_section(document, section: str, value: dict[str, Any], text: str | None = None) -> bool:
     """Push an edit when `value` differs from the project's; returns whether it did. Without
     `text` the edit names what changed."""
-    if (getattr(document.project, section) or {}) == value:
+    before = document.settings(section)
+    if before == value:
         return False
-    document.undo_stack.push(SettingsEdit(document, section, value, text))
-    return True
+    return document.set_settings(section, value, text or describe_change(section, before, value))
 
 
 class NamedEdits:

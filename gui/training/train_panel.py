@@ -1,8 +1,8 @@
 """The training panel: optimizer, learning rate, batch size, epochs, loss, monitored metric, early
 stopping, checkpoints, LR schedule and device; and the Train, Pause/Resume and Stop buttons.
 
-Every change is written to the project's "training" section as an undoable edit; undo/redo (or
-opening another project) refills the form from the project.
+Every change is written to the project's "training" section as an undoable edit; the document's
+`settings_changed("training")` (undo, redo) or opening another project refills the form.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class TrainPanel(NamedEdits, QWidget):
             # Each field names its own edit ("Set batch size"); no sender(), whose None
             # return trips a PySide reference-count bug.
             getattr(widget, signal).connect(lambda *_a, n=name: self._changed_by(n))
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._on_settings_changed)
         self.load_from_project()
         self.set_state("idle")
 
@@ -227,13 +227,14 @@ class TrainPanel(NamedEdits, QWidget):
         self.loss_hint.setText(f"suggested for this data: {loss}" if loss else "")
 
     def set_document(self, document) -> None:
-        self.document.undo_stack.indexChanged.disconnect(self._on_undo_index)
+        self.document.settings_changed.disconnect(self._on_settings_changed)
         self.document = document
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._on_settings_changed)
         self.load_from_project()
 
-    def _on_undo_index(self, _index: int) -> None:
-        self.load_from_project()
+    def _on_settings_changed(self, section: str) -> None:
+        if section == "training":
+            self.load_from_project()
 
     # run state -----------------------------------------------------------------------------------
     def set_state(self, state: str) -> None:
