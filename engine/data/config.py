@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
+from .settings import AUGMENTATIONS, MISSING_POLICIES, TASKS, check_data_settings, check_params
+
+__all__ = ["AUGMENTATIONS", "MISSING_POLICIES", "TASKS", "DataConfig", "check_split"]
 
 SYNTHETIC_NAMES: tuple[str, ...] = (
     "xor",
@@ -36,9 +39,6 @@ _ALIASES = {
     "spiral": "spirals",
     "circle": "circles",
 }
-TASKS = ("binary", "multiclass", "regression")
-MISSING_POLICIES = ("drop", "mean", "median", "most_frequent")
-AUGMENTATIONS = ("crop", "flip", "rotate", "affine", "color_jitter")
 
 
 def canonical_name(name: str) -> str:
@@ -57,6 +57,12 @@ def packaged_path(name: str) -> Path:
     from importlib import resources
 
     return Path(str(resources.files("neurocanvas.resources").joinpath("datasets", f"{name}.csv")))
+
+
+def params_kind(source: str) -> str:
+    """Whose params `source` takes: a synthetic set's own name, else its `source_kind`."""
+    name = canonical_name(source)
+    return name if name in SYNTHETIC_NAMES else source_kind(source)
 
 
 def source_kind(source: str) -> str:
@@ -98,32 +104,15 @@ class DataConfig:
         self.validate()
 
     def validate(self) -> None:
-        """Check every field; raise ``DataError`` naming the bad one."""
-        if not isinstance(self.source, str) or not self.source.strip():
-            raise DataError("data 'source' must be a non-empty string (a path or a data set name)")
+        """Check every field against its `SettingSpec` (settings.py); raise ``DataError``
+        naming the bad one. The params' values are checked too; they are kept as written."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "params"}
+        for name, value in check_data_settings(values).items():
+            setattr(self, name, value)
         if is_named_source(self.source):
             self.source = canonical_name(self.source)
-        if not isinstance(self.params, dict):
-            raise DataError(f"data 'params' must be a mapping, not {type(self.params).__name__}")
+        check_params(params_kind(self.source), self.params)
         self.split = check_split(self.split)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise DataError(f"data 'seed' must be an integer, not {self.seed!r}")
-        if self.task is not None and self.task not in TASKS:
-            raise DataError(
-                f"data 'task' must be one of {', '.join(TASKS)} or null, not {self.task!r}"
-            )
-        if self.missing not in MISSING_POLICIES:
-            raise DataError(
-                f"data 'missing' must be one of {', '.join(MISSING_POLICIES)}, not {self.missing!r}"
-            )
-        if self.target is not None and not isinstance(self.target, (str, int)):
-            raise DataError(f"data 'target' must be a column name or index, not {self.target!r}")
-        self.augment = list(self.augment or [])
-        for name in self.augment:
-            if name not in AUGMENTATIONS:
-                raise DataError(
-                    f"unknown augmentation {name!r}; choose from {', '.join(AUGMENTATIONS)}"
-                )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DataConfig:
@@ -137,9 +126,10 @@ class DataConfig:
                 f"unknown data setting(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
             )
         kwargs = {k: v for k, v in d.items() if v is not None or k in ("target", "task")}
-        if "params" in kwargs:
+        # Copies, so the config never shares a list with the project it came from.
+        if isinstance(kwargs.get("params"), dict):
             kwargs["params"] = dict(kwargs["params"])
-        if "augment" in kwargs:
+        if isinstance(kwargs.get("augment"), (list, tuple)):
             kwargs["augment"] = list(kwargs["augment"])
         return cls(**kwargs)
 

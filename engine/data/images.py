@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError
+from .settings import check_params
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 IMAGE_PARAMS = {"size", "grayscale"}
@@ -100,16 +101,11 @@ def load_image_files(
             f"unknown image folder setting(s) {', '.join(sorted(unknown))}; known: size, grayscale",
             path=folder,
         )
+    params = check_params("folder", params)
     probe = _probe(files)
     if probe is None:
         raise DataError(f"none of the {len(files)} image files could be read", path=folder)
-    size_p = params.get("size")
-    if size_p is None:
-        size = probe[0]
-    elif isinstance(size_p, int):
-        size = (size_p, size_p)
-    else:
-        size = (int(size_p[0]), int(size_p[1]))
+    size = params.get("size") or probe[0]  # checked: (height, width)
     gray = probe[1] if params.get("grayscale") is None else bool(params["grayscale"])
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
         arrays = list(pool.map(lambda f: _decode(f, size, gray), files))

@@ -18,6 +18,7 @@ from .errors import DataError
 from .idx import find_idx_pair, load_idx_pair
 from .images import is_image_folder, list_image_folder, load_image_files
 from .info import Dataset, align_classes, encode_target, make_info
+from .settings import check_params
 from .synthetic import make_synthetic
 from .tabular import load_csv
 
@@ -109,10 +110,11 @@ def _load_builtin(name: str, cfg: DataConfig) -> Dataset:
     unknown = set(cfg.params) - {"root", "download"}
     if unknown:
         raise DataError(f"'{name}' takes only root and download, not {', '.join(sorted(unknown))}")
-    root = cfg.params.get("root")
+    params = check_params("builtin", cfg.params)
+    root = params.get("root")
     folder = builtin.locate(name, root)
     if folder is None:
-        if not cfg.params.get("download"):
+        if not params.get("download"):
             raise DataError(builtin.missing_message(name, root))
         folder = builtin.download(name, root)
     if name == "cifar10":

@@ -15,6 +15,7 @@ from torch.utils.data import Dataset as TorchDataset
 
 from .errors import DataError
 from .images import _decode, _probe, list_image_folder
+from .settings import check_params
 
 # Above this many bytes of float32 pixels, ``load_dataset`` on an image folder is a poor idea.
 IN_MEMORY_LIMIT_BYTES = 4 * 1024**3
@@ -70,7 +71,7 @@ def stream_image_folder(
     seed: int = 0,
 ) -> DataLoader:
     """A ``DataLoader`` over an image folder, decoding in ``num_workers`` processes."""
-    params = dict(params or {})
+    params = check_params("folder", params or {})
     ds = ImageFolderStream(folder, size=params.get("size"), grayscale=params.get("grayscale"))
     gen = torch.Generator().manual_seed(seed)
     return DataLoader(

@@ -14,6 +14,7 @@ import torch
 from .config import SYNTHETIC_NAMES
 from .errors import DataError
 from .info import Dataset, make_info
+from .settings import check_params
 
 _Gen = Callable[[np.random.Generator, int, float, dict[str, Any]], tuple[np.ndarray, np.ndarray]]
 
@@ -129,15 +130,9 @@ def make_synthetic(name: str, params: dict[str, Any] | None = None, seed: int = 
     if unknown:
         allowed = ", ".join(sorted({"n", "noise"} | extra))
         raise DataError(f"'{name}' does not take {', '.join(sorted(unknown))}; it takes {allowed}")
+    params = check_params(name, params)
     n = params.get("n", 500)
     noise = params.get("noise", 0.0)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise DataError(f"'{name}': n must be an integer >= 2, not {n!r}")
-    if not isinstance(noise, (int, float)) or noise < 0:
-        raise DataError(f"'{name}': noise must be a number >= 0, not {noise!r}")
-    k = int(params.get("classes", 2))
-    if is_class and k < 2:
-        raise DataError(f"'{name}': classes must be >= 2, not {k}")
     rng = np.random.default_rng(seed)
     pts, target = gen(rng, n, float(noise), params)
     # Shuffle so classes are interleaved, as in real files.

@@ -19,6 +19,7 @@ import torch
 from .csv_lines import LineFinder, check_short_rows
 from .errors import DataError
 from .info import Dataset, encode_target, make_info
+from .settings import check_params
 
 # Cell texts that mean "missing" in addition to pandas' defaults ("", "NA", "NaN", "null", ...);
 # "?" is the UCI repository's convention.
@@ -59,6 +60,7 @@ def load_csv(
             f"unknown CSV setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(CSV_PARAMS))}",
             path=path,
         )
+    params = check_params("csv", params)
     report: list[str] = []
     raw, encoding = _read_sample(path, params.get("encoding"))
     if "\x00" in raw:
@@ -159,7 +161,7 @@ def load_csv(
 def csv_columns(path: str | Path, params: dict[str, Any] | None = None) -> list[str]:
     """The column names ``load_csv`` would give the file (reads only its first 64 KiB)."""
     path = Path(path)
-    params = dict(params or {})
+    params = check_params("csv", params or {})
     raw, _ = _read_sample(path, params.get("encoding"))
     delimiter = params.get("delimiter") or _detect_delimiter(raw, path)
     rows = _tokenize(raw, delimiter)

@@ -39,6 +39,8 @@ from model import Model
 DATA = json.loads({data!r})
 TRAINING = json.loads({training!r})
 HEAD = {head!r}  # the model's final activation: the loss is computed to suit it
+# What each optimizer takes besides lr and weight_decay (NeuroCanvas' optimizer table).
+OPTIMIZER_TAKES = {takes!r}
 
 
 def load_data(spec=None):
@@ -82,8 +84,7 @@ def make_loss(task, out_units):
 def make_optimizer(parameters):
     settings = dict(TRAINING.get("optimizer") or {{"type": "Adam", "lr": 0.001}})
     kind = settings.pop("type", "Adam")
-    allowed = {{"lr", "weight_decay"}} | ({{"momentum", "nesterov"}} if kind == "SGD" else set()) \\
-        | ({{"momentum"}} if kind == "RMSprop" else set())
+    allowed = {{"lr", "weight_decay", *OPTIMIZER_TAKES.get(kind, ())}}
     return getattr(torch.optim, kind)(parameters, **{{k: v for k, v in settings.items() if k in allowed}})
 
 
@@ -176,6 +177,7 @@ if __name__ == "__main__":
 def train_code(source: ExportSource) -> str:
     """The text of train.py for `source` (imports `Model` from the model.py beside it)."""
     from ..training.losses import find_head
+    from ..training.optimizers import OPTIMIZERS
 
     head, _, _ = find_head(source.model)
     return _TEMPLATE.format(
@@ -183,4 +185,5 @@ def train_code(source: ExportSource) -> str:
         head=head,
         data=json.dumps(source.project.data, sort_keys=True),
         training=json.dumps(source.project.training, sort_keys=True),
+        takes={kind.name: list(kind.takes) for kind in OPTIMIZERS.values() if kind.takes},
     )

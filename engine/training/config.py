@@ -20,6 +20,9 @@ The "training" section of a project (all keys optional; defaults shown)::
      "seed": 0, "shuffle": true, "device": "auto", "amp": "auto", "num_threads": null,
      "eval_batch_size": 1024, "checkpoint": true, "tensorboard": false,
      "restore_best": true}      # end the run with the best epoch's weights (best.pt)
+
+Every value is checked against its `SettingSpec` in settings.py (type, range, choices), so the
+messages name the field and match what the training dock's forms allow.
 """
 
 from __future__ import annotations
@@ -27,10 +30,24 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
-LOSSES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")
-MODES = ("supervised", "reconstruction")
-SCHEDULES = ("none", "step", "cosine", "plateau", "one_cycle", "warmup")
+from ..setting_spec import check_section
+from .settings import (
+    EARLY_STOPPING_SETTINGS,
+    LOSS_CHOICES,
+    MODE_CHOICES,
+    OPTIMIZER_SETTINGS,
+    OPTIMIZERS,
+    SCHEDULE_CHOICES,
+    SCHEDULE_OPTIONS,
+    SCHEDULE_SETTINGS,
+    TRAINING_SETTINGS,
+)
+
+# The choices, under the names the rest of the app imports (the panel's combo boxes, the CLI).
+LOSSES = LOSS_CHOICES
+MODES = MODE_CHOICES
+SCHEDULES = SCHEDULE_CHOICES
+__all__ = ["OPTIMIZERS", "ConfigError", "OptimizerConfig", "TrainConfig"]
 _LOSS_ALIASES = {
     "categorical_crossentropy": "cross_entropy",
     "sparse_categorical_crossentropy": "cross_entropy",
@@ -43,13 +60,7 @@ _LOSS_ALIASES = {
     "l1": "mae",
     "smooth_l1": "huber",
 }
-_SCHEDULE_ALIASES = {
-    "onecycle": "one_cycle",
-    "one-cycle": "one_cycle",
-    "cos": "cosine",
-    "reduce_on_plateau": "plateau",
-    "linear_warmup": "warmup",
-}
+_NESTED = ("optimizer", "schedule", "early_stopping")
 
 
 class ConfigError(ValueError):
@@ -65,15 +76,11 @@ class OptimizerConfig:
     nesterov: bool = False
 
     def __post_init__(self) -> None:
-        names = {name.lower(): name for name in OPTIMIZERS}
-        if str(self.type).lower() not in names:
-            raise ConfigError(
-                f"unknown optimizer {self.type!r}; choose from {', '.join(OPTIMIZERS)}"
-            )
-        self.type = names[str(self.type).lower()]
-        self.lr = _positive(self.lr, "optimizer lr")
-        self.weight_decay = _non_negative(self.weight_decay, "optimizer weight_decay")
-        self.momentum = _non_negative(self.momentum, "optimizer momentum")
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name, value in check_section(
+            "optimizer", OPTIMIZER_SETTINGS, values, ConfigError
+        ).items():
+            setattr(self, name, value)
         if self.nesterov and (self.type != "SGD" or self.momentum <= 0):
             raise ConfigError("nesterov needs the SGD optimizer with momentum > 0")
 
@@ -102,43 +109,28 @@ class TrainConfig:
     tensorboard: bool = False
 
     def __post_init__(self) -> None:
-        if isinstance(self.optimizer, dict):
-            self.optimizer = _optimizer_from_dict(self.optimizer)
-        loss = str(self.loss).lower()
-        self.loss = _LOSS_ALIASES.get(loss, loss)
-        if self.loss not in LOSSES:
-            raise ConfigError(f"unknown loss {self.loss!r}; choose from {', '.join(LOSSES)}")
-        self.epochs = _count(self.epochs, "epochs")
-        self.batch_size = _count(self.batch_size, "batch_size")
-        self.eval_batch_size = _count(self.eval_batch_size, "eval_batch_size")
-        if self.mode not in MODES:
-            raise ConfigError(f"unknown mode {self.mode!r}; choose from {', '.join(MODES)}")
-        self.l1 = _non_negative(self.l1, "l1")
-        self.l2 = _non_negative(self.l2, "l2")
-        if self.grad_clip is not None:
-            self.grad_clip = _positive(self.grad_clip, "grad_clip")
+        self.optimizer = _optimizer(self.optimizer)
+        if isinstance(self.loss, str):
+            self.loss = _LOSS_ALIASES.get(self.loss.lower(), self.loss.lower())
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NESTED}
+        for name, value in check_section(
+            "training", TRAINING_SETTINGS, values, ConfigError
+        ).items():
+            setattr(self, name, value)
         self.schedule = _schedule(self.schedule)
         self.early_stopping = _early_stopping(self.early_stopping, self.monitor)
         if self.early_stopping:
             self.monitor = self.early_stopping["monitor"]
             self.restore_best = self.restore_best and bool(self.early_stopping["restore_best"])
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise ConfigError(f"seed must be a whole number, got {self.seed!r}")
-        if self.device not in ("auto", "cpu", "cuda", "mps") and not str(self.device).startswith(
-            "cuda:"
-        ):
-            raise ConfigError(f"device must be auto, cpu, cuda or mps, got {self.device!r}")
-        if self.amp not in ("auto", True, False):
-            raise ConfigError(f"amp must be auto, true or false, got {self.amp!r}")
-        if self.num_threads is not None:
-            self.num_threads = _count(self.num_threads, "num_threads")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TrainConfig:
         """From the project's "training" mapping; unknown keys are refused (they are typos)."""
+        if data is not None and not isinstance(data, dict):
+            raise ConfigError(f"the training settings must be an object, got {data!r}")
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - known, key=str)
         if unknown:
             raise ConfigError(
                 f"unknown training setting(s) {', '.join(map(repr, unknown))}; "
@@ -160,18 +152,26 @@ class TrainConfig:
         return TrainConfig.from_dict(data)
 
 
-def _optimizer_from_dict(data: dict[str, Any]) -> OptimizerConfig:
+def _optimizer(value: Any) -> OptimizerConfig:
+    if isinstance(value, OptimizerConfig):
+        return value
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'optimizer must be an object such as {{"type": "Adam", "lr": 0.001}}, got {value!r}'
+        )
     known = {f.name for f in fields(OptimizerConfig)}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(value) - known, key=str)
     if unknown:
         raise ConfigError(
             f"unknown optimizer setting(s) {', '.join(map(repr, unknown))}; "
             f"known: {', '.join(sorted(known))}"
         )
-    return OptimizerConfig(**data)
+    return OptimizerConfig(**value)
 
 
 def _schedule(value: Any) -> dict[str, Any] | None:
+    """The schedule with its type spelled canonically and every value checked; the keys stay
+    those given (the schedule's own defaults fill the rest when it is built)."""
     if value in (None, "none", {}):
         return None
     if isinstance(value, str):
@@ -179,13 +179,17 @@ def _schedule(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict) or "type" not in value:
         raise ConfigError(f'schedule must be an object with a "type", got {value!r}')
     value = dict(value)
-    kind = str(value["type"]).lower()
-    value["type"] = _SCHEDULE_ALIASES.get(kind, kind)
-    if value["type"] not in SCHEDULES:
-        raise ConfigError(f"unknown schedule {value['type']!r}; choose from {', '.join(SCHEDULES)}")
-    if value["type"] == "none":
+    (kind_spec, *common) = SCHEDULE_SETTINGS
+    value.update(check_section("schedule", (kind_spec,), {"type": value["type"]}, ConfigError))
+    kind = value["type"]
+    if kind == "none":
         return None
-    return value
+    where = f"{kind} schedule"
+    rest = {key: item for key, item in value.items() if key != "type"}
+    return {
+        "type": kind,
+        **check_section(where, (*common, *SCHEDULE_OPTIONS[kind]), rest, ConfigError),
+    }
 
 
 def _early_stopping(value: Any, monitor: str) -> dict[str, Any] | None:
@@ -195,36 +199,6 @@ def _early_stopping(value: Any, monitor: str) -> dict[str, Any] | None:
         value = {}
     if not isinstance(value, dict):
         raise ConfigError(f"early_stopping must be an object or null, got {value!r}")
-    result = {"monitor": monitor, "patience": 5, "min_delta": 0.0, "restore_best": True}
-    unknown = sorted(set(value) - set(result))
-    if unknown:
-        raise ConfigError(f"unknown early_stopping setting(s) {', '.join(map(repr, unknown))}")
-    result.update(value)
-    result["patience"] = _count(result["patience"], "early_stopping patience", minimum=0)
+    result = {spec.name: spec.default for spec in EARLY_STOPPING_SETTINGS} | {"monitor": monitor}
+    result |= check_section("early_stopping", EARLY_STOPPING_SETTINGS, value, ConfigError)
     return result
-
-
-def _count(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return value
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    return float(value)
-
-
-def _positive(value: Any, name: str) -> float:
-    number = _number(value, name)
-    if number <= 0:
-        raise ConfigError(f"{name} must be greater than 0, got {value!r}")
-    return number
-
-
-def _non_negative(value: Any, name: str) -> float:
-    number = _number(value, name)
-    if number < 0:
-        raise ConfigError(f"{name} must be 0 or more, got {value!r}")
-    return number

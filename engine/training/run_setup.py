@@ -9,7 +9,6 @@ import math
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -18,16 +17,9 @@ from ..shapes import AutoSizes
 from .callbacks import EarlyStopping
 from .devices import amp_dtype, configure_threads, step_flops
 from .losses import prepare_target, resolve_objective, strip_head
+from .optimizers import build_optimizer
 from .run_events import TrainingError
 from .schedules import build_schedule
-
-OPTIMIZERS = {
-    "SGD": torch.optim.SGD,
-    "Adam": torch.optim.Adam,
-    "AdamW": torch.optim.AdamW,
-    "RMSprop": torch.optim.RMSprop,
-    "Adagrad": torch.optim.Adagrad,
-}
 
 
 class RunSetupMixin:
@@ -135,13 +127,7 @@ class RunSetupMixin:
         )
 
     def _optimizer(self) -> torch.optim.Optimizer:
-        opt = self.config.optimizer
-        kwargs: dict[str, Any] = {"lr": opt.lr, "weight_decay": opt.weight_decay}
-        if opt.type == "SGD":
-            kwargs.update(momentum=opt.momentum, nesterov=opt.nesterov)
-        elif opt.type == "RMSprop":
-            kwargs.update(momentum=opt.momentum)
-        return OPTIMIZERS[opt.type](self.model.parameters(), **kwargs)
+        return build_optimizer(self.model.parameters(), self.config.optimizer)
 
 
 def gpu_memory_mib(device: torch.device) -> float | None:

@@ -1,4 +1,5 @@
-"""Learning-rate schedules from the "schedule" setting (see config.py).
+"""Learning-rate schedules from the "schedule" setting (see config.py; its settings, their
+defaults and ranges are in settings.py, and `TrainConfig` has checked them).
 
 step, cosine and warm-up are one `LambdaLR` stepped after every batch (so a warm-up combines with
 any of them); one-cycle is `OneCycleLR` (per batch); plateau is `ReduceLROnPlateau` stepped once per
@@ -16,6 +17,7 @@ from torch.optim import lr_scheduler
 
 from .config import ConfigError
 from .metrics import monitor_mode
+from .settings import spec_for
 
 
 @dataclass
@@ -45,33 +47,34 @@ def build_schedule(
         return Schedule()
     spec = dict(spec)
     kind = spec.pop("type")
-    warmup = _get(spec, "warmup_epochs", 0.0, float)
+    _get = lambda key, kind_of: _value(spec, key, kind, kind_of)
+    warmup = _get("warmup_epochs", float)
     warmup_steps = max(0, round(warmup * steps_per_epoch))
     total = max(1, steps_per_epoch * epochs)
     if kind == "one_cycle":
-        max_lr = _get(spec, "max_lr", None, float) or optimizer.param_groups[0]["lr"]
-        pct = _get(spec, "pct_start", 0.3, float)
+        max_lr = _get("max_lr", float) or optimizer.param_groups[0]["lr"]
+        pct = _get("pct_start", float)
         _no_more(spec, kind)
         return Schedule(
             lr_scheduler.OneCycleLR(optimizer, max_lr=max_lr, total_steps=total, pct_start=pct),
             per_batch=True,
         )
     if kind == "plateau":
-        factor = _get(spec, "factor", 0.1, float)
-        patience = int(_get(spec, "patience", 5, float))
-        mode = spec.pop("mode", monitor_mode(monitor))
+        factor = _get("factor", float)
+        patience = int(_get("patience", float))
+        mode = spec.pop("mode", None) or monitor_mode(monitor)
         _no_more(spec, kind)
         return Schedule(
             lr_scheduler.ReduceLROnPlateau(optimizer, mode=mode, factor=factor, patience=patience),
             plateau=True,
         )
     if kind == "step":
-        step_size = max(1, int(_get(spec, "step_size", 10, float)))
-        gamma = _get(spec, "gamma", 0.1, float)
+        step_size = max(1, int(_get("step_size", float)))
+        gamma = _get("gamma", float)
         shape = lambda step: gamma ** ((step // steps_per_epoch) // step_size)
     elif kind == "cosine":
         base = optimizer.param_groups[0]["lr"]
-        floor = _get(spec, "min_lr", 0.0, float) / base
+        floor = _get("min_lr", float) / base
         span = max(1, total - warmup_steps)
         shape = lambda step: (
             floor
@@ -91,8 +94,9 @@ def build_schedule(
     return Schedule(lr_scheduler.LambdaLR(optimizer, shape), per_batch=True)
 
 
-def _get(spec: dict[str, Any], key: str, default: Any, kind: type) -> Any:
-    value = spec.pop(key, default)
+def _value(spec: dict[str, Any], key: str, schedule: str, kind: type) -> Any:
+    """`spec[key]` (removed from it) as `kind`, or the setting's default."""
+    value = spec.pop(key, spec_for("schedule", key, schedule).default)
     if value is None:
         return None
     try:
