@@ -42,7 +42,7 @@ from .data_sources import (
     target_column,
 )
 from .fit import compact, fitting_form
-from .settings import NamedEdits, set_section
+from .settings import NamedEdits, data_label, set_section
 from .tasks import BackgroundTask, run_in_background
 
 
@@ -130,17 +130,17 @@ class DataPanel(NamedEdits, QWidget):
 
         self.source.currentIndexChanged.connect(self._source_changed)
         named = [
-            (self.samples.valueChanged, "number of samples"),
-            (self.noise.valueChanged, "noise"),
-            (self.missing.currentIndexChanged, "missing-value handling"),
-            (self.target.currentTextChanged, "target column"),
-            (self.path.editingFinished, "data source"),
-            (self.normalize.toggled, "standardisation"),
-            *((spin.valueChanged, "data split") for spin in self.splits),
-            *((box.toggled, "augmentation") for box in self.augment.values()),
+            (self.samples.valueChanged, data_label("n")),
+            (self.noise.valueChanged, data_label("noise")),
+            (self.missing.currentIndexChanged, data_label("missing")),
+            (self.target.currentTextChanged, data_label("target")),
+            (self.path.editingFinished, data_label("source")),
+            (self.normalize.toggled, data_label("normalize")),
+            *((spin.valueChanged, data_label("split")) for spin in self.splits),
+            *((box.toggled, data_label("augment")) for box in self.augment.values()),
         ]
         self._edit_name: str | None = None
-        for signal, name in named:  # each field names its own edit: "Set noise"
+        for signal, name in named:  # each field names its own edit (its spec's label): "Set noise"
             signal.connect(lambda *_a, n=name: self._changed_by(n))
         document.settings_changed.connect(self._refill)
         document.analysis_changed.connect(self._refill)
@@ -247,7 +247,7 @@ class DataPanel(NamedEdits, QWidget):
     def _source_changed(self, *_args) -> None:
         if not self._filling and self.source.currentText() not in FILE_SOURCES:
             self.path.clear()
-        self._changed_by("data source")
+        self._changed_by(data_label("source"))
 
     def _update_enabled(self) -> None:
         kind = self.source.currentText()

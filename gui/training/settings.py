@@ -5,37 +5,45 @@ which hands the new section to `Document.set_settings` (a `SettingsEdit`, in the
 family as graph edits), so a changed setting marks the project modified (and is saved in the
 project file) and Ctrl+Z restores it. The edit's text names the setting that changed ("Set batch
 size"); consecutive edits of the same setting (a spin box stepped five times) merge into one
-step. The panels refill their forms from `Document.settings_changed`.
+step. The names are the labels of the settings' specs (engine/training/settings.py,
+engine/data/settings.py), the same the training form's rows show. The panels refill their forms
+from `Document.settings_changed`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-# (key, sub-key or None) -> what the undo text calls it; checked in this order.
+from neurocanvas.engine.data.settings import DATA_SETTINGS, params_for
+from neurocanvas.engine.training.settings import spec_for
+
+TRAINING_FIRST = ("batch_size", "epochs", "loss", "monitor")  # named before early stopping
+
+
+def data_label(name: str) -> str:
+    if name in ("n", "noise"):  # a synthetic set's params
+        return next(spec.label for spec in params_for("xor") if spec.name == name)
+    return next(spec.label for spec in DATA_SETTINGS if spec.name == name)
+
+
+# (key, sub-key or None) -> what the undo text calls it: the setting's spec label ("early
+# stopping" is the section itself, which has no spec); checked in this order.
 SETTING_NAMES: dict[str, list[tuple[str, str | None, str]]] = {
     "data": [
-        ("source", None, "data source"),
-        ("params", "n", "number of samples"),
-        ("params", "noise", "noise"),
-        ("target", None, "target column"),
-        ("missing", None, "missing-value handling"),
-        ("split", None, "data split"),
-        ("normalize", None, "standardisation"),
-        ("augment", None, "augmentation"),
+        ("source", None, data_label("source")),
+        ("params", "n", data_label("n")),
+        ("params", "noise", data_label("noise")),
+        *((key, None, data_label(key)) for key in ("target", "missing", "split")),
+        *((key, None, data_label(key)) for key in ("normalize", "augment")),
     ],
     "training": [
-        ("optimizer", "type", "optimizer"),
-        ("optimizer", "lr", "learning rate"),
-        ("batch_size", None, "batch size"),
-        ("epochs", None, "epochs"),
-        ("loss", None, "loss"),
-        ("monitor", None, "monitored metric"),
-        ("early_stopping", "patience", "patience"),
+        ("optimizer", "type", spec_for("optimizer", "type").label),
+        ("optimizer", "lr", spec_for("optimizer", "lr").label),
+        *((key, None, spec_for("training", key).label) for key in TRAINING_FIRST),
+        ("early_stopping", "patience", spec_for("early_stopping", "patience").label),
         ("early_stopping", None, "early stopping"),
-        ("schedule", None, "LR schedule"),
-        ("checkpoint", None, "checkpoints"),
-        ("device", None, "device"),
+        ("schedule", None, spec_for("schedule", "type").label),
+        *((key, None, spec_for("training", key).label) for key in ("checkpoint", "device")),
     ],
 }
 FALLBACK = {"data": "Change data settings", "training": "Change training settings"}
