@@ -15,7 +15,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QGroupBox,
@@ -29,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..param_editor import ParamEditor
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
-    MISSING,
     NAMED,
     default_source,
     file_kind,
@@ -42,7 +41,7 @@ from .data_sources import (
     target_column,
 )
 from .fit import compact, fitting_form
-from .settings import NamedEdits, data_label, set_section
+from .settings import NamedEdits, data_label, data_spec, row_label, set_section
 from .tasks import BackgroundTask, run_in_background
 
 
@@ -67,19 +66,15 @@ class DataPanel(NamedEdits, QWidget):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.browse)
-        self.samples = QSpinBox()
-        self.samples.setRange(10, 100_000)
-        self.samples.setValue(400)
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 2.0)
-        self.noise.setSingleStep(0.05)
-        self.noise.setValue(0.1)
+        # The settings with a spec of their own get the inspector's editor for it.
+        self.editors = {name: self._editor(name) for name in ("n", "noise", "missing", "normalize")}
+        self.samples, self.noise, self.missing, self.normalize = (
+            editor.widget for editor in self.editors.values()
+        )
         self.target = QComboBox()
         self.target.setEditable(True)
         self.target.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.target.setToolTip("The column to predict (default: the last column)")
-        self.missing = QComboBox()
-        self.missing.addItems(MISSING)
         self.splits = [QSpinBox() for _ in range(3)]
         split_row = QHBoxLayout()
         for spin, name in zip(self.splits, ("train", "val", "test")):
@@ -87,8 +82,7 @@ class DataPanel(NamedEdits, QWidget):
             spin.setSuffix(f"% {name}")
             spin.setToolTip(f"Share of the samples in the {name} split")
             split_row.addWidget(spin)
-        self.normalize = QCheckBox("Standardise features")
-        self.normalize.setToolTip("Mean 0 and standard deviation 1, from training-split statistics")
+        self.normalize.setText("Standardise features")
         self.augment = {name: QCheckBox(name.replace("_", " ")) for name in AUGMENTATIONS}
         augment_row = QGridLayout()
         for index, box in enumerate(self.augment.values()):
@@ -101,12 +95,12 @@ class DataPanel(NamedEdits, QWidget):
         form = fitting_form()
         form.addRow("Source", self.source)
         form.addRow("Path", path_row)
-        form.addRow("Samples", self.samples)
-        form.addRow("Noise", self.noise)
+        self._spec_row(form, "n")
+        self._spec_row(form, "noise")
         form.addRow("Target column", self.target)
-        form.addRow("Missing values", self.missing)
+        self._spec_row(form, "missing")
         form.addRow("Split", split_row)
-        form.addRow("", self.normalize)
+        self._spec_row(form, "normalize", "")
         form.addRow("Augment", augment_row)
         self.form = form
         box = QGroupBox("Data")
@@ -130,12 +124,8 @@ class DataPanel(NamedEdits, QWidget):
 
         self.source.currentIndexChanged.connect(self._source_changed)
         named = [
-            (self.samples.valueChanged, data_label("n")),
-            (self.noise.valueChanged, data_label("noise")),
-            (self.missing.currentIndexChanged, data_label("missing")),
             (self.target.currentTextChanged, data_label("target")),
             (self.path.editingFinished, data_label("source")),
-            (self.normalize.toggled, data_label("normalize")),
             *((spin.valueChanged, data_label("split")) for spin in self.splits),
             *((box.toggled, data_label("augment")) for box in self.augment.values()),
         ]
@@ -167,17 +157,17 @@ class DataPanel(NamedEdits, QWidget):
             else:
                 self.source.setCurrentText(file_kind(cfg.source))
                 self.path.setText(cfg.source)
-            self.samples.setValue(int(cfg.params.get("n", 400)))
-            self.noise.setValue(float(cfg.params.get("noise", 0.1)))
+            self.editors["n"].set_value(int(cfg.params.get("n", 400)))
+            self.editors["noise"].set_value(float(cfg.params.get("noise", 0.1)))
             used = None
             if self.result and self.result.get("target_column"):  # name the column in use
                 used = target_column(self.result["columns"], cfg.target)
             self._shown_target = used
             self.target.setCurrentText(used or ("" if cfg.target is None else str(cfg.target)))
-            self.missing.setCurrentText(cfg.missing)
+            self.editors["missing"].set_value(cfg.missing)
             for spin, fraction in zip(self.splits, cfg.split):
                 spin.setValue(round(fraction * 100))
-            self.normalize.setChecked(cfg.normalize)
+            self.editors["normalize"].set_value(cfg.normalize)
             for name, box in self.augment.items():
                 box.setChecked(name in cfg.augment)
         finally:
@@ -258,6 +248,17 @@ class DataPanel(NamedEdits, QWidget):
             widget.setEnabled(files)
         for widget in (self.target, self.missing):
             widget.setEnabled(kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES)
+
+    def _editor(self, name: str) -> ParamEditor:
+        spec = data_spec(name)
+        editor = ParamEditor(spec, spec.default, self)
+        editor.committed.connect(lambda _value, n=spec.label: self._changed_by(n))
+        return editor
+
+    def _spec_row(self, form, name: str, label: str | None = None) -> None:
+        editor = self.editors[name]
+        form.addRow(row_label(editor.spec) if label is None else label, editor.widget)
+        form.addRow("", editor.error)
 
     def _refill(self, section: str = "data") -> None:
         # Data edits refill the form; so does a graph edit while no source is chosen (the form

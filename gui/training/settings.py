@@ -15,15 +15,24 @@ from __future__ import annotations
 from typing import Any
 
 from neurocanvas.engine.data.settings import DATA_SETTINGS, params_for
-from neurocanvas.engine.training.settings import spec_for
+from neurocanvas.engine.training.settings import SettingSpec, spec_for
 
 TRAINING_FIRST = ("batch_size", "epochs", "loss", "monitor")  # named before early stopping
 
 
+def data_spec(name: str) -> SettingSpec:
+    """The spec of a data setting, or of a synthetic set's `n` or `noise`."""
+    specs = params_for("xor") if name in ("n", "noise") else DATA_SETTINGS
+    return next(spec for spec in specs if spec.name == name)
+
+
 def data_label(name: str) -> str:
-    if name in ("n", "noise"):  # a synthetic set's params
-        return next(spec.label for spec in params_for("xor") if spec.name == name)
-    return next(spec.label for spec in DATA_SETTINGS if spec.name == name)
+    return data_spec(name).label
+
+
+def row_label(spec: SettingSpec) -> str:
+    """A form row's label: the spec's label, capitalised ("Batch size")."""
+    return spec.label[:1].upper() + spec.label[1:]
 
 
 # (key, sub-key or None) -> what the undo text calls it: the setting's spec label ("early

@@ -14,7 +14,7 @@ import copy
 from typing import Any
 
 from neurocanvas.engine.training import ConfigError, TrainConfig
-from neurocanvas.engine.training.settings import SettingSpec, spec_for
+from neurocanvas.engine.training.settings import spec_for
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..param_editor import ParamEditor
 from .fit import compact, fitting_form
-from .settings import set_section
+from .settings import row_label, set_section
 
 # The form's settings, in order: (section, setting) -> the panel attribute holding its widget.
 FIELDS: dict[tuple[str, str], str] = {
@@ -62,10 +62,6 @@ def device_choices() -> list[tuple[str, str]]:
     if mps is not None and mps.is_available():
         choices.append(("mps", "Apple MPS"))
     return choices
-
-
-def row_label(spec: SettingSpec) -> str:
-    return spec.label[:1].upper() + spec.label[1:]
 
 
 def with_setting(training: dict[str, Any], section: str, name: str, value: Any) -> dict[str, Any]:

@@ -66,3 +66,23 @@ def test_the_device_list_offers_the_machine_and_stores_the_value(panel):
     combo.setCurrentIndex(1)
     assert panel.document.settings("training")["device"] == "cpu"
     assert panel.document.undo_stack.undoText() == "Set device"
+
+
+def test_the_data_form_takes_its_spec_backed_fields_from_the_data_specs(qtbot):
+    from neurocanvas.gui.training.data_panel import DataPanel
+    from neurocanvas.gui.training.settings import data_spec
+
+    document = Document(templates.load_template("xor"))
+    panel = DataPanel(document)
+    qtbot.addWidget(panel)
+    assert panel.samples.maximum() == data_spec("n").max
+    assert panel.noise.maximum() == data_spec("noise").max
+    assert [panel.missing.itemText(i) for i in range(panel.missing.count())] == list(
+        data_spec("missing").choices
+    )
+    panel.samples.setValue(1234)
+    assert document.settings("data")["params"]["n"] == 1234
+    assert document.undo_stack.undoText() == f"Set {data_spec('n').label}"
+    document.undo_stack.undo()
+    assert panel.samples.value() != 1234  # the form follows undo
+    document.undo_stack.clear()
