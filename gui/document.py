@@ -97,7 +97,9 @@ class Document(QObject):
         consecutive edits with the same name merge. Returns whether anything changed."""
         if self.settings(section) == value:
             return False
-        self.undo_stack.push(SettingsEdit(self, section, value, text or f"Change {section}"))
+        self.undo_stack.push(
+            SettingsEdit(self, section, value, text or f"Change {section} settings")
+        )
         return True
 
     def replace_settings(self, section: str, value: dict[str, Any]) -> None:
