@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import theme
-from .param_editor import ParamEditor, error_label, value_text
-
-__all__ = ["Inspector", "ParamEditor", "value_text"]
+from .param_editor import ParamEditor, error_label
 
 
 class Inspector(QScrollArea):

@@ -86,3 +86,17 @@ def test_the_data_form_takes_its_spec_backed_fields_from_the_data_specs(qtbot):
     document.undo_stack.undo()
     assert panel.samples.value() != 1234  # the form follows undo
     document.undo_stack.clear()
+
+
+def test_typing_a_number_into_a_count_is_not_refused_as_text(panel, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    panel.batch_size.setValue(64)
+    field = panel.batch_size.lineEdit()
+    QTest.keyClick(field, Qt.Key.Key_Home)
+    QTest.keyClicks(field, "0")  # "064": the same count, so only the typed text is checked
+    assert field.text() == "064"
+    error = panel.editors[("training", "batch_size")].error
+    assert error.isHidden() and error.text() == ""
+    assert panel.document.settings("training")["batch_size"] == 64
