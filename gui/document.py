@@ -62,8 +62,9 @@ class Document(QObject):
 
     @property
     def graph(self) -> Graph:
-        """The main graph: the one every view and edit uses today."""
-        return self.graphs[self.main_graph]
+        """The main graph: the one every view and edit uses today (`graphs[main_graph]`, read
+        directly: views ask for it per item)."""
+        return self.project.graph
 
     @property
     def modified(self) -> bool:

@@ -3,8 +3,8 @@
 Items never edit the graph. The scene listens to the graph's change events and updates only the
 items concerned (undo and redo send the same fine-grained events as the edit itself; only a
 `reset` rebuilds everything) and to `Document.analysis_changed` (captions, shapes, issues, wire
-labels). User gestures become Document calls: a finished move is one
-`move_nodes`, a finished wire drag one `connect`.
+labels). User gestures become Document calls: a finished move is one `move_nodes`, a finished
+wire drag one `connect`.
 """
 
 from __future__ import annotations
