@@ -1,11 +1,22 @@
-"""Automatic layered layout of a DAG, top-down: each node one row below its deepest input."""
+"""Canvas geometry and the automatic layered layout of a DAG, top-down: each node one row below
+its deepest input.
+
+The card size lives here, not in the GUI, because document edits place nodes with it (a new layer
+one row below, copies beside the selection in free space) and those edits are engine decisions that
+headless code and tests make without Qt. The canvas draws its cards at this size.
+"""
 
 from __future__ import annotations
 
-from .graph import Graph
+from collections.abc import Iterable
 
-ROW_HEIGHT = 110.0
+from .graph import Graph, Node
+
+CARD_WIDTH = 210.0  # leaves a 20 px gap at the 230 px column pitch
+CARD_HEIGHT = 66.0
+ROW_HEIGHT = 110.0  # one layer below another: a card plus room for the wire and its label
 COLUMN_WIDTH = 230.0
+CARD_MARGIN = 10.0  # copies keep at least this much space from the cards already there
 
 
 def layered_positions(
@@ -40,3 +51,27 @@ def _parent_mean(graph: Graph, node_id: str, column: dict[str, float]) -> float:
 def apply_layout(graph: Graph) -> None:
     for node_id, pos in layered_positions(graph).items():
         graph.move_node(node_id, pos)
+
+
+def free_offset(graph: Graph, nodes: Iterable[Node]) -> float:
+    """How far right copies of `nodes` go: past the selection's bounding box, then one column
+    further while a copy would overlap a card that is there already (at most 100 columns)."""
+    nodes = list(nodes)
+    chosen = {node.id for node in nodes}
+    others = [node.pos for node in graph if node.id not in chosen]
+    xs = [node.pos[0] for node in nodes]
+    dx = max(xs) - min(xs) + COLUMN_WIDTH
+
+    def clashes(dx: float) -> bool:
+        return any(
+            abs(node.pos[0] + dx - x) < CARD_WIDTH + CARD_MARGIN
+            and abs(node.pos[1] - y) < CARD_HEIGHT + CARD_MARGIN
+            for node in nodes
+            for x, y in others
+        )
+
+    for _ in range(100):
+        if not clashes(dx):
+            break
+        dx += COLUMN_WIDTH
+    return dx

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from . import registry, safe_io
@@ -22,6 +24,7 @@ FORMAT_NAME = "neurocanvas"
 FORMAT_VERSION = 1
 MAX_COORDINATE = 1e7  # canvas units: far beyond any real layout, short of float trouble
 MAX_PORTS = 1024
+MAIN_GRAPH = "main"  # the name of a project's one graph (of several, later: docs/architecture.md)
 
 
 class ProjectError(ValueError):
@@ -35,6 +38,11 @@ class Project:
     graph: Graph = field(default_factory=Graph)
     data: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graphs(self) -> Mapping[str, Graph]:
+        """The project's graphs by name: {"main": graph} until projects hold several."""
+        return MappingProxyType({MAIN_GRAPH: self.graph})
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,17 +1,29 @@
-"""Undoable edits of the graph. Each command records the graph before and after its first run, so
-undo and redo restore the exact graph whatever the edit was (add, delete, wire, move, paste, ...)."""
+"""Undoable edits of a Document: one command family for the graphs and the settings.
+
+Every edit is a `DocumentEdit`. They share one merge scheme: an edit may carry a `merge_key`
+(a tuple whose first item names the kind of edit); consecutive edits with equal keys collapse into
+one undo step (typing digits into a spin box, stepping a setting five times), and a merged step
+that ends where it started is dropped, so the stack holds no step that changes nothing.
+
+- `GraphEdit` runs `apply(graph)` once on the named graph and records what it changed (a
+  `GraphChange`); undo and redo replay only that, so the graph sends fine-grained events and the
+  canvas updates the items concerned.
+- `SettingsEdit` replaces one settings section of the project ("data", "training"); the document
+  then emits `settings_changed(section)`.
+"""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from neurocanvas.engine.graph import Graph
+from neurocanvas.engine.graph_change import GraphChange, diff
 from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
     from .document import Document
-
-from neurocanvas.engine.graph import Graph
 
 _MERGE_IDS: dict[str, int] = {}
 
@@ -21,11 +33,35 @@ def merge_id(kind: str) -> int:
     return _MERGE_IDS.setdefault(kind, 1000 + len(_MERGE_IDS))
 
 
-class GraphEdit(QUndoCommand):
-    """Runs `apply(graph)` once; undo/redo swap whole-graph snapshots afterwards.
+class DocumentEdit(QUndoCommand):
+    """The base of every edit: the merge scheme. Subclasses say how to absorb a later edit with
+    the same key (`absorb`) and whether the step changes anything any more (`changes_nothing`)."""
 
-    `merge_key`: consecutive edits with the same key collapse into one undo step (typing digits into
-    a spin box, nudging a node), keeping the first 'before' and the last 'after'."""
+    def __init__(self, document: Document, text: str, merge_key: tuple | None = None):
+        super().__init__(text)
+        self._document = document
+        self.merge_key = merge_key
+
+    def id(self) -> int:  # noqa: A003 - Qt override
+        return merge_id(self.merge_key[0]) if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if type(other) is not type(self) or other.merge_key != self.merge_key:
+            return False
+        self.absorb(other)
+        if self.changes_nothing():
+            self.setObsolete(True)  # stepped back to where it was: no step at all
+        return True
+
+    def absorb(self, other: DocumentEdit) -> None:  # pragma: no cover - every subclass has one
+        raise NotImplementedError
+
+    def changes_nothing(self) -> bool:  # pragma: no cover - every subclass has one
+        raise NotImplementedError
+
+
+class GraphEdit(DocumentEdit):
+    """Runs `apply(graph)` once on the graph named `graph_name`; undo/redo replay its change."""
 
     def __init__(
         self,
@@ -34,34 +70,64 @@ class GraphEdit(QUndoCommand):
         apply: Callable[[Graph], None],
         merge_key: tuple | None = None,
         reanalyze: bool = True,
+        graph_name: str | None = None,
     ):
-        super().__init__(text)
-        self._document = document
+        super().__init__(document, text, merge_key)
         self._apply = apply
-        self._merge_key = merge_key
         self._reanalyze = reanalyze
-        self._before: Graph | None = None
-        self._after: Graph | None = None
+        self.graph_name = graph_name or document.main_graph
+        self.change: GraphChange | None = None
 
-    def id(self) -> int:  # noqa: A003 - Qt override
-        return merge_id(self._merge_key[0]) if self._merge_key else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
-        if not isinstance(other, GraphEdit) or other._merge_key != self._merge_key:
-            return False
-        self._after = other._after
-        return True
+    @property
+    def _graph(self) -> Graph:
+        # Looked up by name on every replay: the edit addresses a graph of the project, not an
+        # object that a later edit (opening a block, say) might replace.
+        return self._document.graphs[self.graph_name]
 
     def redo(self) -> None:
-        graph = self._document.graph
-        if self._after is None:
-            self._before = graph.copy()
+        graph = self._graph
+        if self.change is None:
+            before = graph.copy()
             self._apply(graph)
-            self._after = graph.copy()
+            self.change = diff(before, graph)
         else:
-            graph.replace_with(self._after.copy())
+            self.change.apply(graph)
         self._document.edited(self._reanalyze)
 
     def undo(self) -> None:
-        self._document.graph.replace_with(self._before.copy())
+        self.change.revert(self._graph)
         self._document.edited(self._reanalyze)
+
+    def absorb(self, other: DocumentEdit) -> None:
+        # The graph is in `other`'s after-state; going back through both changes on a copy gives
+        # this step's before-state, and one diff spans the two.
+        graph = self._graph
+        start = graph.copy()
+        other.change.revert(start)
+        self.change.revert(start)
+        self.change = diff(start, graph)
+
+    def changes_nothing(self) -> bool:
+        return self.change.empty
+
+
+class SettingsEdit(DocumentEdit):
+    """Replaces the project's settings `section` with `value` (deep copies both ways)."""
+
+    def __init__(self, document: Document, section: str, value: dict[str, Any], text: str):
+        super().__init__(document, text, ("settings", section, text))
+        self.section = section
+        self.before = copy.deepcopy(document.settings(section))
+        self.after = copy.deepcopy(value)
+
+    def redo(self) -> None:
+        self._document.replace_settings(self.section, copy.deepcopy(self.after))
+
+    def undo(self) -> None:
+        self._document.replace_settings(self.section, copy.deepcopy(self.before))
+
+    def absorb(self, other: DocumentEdit) -> None:
+        self.after = other.after
+
+    def changes_nothing(self) -> bool:
+        return self.after == self.before

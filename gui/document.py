@@ -1,25 +1,31 @@
-"""The Document: owns the project's engine graph, its undo stack and the latest analysis.
+"""The Document: owns the project (its graphs and settings), its undo stack and the latest analysis.
 
-It is the only writer of the graph: views call its edit methods, which push undoable commands, and
-redraw from the graph's change events and `analysis_changed`.
+It is the only writer of the project: views call its edit methods, which push undoable commands
+(`commands.py`, one family for graph and settings edits), and redraw from what changed: the graph's
+fine-grained change events, `analysis_changed`, and `settings_changed(section)`.
+
+Graphs are addressed by name (`graphs`, `main_graph`); a project holds one, "main", today, and the
+edit commands already carry the name of the graph they edit (see docs/architecture.md for
+projects with several graphs and for blocks).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine import project as project_io
 from neurocanvas.engine.analysis import Analysis, Analyzer
 from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
-from neurocanvas.engine.layout import COLUMN_WIDTH, layered_positions
-from neurocanvas.engine.project import Project
+from neurocanvas.engine.layout import ROW_HEIGHT, free_offset, layered_positions
+from neurocanvas.engine.project import MAIN_GRAPH, Project
 from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from .commands import GraphEdit
+from .commands import GraphEdit, SettingsEdit
 
 CLIPBOARD_MIME = "application/x-neurocanvas-graph"
 PASTE_OFFSET = 40.0
@@ -30,7 +36,9 @@ class Document(QObject):
     analysis_changed = Signal()
     modified_changed = Signal(bool)
     path_changed = Signal()
+    settings_changed = Signal(str)  # a settings section ("data", "training") changed: edit or undo
     status_message = Signal(str)  # short feedback for the status bar (e.g. a refused wire)
+    main_graph = MAIN_GRAPH  # the graph that edits without a graph name go to
 
     def __init__(self, project: Project | None = None, path: Path | None = None, parent=None):
         super().__init__(parent)
@@ -48,7 +56,14 @@ class Document(QObject):
 
     # ---- state --------------------------------------------------------------------------------
     @property
+    def graphs(self) -> Mapping[str, Graph]:
+        """The project's graphs by name; the edit commands find theirs here."""
+        return self.project.graphs
+
+    @property
     def graph(self) -> Graph:
+        """The main graph: the one every view and edit uses today (`graphs[main_graph]`, read
+        directly: views ask for it per item)."""
         return self.project.graph
 
     @property
@@ -73,16 +88,38 @@ class Document(QObject):
         self.auto = auto
         self.refresh_analysis()
 
+    # ---- settings ---------------------------------------------------------------------------
+    def settings(self, section: str) -> dict[str, Any]:
+        """The project's settings `section` ("data" or "training"), {} when it has none."""
+        return getattr(self.project, section) or {}
+
+    def set_settings(self, section: str, value: dict[str, Any], text: str | None = None) -> bool:
+        """Replace a settings section as one undoable edit named `text` ("Set batch size");
+        consecutive edits with the same name merge. Returns whether anything changed."""
+        if self.settings(section) == value:
+            return False
+        self.undo_stack.push(
+            SettingsEdit(self, section, value, text or f"Change {section} settings")
+        )
+        return True
+
+    def replace_settings(self, section: str, value: dict[str, Any]) -> None:
+        """Called by settings commands (do, undo, redo): the one place a section is written."""
+        setattr(self.project, section, value)
+        self.settings_changed.emit(section)
+
     # ---- edits (each one undoable) -----------------------------------------------------------
-    def _push(self, text: str, apply, merge_key=None, reanalyze=True) -> bool:
-        """Push an undoable edit, after a dry run on a copy: an edit that would fail is refused
-        with a status message instead of leaving a half-applied command on the stack."""
+    def _push(self, text: str, apply, merge_key=None, reanalyze=True, graph=None) -> bool:
+        """Push an undoable edit of the graph named `graph` (the main one by default), after a
+        dry run on a copy: an edit that would fail is refused with a status message instead of
+        leaving a half-applied command on the stack."""
+        graph = graph or self.main_graph
         try:
-            apply(self.graph.copy())
+            apply(self.graphs[graph].copy())
         except (GraphError, KeyError, ValueError) as error:
             self.status_message.emit(f"{text}: {error}")
             return False
-        self.undo_stack.push(GraphEdit(self, text, apply, merge_key, reanalyze))
+        self.undo_stack.push(GraphEdit(self, text, apply, merge_key, reanalyze, graph))
         return True
 
     def add_node(
@@ -107,15 +144,15 @@ class Document(QObject):
         """Palette double-click/Enter: insert below the selected node, wired between it and the
         layers it fed (which move down a row); with nothing selected, append at the bottom."""
         if selected_id not in self.graph.nodes:
-            bottom = max((node.pos[1] for node in self.graph), default=-110.0)
-            return self.add_node(layer_type, (0.0, bottom + 110.0))
+            bottom = max((node.pos[1] for node in self.graph), default=-ROW_HEIGHT)
+            return self.add_node(layer_type, (0.0, bottom + ROW_HEIGHT))
         node_id = self.graph.unique_id(default_prefix(layer_type))
         x, y = self.graph.nodes[selected_id].pos
 
         def apply(graph: Graph) -> None:
             below = graph.descendants(selected_id)
             outgoing = graph.outputs_of(selected_id)
-            graph.add_node(layer_type, None, (x, y + 110.0), node_id=node_id)
+            graph.add_node(layer_type, None, (x, y + ROW_HEIGHT), node_id=node_id)
             for edge in outgoing:
                 graph.remove_edge(edge)
             graph.connect((selected_id, 0), (node_id, 0))
@@ -123,7 +160,7 @@ class Document(QObject):
                 graph.add_edge(Edge((node_id, 0), edge.dst))
             for other in below:
                 ox, oy = graph.nodes[other].pos
-                graph.move_node(other, (ox, oy + 110.0))
+                graph.move_node(other, (ox, oy + ROW_HEIGHT))
 
         self._push(f"Add {layer_type}", apply)
         return node_id
@@ -185,7 +222,7 @@ class Document(QObject):
         self._push(
             f"Set {name}",
             lambda graph: graph.set_param(node_id, name, value),
-            merge_key=("set_param", node_id, name),
+            merge_key=("set_param", self.main_graph, node_id, name),
         )
 
     def rename_node(self, old_id: str, new_id: str) -> str | None:
@@ -266,30 +303,8 @@ class Document(QObject):
         nodes = [self.graph.nodes[n] for n in node_ids if n in self.graph.nodes]
         if not nodes:
             return []
-        return self.paste_json(self.copy_json(node_ids), offset=(self._free_dx(nodes), 0.0))
-
-    def _free_dx(self, nodes) -> float:
-        """How far right the copies of `nodes` go: past the selection's bounding box, then one
-        column further while a copy would overlap a node that is there already."""
-        from .canvas.node_item import HEIGHT, WIDTH
-
-        chosen = {node.id for node in nodes}
-        others = [node.pos for node in self.graph if node.id not in chosen]
-        xs = [node.pos[0] for node in nodes]
-        dx = max(xs) - min(xs) + COLUMN_WIDTH
-
-        def clashes(dx: float) -> bool:
-            return any(
-                abs(node.pos[0] + dx - x) < WIDTH + 10 and abs(node.pos[1] - y) < HEIGHT + 10
-                for node in nodes
-                for x, y in others
-            )
-
-        for _ in range(100):
-            if not clashes(dx):
-                break
-            dx += COLUMN_WIDTH
-        return dx
+        dx = free_offset(self.graph, nodes)
+        return self.paste_json(self.copy_json(node_ids), offset=(dx, 0.0))
 
     # ---- files --------------------------------------------------------------------------------
     def save(self, path: Path | None = None) -> None:

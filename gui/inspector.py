@@ -1,160 +1,30 @@
 """The inspector: a form built from the selected node's `ParamSpec`s, plus its name, help and shape.
 
-Each value is checked with `ParamSpec.coerce` as it is typed; a refused value shows the engine's
-message under the field and is not applied. Accepted values go to `Document.set_param`, which
-merges consecutive edits of one parameter into one undo step.
+Each value is checked with `ParamSpec.coerce` as it is typed (`ParamEditor`, the editor the training
+dock's forms use too); a refused value shows the engine's message under the field and is not
+applied. Accepted values go to `Document.set_param`, which merges consecutive edits of one parameter
+into one undo step.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from neurocanvas.engine.registry import ParamError, ParamSpec
 from neurocanvas.engine.shape_format import shape_text
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from . import theme
-
-INT_LIMIT = 2**31 - 1
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {theme.ERROR.name()}; font-size: 11px;")
-    label.setObjectName("inlineError")
-    label.hide()
-    return label
-
-
-def value_text(value: Any) -> str:
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-class _FloatSpin(QDoubleSpinBox):
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
-        # "0.5" rather than "0.500000": trailing zeros only add noise.
-        text = f"{value:.{self.decimals()}f}".rstrip("0").rstrip(".")
-        return text or "0"
-
-
-class ParamEditor(QObject):
-    """One parameter's widget and inline error. `committed(value)` carries a coerced value."""
-
-    committed = Signal(object)
-
-    def __init__(self, spec: ParamSpec, value: Any, parent=None):
-        super().__init__(parent)
-        self.spec = spec
-        self.error = _error_label()
-        self.widget = self._make_widget()
-        self.widget.setToolTip(f"{spec.help}\nAllowed: {spec.describe_range()}")
-        self.set_value(value)
-
-    def _make_widget(self) -> QWidget:
-        spec = self.spec
-        if spec.kind == "bool":
-            widget = QCheckBox()
-            widget.toggled.connect(lambda checked: self._commit(checked))
-        elif spec.kind == "choice":
-            widget = QComboBox()
-            widget.addItems(list(spec.choices))
-            widget.currentTextChanged.connect(self._commit_text)
-        elif spec.kind == "int" and not spec.auto:
-            widget = QSpinBox()
-            widget.setRange(
-                int(spec.min if spec.min is not None else -INT_LIMIT),
-                int(spec.max if spec.max is not None else INT_LIMIT),
-            )
-            widget.valueChanged.connect(self._commit)
-            widget.lineEdit().textEdited.connect(self._check_text)
-            widget.editingFinished.connect(self._clear_error)  # Qt reverts invalid text there
-        elif spec.kind == "float" and not spec.auto:
-            widget = _FloatSpin()
-            small = isinstance(spec.default, float) and 0 < abs(spec.default) < 1e-3
-            widget.setDecimals(7 if small else 4)
-            widget.setRange(
-                spec.min if spec.min is not None else -1e12,
-                spec.max if spec.max is not None else 1e12,
-            )
-            widget.setSingleStep(0.05 if (spec.max or 10) <= 1 else 0.1)
-            widget.valueChanged.connect(self._commit)
-            widget.lineEdit().textEdited.connect(self._check_text)
-            widget.editingFinished.connect(self._clear_error)
-        else:  # shapes, and any parameter that also accepts "auto"
-            widget = QLineEdit()
-            hint = "auto or " if spec.auto else ""
-            widget.setPlaceholderText(hint + ("1, 28, 28" if spec.kind == "shape" else spec.kind))
-            widget.textEdited.connect(self._check_text)
-            widget.editingFinished.connect(lambda: self._commit_text(widget.text()))
-        return widget
-
-    # ---- values -------------------------------------------------------------------------------
-    def set_value(self, value: Any) -> None:
-        """Show `value` without emitting `committed` (undo, another node, ...)."""
-        widget = self.widget
-        blocked = widget.blockSignals(True)
-        try:
-            if isinstance(widget, QCheckBox):
-                widget.setChecked(bool(value))
-            elif isinstance(widget, QComboBox):
-                widget.setCurrentText(str(value))
-            elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
-                widget.setValue(value)
-            elif widget.text() != value_text(value):
-                widget.setText(value_text(value))
-        finally:
-            widget.blockSignals(blocked)
-        self._current = value
-        self._clear_error()
-
-    def _check_text(self, text: str) -> Any:
-        """Validate typed text; returns the coerced value, or None (and shows why) if refused."""
-        try:
-            value = self.spec.coerce(text.strip())
-        except ParamError as error:
-            self.error.setText(str(error))
-            self.error.show()
-            return None
-        self._clear_error()
-        return value
-
-    def _clear_error(self) -> None:
-        self.error.hide()
-        self.error.clear()
-
-    def _commit_text(self, text: str) -> None:
-        value = self._check_text(text)
-        if value is not None:
-            self._commit(value)
-
-    def _commit(self, value: Any) -> None:
-        try:
-            value = self.spec.coerce(value)
-        except ParamError as error:
-            self.error.setText(str(error))
-            self.error.show()
-            return
-        self._clear_error()
-        if value != self._current:
-            self._current = value
-            self.committed.emit(value)
+from .param_editor import ParamEditor, error_label
 
 
 class Inspector(QScrollArea):
@@ -233,7 +103,7 @@ class Inspector(QScrollArea):
         form.setVerticalSpacing(6)
         self.name_edit = QLineEdit(node.id)
         self.name_edit.setToolTip("The node's name: used in the generated code and the summary")
-        self.name_error = _error_label()
+        self.name_error = error_label()
         self.name_edit.editingFinished.connect(self._rename)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
@@ -249,7 +119,7 @@ class Inspector(QScrollArea):
 
         self.shape_label = QLabel()
         self.params_label = QLabel()
-        self.issue_label = _error_label()
+        self.issue_label = error_label()
         for label in (self.shape_label, self.params_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         info = QFormLayout()

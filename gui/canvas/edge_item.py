@@ -95,6 +95,7 @@ class EdgeItem(QGraphicsItem):
         self.edge = edge
         self.colors = colors
         self.label_text = ""
+        self._label_width = 2 * LABEL_PAD_X
         self.path = QPainterPath()
         self.label_t = 0.5  # where the label sits along the curve (0 = output port, 1 = input)
         self._label_rect = QRectF()
@@ -118,6 +119,10 @@ class EdgeItem(QGraphicsItem):
         if text != self.label_text:
             self.prepareGeometryChange()
             self.label_text = text
+            # Measured once per text: label placement asks for the size many times.
+            self._label_width = (
+                QFontMetricsF(label_font()).horizontalAdvance(text) + 2 * LABEL_PAD_X
+            )
             self._label_rect = self.label_rect_at(self.label_t)
             self.setToolTip(
                 f"{self.edge.src[0]} → {self.edge.dst[0]} (input {self.edge.dst[1]})"
@@ -126,8 +131,7 @@ class EdgeItem(QGraphicsItem):
             self.update()
 
     def label_size(self) -> tuple[float, float]:
-        width = QFontMetricsF(label_font()).horizontalAdvance(self.label_text) + 2 * LABEL_PAD_X
-        return width, LABEL_HEIGHT
+        return self._label_width, LABEL_HEIGHT
 
     def label_rect_at(self, t: float) -> QRectF:
         if not self.label_text or self.path.isEmpty():

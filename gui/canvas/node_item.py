@@ -12,6 +12,7 @@ from functools import cache
 
 from neurocanvas.engine.graph import Node
 from neurocanvas.engine.issues import Issue
+from neurocanvas.engine.layout import CARD_HEIGHT, CARD_WIDTH
 from neurocanvas.engine.shape_format import format_shape
 from neurocanvas.engine.shapes import NodeShape
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -21,8 +22,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from .. import theme
 from .port_item import INPUT, OUTPUT, PortItem
 
-WIDTH = 210.0  # leaves a 20 px gap at the automatic layout's 230 px column pitch
-HEIGHT = 66.0
+WIDTH = CARD_WIDTH  # the engine's card size: document edits place nodes with it
+HEIGHT = CARD_HEIGHT
 CORNER = 8.0
 STRIP = 6.0  # width of the category colour strip on the left edge
 PAD_LEFT = STRIP + 8.0

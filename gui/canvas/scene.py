@@ -1,9 +1,10 @@
 """The canvas scene: one NodeItem per node, one EdgeItem per wire, kept in step with the Document.
 
-Items never edit the graph. The scene listens to the graph's change events (incremental updates;
-a `reset`, which undo/redo send, rebuilds everything) and to `Document.analysis_changed` (captions,
-shapes, issues, wire labels). User gestures become Document calls: a finished move is one
-`move_nodes`, a finished wire drag one `connect`.
+Items never edit the graph. The scene listens to the graph's change events and updates only the
+items concerned (undo and redo send the same fine-grained events as the edit itself; only a
+`reset` rebuilds everything) and to `Document.analysis_changed` (captions, shapes, issues, wire
+labels). User gestures become Document calls: a finished move is one `move_nodes`, a finished
+wire drag one `connect`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from shiboken6 import isValid
 
 from .. import theme
 from .edge_item import EdgeItem, temporary_wire_pen, wire_path
-from .node_item import GRID, HEIGHT, NodeItem
+from .node_item import GRID, NodeItem
 from .port_item import INPUT, OUTPUT, PortItem
+from .wire_layout import CardIndex, obstacles, place_labels
 
 SCENE_HALF_SIZE = 50_000.0  # a fixed, roomy scene: panning never hits an edge
-LABEL_POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
+# Events after which wire labels need placing again (moves have a timer of their own).
+STALE_LAYOUT = frozenset({"reset", "node_added", "node_removed", "edge_added", "edge_removed"})
 MAJOR_GRID = 5  # every 5th grid line (100 px) is drawn as a faint line; the rest are dots
 
 
@@ -42,6 +45,8 @@ class CanvasScene(QGraphicsScene):
         self._wire_target: PortItem | None = None
         self._rerouted: Edge | None = None  # the wire lifted off an input, while it is dragged
         self._unsubscribe = None
+        self._layout_stale = True  # cards or wires came or went since labels were last placed
+        self._card_index: CardIndex | None = None  # see _cards()
         # Node moves can arrive in bursts (auto layout moves every node): place labels once after.
         self._label_timer = QTimer(self)
         self._label_timer.setSingleShot(True)
@@ -65,6 +70,9 @@ class CanvasScene(QGraphicsScene):
             return
         graph = self.document.graph
         kind = event.kind
+        if kind in STALE_LAYOUT:
+            self._layout_stale = True
+            self._card_index = None
         if kind == "reset":
             self.rebuild()
         elif kind == "node_added":
@@ -72,9 +80,15 @@ class CanvasScene(QGraphicsScene):
         elif kind == "node_removed":
             item = self.nodes.pop(event.node_id, None)
             if item is not None:
+                if self._wire_source is not None and self._wire_source.node_item is item:
+                    self.cancel_wire()  # undone under a wire being drawn from it
                 self.removeItem(item)
         elif kind == "node_changed":
+            item = self.nodes.get(event.node_id)
+            ports = item and len(item.inputs)
             self._refresh_node(event.node_id)
+            if item is not None and len(item.inputs) != ports:
+                self._layout_stale = True  # its input ports moved, and the wires into them
             self._update_edges_of(event.node_id)
         elif kind == "node_moved":
             item = self.nodes.get(event.node_id)
@@ -105,6 +119,7 @@ class CanvasScene(QGraphicsScene):
             self.removeItem(item)
         self.nodes.clear()
         self.edges.clear()
+        self._layout_stale = True
         graph = self.document.graph
         for node in graph:
             self._add_node_item(node)
@@ -120,6 +135,7 @@ class CanvasScene(QGraphicsScene):
     def _add_node_item(self, node) -> NodeItem:
         item = NodeItem(node, self.colors)
         self.nodes[node.id] = item
+        self._card_index = None
         self.addItem(item)
         self._refresh_node(node.id)
         return item
@@ -152,12 +168,18 @@ class CanvasScene(QGraphicsScene):
 
     # ---- analysis ---------------------------------------------------------------------------
     def refresh_analysis(self) -> None:
-        """New shapes and issues: update card texts, outlines and wire labels."""
+        """New shapes and issues: update card texts, outlines and wire labels; labels are placed
+        again only when one of them changed or cards and wires came or went since the last time
+        (an edit that changes no shape leaves every wire where it is)."""
         for node_id in self.nodes:
             self._refresh_node(node_id)
         for edge, item in self.edges.items():
-            item.set_label(self._label_for(edge))
-        self.place_labels()
+            text = self._label_for(edge)
+            if text != item.label_text:
+                item.set_label(text)
+                self._layout_stale = True
+        if self._layout_stale:
+            self.place_labels()
 
     def _refresh_node(self, node_id: str) -> None:
         item = self.nodes.get(node_id)
@@ -173,6 +195,7 @@ class CanvasScene(QGraphicsScene):
     # ---- geometry -----------------------------------------------------------------------------
     def node_item_moved(self, item: NodeItem) -> None:
         """A card moved (dragged, or placed from the graph): its wires follow."""
+        self._card_index = None
         self._update_edges_of(item.node_id)
 
     def _update_edges_of(self, node_id: str) -> None:
@@ -180,45 +203,29 @@ class CanvasScene(QGraphicsScene):
             if node_id in (edge.src[0], edge.dst[0]):
                 self._update_edge(item)
 
+    def _cards(self) -> CardIndex:
+        """The cards by height, made again after cards come, go or move."""
+        if self._card_index is None:
+            self._card_index = CardIndex(self.nodes.values())
+        return self._card_index
+
     def _update_edge(self, item: EdgeItem) -> None:
         src = self.nodes[item.edge.src[0]]
         dst = self.nodes[item.edge.dst[0]]
         start, end = src.output_anchor(), dst.input_anchor(item.edge.dst[1])
         # Only cards between the two ends can be in the way (keeps routing cheap while dragging).
-        obstacles = [
-            node.scene_card_rect()
-            for node in self.nodes.values()
-            if node is not src
-            and node is not dst
-            and node.y() < end.y()
-            and node.y() + HEIGHT > start.y()
-        ]
-        item.set_ends(start, end, obstacles)
+        item.set_ends(start, end, obstacles(self._cards(), src, dst, start.y(), end.y()))
 
     def place_labels(self) -> None:
-        """Slide each wire label along its curve to the first spot free of cards and other labels."""
+        """Route every wire (cards may have moved into or out of its way) and slide each label
+        along its curve to the first spot free of cards and other labels."""
         if not isValid(self):
             return
-        for item in self.edges.values():  # cards may have moved into or out of a wire's way
+        index = self._cards()
+        for item in self.edges.values():
             self._update_edge(item)
-        cards = [item.scene_card_rect().adjusted(-4, -4, 4, 4) for item in self.nodes.values()]
-        placed: list[QRectF] = []
-        # Short wires have little room: place them first, long ones can go around them.
-        for item in sorted(self.edges.values(), key=lambda e: e.path.length()):
-            best_t, best_cost = 0.5, float("inf")
-            for t in LABEL_POSITIONS:
-                rect = item.label_rect_at(t)
-                cost = (
-                    10 * sum(rect.intersects(card) for card in cards)
-                    + sum(rect.intersects(other) for other in placed)
-                    + abs(t - 0.5)
-                )
-                if cost < best_cost:
-                    best_t, best_cost = t, cost
-                if cost < 1:
-                    break
-            item.set_label_t(best_t)
-            placed.append(item.label_rect())
+        place_labels(self.edges.values(), index)
+        self._layout_stale = False
 
     def items_rect(self) -> QRectF:
         """The area the graph covers (cards, wires and labels), for fit-to-view."""

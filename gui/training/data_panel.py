@@ -15,7 +15,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QGridLayout,
     QGroupBox,
@@ -29,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..param_editor import ParamEditor
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
-    MISSING,
     NAMED,
     default_source,
     file_kind,
@@ -42,7 +41,7 @@ from .data_sources import (
     target_column,
 )
 from .fit import compact, fitting_form
-from .settings import NamedEdits, set_section
+from .settings import NamedEdits, data_label, data_spec, row_label, set_section
 from .tasks import BackgroundTask, run_in_background
 
 
@@ -67,19 +66,15 @@ class DataPanel(NamedEdits, QWidget):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.browse)
-        self.samples = QSpinBox()
-        self.samples.setRange(10, 100_000)
-        self.samples.setValue(400)
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 2.0)
-        self.noise.setSingleStep(0.05)
-        self.noise.setValue(0.1)
+        # The settings with a spec of their own get the inspector's editor for it.
+        self.editors = {name: self._editor(name) for name in ("n", "noise", "missing", "normalize")}
+        self.samples, self.noise, self.missing, self.normalize = (
+            editor.widget for editor in self.editors.values()
+        )
         self.target = QComboBox()
         self.target.setEditable(True)
         self.target.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.target.setToolTip("The column to predict (default: the last column)")
-        self.missing = QComboBox()
-        self.missing.addItems(MISSING)
         self.splits = [QSpinBox() for _ in range(3)]
         split_row = QHBoxLayout()
         for spin, name in zip(self.splits, ("train", "val", "test")):
@@ -87,8 +82,7 @@ class DataPanel(NamedEdits, QWidget):
             spin.setSuffix(f"% {name}")
             spin.setToolTip(f"Share of the samples in the {name} split")
             split_row.addWidget(spin)
-        self.normalize = QCheckBox("Standardise features")
-        self.normalize.setToolTip("Mean 0 and standard deviation 1, from training-split statistics")
+        self.normalize.setText("Standardise features")
         self.augment = {name: QCheckBox(name.replace("_", " ")) for name in AUGMENTATIONS}
         augment_row = QGridLayout()
         for index, box in enumerate(self.augment.values()):
@@ -101,12 +95,12 @@ class DataPanel(NamedEdits, QWidget):
         form = fitting_form()
         form.addRow("Source", self.source)
         form.addRow("Path", path_row)
-        form.addRow("Samples", self.samples)
-        form.addRow("Noise", self.noise)
+        self._spec_row(form, "n")
+        self._spec_row(form, "noise")
         form.addRow("Target column", self.target)
-        form.addRow("Missing values", self.missing)
+        self._spec_row(form, "missing")
         form.addRow("Split", split_row)
-        form.addRow("", self.normalize)
+        self._spec_row(form, "normalize", "")
         form.addRow("Augment", augment_row)
         self.form = form
         box = QGroupBox("Data")
@@ -130,19 +124,16 @@ class DataPanel(NamedEdits, QWidget):
 
         self.source.currentIndexChanged.connect(self._source_changed)
         named = [
-            (self.samples.valueChanged, "number of samples"),
-            (self.noise.valueChanged, "noise"),
-            (self.missing.currentIndexChanged, "missing-value handling"),
-            (self.target.currentTextChanged, "target column"),
-            (self.path.editingFinished, "data source"),
-            (self.normalize.toggled, "standardisation"),
-            *((spin.valueChanged, "data split") for spin in self.splits),
-            *((box.toggled, "augmentation") for box in self.augment.values()),
+            (self.target.currentTextChanged, data_label("target")),
+            (self.path.editingFinished, data_label("source")),
+            *((spin.valueChanged, data_label("split")) for spin in self.splits),
+            *((box.toggled, data_label("augment")) for box in self.augment.values()),
         ]
         self._edit_name: str | None = None
-        for signal, name in named:  # each field names its own edit: "Set noise"
+        for signal, name in named:  # each field names its own edit (its spec's label): "Set noise"
             signal.connect(lambda *_a, n=name: self._changed_by(n))
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._refill)
+        document.analysis_changed.connect(self._refill)
         self.load_from_project()
 
     # project <-> form ----------------------------------------------------------------------------
@@ -166,17 +157,17 @@ class DataPanel(NamedEdits, QWidget):
             else:
                 self.source.setCurrentText(file_kind(cfg.source))
                 self.path.setText(cfg.source)
-            self.samples.setValue(int(cfg.params.get("n", 400)))
-            self.noise.setValue(float(cfg.params.get("noise", 0.1)))
+            self.editors["n"].set_value(int(cfg.params.get("n", 400)))
+            self.editors["noise"].set_value(float(cfg.params.get("noise", 0.1)))
             used = None
             if self.result and self.result.get("target_column"):  # name the column in use
                 used = target_column(self.result["columns"], cfg.target)
             self._shown_target = used
             self.target.setCurrentText(used or ("" if cfg.target is None else str(cfg.target)))
-            self.missing.setCurrentText(cfg.missing)
+            self.editors["missing"].set_value(cfg.missing)
             for spin, fraction in zip(self.splits, cfg.split):
                 spin.setValue(round(fraction * 100))
-            self.normalize.setChecked(cfg.normalize)
+            self.editors["normalize"].set_value(cfg.normalize)
             for name, box in self.augment.items():
                 box.setChecked(name in cfg.augment)
         finally:
@@ -246,7 +237,7 @@ class DataPanel(NamedEdits, QWidget):
     def _source_changed(self, *_args) -> None:
         if not self._filling and self.source.currentText() not in FILE_SOURCES:
             self.path.clear()
-        self._changed_by("data source")
+        self._changed_by(data_label("source"))
 
     def _update_enabled(self) -> None:
         kind = self.source.currentText()
@@ -258,14 +249,30 @@ class DataPanel(NamedEdits, QWidget):
         for widget in (self.target, self.missing):
             widget.setEnabled(kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES)
 
-    def _on_undo_index(self, _index: int) -> None:
-        self.load_from_project()
+    def _editor(self, name: str) -> ParamEditor:
+        spec = data_spec(name)
+        editor = ParamEditor(spec, spec.default, self)
+        editor.committed.connect(lambda _value, n=spec.label: self._changed_by(n))
+        return editor
+
+    def _spec_row(self, form, name: str, label: str | None = None) -> None:
+        editor = self.editors[name]
+        form.addRow(row_label(editor.spec) if label is None else label, editor.widget)
+        form.addRow("", editor.error)
+
+    def _refill(self, section: str = "data") -> None:
+        # Data edits refill the form; so does a graph edit while no source is chosen (the form
+        # then shows one that fits the graph's Input).
+        if section == "data" or not self.document.settings("data").get("source"):
+            self.load_from_project()
 
     def set_document(self, document) -> None:
-        self.document.undo_stack.indexChanged.disconnect(self._on_undo_index)
+        self.document.settings_changed.disconnect(self._refill)
+        self.document.analysis_changed.disconnect(self._refill)
         self.document = document
         self.clear_preview()
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._refill)
+        document.analysis_changed.connect(self._refill)
         self.load_from_project()
 
     def clear_preview(self) -> None:

@@ -1,45 +1,58 @@
-"""Undoable edits of the project's "data" and "training" settings.
+"""Names for undoable edits of the project's "data" and "training" settings.
 
-The panels never assign `project.data`/`project.training` directly: they push a `SettingsEdit`
-on the document's undo stack, so a changed setting marks the project modified (and is saved in
-the project file) and Ctrl+Z restores it. The edit's text names the setting that changed ("Set
-batch size"); consecutive edits of the same setting (a spin box stepped five times) merge into
-one step.
+The panels never assign `project.data`/`project.training` directly: they call `set_section`,
+which hands the new section to `Document.set_settings` (a `SettingsEdit`, in the same command
+family as graph edits), so a changed setting marks the project modified (and is saved in the
+project file) and Ctrl+Z restores it. The edit's text names the setting that changed ("Set batch
+size"); consecutive edits of the same setting (a spin box stepped five times) merge into one
+step. The names are the labels of the settings' specs (engine/training/settings.py,
+engine/data/settings.py), the same the training form's rows show. The panels refill their forms
+from `Document.settings_changed`.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
+from neurocanvas.engine.data.settings import DATA_SETTINGS, params_for
+from neurocanvas.engine.training.settings import SettingSpec, spec_for
 
-MERGE_IDS = {"data": 7101, "training": 7102}
+TRAINING_FIRST = ("batch_size", "epochs", "loss", "monitor")  # named before early stopping
 
-# (key, sub-key or None) -> what the undo text calls it; checked in this order.
+
+def data_spec(name: str) -> SettingSpec:
+    """The spec of a data setting, or of a synthetic set's `n` or `noise`."""
+    specs = params_for("xor") if name in ("n", "noise") else DATA_SETTINGS
+    return next(spec for spec in specs if spec.name == name)
+
+
+def data_label(name: str) -> str:
+    return data_spec(name).label
+
+
+def row_label(spec: SettingSpec) -> str:
+    """A form row's label: the spec's label, capitalised ("Batch size")."""
+    return spec.label[:1].upper() + spec.label[1:]
+
+
+# (key, sub-key or None) -> what the undo text calls it: the setting's spec label ("early
+# stopping" is the section itself, which has no spec); checked in this order.
 SETTING_NAMES: dict[str, list[tuple[str, str | None, str]]] = {
     "data": [
-        ("source", None, "data source"),
-        ("params", "n", "number of samples"),
-        ("params", "noise", "noise"),
-        ("target", None, "target column"),
-        ("missing", None, "missing-value handling"),
-        ("split", None, "data split"),
-        ("normalize", None, "standardisation"),
-        ("augment", None, "augmentation"),
+        ("source", None, data_label("source")),
+        ("params", "n", data_label("n")),
+        ("params", "noise", data_label("noise")),
+        *((key, None, data_label(key)) for key in ("target", "missing", "split")),
+        *((key, None, data_label(key)) for key in ("normalize", "augment")),
     ],
     "training": [
-        ("optimizer", "type", "optimizer"),
-        ("optimizer", "lr", "learning rate"),
-        ("batch_size", None, "batch size"),
-        ("epochs", None, "epochs"),
-        ("loss", None, "loss"),
-        ("monitor", None, "monitored metric"),
-        ("early_stopping", "patience", "patience"),
+        ("optimizer", "type", spec_for("optimizer", "type").label),
+        ("optimizer", "lr", spec_for("optimizer", "lr").label),
+        *((key, None, spec_for("training", key).label) for key in TRAINING_FIRST),
+        ("early_stopping", "patience", spec_for("early_stopping", "patience").label),
         ("early_stopping", None, "early stopping"),
-        ("schedule", None, "LR schedule"),
-        ("checkpoint", None, "checkpoints"),
-        ("device", None, "device"),
+        ("schedule", None, spec_for("schedule", "type").label),
+        *((key, None, spec_for("training", key).label) for key in ("checkpoint", "device")),
     ],
 }
 FALLBACK = {"data": "Change data settings", "training": "Change training settings"}
@@ -74,44 +87,13 @@ def describe_change(section: str, before: dict[str, Any], after: dict[str, Any])
     return "Set " + ", ".join(names)
 
 
-class SettingsEdit(QUndoCommand):
-    def __init__(self, document, section: str, value: dict[str, Any], text: str | None = None):
-        self.document = document
-        self.section = section
-        self.before = copy.deepcopy(getattr(document.project, section) or {})
-        self.after = copy.deepcopy(value)
-        super().__init__(text or describe_change(section, self.before, self.after))
-
-    def id(self) -> int:  # noqa: A003 - Qt override
-        return MERGE_IDS[self.section]
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
-        # Only edits of the same setting merge, so the step's text stays true.
-        if (
-            not isinstance(other, SettingsEdit)
-            or other.section != self.section
-            or other.text() != self.text()
-        ):
-            return False
-        self.after = other.after
-        if self.after == self.before:
-            self.setObsolete(True)  # stepped back to where it was: no step at all
-        return True
-
-    def redo(self) -> None:
-        setattr(self.document.project, self.section, copy.deepcopy(self.after))
-
-    def undo(self) -> None:
-        setattr(self.document.project, self.section, copy.deepcopy(self.before))
-
-
 def set_section(document, section: str, value: dict[str, Any], text: str | None = None) -> bool:
     """Push an edit when `value` differs from the project's; returns whether it did. Without
     `text` the edit names what changed."""
-    if (getattr(document.project, section) or {}) == value:
+    before = document.settings(section)
+    if before == value:
         return False
-    document.undo_stack.push(SettingsEdit(document, section, value, text))
-    return True
+    return document.set_settings(section, value, text or describe_change(section, before, value))
 
 
 class NamedEdits:

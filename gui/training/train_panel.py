@@ -1,35 +1,49 @@
 """The training panel: optimizer, learning rate, batch size, epochs, loss, monitored metric, early
 stopping, checkpoints, LR schedule and device; and the Train, Pause/Resume and Stop buttons.
 
-Every change is written to the project's "training" section as an undoable edit; undo/redo (or
-opening another project) refills the form from the project.
+The form is built from the engine's training `SettingSpec`s (engine/training/settings.py) with the
+inspector's `ParamEditor`: each row's label, range, help and undo name ("Set batch size") come from
+the setting's spec, and a value the spec refuses shows its message under the field. Every change
+is written to the project's "training" section as one undoable edit of that one setting; the
+document's `settings_changed("training")` (undo, redo) or opening another project refills the form.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from neurocanvas.engine.training import ConfigError, TrainConfig
-from neurocanvas.engine.training.config import LOSSES, OPTIMIZERS, SCHEDULES
+from neurocanvas.engine.training.settings import spec_for
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ..param_editor import ParamEditor
 from .fit import compact, fitting_form
-from .settings import NamedEdits, set_section
+from .settings import row_label, set_section
 
-MONITORS = ("val_loss", "val_accuracy", "val_f1", "val_auc", "val_mae", "val_r2")
+# The form's settings, in order: (section, setting) -> the panel attribute holding its widget.
+FIELDS: dict[tuple[str, str], str] = {
+    ("optimizer", "type"): "optimizer",
+    ("optimizer", "lr"): "lr",
+    ("training", "batch_size"): "batch_size",
+    ("training", "epochs"): "epochs",
+    ("training", "loss"): "loss",
+    ("training", "monitor"): "monitor",
+    ("early_stopping", "patience"): "patience",
+    ("schedule", "type"): "schedule",
+    ("training", "checkpoint"): "checkpoint",
+    ("training", "device"): "device",
+}
 
 
 def device_choices() -> list[tuple[str, str]]:
@@ -50,7 +64,23 @@ def device_choices() -> list[tuple[str, str]]:
     return choices
 
 
-class TrainPanel(NamedEdits, QWidget):
+def with_setting(training: dict[str, Any], section: str, name: str, value: Any) -> dict[str, Any]:
+    """A copy of the project's training mapping with one setting changed (other keys kept)."""
+    data = copy.deepcopy(training)
+    if section == "training":
+        data[name] = value
+    elif section == "schedule":  # the type alone: "none" is no schedule, another type starts anew
+        old = data.get("schedule")
+        if value == "none":
+            data.pop("schedule", None)
+        elif not (isinstance(old, dict) and old.get("type") == value):
+            data["schedule"] = {"type": value}
+    else:
+        data[section] = {**(data.get(section) or {}), name: value}
+    return data
+
+
+class TrainPanel(QWidget):
     train_requested = Signal()
     pause_requested = Signal()
     resume_requested = Signal()
@@ -59,58 +89,51 @@ class TrainPanel(NamedEdits, QWidget):
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
-        self._filling = False
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(OPTIMIZERS)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(6)
-        self.lr.setRange(1e-6, 100.0)
-        self.lr.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 1 << 16)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 1_000_000)
-        self.loss = QComboBox()
-        self.loss.addItems(LOSSES)
+        self._own_edit = False
+        self.editors: dict[tuple[str, str], ParamEditor] = {}
+        for key, attribute in FIELDS.items():
+            options = device_choices() if key == ("training", "device") else None
+            editor = ParamEditor(spec_for(*key), spec_for(*key).default, self, options=options)
+            editor.committed.connect(lambda value, key=key: self._set(key, value))
+            self.editors[key] = editor
+            setattr(self, attribute, editor.widget)
+            if isinstance(editor.widget, QComboBox):
+                compact(editor.widget)
+        self.patience.setSuffix(" epochs")
         self.loss_hint = QLabel()
         self.loss_hint.setObjectName("muted")
-        self.monitor = QComboBox()
-        self.monitor.addItems(MONITORS)
+        self.loss_hint.setWordWrap(True)
         self.early_stopping = QCheckBox("Stop early")
         self.early_stopping.setToolTip(
             "Stop when the monitored metric has not improved for 'patience' epochs"
         )
-        self.patience = QSpinBox()
-        self.patience.setRange(0, 10_000)
-        self.patience.setPrefix("patience ")
-        self.patience.setSuffix(" epochs")
-        self.checkpoint = QCheckBox("Save best and last")
-        self.checkpoint.setToolTip("Save the best and the last checkpoint of each run")
-        self.schedule = QComboBox()
-        self.schedule.addItems(SCHEDULES)
-        self.device = QComboBox()
-        for value, label in device_choices():
-            self.device.addItem(label, value)
-
-        for combo in (self.optimizer, self.loss, self.monitor, self.schedule, self.device):
-            compact(combo)
-        self.loss_hint.setWordWrap(True)
-        form = fitting_form()
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("Loss", self.loss)
-        form.addRow("", self.loss_hint)
-        form.addRow("Monitor", self.monitor)
-        form.addRow("Early stopping", self.early_stopping)
-        form.addRow("", self.patience)
-        form.addRow("LR schedule", self.schedule)
-        form.addRow("Checkpoints", self.checkpoint)
-        form.addRow("Device", self.device)
+        self.early_stopping.toggled.connect(self._toggle_early_stopping)
         box = QGroupBox("Training settings")
-        box.setLayout(form)
+        box.setLayout(self._form())
+        self._buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addLayout(self._button_row)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        document.settings_changed.connect(self._on_settings_changed)
+        self.load_from_project()
+        self.set_state("idle")
 
+    def _form(self):
+        form = fitting_form()
+        for key, editor in self.editors.items():
+            if key == ("early_stopping", "patience"):
+                form.addRow("Early stopping", self.early_stopping)
+            label = QLabel(row_label(editor.spec))
+            label.setToolTip(editor.spec.help)
+            form.addRow(label, editor.widget)
+            form.addRow("", editor.error)
+            if key == ("training", "loss"):
+                form.addRow("", self.loss_hint)
+        return form
+
+    def _buttons(self) -> None:
         self.train_button = QPushButton("Train")
         self.train_button.setDefault(True)
         self.pause_button = QPushButton("Pause")
@@ -118,48 +141,17 @@ class TrainPanel(NamedEdits, QWidget):
         self.train_button.clicked.connect(self.train_requested)
         self.pause_button.clicked.connect(self._toggle_pause)
         self.stop_button.clicked.connect(self.stop_requested)
-        buttons = QHBoxLayout()
+        self._button_row = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
-            buttons.addWidget(button)
+            self._button_row.addWidget(button)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #dc2626;")
         self.message.hide()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-
-        self._names = {
-            self.optimizer: "optimizer",
-            self.lr: "learning rate",
-            self.batch_size: "batch size",
-            self.epochs: "epochs",
-            self.loss: "loss",
-            self.monitor: "monitored metric",
-            self.early_stopping: "early stopping",
-            self.patience: "patience",
-            self.schedule: "LR schedule",
-            self.checkpoint: "checkpoints",
-            self.device: "device",
-        }
-        self._edit_name: str | None = None
-        for widget, name in self._names.items():
-            signal = {QComboBox: "currentIndexChanged", QCheckBox: "toggled"}.get(
-                type(widget), "valueChanged"
-            )
-            # Each field names its own edit ("Set batch size"); no sender(), whose None
-            # return trips a PySide reference-count bug.
-            getattr(widget, signal).connect(lambda *_a, n=name: self._changed_by(n))
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
-        self.load_from_project()
-        self.set_state("idle")
-
     # project <-> form ----------------------------------------------------------------------------
     def load_from_project(self) -> None:
-        if self._filling:
+        if self._own_edit:
             return
         try:
             config = TrainConfig.from_dict(self.document.project.training)
@@ -167,73 +159,49 @@ class TrainPanel(NamedEdits, QWidget):
         except ConfigError as error:
             config = TrainConfig()
             self.show_message(f"The project's training settings are not valid: {error}")
-        self._filling = True
-        try:
-            self.optimizer.setCurrentText(config.optimizer.type)
-            self.lr.setValue(config.optimizer.lr)
-            self.batch_size.setValue(config.batch_size)
-            self.epochs.setValue(config.epochs)
-            self.loss.setCurrentText(config.loss)
-            self.monitor.setCurrentText(config.monitor)
-            self.early_stopping.setChecked(bool(config.early_stopping))
-            self.patience.setValue((config.early_stopping or {}).get("patience", 5))
-            self.patience.setEnabled(bool(config.early_stopping))
-            self.checkpoint.setChecked(config.checkpoint)
-            self.schedule.setCurrentText((config.schedule or {}).get("type", "none"))
-            index = self.device.findData(config.device)
-            self.device.setCurrentIndex(max(index, 0))
-        finally:
-            self._filling = False
+        values = config.to_dict()
+        for (section, name), editor in self.editors.items():
+            source = values if section == "training" else values.get(section) or {}
+            editor.set_value(source.get(name, editor.spec.default))
+        blocked = self.early_stopping.blockSignals(True)
+        self.early_stopping.setChecked(bool(config.early_stopping))
+        self.early_stopping.blockSignals(blocked)
+        self.patience.setEnabled(bool(config.early_stopping))
 
-    def settings(self) -> dict[str, Any]:
-        """The project's training mapping with this form's values (other keys kept)."""
-        data = dict(self.document.project.training or {})
-        optimizer = dict(data.get("optimizer") or {})
-        optimizer.update(type=self.optimizer.currentText(), lr=float(self.lr.value()))
-        data.update(
-            optimizer=optimizer,
-            batch_size=self.batch_size.value(),
-            epochs=self.epochs.value(),
-            loss=self.loss.currentText(),
-            monitor=self.monitor.currentText(),
-            checkpoint=self.checkpoint.isChecked(),
-            device=self.device.currentData(),
-        )
-        if self.early_stopping.isChecked():
+    def _set(self, key: tuple[str, str], value: Any) -> None:
+        """One setting changed in the form: one edit, named after the setting."""
+        section, name = key
+        training = self.document.settings("training")
+        self._push(with_setting(training, section, name, value), self.editors[key].spec.label)
+
+    def _toggle_early_stopping(self, checked: bool) -> None:
+        data = copy.deepcopy(self.document.settings("training"))
+        if checked:
             data["early_stopping"] = {"patience": self.patience.value()}
         else:
             data.pop("early_stopping", None)
-        schedule = self.schedule.currentText()
-        old = data.get("schedule")
-        if schedule == "none":
-            data.pop("schedule", None)
-        elif not (isinstance(old, dict) and old.get("type") == schedule):
-            data["schedule"] = {"type": schedule}
-        return data
+        self.patience.setEnabled(checked)
+        self._push(data, "early stopping")
 
-    def _changed(self, *_args) -> None:
-        if self._filling:
-            return
-        self.patience.setEnabled(self.early_stopping.isChecked())
-        self._filling = True  # our own edit: no need to refill the form from it
+    def _push(self, training: dict[str, Any], name: str) -> None:
+        self._own_edit = True  # our own edit: the form shows it already
         try:
-            # Named after the field that changed, not every default the first edit writes.
-            name = self._edit_name
-            set_section(self.document, "training", self.settings(), name and f"Set {name}")
+            set_section(self.document, "training", training, f"Set {name}")
         finally:
-            self._filling = False
+            self._own_edit = False
 
     def set_suggested_loss(self, loss: str | None) -> None:
         self.loss_hint.setText(f"suggested for this data: {loss}" if loss else "")
 
     def set_document(self, document) -> None:
-        self.document.undo_stack.indexChanged.disconnect(self._on_undo_index)
+        self.document.settings_changed.disconnect(self._on_settings_changed)
         self.document = document
-        document.undo_stack.indexChanged.connect(self._on_undo_index)
+        document.settings_changed.connect(self._on_settings_changed)
         self.load_from_project()
 
-    def _on_undo_index(self, _index: int) -> None:
-        self.load_from_project()
+    def _on_settings_changed(self, section: str) -> None:
+        if section == "training":
+            self.load_from_project()
 
     # run state -----------------------------------------------------------------------------------
     def set_state(self, state: str) -> None:
