@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..background import BackgroundTask, run_in_background
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
@@ -43,7 +44,6 @@ from .data_sources import (
 )
 from .fit import compact, fitting_form
 from .settings import NamedEdits, set_section
-from .tasks import BackgroundTask, run_in_background
 
 
 class DataPanel(NamedEdits, QWidget):
