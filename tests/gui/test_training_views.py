@@ -144,6 +144,23 @@ def test_progress_line_keeps_its_pace_and_long_runs_lose_the_dots(qtbot):
     assert "paused" in view.progress_text.text() and "samples/s" not in view.progress_text.text()
 
 
+def test_results_extras_follow_the_finished_summary(qtbot):
+    from neurocanvas.engine.session.messages import Results
+    from neurocanvas.gui.training.results import ResultsView
+
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_results({"test": {"auc": 0.75}, "epochs_run": 2, "stopped": "completed"})
+    view.show_extras(Results(error="Traceback: the extra views failed"))
+    assert not view.curve_plot.isVisibleTo(view) and view.has_results  # the summary stands
+    roc = {"fpr": np.array([0, 0.5, 1]), "tpr": np.array([0, 1, 1]), "auc": 0.75}
+    view.show_extras(Results(roc=roc))
+    assert view.curve_plot.isVisibleTo(view)
+    assert "AUC 0.750" in view.curve_plot.getPlotItem().titleLabel.text
+    view.set_results({"test": {}, "epochs_run": 1})  # the next run clears the curve
+    assert not view.curve_plot.isVisibleTo(view)
+
+
 def test_runs_overlay_ticked_curves(qtbot):
     from neurocanvas.gui.training.runs import RunsView
 
