@@ -45,8 +45,9 @@ class TrainerProcess:
 
     def __init__(self):
         key = secrets.token_bytes(32)
-        # A fresh interpreter running the server module, not multiprocessing's spawn: spawn re-runs the
-        # caller's main script in the child, which breaks any script without a __main__ guard.
+        # A fresh interpreter running the server module, not multiprocessing's spawn: spawn
+        # re-runs the caller's main script in the child, which breaks a script without a
+        # __main__ guard.
         with Listener(authkey=key) as listener:
             env = {**os.environ, KEY_VARIABLE: key.hex()}
             command = [sys.executable, "-m", SERVER, str(listener.address)]
@@ -57,7 +58,7 @@ class TrainerProcess:
         self.ready = False  # it has imported torch and the engine (Ready came)
 
     def submit(self, job: Job) -> int:
-        """Send `job` (a `Job`) to run after those before it; its id, for `control`."""
+        """Queue `job` behind any before it; its id, for `control` and its `Report`s."""
         with self._send_lock:
             self._next_id += 1
             self._connection.send(Submit(self._next_id, job, JobContext.capture()))
