@@ -33,6 +33,7 @@ from neurocanvas.engine.templates import load_template
 from neurocanvas.engine.training.events import EpochEnded, RunFailed, RunFinished, RunStarted
 
 WAIT_S = 60.0  # the first job waits for the process to import torch
+STOP_BOUND_S = 10.0  # a stop must end a 100,000-epoch run; generous for a shared machine
 
 
 def xor_job(tmp_path, **training) -> TrainingJob:
@@ -73,6 +74,7 @@ def process(pool):
     pool.release(handle)
 
 
+@pytest.mark.slow
 def test_a_job_reports_in_order_then_the_process_takes_the_next(process, tmp_path):
     job_id = process.submit(xor_job(tmp_path, epochs=3))
     events = events_until(process, job_id, JobDone)
@@ -109,8 +111,8 @@ def test_stop_ends_a_long_job_and_a_stale_stop_is_ignored(process, tmp_path):
     events_until(process, job_id, Progress)
     started = time.monotonic()
     process.control(job_id, Command.STOP)
-    finished = first(events_until(process, job_id, JobDone, timeout=10), RunFinished)
-    assert finished.stopped == "user" and time.monotonic() - started < 2.0
+    finished = first(events_until(process, job_id, JobDone, timeout=STOP_BOUND_S), RunFinished)
+    assert finished.stopped == "user" and time.monotonic() - started < STOP_BOUND_S
     process.control(job_id, Command.STOP)  # late: must not stop the next job
     next_id = process.submit(xor_job(tmp_path / "next", epochs=2))
     assert first(events_until(process, next_id, JobDone), RunFinished).epochs_run == 2
@@ -178,10 +180,13 @@ def test_a_process_that_cannot_start_is_tried_once(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, never calls back
     with pytest.raises(RuntimeError, match="did not start"):
         pool.acquire()
-    started = time.monotonic()
+
+    def start_again():
+        raise AssertionError("a second start was tried")
+
+    pool._start_process = start_again
     with pytest.raises(RuntimeError, match="no training process this session"):
         pool.acquire()
-    assert time.monotonic() - started < 0.1
 
 
 def test_a_run_during_the_prewarm_gets_the_prewarmed_process():
