@@ -6,7 +6,7 @@
 2. Responsiveness: while the window trains, a 10 ms `QTimer` probe records how late each tick
    comes; goal: p99 lag < 50 ms.
 
-The window trains in its training process (`gui/training/trainer_process.py`), started and
+The window trains in its training process (`engine/session/`), started and
 warmed by one short run first, as the app starts it when it opens. Headless and window runs
 alternate (BENCH_ROUNDS, default 5) and the median of the per-round ratios is the figure, so a
 machine that gets busier or quieter during the bench does not tilt it. BENCH_EPOCHS (default 5),
@@ -81,6 +81,8 @@ def window_warmup() -> None:
 
 def in_window() -> tuple[float, list[float]]:
     """(mean training samples/s, event-loop lags in ms) for one run driven through the dock."""
+    from neurocanvas.engine.session.messages import Progress
+    from neurocanvas.engine.training.events import EpochEnded
     from neurocanvas.gui.app import make_application
     from neurocanvas.gui.document import Document
     from neurocanvas.gui.training.dock import TrainingDock
@@ -106,9 +108,11 @@ def in_window() -> tuple[float, list[float]]:
     probe.timeout.connect(tick)
     probe.start()
     dock.start()
-    dock.worker.progress.connect(
-        lambda events: rates.extend(
-            e["samples_per_s"] for e in events if e["event"] == "EpochEnded"
+    dock.worker.event.connect(
+        lambda message: (
+            rates.extend(e.samples_per_s for e in message.events if isinstance(e, EpochEnded))
+            if isinstance(message, Progress)
+            else None
         )
     )
     # A real event loop (as `app.exec()`), not a polling loop that would steal the GIL.

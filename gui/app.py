@@ -134,9 +134,9 @@ def prewarm_training() -> None:
     first Train starts at once. Off the GUI thread: starting it waits for its handshake."""
     import threading
 
-    from .training import trainer_process
+    from neurocanvas.engine.session.pool import shared_pool
 
-    threading.Thread(target=trainer_process.prewarm, name="prewarm", daemon=True).start()
+    threading.Thread(target=shared_pool().prewarm, name="prewarm", daemon=True).start()
 
 
 def open_project_or_template(window, name: str) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine.units import bytes_text
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from . import theme
-from .export_job import ExportJob, find_latest_checkpoint, slug
+from .background import BackgroundTask, run_in_background
+from .export_job import find_latest_checkpoint, run_export, slug
 
 # (engine format, label, how the default output name ends; "/" marks a folder)
 FORMATS = (
@@ -68,7 +69,7 @@ class ExportDialog(QDialog):
         self.setMinimumWidth(620)
         self.document = document
         self.reply: dict[str, Any] | None = None
-        self._job: ExportJob | None = None
+        self._job: BackgroundTask | None = None
         self.checkpoint = find_latest_checkpoint(document)
 
         self.format_combo = QComboBox()
@@ -261,11 +262,13 @@ class ExportDialog(QDialog):
         if not self.path_edit.text().strip():
             self._show_error({"error": "Choose where to save the export.", "node": None})
             return
-        job = ExportJob(self.request())
-        job.reply.done.connect(self._on_done)
-        self._job = job
+        request = self.request()
         self._show_running()
-        QThreadPool.globalInstance().start(job)
+        self._job = run_in_background(lambda: run_export(request), self._on_done, self._on_crash)
+
+    def _on_crash(self, message: str, details: str) -> None:
+        # run_export turns every error into a reply; this is one it could not (a bug).
+        self._on_done({"ok": False, "error": message, "node": None})
 
     def _on_done(self, reply: dict) -> None:
         self._job = None

@@ -1,7 +1,7 @@
-"""The export dialog's background job and what it needs to know before it starts.
+"""The export dialog's background work and what it needs to know before it starts.
 
 `run_export` takes and returns plain data only (the project as its JSON dict, the reply as strings
-and numbers), so nothing the GUI thread edits is shared with the pool thread running the export.
+and numbers), so nothing the GUI thread edits is shared with the thread running the export.
 `find_latest_checkpoint` finds the weights the training dock saved for this project.
 """
 
@@ -11,8 +11,6 @@ import re
 import time
 from pathlib import Path
 from typing import Any
-
-from PySide6.QtCore import QObject, QRunnable, Signal
 
 
 def slug(name: str) -> str:
@@ -44,7 +42,7 @@ def find_latest_checkpoint(document) -> Path | None:
 
 # ---- the background job -------------------------------------------------------------------------
 def run_export(request: dict[str, Any]) -> dict[str, Any]:
-    """Load the model and export it; a plain dict either way (called on a pool thread)."""
+    """Load the model and export it; a plain dict either way (called on a background thread)."""
     from neurocanvas.engine import export as export_api
     from neurocanvas.engine import project as project_io
     from neurocanvas.engine.training.checkpoint import auto_from_dict
@@ -77,18 +75,3 @@ def run_export(request: dict[str, Any]) -> dict[str, Any]:
         "opset": result.details.get("opset"),
         "summary": result.summary(),
     }
-
-
-class _Reply(QObject):
-    done = Signal(dict)
-
-
-class ExportJob(QRunnable):
-    def __init__(self, request: dict[str, Any]):
-        super().__init__()
-        self.request = request
-        # Unparented: it must outlive the dialog if the dialog is closed while the job runs.
-        self.reply = _Reply()
-
-    def run(self) -> None:
-        self.reply.done.emit(run_export(self.request))

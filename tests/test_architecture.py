@@ -37,22 +37,31 @@ def test_engine_imports_no_qt_in_a_fresh_interpreter():
     assert result.stdout.strip() == "", f"engine pulled in Qt/GUI modules: {result.stdout}"
 
 
+def test_the_run_layer_is_in_the_engine():
+    """The training process, jobs, insight and hints: checked with the engine above."""
+    modules = engine_modules()
+    for name in ("process", "server", "pool", "runner", "job", "training_job", "insight", "hints"):
+        assert f"neurocanvas.engine.session.{name}" in modules
+
+
 @pytest.mark.slow
 def test_the_training_process_imports_no_qt():
-    """The window's training process loads these modules only: Qt there would cost start-up time
-    and memory for nothing."""
+    """What the window's training process loads (its entry module, then the modules it warms
+    before saying Ready): Qt there would cost start-up time and memory for nothing."""
     script = (
-        "import sys\n"
-        "import neurocanvas.gui.training.trainer_process as process\n"
-        "import neurocanvas.gui.training.job, neurocanvas.gui.training.insight\n"
+        "import importlib, sys\n"
+        "import neurocanvas.engine.session.server as server\n"
+        "before_handshake = sorted(m for m in sys.modules if m.split('.')[0] == 'torch')\n"
+        "for name in server.WARM_MODULES:\n"
+        "    importlib.import_module(name)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('PySide6', 'pyqtgraph', 'shiboken6'))\n"
-        "print(','.join(bad))\n"
+        "('PySide6', 'pyqtgraph', 'shiboken6') or m.startswith('neurocanvas.gui'))\n"
+        "print(','.join(bad + before_handshake))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
-    assert result.stdout.strip() == "", f"the training process would load Qt: {result.stdout}"
+    assert result.stdout.strip() == "", f"the training process would load: {result.stdout}"
 
 
 def test_every_package_folder_is_listed_in_pyproject():

@@ -120,20 +120,32 @@ def _roc_auc(probabilities: torch.Tensor, target: torch.Tensor, num_classes: int
     return sum(values) / len(values) if values else math.nan
 
 
+def roc_curve(scores: torch.Tensor, positive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(false positive rates, true positive rates), float64 from (0, 0) to (1, 1), one point per
+    distinct score: tied samples move the curve together (diagonally), which is what makes the
+    area under it equal the rank-sum (Mann-Whitney U) AUC with ties at their average rank."""
+    scores, positive = scores.reshape(-1), positive.reshape(-1)
+    origin = torch.zeros(1, dtype=torch.float64, device=scores.device)
+    if scores.numel() == 0:
+        return origin, origin
+    order = scores.argsort(descending=True, stable=True)
+    hits = positive[order].double()
+    last = torch.tensor([scores.numel() - 1], device=scores.device)
+    ends = torch.cat([torch.nonzero(scores[order].diff()).reshape(-1), last])
+    true_pos, false_pos = hits.cumsum(0)[ends], (1 - hits).cumsum(0)[ends]
+    # A class that is absent leaves its rate at 0 rather than dividing by zero.
+    tpr = torch.cat([origin, true_pos / true_pos[-1].clamp(min=1)])
+    fpr = torch.cat([origin, false_pos / false_pos[-1].clamp(min=1)])
+    return fpr, tpr
+
+
 def binary_auc(scores: torch.Tensor, positive: torch.Tensor) -> float:
-    """ROC-AUC by the rank-sum (Mann-Whitney U) formula, ties given their average rank."""
+    """Area under `roc_curve`; NaN when one of the two classes is absent."""
     positives = int(positive.sum())
-    negatives = positive.numel() - positives
-    if positives == 0 or negatives == 0:
+    if positives == 0 or positives == positive.numel():
         return math.nan
-    order = scores.argsort()
-    _, inverse, counts = torch.unique_consecutive(
-        scores[order], return_inverse=True, return_counts=True
-    )
-    ends = counts.cumsum(0).double()
-    average_rank = (ends - counts.double() + 1 + ends) / 2
-    rank_sum = average_rank[inverse][positive[order]].sum().item()
-    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+    fpr, tpr = roc_curve(scores, positive)
+    return torch.trapezoid(tpr, fpr).item()
 
 
 class RegressionSums:

@@ -1,8 +1,8 @@
 """Playground-style decision boundary for 2-D data: the model's class probabilities on a grid as
 a coloured image, with the training points on top, redrawn every time the worker sends a picture.
 
-The grid is evaluated on the training thread (`insight.boundary`); this view only turns the
-(H, W, C) probabilities into colours.
+The grid is evaluated where the model trains (`engine/session/insight.boundary`); this view only
+turns the (H, W, C) probabilities into colours.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..background import BackgroundTask, run_in_background
 from ..param_editor import ParamEditor
 from .data_preview import DataPreview
 from .data_sources import (
@@ -42,7 +43,6 @@ from .data_sources import (
 )
 from .fit import compact, fitting_form
 from .settings import NamedEdits, data_label, data_spec, row_label, set_section
-from .tasks import BackgroundTask, run_in_background
 
 
 class DataPanel(NamedEdits, QWidget):

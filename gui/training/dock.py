@@ -1,6 +1,7 @@
 """`TrainingDock(document)`: the training side of the window in one widget. Settings on the left
 (data, training), views on the right (live curves, results, decision boundary, histograms, try
-it, runs), and the controller that starts a `TrainingWorker` and routes its signals to the views.
+it, runs), and the controller that starts a `JobWorker` on a `TrainingJob` and routes the run's
+events to the views.
 
 The main window adds it as a dock and calls `confirm_close()` from its `closeEvent`.
 """
@@ -12,6 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from neurocanvas.engine.data import DatasetInfo
+from neurocanvas.engine.session.messages import DataReady, Progress, Results, Snapshot, Status
+from neurocanvas.engine.session.runner import LOADING
+from neurocanvas.engine.session.training_job import TrainingJob
+from neurocanvas.engine.training.events import RunFailed, RunFinished, RunStarted
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,7 +38,7 @@ from .results import ResultsView
 from .runs import ENDINGS, RunsView
 from .train_panel import TrainPanel
 from .try_it import TryItView
-from .worker import LOADING, TrainingWorker
+from .worker import EventRouter, JobWorker
 
 STOP_WAIT_MS = 10_000
 
@@ -45,7 +50,7 @@ class TrainingDock(QWidget):
     def __init__(self, document, parent=None):
         super().__init__(parent)
         self.document = document
-        self.worker: TrainingWorker | None = None
+        self.worker: JobWorker | None = None
         self.state = "idle"
         self.data_panel = DataPanel(document)
         self.train_panel = TrainPanel(document)
@@ -109,6 +114,18 @@ class TrainingDock(QWidget):
         self.train_panel.stop_requested.connect(self.stop)
         self.data_panel.loaded.connect(self._data_loaded)
         self.runs_view.open_checkpoint.connect(self._open_checkpoint)
+        self.router = EventRouter(
+            {
+                Status: lambda status: self.live_view.status.setText(status.text),
+                DataReady: self._data_ready,
+                RunStarted: self._run_started,
+                Progress: lambda progress: self.live_view.add_progress(progress.events),
+                Snapshot: self._snapshot,
+                RunFinished: self._run_finished,
+                Results: self.results_view.show_extras,
+                RunFailed: self._run_failed,
+            }
+        )
         app = QCoreApplication.instance()
         if app is not None:  # never leave a thread running at exit
             app.aboutToQuit.connect(self.shutdown)
@@ -126,14 +143,9 @@ class TrainingDock(QWidget):
         self.clear_error()
         self.data_panel.commit()  # a project without data trains on what the Data pane shows
         project = self.document.project.to_dict()
-        self.worker = TrainingWorker(project, run_dir=self._run_dir(), parent=self)
-        self.worker.data_ready.connect(self._data_ready)
-        self.worker.run_started.connect(self._run_started)
-        self.worker.progress.connect(self.live_view.add_progress)
-        self.worker.status.connect(self.live_view.status.setText)
-        self.worker.snapshot.connect(self._snapshot)
-        self.worker.run_finished.connect(self._run_finished)
-        self.worker.run_failed.connect(self._run_failed)
+        self.worker = JobWorker(TrainingJob(project, run_dir=self._run_dir()))
+        self.worker.event.connect(self._on_event)
+        self.worker.failed.connect(self._worker_crashed)
         self.worker.finished.connect(self._thread_finished)
         self.live_view.reset()
         self.live_view.status.setText(LOADING)
@@ -194,17 +206,18 @@ class TrainingDock(QWidget):
 
     def shutdown(self) -> None:
         """Stop the run (if any) and wait for its thread: safe to call twice."""
-        from .tasks import wait_for_all
+        from ..background import wait_for_all
 
-        wait_for_all()  # data and checkpoint loads
         worker = self.worker
-        if worker is None:
-            return
-        worker.request_stop()
-        if not worker.wait(STOP_WAIT_MS):
-            worker.kill()  # stuck in one long native call: end its process
-            worker.wait(STOP_WAIT_MS)
-        self._thread_finished()
+        if worker is not None:
+            worker.request_stop()
+            if not worker.wait(STOP_WAIT_MS):
+                worker.kill()  # stuck in one long native call: end its process
+                worker.wait(STOP_WAIT_MS)
+            self._thread_finished()
+        # Data and checkpoint loads; a run still starting its process (the bridge keeps it
+        # until its thread ends, so giving up here never destroys a running thread).
+        wait_for_all(STOP_WAIT_MS)
 
     def set_document(self, document) -> None:
         """Another project in the window: stops a run (ask with `confirm_close` first)."""
@@ -219,33 +232,36 @@ class TrainingDock(QWidget):
         self.histogram_view.clear()
         self.show_past_runs()
 
-    # worker signals ----------------------------------------------------------------------------
-    def _data_ready(self, summary: dict) -> None:
-        info = summary["info"]
-        self.data_panel.show_summary(summary)
+    # the run's events ------------------------------------------------------------------------
+    def _on_event(self, event) -> None:
+        self.router(event)
+
+    def _data_ready(self, ready: DataReady) -> None:
+        info = ready.info
+        self.data_panel.show_summary({"info": info, "report": ready.report})
         # The run's data sizes the canvas's `auto` Input and output, as a Load in the panel does.
         self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
         self.train_panel.set_suggested_loss(info.get("suggested_loss"))
-        self.boundary_view.set_points(
-            summary.get("points"), summary.get("labels"), summary.get("class_names")
-        )
+        self.boundary_view.set_points(ready.points, ready.labels, ready.class_names)
 
     def _data_loaded(self, result: dict) -> None:
         if self.worker is None:
             self.clear_error()  # new valid data: the last run's failure is history
         self.train_panel.set_suggested_loss(result["info"].get("suggested_loss"))
 
-    def _run_started(self, started: dict) -> None:
+    def _run_started(self, event: RunStarted) -> None:
+        started = event.to_dict()  # the views also show runs read back from their folders
         self.live_view.reset(started)
         self.runs_view.run_started(started)
 
-    def _snapshot(self, snapshot: dict) -> None:
-        if snapshot.get("boundary") is not None:
-            self.boundary_view.set_boundary(snapshot["boundary"], snapshot["epoch"])
-        if snapshot.get("histograms") is not None:
-            self.histogram_view.add(snapshot["epoch"], snapshot["histograms"])
+    def _snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.boundary is not None:
+            self.boundary_view.set_boundary(snapshot.boundary, snapshot.epoch)
+        if snapshot.histograms is not None:
+            self.histogram_view.add(snapshot.epoch, snapshot.histograms)
 
-    def _run_finished(self, finished: dict) -> None:
+    def _run_finished(self, event: RunFinished) -> None:
+        finished = event.to_dict()
         self.live_view.finish(
             f"Finished ({ENDINGS.get(finished['stopped'], finished['stopped'])}) after "
             f"{finished['epochs_run']} epochs in "
@@ -259,7 +275,8 @@ class TrainingDock(QWidget):
             self.views.setCurrentWidget(self.results_view)
         self.status_message.emit("Training finished")
 
-    def _run_failed(self, failed: dict) -> None:
+    def _run_failed(self, event: RunFailed) -> None:
+        failed = event.to_dict()
         kept = (
             f" The last good checkpoint is kept: {failed['checkpoint']}"
             if failed.get("checkpoint")
@@ -269,13 +286,16 @@ class TrainingDock(QWidget):
         self.live_view.finish("Training failed (see the message below).")
         self.runs_view.run_failed(failed, self.live_view.history)
 
+    def _worker_crashed(self, message: str, details: str) -> None:
+        # A bug in the run layer itself (the job's own failures arrive as RunFailed).
+        self.show_error(f"Training failed: {message}", details)
+        self.live_view.finish("Training failed (see the message below).")
+
     def _thread_finished(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            if worker.isRunning():  # still starting its process: let it end on its own
-                _park(worker)
-            else:
-                worker.deleteLater()
+        if self.sender() is not None and self.sender() is not self.worker:
+            return  # a worker given up on at shutdown, ending after a newer run began
+        # A worker still starting its process ends on its own: `background` keeps it till then.
+        self.worker = None
         self._set_state("idle")
 
     # helpers ---------------------------------------------------------------------------------
@@ -331,12 +351,3 @@ class TrainingDock(QWidget):
         )
         box.setDetailedText(self.details)
         box.open()
-
-
-_PARKED: set = set()  # workers that outlived their dock; Qt aborts if a running QThread is deleted
-
-
-def _park(worker) -> None:
-    worker.setParent(None)
-    _PARKED.add(worker)
-    worker.finished.connect(lambda: _PARKED.discard(worker))

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
+from neurocanvas.engine.session.hints import fit_hint
+from neurocanvas.engine.training.events import BatchEnded, EpochEnded
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
-
-from .hints import fit_hint
 
 REDRAW_MS = 50  # 20 Hz timer...
 # ...but the curves are redrawn at most twice a second, and less often when painting them is slow:
@@ -199,17 +200,17 @@ class LiveView(QWidget):
                 "training samples"
             )
 
-    def add_progress(self, events: list[dict]) -> None:
+    def add_progress(self, events: Iterable[BatchEnded | EpochEnded]) -> None:
         for event in events:
-            if event["event"] == "BatchEnded":
+            if isinstance(event, BatchEnded):
                 self._add_batch(event)
-            elif event["event"] == "EpochEnded":
+            elif isinstance(event, EpochEnded):
                 self._add_epoch(event)
         self.dirty = self.text_dirty = True
 
-    def _add_batch(self, e: dict) -> None:
-        x = e["epoch"] - 1 + e["batch"] / max(e["batches"], 1)
-        loss = e["loss"]
+    def _add_batch(self, e: BatchEnded) -> None:
+        x = e.epoch - 1 + e.batch / max(e.batches, 1)
+        loss = e.loss
         if math.isfinite(loss):
             # Each point is already the mean since the last one; smooth only points that come
             # several times an epoch, or a fast run's line lags far behind its epochs.
@@ -219,15 +220,15 @@ class LiveView(QWidget):
                 loss if self.smoothed is None else weight * self.smoothed + (1 - weight) * loss
             )
         self.series["batch"].add(x, self.smoothed if math.isfinite(loss) else math.nan)
-        self.series["lr"].add(x, e["lr"])
-        self.samples_per_s = e["samples_per_s"]
-        self.gpu_memory_mib = e.get("gpu_memory_mib")
-        self.epoch_text = f"epoch {e['epoch']} · batch {e['batch']}/{e['batches']}"
-        self._set_fraction(e["epoch"] - 1 + e["batch"] / max(e["batches"], 1))
+        self.series["lr"].add(x, e.lr)
+        self.samples_per_s = e.samples_per_s
+        self.gpu_memory_mib = e.gpu_memory_mib
+        self.epoch_text = f"epoch {e.epoch} · batch {e.batch}/{e.batches}"
+        self._set_fraction(x)
 
-    def _add_epoch(self, e: dict) -> None:
-        epoch = e["epoch"]
-        train, val = e["train"], e["val"]
+    def _add_epoch(self, e: EpochEnded) -> None:
+        epoch = e.epoch
+        train, val = e.train, e.val
         if self.metric_name is None:
             self.metric_name = next((k for k in train if k != "loss"), None)
             if self.metric_name:
@@ -242,11 +243,11 @@ class LiveView(QWidget):
         if self.metric_name:
             self.series["metric"].add(epoch, train.get(self.metric_name))
             self.series["val_metric"].add(epoch, val.get(f"val_{self.metric_name}"))
-        self.history.append({**train, **val, "lr": e["lr"]})
-        self.series["lr"].add(epoch, e["lr"])  # the rate from the first epoch to the last
-        self.epochs = e["epochs"]
-        self.samples_per_s = e["samples_per_s"]
-        self.epoch_text = f"epoch {epoch}/{e['epochs']}"
+        self.history.append({**train, **val, "lr": e.lr})
+        self.series["lr"].add(epoch, e.lr)  # the rate from the first epoch to the last
+        self.epochs = e.epochs
+        self.samples_per_s = e.samples_per_s
+        self.epoch_text = f"epoch {epoch}/{e.epochs}"
         self._set_fraction(epoch)
 
     def _set_fraction(self, done_epochs: float) -> None:

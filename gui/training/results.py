@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from neurocanvas.engine.session.messages import Results
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -100,14 +101,16 @@ class ResultsView(QWidget):
             self.confusion.show()
         else:
             self.confusion.hide()
-        results = finished.get("results") or {}
-        if results.get("roc"):
-            self._show_roc(results["roc"])
-        elif results.get("scatter"):
-            self._show_scatter(results["scatter"])
-        if results.get("misclassified"):
-            self._show_gallery(results["misclassified"])
         self.has_results = True
+
+    def show_extras(self, results: Results) -> None:
+        """The ROC curve, predicted-vs-true points or misclassified images (after set_results)."""
+        if results.roc:
+            self._show_roc(results.roc)
+        elif results.scatter:
+            self._show_scatter(results.scatter)
+        if results.misclassified:
+            self._show_gallery(results.misclassified)
 
     def _show_roc(self, roc: dict) -> None:
         plot = self.curve_plot

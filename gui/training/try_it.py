@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..background import BackgroundTask, run_in_background
 from .digit_pad import DigitPad
 from .results import pixmap_from_array
-from .tasks import BackgroundTask, run_in_background
 
 
 def _load(path: str):

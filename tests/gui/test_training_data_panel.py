@@ -18,7 +18,7 @@ PIMA = DATASETS / "tabular" / "pima-indians-diabetes.csv"
 def _no_thread_left():
     """Loads still running when a test ends would outlive their widgets; wait for them."""
     yield
-    from neurocanvas.gui.training.tasks import wait_for_all
+    from neurocanvas.gui.background import wait_for_all
 
     wait_for_all()
 

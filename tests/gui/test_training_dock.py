@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 import pytest
 from neurocanvas.engine.templates import load_template
+from neurocanvas.engine.training.events import RunFinished
 from neurocanvas.gui.training.runs import EPOCHS, RESULT, STARTED
 from PySide6.QtCore import Qt
 
@@ -22,7 +23,7 @@ STOP_BOUND_S = 10.0  # a stop must end a 100,000-epoch run; generous for a share
 def _no_thread_left():
     """Loads still running when a test ends would outlive their widgets; wait for them."""
     yield
-    from neurocanvas.gui.training.tasks import wait_for_all
+    from neurocanvas.gui.background import wait_for_all
 
     wait_for_all()
 
@@ -110,13 +111,15 @@ def test_stop_ends_a_long_run_soon(qtbot, make_dock):
     dock = make_dock("xor", epochs=100_000)
     finished = []
     click(qtbot, dock.train_panel.train_button)
-    dock.worker.run_finished.connect(finished.append)
+    dock.worker.event.connect(
+        lambda event: finished.append(event) if isinstance(event, RunFinished) else None
+    )
     qtbot.waitUntil(lambda: epochs_seen(dock) >= 2, timeout=RUN_TIMEOUT_MS)
     started = time.perf_counter()
     click(qtbot, dock.train_panel.stop_button)
     wait_idle(qtbot, dock, timeout=int(STOP_BOUND_S * 1000))
     assert time.perf_counter() - started < STOP_BOUND_S
-    assert finished and finished[0]["stopped"] == "user"
+    assert finished and finished[0].stopped == "user"
     assert dock.train_panel.train_button.isEnabled()
 
 
@@ -220,19 +223,35 @@ def test_a_run_sizes_the_canvas_auto_layers_from_its_data(qtbot, make_dock):
 
 
 def test_a_run_still_starting_when_the_dock_closes_is_left_to_end(qtbot, make_dock, monkeypatch):
+    from neurocanvas.engine.session.pool import TrainerPool
+    from neurocanvas.gui import background
     from neurocanvas.gui.training import dock as dock_module
-    from neurocanvas.gui.training import trainer_process
 
-    def slow_start():
+    def slow_start(pool):
         time.sleep(1.0)  # a cold training process on a slow machine
         raise OSError("no process")
 
-    monkeypatch.setattr(trainer_process, "acquire", slow_start)
+    monkeypatch.setattr(TrainerPool, "acquire", slow_start)
     monkeypatch.setattr(dock_module, "STOP_WAIT_MS", 50)
     dock = make_dock("xor", epochs=2)
     click(qtbot, dock.train_panel.train_button)
     worker = dock.worker
     dock.shutdown()  # gives up waiting: the thread must not be deleted while it runs
     assert dock.worker is None and dock.state == "idle"
-    assert worker in dock_module._PARKED
-    qtbot.waitUntil(lambda: worker not in dock_module._PARKED, timeout=30_000)
+    assert worker in background.running()
+    qtbot.waitUntil(lambda: worker not in background.running(), timeout=30_000)
+    assert worker.outcome == "finished"  # it trained on its thread, then let go
+
+
+def test_a_bug_in_the_run_layer_is_shown_and_the_dock_becomes_idle(qtbot, make_dock, monkeypatch):
+    from neurocanvas.engine.session.runner import JobRunner
+
+    def broken(runner, emit):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(JobRunner, "run", broken)
+    dock = make_dock("xor", epochs=2)
+    click(qtbot, dock.train_panel.train_button)
+    wait_idle(qtbot, dock)
+    assert dock.error_text().startswith("Training failed: 'a bug'")
+    assert "KeyError" in dock.details and dock.train_panel.train_button.isEnabled()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from neurocanvas.engine.templates import load_template
+from neurocanvas.engine.training.events import BatchEnded
 
 
 @pytest.fixture(autouse=True)
 def _no_thread_left():
     yield
-    from neurocanvas.gui.training.tasks import wait_for_all
+    from neurocanvas.gui.background import wait_for_all
 
     wait_for_all()
 
@@ -62,15 +63,9 @@ def test_progress_text_is_one_line_beside_a_thin_bar(qtbot, make_dock):
     live.reset({"config": {"epochs": 5}, "start_epoch": 1})
     live.add_progress(
         [
-            {
-                "event": "BatchEnded",
-                "epoch": 2,
-                "batch": 127,
-                "batches": 219,
-                "loss": 0.3,
-                "lr": 0.001,
-                "samples_per_s": 4502.0,
-            }
+            BatchEnded(
+                epoch=2, batch=127, batches=219, step=346, loss=0.3, samples_per_s=4502.0, lr=0.001
+            )
         ]
     )
     live.redraw(force=True)

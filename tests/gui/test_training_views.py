@@ -1,4 +1,4 @@
-"""The results and insight views on their own: hints, boundary colours, ROC, histograms, runs
+"""The results and insight views on their own: boundary colours, histograms, runs
 overlay, the digit pad and try-it predictions from a real checkpoint."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from neurocanvas.engine.training.events import BatchEnded, EpochEnded
 from neurocanvas.gui.training.boundary import to_rgb
-from neurocanvas.gui.training.hints import fit_hint
-from neurocanvas.gui.training.insight import roc_curve
 from neurocanvas.gui.training.runs import SETTINGS
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -19,33 +18,9 @@ from PySide6.QtTest import QTest
 def _no_thread_left():
     """Loads still running when a test ends would outlive their widgets; wait for them."""
     yield
-    from neurocanvas.gui.training.tasks import wait_for_all
+    from neurocanvas.gui.background import wait_for_all
 
     wait_for_all()
-
-
-def test_fit_hint_spots_overfitting_and_underfitting():
-    falling = [{"loss": 1.0 / e, "val_loss": 1.0 / e} for e in range(1, 8)]
-    assert fit_hint(falling) == ""
-    overfit = falling[:4] + [
-        {"loss": 0.1, "val_loss": 0.3},
-        {"loss": 0.09, "val_loss": 0.4},
-        {"loss": 0.08, "val_loss": 0.5},
-    ]
-    assert "Overfitting" in fit_hint(overfit) and "dropout" in fit_hint(overfit)
-    flat = [{"loss": 0.69, "accuracy": 0.5} for _ in range(12)]
-    assert "Underfitting" in fit_hint(flat)
-    assert fit_hint([{"loss": float("nan")}] * 12) == ""
-
-
-def test_fit_hint_calls_an_exploding_loss_diverging_not_underfitting():
-    # SGD at learning rate 100: the loss shoots up and accuracy stays at chance.
-    history = [{"loss": 0.7, "accuracy": 0.5}] + [{"loss": 8e24, "accuracy": 0.5}] * 11
-    hint = fit_hint(history)
-    assert hint.startswith("Diverging") and "Lower the learning rate" in hint
-    assert "higher learning rate" not in hint
-    assert fit_hint([{"loss": 0.7}, {"loss": float("nan")}]).startswith("Diverging")
-    assert fit_hint([{"loss": 0.7}, {"loss": 5.0}]) == ""  # worse, but not diverging
 
 
 def test_boundary_colours_follow_the_probabilities():
@@ -58,12 +33,6 @@ def test_boundary_colours_follow_the_probabilities():
     assert rgb.dtype == np.uint8 and rgb.shape == (2, 2, 3)
     assert rgb[0, 0, 0] > rgb[0, 0, 2] and rgb[0, 1, 2] > rgb[0, 1, 0]
     assert rgb[1, 0].min() > 180
-
-
-def test_roc_curve_of_a_perfect_and_a_useless_score():
-    positive = np.array([0, 0, 1, 1], dtype=bool)
-    assert roc_curve(np.array([0.1, 0.2, 0.8, 0.9]), positive)["auc"] == pytest.approx(1.0)
-    assert roc_curve(np.array([0.5, 0.5, 0.5, 0.5]), positive)["auc"] == pytest.approx(0.5)
 
 
 def test_histogram_view_shows_the_chosen_parameter(qtbot):
@@ -97,16 +66,12 @@ def test_progress_line_shows_the_training_process_gpu_memory(qtbot):
     view = LiveView()
     qtbot.addWidget(view)
     view.reset({"device": "cuda", "device_name": "NVIDIA H100", "config": {"epochs": 4}})
-    batch = {"event": "BatchEnded", "epoch": 1, "batch": 5, "batches": 10, "step": 5}
-    view.add_progress(
-        [{**batch, "loss": 0.5, "samples_per_s": 900.0, "lr": 0.01, "gpu_memory_mib": 1234.4}]
-    )
+    batch = {"epoch": 1, "batch": 5, "batches": 10, "step": 5, "samples_per_s": 900.0, "lr": 0.01}
+    view.add_progress([BatchEnded(**batch, loss=0.5, gpu_memory_mib=1234.4)])
     view.redraw(force=True)
     text = view.progress_text.text()
     assert "epoch 1 · batch 5/10" in text and "900 samples/s" in text and "GPU 1,234 MiB" in text
-    view.add_progress(
-        [{**batch, "loss": 0.4, "samples_per_s": 900.0, "lr": 0.01, "gpu_memory_mib": None}]
-    )  # a CPU run: no memory figure
+    view.add_progress([BatchEnded(**batch, loss=0.4)])  # a CPU run: no memory figure
     view.redraw(force=True)
     assert "GPU" not in view.progress_text.text()
 
@@ -119,18 +84,17 @@ def test_a_redraw_updates_one_plot_per_tick(qtbot):
     qtbot.addWidget(view)
     view.timer.stop()  # ticks by hand
     view.reset({"device": "cpu", "config": {"epochs": 2}})
-    epoch = {"event": "EpochEnded", "epoch": 1, "epochs": 2, "lr": 0.01, "seconds": 1.0}
-    view.add_progress(
-        [
-            {
-                **epoch,
-                "train": {"loss": 0.5, "accuracy": 0.8},
-                "val": {"val_loss": 0.6, "val_accuracy": 0.7},
-                "samples_per_s": 100.0,
-                "improved": True,
-            }
-        ]
+    epoch = EpochEnded(
+        epoch=1,
+        epochs=2,
+        train={"loss": 0.5, "accuracy": 0.8},
+        val={"val_loss": 0.6, "val_accuracy": 0.7},
+        lr=0.01,
+        seconds=1.0,
+        samples_per_s=100.0,
+        improved=True,
     )
+    view.add_progress([epoch])
 
     def points(name: str) -> int:
         x, _ = view.curves[name].getData()
@@ -145,18 +109,17 @@ def test_a_redraw_updates_one_plot_per_tick(qtbot):
     assert view.pending_plots == []
 
 
-def epoch_event(epoch: int, epochs: int, lr: float = 0.01) -> dict:
-    return {
-        "event": "EpochEnded",
-        "epoch": epoch,
-        "epochs": epochs,
-        "lr": lr,
-        "seconds": 0.1,
-        "train": {"loss": 1.0 / epoch, "accuracy": 0.5},
-        "val": {"val_loss": 1.0 / epoch, "val_accuracy": 0.5},
-        "samples_per_s": 1000.0,
-        "improved": True,
-    }
+def epoch_event(epoch: int, epochs: int, lr: float = 0.01) -> EpochEnded:
+    return EpochEnded(
+        epoch=epoch,
+        epochs=epochs,
+        train={"loss": 1.0 / epoch, "accuracy": 0.5},
+        val={"val_loss": 1.0 / epoch, "val_accuracy": 0.5},
+        lr=lr,
+        seconds=0.1,
+        samples_per_s=1000.0,
+        improved=True,
+    )
 
 
 def test_progress_line_keeps_its_pace_and_long_runs_lose_the_dots(qtbot):
@@ -179,6 +142,23 @@ def test_progress_line_keeps_its_pace_and_long_runs_lose_the_dots(qtbot):
     assert view.curves["loss"].opts["symbol"] is None  # 159 epochs: a line, no dots
     view.set_paused(True)
     assert "paused" in view.progress_text.text() and "samples/s" not in view.progress_text.text()
+
+
+def test_results_extras_follow_the_finished_summary(qtbot):
+    from neurocanvas.engine.session.messages import Results
+    from neurocanvas.gui.training.results import ResultsView
+
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_results({"test": {"auc": 0.75}, "epochs_run": 2, "stopped": "completed"})
+    view.show_extras(Results(error="Traceback: the extra views failed"))
+    assert not view.curve_plot.isVisibleTo(view) and view.has_results  # the summary stands
+    roc = {"fpr": np.array([0, 0.5, 1]), "tpr": np.array([0, 1, 1]), "auc": 0.75}
+    view.show_extras(Results(roc=roc))
+    assert view.curve_plot.isVisibleTo(view)
+    assert "AUC 0.750" in view.curve_plot.getPlotItem().titleLabel.text
+    view.set_results({"test": {}, "epochs_run": 1})  # the next run clears the curve
+    assert not view.curve_plot.isVisibleTo(view)
 
 
 def test_runs_overlay_ticked_curves(qtbot):

@@ -12,7 +12,7 @@ from window_fixtures import *  # noqa: F403 - the shared window fixtures
 @pytest.fixture(autouse=True)
 def _no_thread_left():
     yield
-    from neurocanvas.gui.training.tasks import wait_for_all
+    from neurocanvas.gui.background import wait_for_all
 
     wait_for_all()
 

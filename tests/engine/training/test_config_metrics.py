@@ -16,7 +16,12 @@ from neurocanvas.engine.training import (
     predict,
 )
 from neurocanvas.engine.training.losses import Objective
-from neurocanvas.engine.training.metrics import RegressionSums, binary_auc, classification_metrics
+from neurocanvas.engine.training.metrics import (
+    RegressionSums,
+    binary_auc,
+    classification_metrics,
+    roc_curve,
+)
 from training_helpers import prepared
 
 
@@ -109,6 +114,38 @@ def test_binary_auc_matches_the_pairwise_definition():
         if not q
     ]
     assert binary_auc(scores, positive) == pytest.approx(sum(pairs) / len(pairs))
+
+
+def _pairwise_auc(scores: torch.Tensor, positive: torch.Tensor) -> float:
+    pairs = [
+        (1.0 if s > t else 0.5 if s == t else 0.0)
+        for s, p in zip(scores.tolist(), positive.tolist())
+        if p
+        for t, q in zip(scores.tolist(), positive.tolist())
+        if not q
+    ]
+    return sum(pairs) / len(pairs)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_binary_auc_is_the_area_under_roc_curve_with_many_ties(seed):
+    generator = torch.Generator().manual_seed(seed)
+    scores = torch.randint(0, 6, (60,), generator=generator).float() / 5  # many ties
+    positive = torch.rand(60, generator=generator) < 0.4
+    fpr, tpr = roc_curve(scores, positive)
+    assert binary_auc(scores, positive) == pytest.approx(_pairwise_auc(scores, positive))
+    assert (fpr.diff() >= 0).all() and (tpr.diff() >= 0).all()
+    assert fpr[0] == tpr[0] == 0 and fpr[-1] == tpr[-1] == 1
+    assert len(fpr) == len(scores.unique()) + 1  # one point per distinct score
+
+
+def test_roc_curve_of_a_perfect_and_a_useless_score():
+    positive = torch.tensor([False, False, True, True])
+    fpr, tpr = roc_curve(torch.tensor([0.1, 0.2, 0.8, 0.9]), positive)
+    assert fpr.tolist() == [0, 0, 0, 0.5, 1] and tpr.tolist() == [0, 0.5, 1, 1, 1]
+    fpr, tpr = roc_curve(torch.full((4,), 0.5), positive)
+    assert fpr.tolist() == [0, 1] and tpr.tolist() == [0, 1]  # one diagonal step
+    assert math.isnan(binary_auc(torch.tensor([0.2, 0.7]), torch.tensor([True, True])))
 
 
 def test_classification_metrics():

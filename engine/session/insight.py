@@ -1,8 +1,9 @@
-"""What the results views show, computed on the training thread (no Qt here): the decision
-boundary of a 2-D model on a grid, weight and gradient histograms per layer, and at the end of a
-run the ROC curve, predicted-vs-true points or misclassified images.
+"""What the window's insight views show, computed where the model trains: the decision boundary
+of a 2-D model on a grid and weight and gradient histograms per layer (`Snapshot`s, from a
+trainer callback), and at the end of a run the ROC curve, predicted-vs-true points or
+misclassified images (`Results`).
 
-Everything returned is numpy arrays, numbers and strings, safe to send to the GUI thread.
+Everything in them is numpy arrays, numbers and strings, safe to send to another process.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import Any
 import numpy as np
 import torch
 from neurocanvas.engine.training import Callback
+from neurocanvas.engine.training.metrics import binary_auc, roc_curve
+
+from .messages import Results, Snapshot
 
 GRID = 80  # boundary resolution (GRID x GRID model evaluations per picture)
 BOUNDARY_INTERVAL = 0.15  # seconds between boundary pictures: ~7 a second is smooth enough
@@ -25,9 +29,9 @@ MAX_SCATTER = 2000
 
 
 class InsightCallback(Callback):
-    """At epoch end (throttled; always the first and last epoch) hand `send` a snapshot dict."""
+    """At epoch end (throttled; always the first and last epoch) hand `send` a `Snapshot`."""
 
-    def __init__(self, send: Callable[[dict], None]):
+    def __init__(self, send: Callable[[Snapshot], None]):
         self.send = send
         self._last_boundary = self._last_histograms = -1e9
         self.grid: torch.Tensor | None = None
@@ -48,15 +52,15 @@ class InsightCallback(Callback):
     def _snapshot(self, trainer, epoch: int) -> None:
         now = time.perf_counter()
         edge = epoch in (1, trainer.config.epochs)
-        snapshot: dict[str, Any] = {"epoch": epoch, "boundary": None, "histograms": None}
+        picture = weights = None
         if self.grid is not None and (edge or now - self._last_boundary >= BOUNDARY_INTERVAL):
-            snapshot["boundary"] = boundary(trainer, self.grid, self.extent)
+            picture = boundary(trainer, self.grid, self.extent)
             self._last_boundary = now
         if edge or now - self._last_histograms >= HISTOGRAM_INTERVAL:
-            snapshot["histograms"] = histograms(trainer.model)
+            weights = histograms(trainer.model)
             self._last_histograms = now
-        if snapshot["boundary"] is not None or snapshot["histograms"] is not None:
-            self.send(snapshot)
+        if picture is not None or weights is not None:
+            self.send(Snapshot(epoch, picture, weights))
 
 
 def _grid(x: torch.Tensor) -> tuple[torch.Tensor, tuple[float, float, float, float]]:
@@ -111,13 +115,13 @@ def _histogram(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @torch.no_grad()
-def results_payload(trainer) -> dict[str, Any]:
+def results(trainer) -> Results:
     """ROC (binary), predicted-vs-true points (regression) or misclassified images, on the split
     the trainer evaluated at the end."""
     split_name = getattr(trainer, "evaluated_on", "test")
     placed = trainer.splits.get(split_name)
     if placed is None:
-        return {}
+        return Results(split_name)
     x, target = placed
     view, objective = trainer.view, trainer.objective
     was_training = view.training
@@ -127,38 +131,36 @@ def results_payload(trainer) -> dict[str, Any]:
         out = torch.cat([view(x[i : i + size]).float() for i in range(0, x.shape[0], size)])
     finally:
         view.train(was_training)
-    result: dict[str, Any] = {"split": split_name}
     if objective.classification:
-        probabilities = objective.probabilities(out)
         labels = getattr(trainer.data, split_name).y.reshape(-1).long()
-        predicted = objective.labels(out).cpu()
+        roc = None
         if objective.task == "binary":
-            score = probabilities[:, -1].cpu().numpy()
-            result["roc"] = roc_curve(score, labels.numpy() == 1)
+            roc = roc_points(objective.probabilities(out)[:, -1].cpu(), labels == 1)
         info = getattr(trainer.data, "info", None)
+        wrong = []
         if info is not None and info.is_image:
-            result["misclassified"] = _misclassified(trainer, split_name, predicted, labels)
-    elif objective.task == "regression" and target is not None:
-        pred = out.reshape(out.shape[0], -1)[:, 0].cpu().numpy()
-        true = target.reshape(target.shape[0], -1)[:, 0].cpu().numpy()
-        keep = slice(0, MAX_SCATTER)
-        denominator = float(((true - true.mean()) ** 2).sum()) or 1.0
-        r2 = 1.0 - float(((true - pred) ** 2).sum()) / denominator
-        result["scatter"] = {"true": true[keep], "pred": pred[keep], "r2": r2}
-    return result
+            predicted = objective.labels(out).cpu()
+            wrong = _misclassified(trainer, split_name, predicted, labels)
+        return Results(split_name, roc=roc, misclassified=wrong)
+    if objective.task == "regression" and target is not None:
+        return Results(split_name, scatter=_scatter(out, target))
+    return Results(split_name)
 
 
-def roc_curve(score: np.ndarray, positive: np.ndarray) -> dict[str, Any]:
-    """False and true positive rates over every threshold, and the area under the curve."""
-    order = np.argsort(-score, kind="stable")
-    hits = positive[order].astype(np.float64)
-    # One point per distinct score: tied samples move the curve together (diagonally).
-    ends = np.r_[np.nonzero(np.diff(score[order]))[0], len(hits) - 1]
-    tps, fps = np.cumsum(hits)[ends], np.cumsum(1 - hits)[ends]
-    p, n = max(tps[-1], 1.0), max(fps[-1], 1.0)
-    tpr = np.concatenate([[0.0], tps / p])
-    fpr = np.concatenate([[0.0], fps / n])
-    return {"fpr": fpr, "tpr": tpr, "auc": float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))}
+def roc_points(score: torch.Tensor, positive: torch.Tensor) -> dict[str, Any]:
+    """The engine's ROC curve and its area, as arrays for a plot."""
+    fpr, tpr = roc_curve(score, positive)
+    auc = binary_auc(score, positive)
+    return {"fpr": fpr.numpy(), "tpr": tpr.numpy(), "auc": auc}
+
+
+def _scatter(out: torch.Tensor, target: torch.Tensor) -> dict[str, Any]:
+    pred = out.reshape(out.shape[0], -1)[:, 0].cpu().numpy()
+    true = target.reshape(target.shape[0], -1)[:, 0].cpu().numpy()
+    keep = slice(0, MAX_SCATTER)
+    denominator = float(((true - true.mean()) ** 2).sum()) or 1.0
+    r2 = 1.0 - float(((true - pred) ** 2).sum()) / denominator
+    return {"true": true[keep], "pred": pred[keep], "r2": r2}
 
 
 def _misclassified(trainer, split_name: str, predicted, labels) -> list[dict[str, Any]]:
