@@ -12,6 +12,9 @@ from .evaluation import Prediction, evaluate, predict
 from .events import BatchEnded, EpochEnded, Event, RunFailed, RunFinished, RunStarted
 from .losses import Objective, resolve_objective, strip_head
 from .metrics import EvalResult
+from .run_folder import RunFolder
+from .run_state import RunState, prepare_run
+from .steps import SupervisedStep, TrainStep
 from .trainer import Trainer, TrainingError
 
 __all__ = [
@@ -30,15 +33,20 @@ __all__ = [
     "Prediction",
     "RunFailed",
     "RunFinished",
+    "RunFolder",
     "RunStarted",
+    "RunState",
+    "SupervisedStep",
     "TensorBoardLogger",
     "TrainConfig",
+    "TrainStep",
     "Trainer",
     "TrainingError",
     "device_name",
     "evaluate",
     "load_checkpoint",
     "predict",
+    "prepare_run",
     "read_checkpoint",
     "resolve_device",
     "resolve_objective",

@@ -1,8 +1,9 @@
 """Callbacks (Lightning-style hooks into the trainer's loop) and the built-in ones: early stopping,
 JSON-lines and CSV metric logs, and an optional TensorBoard writer.
 
-Checkpointing (best.pt and last.pt) is done by the trainer itself, so a run always leaves them.
-`on_batch_end` is only called for callbacks that override it, so the others cost nothing per batch.
+Checkpointing (best.pt and last.pt) is done by the trainer itself, so a run always leaves them;
+publishing events to subscribers is a callback too (`run_events.EventPublisher`, always first).
+A hook is only called on callbacks that override it, so the others cost nothing per batch.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .metrics import monitor_mode
 if TYPE_CHECKING:
     import torch
 
-    from .events import RunFailed, RunFinished
+    from .events import BatchEnded, RunFailed, RunFinished
     from .trainer import Trainer
 
 
@@ -29,6 +30,10 @@ class Callback:
 
     def on_batch_end(self, trainer: Trainer, step: int, loss: torch.Tensor) -> None:
         """After every optimizer step; `loss` is the batch's loss tensor (reading it syncs)."""
+
+    def on_progress(self, trainer: Trainer, event: BatchEnded) -> None:
+        """At most every BATCH_EVENT_INTERVAL seconds within an epoch: the mean loss since the
+        last call, samples per second, the learning rate (the event subscribers get)."""
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         """`logs`: Keras-style names, "loss", "accuracy", "val_loss", "val_accuracy", "lr", ..."""

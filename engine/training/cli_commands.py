@@ -36,6 +36,7 @@ from .data_adapter import data_config, first_nonempty, load_all_rows, load_prepa
 from .devices import resolve_device
 from .evaluation import evaluate
 from .events import BatchEnded, EpochEnded, RunFailed, RunFinished, RunStarted
+from .run_state import auto_sizes_for
 from .trainer import Trainer
 
 _DOWNLOAD_HELP = (
@@ -110,9 +111,7 @@ def run_train(args) -> int:
     data = _load_data(project.data, args.data, args.download)
     trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
-        trainer.model = compile_graph(
-            project.graph, auto=trainer._auto_sizes(data.train), seed=config.seed
-        )
+        trainer.model = compile_graph(project.graph, auto=auto_sizes_for(data), seed=config.seed)
     except CompileError as error:
         raise UsageError(f"{args.project}: {error}") from None
     reporter = _JsonReporter() if args.json else _ProgressReporter(sys.stderr)

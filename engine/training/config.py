@@ -3,7 +3,8 @@
 The "training" section of a project (all keys optional; defaults shown)::
 
     {"optimizer": {"type": "Adam", "lr": 0.001, "weight_decay": 0.0,
-                   "momentum": 0.0, "nesterov": false},        # SGD/RMSprop use momentum
+                   "momentum": 0.0, "nesterov": false,         # SGD/RMSprop use momentum
+                   "amsgrad": false},                          # Adam/AdamW
      "loss": "auto",            # auto | cross_entropy | binary_cross_entropy | mse | mae | huber
      "epochs": 10, "batch_size": 32,
      "mode": "supervised",      # or "reconstruction" (autoencoder: target = input)
@@ -74,6 +75,7 @@ class OptimizerConfig:
     weight_decay: float = 0.0
     momentum: float = 0.0
     nesterov: bool = False
+    amsgrad: bool = False
 
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}

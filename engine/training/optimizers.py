@@ -37,8 +37,12 @@ OPTIMIZERS: Mapping[str, OptimizerKind] = MappingProxyType(
                 "Stochastic gradient descent, optionally with (Nesterov) momentum",
                 ("momentum", "nesterov"),
             ),
-            OptimizerKind("Adam", torch.optim.Adam, "Adaptive moments: a good default"),
-            OptimizerKind("AdamW", torch.optim.AdamW, "Adam with decoupled weight decay"),
+            OptimizerKind(
+                "Adam", torch.optim.Adam, "Adaptive moments: a good default", ("amsgrad",)
+            ),
+            OptimizerKind(
+                "AdamW", torch.optim.AdamW, "Adam with decoupled weight decay", ("amsgrad",)
+            ),
             OptimizerKind(
                 "RMSprop",
                 torch.optim.RMSprop,

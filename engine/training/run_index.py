@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .run_files import RESULT_FILE
+from .run_folder import RESULT_FILE
 
 MAX_RUNS = 50  # the newest; older folders stay on disk, untouched
 

@@ -90,6 +90,13 @@ OPTIMIZER_SETTINGS: tuple[SettingSpec, ...] = (
         "SGD with momentum: look ahead before taking the gradient",
         label="Nesterov momentum",
     ),
+    SettingSpec(
+        "amsgrad",
+        "bool",
+        False,
+        "Adam and AdamW: never let the step size grow back (steadier on noisy gradients)",
+        label="AMSGrad",
+    ),
 )
 
 LOSS_CHOICES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")

@@ -9,6 +9,11 @@
 with tensors `.x`, `.y`, or None) and optionally `.info`, `.preprocessing` and `.class_names`.
 The hot loop keeps the data as whole tensors on the device, shuffles with a seeded generator, and
 reads metrics from the device at most ten times a second; nothing else synchronises per batch.
+
+Composed, not inherited: `prepare_run` gives the `RunState` (run_state.py), a `TrainStep` does each
+batch's update (steps.py; `train_step=` plugs in another), a `RunFolder` names the run's files
+(run_folder.py), run_checkpoints.py writes best.pt/last.pt, and events reach subscribers through a
+built-in callback (`EventPublisher`), so callbacks are the one extension mechanism.
 """
 
 from __future__ import annotations
@@ -26,20 +31,30 @@ from torch import fx
 
 from .. import project as project_io
 from ..graph import Graph
-from .callbacks import Callback, overrides
+from .callbacks import Callback, EarlyStopping, overrides
 from .config import TrainConfig
-from .devices import autocast, resolve_device
+from .devices import resolve_device
 from .evaluation import evaluate_view
 from .events import BatchEnded, EpochEnded, Event, RunFailed, RunFinished
 from .metrics import EvalResult, RunningMetrics, monitor_mode
-from .run_events import RunEventsMixin, TrainingError
-from .run_files import RunFilesMixin
-from .run_setup import RunSetupMixin, gpu_memory_mib
+from .run_checkpoints import load_resume_state, save_checkpoints, write_best, write_last
+from .run_events import EventPublisher, TrainingError, failed_event, finished_event
+from .run_folder import RunFolder
+from .run_state import RunState, class_names_of, gpu_memory_mib, prepare_run
+from .steps import SupervisedStep, TrainStep
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between BatchEnded events (and device reads)
+HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
 
 
-class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
+def _from_state(name: str) -> property:
+    return property(lambda self: getattr(self.state, name), doc=f"The run's {name} (RunState).")
+
+
+class Trainer:
+    """One training run. `callbacks` hook into the loop; `train_step` (default: a
+    `SupervisedStep`) is what the loop does with each batch."""
+
     def __init__(
         self,
         project_or_graph: project_io.Project | Graph,
@@ -51,6 +66,7 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
         run_dir: str | Path | None = None,
         model: fx.GraphModule | None = None,
         resume_from: str | Path | None = None,
+        train_step: TrainStep | None = None,
     ):
         if isinstance(project_or_graph, Graph):
             project_or_graph = project_io.Project(name="model", graph=project_or_graph)
@@ -59,13 +75,16 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
         if config is None:
             config = TrainConfig.from_dict(self.project.training)
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
-        self.callbacks = list(callbacks)
+        self.events = EventPublisher()
+        self.callbacks: list[Callback] = [self.events, *callbacks]
+        self.train_step = train_step if train_step is not None else SupervisedStep()
         self.device = resolve_device(self.config.device if device == "auto" else device)
         self.model = model
+        self.state: RunState | None = None
         self.resume_from = Path(resume_from) if resume_from else None
         if run_dir is None and self.resume_from is not None:
             run_dir = self.resume_from.parent
-        self.run_dir = Path(run_dir) if run_dir else None
+        self.folder = RunFolder(Path(run_dir)) if run_dir else None
         self.history: list[dict[str, float]] = []
         self.best_value, self.best_epoch, self.best_state = math.nan, 0, None
         self.best_logs: dict[str, float] = {}
@@ -73,20 +92,49 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
         self.stop_reason: str | None = None
         self.result: RunFinished | RunFailed | None = None
         self.test_result: EvalResult | None = None
-        self._subscribers: list[Callable[[Event], None]] = []
+        self.epoch_report: EpochEnded | None = None
+        self._hooks: dict[str, list[Callable[..., None]]] = {}
         self._stop = threading.Event()
         self._unpaused = threading.Event()
         self._unpaused.set()
         self.epoch = 0
         self.step = 0
         self._partial_epoch = False
+        self._last_batch_event: float | None = None
         self.samples_trained = 0
+
+    # what the run trains (RunState), once run() has prepared it --------------------------------
+    view = _from_state("view")
+    objective = _from_state("objective")
+    auto = _from_state("auto")
+    splits = _from_state("splits")
+    schedule = _from_state("schedule")
+    scaler = _from_state("scaler")
+    amp_dtype = _from_state("amp_dtype")
+    monitor = _from_state("monitor")
+    num_classes = _from_state("num_classes")
+    batches_per_epoch = _from_state("batches_per_epoch")
+    generator = _from_state("generator")
+
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        return self.state.optimizers[0]
+
+    @property
+    def run_dir(self) -> Path | None:
+        return None if self.folder is None else self.folder.path
+
+    @property
+    def class_names(self) -> list[str]:
+        return class_names_of(self.data)
+
+    def checkpoint_path(self, which: str = "best") -> Path | None:
+        return None if self.folder is None else self.folder.checkpoint(which)
 
     # control, from any thread ------------------------------------------------------------------
     def subscribe(self, fn: Callable[[Event], None]) -> Callable[[], None]:
         """Call `fn(event)` (on the training thread) for every event; returns an unsubscribe."""
-        self._subscribers.append(fn)
-        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
+        return self.events.subscribe(fn)
 
     def request_stop(self, reason: str = "user") -> None:
         self.stop_reason = self.stop_reason or reason
@@ -108,46 +156,88 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
         """Train, validate each epoch, test at the end. Never raises for a failed run: it returns
         (and publishes) RunFailed with a readable message, keeping the last good checkpoint."""
         started = time.perf_counter()
-        self._previous_threads = torch.get_num_threads()
+        previous_threads = torch.get_num_threads()
         # Re-set before this thread's first op: a thread that never set it (the GUI's worker)
         # trains measurably slower with the same reported count.
-        torch.set_num_threads(self._previous_threads)
+        torch.set_num_threads(previous_threads)
         try:
-            self._setup()
-            self._emit(self._started_event())
-            for callback in self.callbacks:
-                callback.on_run_start(self)
+            self._prepare()
+            self._call("on_run_start")
             while self.epoch < self.config.epochs and not self._stop.is_set():
                 self._run_epoch(self.epoch + 1)
             self._finish_training()
-            self.result = self._finished_event(time.perf_counter() - started)
-            with contextlib.suppress(OSError):  # a full disk must not undo a finished run
-                self._write_result(self.result)
-            self._emit(self.result)
-            for callback in self.callbacks:
-                callback.on_run_end(self, self.result)
+            self.result = finished_event(self, time.perf_counter() - started)
+            if self.folder is not None:
+                with contextlib.suppress(OSError):  # a full disk must not undo a finished run
+                    self.folder.write_result(self.result)
+            self._call("on_run_end", self.result)
         except Exception as error:  # noqa: BLE001 - every failure becomes a RunFailed event
-            try:
-                if self.run_dir is not None and self.config.checkpoint:
-                    self._write_best()  # the best weights so far are good; keep them
-            except Exception:  # noqa: BLE001, S110 - report the original failure
-                pass
-            self.result = self._failed_event(error)
-            with contextlib.suppress(Exception):  # the run's own failure is the news
-                self._write_result(self.result)
-            for callback in self.callbacks:
-                with contextlib.suppress(Exception):  # a failing logger must not hide the cause
-                    callback.on_run_failed(self, self.result)
-            self._emit(self.result)
+            self._fail(error)
         finally:
-            torch.set_num_threads(self._previous_threads)
+            torch.set_num_threads(previous_threads)
         return self.result
+
+    def _prepare(self) -> None:
+        """The RunState, the step, early stopping, the resumed state and the run folder."""
+        cfg = self.config
+        self.state = prepare_run(self.project.graph, self.data, cfg, self.device, self.model)
+        self.model = self.state.model
+        self.train_step.configure(self.state, cfg)
+        if cfg.early_stopping and not any(isinstance(c, EarlyStopping) for c in self.callbacks):
+            es = cfg.early_stopping
+            self.callbacks.append(EarlyStopping(self.monitor, es["patience"], es["min_delta"]))
+        if self.resume_from is not None:
+            load_resume_state(self)
+        if self.folder is None and cfg.checkpoint:
+            self.folder = RunFolder.new(self.project.name)
+        if self.folder is not None:
+            self.folder.create(self._folder_config())
+            self.callbacks += self.folder.loggers(cfg.tensorboard)
+        self._bind_hooks()
+
+    def _bind_hooks(self) -> None:
+        # Bound once: a hook no callback overrides costs nothing, per batch in particular.
+        self._hooks = {
+            hook: [getattr(c, hook) for c in self.callbacks if overrides(c, hook)] for hook in HOOKS
+        }
+
+    def _folder_config(self) -> dict[str, Any]:
+        info = getattr(self.data, "info", None)
+        return {
+            "project": self.project.to_dict(),
+            "training": self.config.to_dict(),
+            "data": info.to_dict() if hasattr(info, "to_dict") else None,
+            "device": str(self.device),
+            "loss_note": self.objective.note,
+        }
+
+    def _call(self, hook: str, *args: Any, quiet: bool = False) -> None:
+        """Every callback's `hook(self, *args)`, in order; `quiet`: one that raises is skipped."""
+        for fn in self._hooks.get(hook, ()):
+            if quiet:
+                with contextlib.suppress(Exception):  # a failing logger must not hide the cause
+                    fn(self, *args)
+            else:
+                fn(self, *args)
+
+    def _fail(self, error: Exception) -> None:
+        try:
+            if self.folder is not None and self.config.checkpoint and self.state is not None:
+                write_best(self)  # the best weights so far are good; keep them
+        except Exception:  # noqa: BLE001, S110 - report the original failure
+            pass
+        self.result = failed_event(self, error)
+        if self.folder is not None:
+            with contextlib.suppress(Exception):  # the run's own failure is the news
+                self.folder.write_result(self.result)
+        if not self._hooks:  # failed while preparing: the callbacks given still hear of it
+            self._bind_hooks()
+        self._call("on_run_failed", self.result, quiet=True)
 
     # one epoch ---------------------------------------------------------------------------------
     def _run_epoch(self, epoch: int) -> None:
         self.epoch_started = time.perf_counter()
-        for callback in self.callbacks:
-            callback.on_epoch_start(self, epoch)
+        self._call("on_epoch_start", epoch)
         train_metrics, train_seconds, complete = self._train_epoch(epoch)
         self._partial_epoch = not complete
         if not complete:  # stopped by the user mid-epoch
@@ -157,44 +247,37 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
         logs = {
             **train_metrics,
             **{f"val_{k}": v for k, v in (val.metrics if val else {}).items()},
-            "lr": self.optimizer.param_groups[0]["lr"],
+            "lr": self.train_step.lr,
         }
-        if self.schedule.plateau:
-            self.schedule.scheduler.step(logs.get(self.monitor, logs["loss"]))
+        self.train_step.end_epoch(logs, self.monitor)
         improved = self._track_best(epoch, logs)
         self.history.append({"epoch": epoch, **logs})
-        self._save_checkpoints(epoch, logs, improved)
-        seconds = time.perf_counter() - self.epoch_started
-        self._emit(
-            EpochEnded(
-                epoch,
-                self.config.epochs,
-                train_metrics,
-                {k: v for k, v in logs.items() if k.startswith("val_")},
-                logs["lr"],
-                seconds,
-                len(self.data.train.x) / train_seconds,
-                improved,
-            )
+        save_checkpoints(self, epoch, logs, improved)
+        self.epoch_report = EpochEnded(
+            epoch,
+            self.config.epochs,
+            train_metrics,
+            {k: v for k, v in logs.items() if k.startswith("val_")},
+            logs["lr"],
+            time.perf_counter() - self.epoch_started,
+            len(self.data.train.x) / train_seconds,
+            improved,
         )
-        for callback in self.callbacks:
-            callback.on_epoch_end(self, epoch, logs)
+        self._call("on_epoch_end", epoch, logs)
 
     def _train_epoch(self, epoch: int) -> tuple[dict[str, float], float, bool]:
-        cfg, model, view, optimizer = self.config, self.model, self.view, self.optimizer
+        """The hot loop: slice, augment, `train_step`, count; progress at most every
+        BATCH_EVENT_INTERVAL (the only read from the device)."""
         x, target = self.splits["train"]
-        n, size = x.shape[0], cfg.batch_size
-        order = torch.randperm(n, generator=self.generator) if cfg.shuffle else torch.arange(n)
+        n, size, train_step = x.shape[0], self.config.batch_size, self.train_step
+        shuffle = self.config.shuffle
+        order = torch.randperm(n, generator=self.generator) if shuffle else torch.arange(n)
         order = order.to(self.device)
-        loss_fn = self.objective.loss_fn()
         running = RunningMetrics(self.objective, self.device)
-        window = [0.0, 0]  # loss sum and count at the last BatchEnded, within this epoch
-        batch_callbacks = [c for c in self.callbacks if overrides(c, "on_batch_end")]
-        per_batch = self.schedule.scheduler if self.schedule.per_batch else None
-        penalty = self._penalty if (cfg.l1 or cfg.l2) else None
-        clip, scaler, amp = cfg.grad_clip, self.scaler, self.amp_dtype
+        window = [0.0, 0]  # loss sum and count at the last progress report, within this epoch
+        batch_hooks = self._hooks.get("on_batch_end")
         augment = getattr(self.data, "augment", None)
-        model.train()
+        self.model.train()
         started = time.perf_counter()
         last_event = self._last_batch_event or started
         complete = True
@@ -207,34 +290,14 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
             if augment is not None:
                 xb = augment(xb)
             yb = xb if target is None else target.index_select(0, index)
-            with autocast(self.device, amp):
-                out = view(xb)
-            out = out.float() if amp is not None else out
-            loss = loss_fn(out, yb)
-            if penalty is not None:
-                loss = loss + penalty()
-            optimizer.zero_grad(set_to_none=True)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.unscale_(optimizer)
-            else:
-                loss.backward()
-            if clip is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            if scaler is not None:
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                optimizer.step()
-            if per_batch is not None:
-                per_batch.step()
+            loss, out = train_step(xb, yb)
             self.step += 1
             running.update(loss, out, yb)
-            for callback in batch_callbacks:
-                callback.on_batch_end(self, self.step, loss.detach())
+            if batch_hooks:
+                self._call("on_batch_end", self.step, loss.detach())
             now = time.perf_counter()
             if now - last_event >= BATCH_EVENT_INTERVAL:
-                self._batch_event(epoch, batch + 1, running, window, now - last_event)
+                self._progress(epoch, batch + 1, running, window, now - last_event)
                 last_event = now
         self._last_batch_event = last_event
         seconds = time.perf_counter() - started
@@ -243,39 +306,28 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
         _check_finite(metrics.get("loss", 0.0), epoch)
         return metrics, seconds, complete
 
-    def _batch_event(
+    def _progress(
         self, epoch: int, batch: int, running: RunningMetrics, window: list, seconds: float
     ) -> None:
-        """Read the loss sum from the device (the one sync per interval) and publish the mean
-        since the last BatchEnded."""
+        """Read the loss sum from the device (the one sync per interval), check it, and report
+        the mean since the last report to the `on_progress` hooks (BatchEnded for subscribers)."""
         total = running.loss_sum.item()
         count = running.count - window[1]
         loss = (total - window[0]) / max(count, 1)
         window[:] = [total, running.count]
         _check_finite(loss, epoch)
-        if self._subscribers:
-            lr = self.optimizer.param_groups[0]["lr"]
-            self._emit(
-                BatchEnded(
-                    epoch,
-                    batch,
-                    self.batches_per_epoch,
-                    self.step,
-                    loss,
-                    count / seconds,
-                    lr,
-                    gpu_memory_mib(self.device),
-                )
+        if self._hooks.get("on_progress"):
+            event = BatchEnded(
+                epoch,
+                batch,
+                self.batches_per_epoch,
+                self.step,
+                loss,
+                count / seconds,
+                self.train_step.lr,
+                gpu_memory_mib(self.device),
             )
-
-    def _penalty(self) -> torch.Tensor:
-        cfg, total = self.config, 0.0
-        for weight in self._weights:
-            if cfg.l1:
-                total = total + cfg.l1 * weight.abs().sum()
-            if cfg.l2:
-                total = total + cfg.l2 * weight.pow(2).sum()
-        return total
+            self._call("on_progress", event)
 
     def _wait_paused(self) -> bool:
         """Block while paused; False when a stop came instead of a resume."""
@@ -324,11 +376,10 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
 
     # end of the run ----------------------------------------------------------------------------
     def _finish_training(self) -> None:
-        for callback in self.callbacks:
-            callback.on_train_end(self)
-        if self.run_dir is not None and self.config.checkpoint and self.history:
-            self._write_last(self.epoch, self.history[-1], partial=self._partial_epoch)
-            self._write_best()
+        self._call("on_train_end")
+        if self.folder is not None and self.config.checkpoint and self.history:
+            write_last(self, self.epoch, self.history[-1], partial=self._partial_epoch)
+            write_best(self)
         restore = self.config.restore_best and self.best_state is not None
         if restore:
             self.model.load_state_dict(self.best_state)
@@ -341,11 +392,6 @@ class Trainer(RunSetupMixin, RunFilesMixin, RunEventsMixin):
                 self.evaluated_on = name
                 return self._evaluate_split(name)
         return None
-
-    # events ------------------------------------------------------------------------------------
-    def _emit(self, event: Event) -> None:
-        for fn in list(self._subscribers):
-            fn(event)
 
 
 def _check_finite(loss: float, epoch: int) -> None:

@@ -165,6 +165,10 @@ def test_an_idle_process_holds_no_finished_run(tmp_path):
     window_end.send(Submit(1, xor_job(tmp_path, epochs=1), JobContext.capture()))
     while not isinstance(getattr(window_end.recv(), "event", None), JobDone):
         pass
+    # JobDone is sent just before the process drops the job: give it a moment (not the next job).
+    deadline = time.monotonic() + 10
+    while trainers() != before and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert trainers() == before
     window_end.send(Quit())
     serving.join(10)

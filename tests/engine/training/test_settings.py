@@ -185,3 +185,11 @@ def test_hostile_settings_raise_only_config_errors(top, optimizer, schedule, ear
     # What is accepted is typed and stable: it reads back as itself.
     assert TrainConfig.from_dict(config.to_dict()) == config
     assert math.isfinite(config.optimizer.lr) and config.optimizer.lr > 0
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_amsgrad_reaches_the_optimizers_that_take_it(name):
+    config = OptimizerConfig(type=name, amsgrad=True)
+    group = build_optimizer([torch.nn.Parameter(torch.zeros(1))], config).param_groups[0]
+    assert group.get("amsgrad", False) is ("amsgrad" in OPTIMIZERS[name].takes)
+    assert ("amsgrad" in OPTIMIZERS[name].takes) == (name in ("Adam", "AdamW"))

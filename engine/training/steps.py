@@ -1,0 +1,130 @@
+"""Training steps: what the trainer's loop does with one batch, as a pluggable object.
+
+The loop (trainer.py) owns the run: ordering and slicing batches, augmentation, pause and stop,
+the step count, running metrics, throttled progress, callbacks, validation, checkpoints. A
+`TrainStep` owns the update: forward, loss, backward, the optimizers and the per-batch LR
+schedule. The default, `SupervisedStep`, is one model, one loss, one optimizer. Another step (two
+optimizers taking turns for a GAN, contrastive divergence for an RBM) plugs into the same loop:
+
+    trainer = Trainer(project, data, config, train_step=MyStep())
+
+A step is called for every batch, so `__call__` must stay cheap: no host-device syncs, nothing
+that `configure` could have done once.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from .devices import autocast
+
+if TYPE_CHECKING:
+    from .config import TrainConfig
+    from .run_state import RunState
+
+
+class TrainStep:
+    """One training step on one batch. Subclasses implement `__call__`; the rest has defaults
+    that suit any step whose optimizers are in `run.optimizers` (checkpointed and resumed)."""
+
+    run: RunState
+    config: TrainConfig
+
+    def configure(self, run: RunState, config: TrainConfig) -> None:
+        """Once per run, after `prepare_run` and before the first batch (and before a resumed
+        run loads its state): keep what the step needs. A step with optimizers of its own sets
+        `run.optimizers` here, so checkpoints hold their state."""
+        self.run, self.config = run, config
+
+    def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Train on one batch; return (loss, out): the batch's loss as a 0-d tensor (not read:
+        reading syncs) and the outputs the running accuracy is measured on."""
+        raise NotImplementedError
+
+    def end_epoch(self, logs: dict[str, float], monitor: str) -> None:
+        """After validation, with the epoch's `logs` (a reduce-on-plateau schedule steps here)."""
+        schedule = self.run.schedule
+        if schedule.plateau:
+            schedule.scheduler.step(logs.get(monitor, logs["loss"]))
+
+    @property
+    def lr(self) -> float:
+        """The learning rate shown in events and logs: the first optimizer's."""
+        optimizers = self.run.optimizers
+        return optimizers[0].param_groups[0]["lr"] if optimizers else math.nan
+
+    def state_dict(self) -> dict[str, Any]:
+        """What last.pt keeps to resume: the optimizers' and the schedule's state."""
+        optimizers = self.run.optimizers
+        state: dict[str, Any] = {"scheduler": self.run.schedule.state_dict()}
+        if len(optimizers) == 1:  # the key a one-optimizer checkpoint has always had
+            state["optimizer"] = optimizers[0].state_dict()
+        else:
+            state["optimizers"] = [optimizer.state_dict() for optimizer in optimizers]
+        return state
+
+    def load_state_dict(self, bundle: dict[str, Any]) -> None:
+        """Back from a checkpoint bundle holding `state_dict()`'s keys."""
+        optimizers = self.run.optimizers
+        states = [bundle["optimizer"]] if "optimizer" in bundle else bundle.get("optimizers", [])
+        for optimizer, state in zip(optimizers, states, strict=True):
+            optimizer.load_state_dict(state)
+        self.run.schedule.load_state_dict(bundle.get("scheduler"))
+
+
+class SupervisedStep(TrainStep):
+    """Forward the view, loss (plus L1/L2 penalties), backward, clip, optimizer step, per-batch
+    LR schedule; with a gradient scaler under float16 autocast."""
+
+    def configure(self, run: RunState, config: TrainConfig) -> None:
+        super().configure(run, config)
+        (self.optimizer,) = run.optimizers
+        self.view, self.device, self.amp, self.scaler = (
+            run.view,
+            run.device,
+            run.amp_dtype,
+            run.scaler,
+        )
+        self.loss_fn = run.objective.loss_fn()
+        self.parameters = list(run.model.parameters())
+        self.per_batch = run.schedule.scheduler if run.schedule.per_batch else None
+        self.clip = config.grad_clip
+        self.weights = [p for p in self.parameters if p.ndim >= 2]
+        self.penalty = self._penalty if (config.l1 or config.l2) else None
+
+    def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        optimizer, scaler, amp = self.optimizer, self.scaler, self.amp
+        with autocast(self.device, amp):
+            out = self.view(x)
+        out = out.float() if amp is not None else out
+        loss = self.loss_fn(out, target)
+        if self.penalty is not None:
+            loss = loss + self.penalty()
+        optimizer.zero_grad(set_to_none=True)
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+        else:
+            loss.backward()
+        if self.clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.parameters, self.clip)
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+        if self.per_batch is not None:
+            self.per_batch.step()
+        return loss, out
+
+    def _penalty(self) -> torch.Tensor:
+        l1, l2, total = self.config.l1, self.config.l2, 0.0
+        for weight in self.weights:
+            if l1:
+                total = total + l1 * weight.abs().sum()
+            if l2:
+                total = total + l2 * weight.pow(2).sum()
+        return total
