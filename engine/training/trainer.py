@@ -377,8 +377,14 @@ class Trainer:
     # end of the run ----------------------------------------------------------------------------
     def _finish_training(self) -> None:
         self._call("on_train_end")
-        if self.folder is not None and self.config.checkpoint and self.history:
-            write_last(self, self.epoch, self.history[-1], partial=self._partial_epoch)
+        # Also when stopped inside the first epoch: a run stopped after minutes keeps its weights.
+        if (
+            self.folder is not None
+            and self.config.checkpoint
+            and (self.history or self._partial_epoch)
+        ):
+            logs = self.history[-1] if self.history else {}
+            write_last(self, self.epoch, logs, partial=self._partial_epoch)
             write_best(self)
         restore = self.config.restore_best and self.best_state is not None
         if restore:

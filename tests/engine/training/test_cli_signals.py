@@ -41,3 +41,21 @@ def test_a_signal_stops_the_run_cleanly(tmp_path, sig, status, ending):
     assert "Traceback" not in err and "at epoch" in last_line
     assert (out / "last.pt").is_file()
     assert json.loads((out / "result.json").read_text())["stopped"] == ending
+
+
+@pytest.mark.slow
+def test_a_run_stopped_inside_its_first_epoch_keeps_its_weights(tmp_path):
+    out = tmp_path / "run"
+    argv = [sys.executable, "-m", "neurocanvas.engine.cli", "train", "xor", "--data", "xor:n=400000",
+            "--batch-size", "1", "--epochs", "1", "--out", str(out)]  # fmt: skip
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "config.json").is_file():
+        assert child.poll() is None and time.monotonic() < deadline, child.stderr.read()
+        time.sleep(0.2)
+    time.sleep(1.5)  # inside epoch 1 (about 4 minutes long at batch size 1)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert (out / "last.pt").is_file()
+    assert json.loads((out / "result.json").read_text())["stopped"] == "user"
