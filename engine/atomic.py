@@ -39,6 +39,11 @@ def atomic_output(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
         os.chmod(temp, _mode_for(path))
         _fsync(temp)
         os.replace(temp, path)
+    except OSError as error:
+        if error.filename is None or str(error.filename) == str(temp):
+            # "No space left on device" should name the file the user asked for, not our temp.
+            raise OSError(error.errno, error.strerror or str(error), str(path)) from error
+        raise
     finally:
         temp.unlink(missing_ok=True)
 

@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 
 from . import __version__
@@ -139,7 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with warnings.catch_warnings():
+            if not os.environ.get("NEUROCANVAS_WARNINGS"):
+                # Libraries' warnings (pandas dtypes, torch pickles, PIL sizes) would come before,
+                # and drown, the one paragraph that says what is wrong; NEUROCANVAS_WARNINGS=1 shows them.
+                warnings.simplefilter("ignore")
+            return args.handler(args)
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
         return 0

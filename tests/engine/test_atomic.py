@@ -72,3 +72,12 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
         temp.write_text("half")
         raise RuntimeError("killed")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_a_failed_write_names_the_target_not_the_temp_file(tmp_path):
+    import errno
+
+    target = tmp_path / "best.pt"
+    with pytest.raises(OSError) as error, atomic_output(target, ".pt") as temp:
+        raise OSError(errno.ENOSPC, "No space left on device", str(temp))
+    assert error.value.filename == str(target) and error.value.errno == errno.ENOSPC
