@@ -19,7 +19,7 @@ from .atomic import write_atomic
 from .graph import Edge, Graph, GraphError
 
 FORMAT_NAME = "neurocanvas"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: RNN `bias` choice (version-1 files keep PyTorch's two biases)
 MAX_COORDINATE = 1e7  # canvas units: far beyond any real layout, short of float trouble
 MAX_PORTS = 1024
 
@@ -113,8 +113,29 @@ def _migrate(data: dict, source: str) -> dict:
             f"{source} was written by a newer NeuroCanvas (format version {version}; "
             f"this one reads up to {FORMAT_VERSION}); please update NeuroCanvas"
         )
-    # Version 1 is the first format; later versions add their step-by-step upgrades here.
+    if version == 1:
+        data = _from_version_1(data)
     return data
+
+
+def _from_version_1(data: dict) -> dict:
+    """Params added since version 1 whose new default would build another network get the value
+    version 1 meant (`LayerSpec.legacy_params`), so an old file keeps its counts and weights."""
+    graph = data.get("graph")
+    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list):
+        return data  # graph_from_dict reports the malformed part
+    nodes = []
+    for node in graph["nodes"]:
+        layer_type = node.get("type") if isinstance(node, dict) else None
+        try:
+            legacy = registry.get(registry.resolve_type(layer_type)).legacy_params
+        except (KeyError, TypeError):
+            legacy = {}
+        params = node.get("params", {}) if legacy else None
+        if legacy and isinstance(params, dict):
+            node = node | {"params": dict(legacy) | params}
+        nodes.append(node)
+    return data | {"graph": graph | {"nodes": nodes}}
 
 
 def graph_from_dict(data: dict, source: str = "<project>") -> Graph:
@@ -136,8 +157,12 @@ def _add_node(graph: Graph, node: Any, where: str) -> None:
     if not isinstance(node, dict) or "id" not in node or "type" not in node:
         raise ProjectError(f'{where} needs an "id" and a "type"')
     node_id, layer_type = node["id"], node["type"]
-    if not isinstance(layer_type, str) or not registry.has(layer_type):
+    if not isinstance(layer_type, str):
         raise ProjectError(f"{where} ({node_id}): unknown layer type {layer_type!r}")
+    try:  # Keras and PyTorch names (Conv2D, Linear) load as the canonical type
+        layer_type = registry.resolve_type(layer_type)
+    except KeyError as error:
+        raise ProjectError(f"{where} ({node_id}): {error.args[0]}") from None
     params = node.get("params", {})
     spec = registry.get(layer_type)
     if not isinstance(params, dict):

@@ -190,6 +190,8 @@ class LayerSpec:
     layer must build from its defaults without input shapes.
     `warning`: a check on the inferred shapes that puts a warning on the node.
     `example_input`: one sample's shape the registry-wide tests feed it (default: by `input_rank`).
+    `legacy_params`: values for params missing from a project file of format version 1, when the
+    param was added later with a default that builds something else (RNN biases).
     """
 
     name: str
@@ -208,6 +210,7 @@ class LayerSpec:
     fused_as: str = ""
     warning: WarningFn | None = None
     example_input: Shape | None = None
+    legacy_params: Mapping[str, Any] = field(default_factory=dict)
     param_index: Mapping[str, ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -281,6 +284,27 @@ def get(name: str) -> LayerSpec:
 def has(name: str) -> bool:
     _ensure_loaded()
     return name in _REGISTRY
+
+
+def resolve_type(name: str) -> str:
+    """The canonical layer type for `name` as written in a project file: the name itself, or the
+    layer listing it as an alias (Keras' `Conv2D`, PyTorch's `Linear`). An alias two layers share
+    (`BatchNormalization`: 1-D or 2-D) raises KeyError naming both, since only shapes could tell."""
+    _ensure_loaded()
+    if name in _REGISTRY:
+        return name
+    if "aliases" not in _DERIVED:
+        index: dict[str, list[str]] = {}
+        for spec in _REGISTRY.values():
+            for alias in spec.aliases:
+                index.setdefault(alias, []).append(spec.name)
+        _DERIVED["aliases"] = index
+    owners = _DERIVED["aliases"].get(name, [])
+    if len(owners) == 1:
+        return owners[0]
+    if owners:
+        raise KeyError(f"{name!r} could be {' or '.join(owners)}; write one of these types")
+    raise KeyError(f"unknown layer type {name!r}")
 
 
 def all_specs() -> list[LayerSpec]:

@@ -247,8 +247,16 @@ def _run_on_meta(
 def _statistics_count(module: nn.Module) -> int:
     """Values of the float buffers (BatchNorm's running mean and variance): Keras counts these
     moving statistics as non-trainable parameters, PyTorch keeps them as buffers. Integer buffers
-    (num_batches_tracked) have no Keras counterpart."""
-    return sum(b.numel() for b in module.buffers() if b.is_floating_point())
+    (num_batches_tracked) have no Keras counterpart, and neither have non-persistent buffers,
+    which are fixed constants rather than state (the zero recurrent bias of a Keras-style LSTM)."""
+    return sum(
+        buffer.numel()
+        for owner in module.modules()
+        for name, buffer in owner._buffers.items()
+        if buffer is not None
+        and buffer.is_floating_point()
+        and name not in owner._non_persistent_buffers_set
+    )
 
 
 def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:

@@ -118,7 +118,22 @@ def _numel(shape) -> int:
 
 def _notes(graph: Graph) -> list[str]:
     finals = [node for node in graph.output_nodes() if _ends_in_probabilities(node)]
-    return [FINAL_ACTIVATION_NOTE] if finals else []
+    notes = [FINAL_ACTIVATION_NOTE] if finals else []
+    return notes + _bias_notes(graph)
+
+
+def _bias_notes(graph: Graph) -> list[str]:
+    """Which bias convention each recurrent layer is counted with (Keras and PyTorch differ)."""
+    from .layers.recurrent import bias_convention
+
+    conventions: dict[str, list[str]] = {}
+    for node in graph.nodes.values():
+        if node.spec.category == "Recurrent":
+            conventions.setdefault(bias_convention(node.type, node.params), []).append(node.id)
+    return [
+        f"Recurrent biases counted as {convention}: {', '.join(ids)} (the bias setting)."
+        for convention, ids in conventions.items()
+    ]
 
 
 def _ends_in_probabilities(node) -> bool:
