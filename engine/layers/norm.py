@@ -10,8 +10,19 @@ _EPS = ParamSpec(
     "eps", "float", 1e-5, "Small number added to the variance for stability", min=0.0, max=1.0
 )
 _MOMENTUM = ParamSpec(
-    "momentum", "float", 0.1, "How fast the running statistics follow each batch", min=0.0, max=1.0
+    "momentum",
+    "float",
+    0.1,
+    "PyTorch's convention: the weight of each new batch in the moving statistics. Keras writes "
+    "1 minus this: Keras' momentum=0.99 is 0.01 here, PyTorch's default 0.1 is Keras' 0.9",
+    min=0.0,
+    max=1.0,
 )
+
+
+def _momentum_label(p) -> str:
+    # Both conventions side by side, so a Keras user cannot read 0.1 as Keras' momentum.
+    return f"momentum {p.momentum:g} (Keras {1 - p.momentum:.4g})"
 
 
 def _build_group_norm(p, input_shapes):
@@ -35,6 +46,7 @@ register(
         build=lambda p, s: nn.BatchNorm1d(s[0][0], eps=p.eps, momentum=p.momentum),
         help="Normalise each feature over the batch (after Dense or Conv1d)",
         params=(_EPS, _MOMENTUM),
+        label=_momentum_label,
     ),
     LayerSpec(
         name="BatchNorm2d",
@@ -46,6 +58,7 @@ register(
         build=lambda p, s: nn.BatchNorm2d(s[0][0], eps=p.eps, momentum=p.momentum),
         help="Normalise each channel over the batch and the image (after Conv2d)",
         params=(_EPS, _MOMENTUM),
+        label=_momentum_label,
     ),
     LayerSpec(
         name="LayerNorm",
