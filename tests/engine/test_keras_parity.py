@@ -62,7 +62,10 @@ def seed_cnn(second_conv=False):
 def xor():
     return _chain(
         keras.Input((2,)),
-        [L.Dense(4, activation="tanh", name="hidden"), L.Dense(1, activation="sigmoid", name="output")],
+        [
+            L.Dense(4, activation="tanh", name="hidden"),
+            L.Dense(1, activation="sigmoid", name="output"),
+        ],
     )
 
 
@@ -155,6 +158,38 @@ def vgg_cifar10():
     return _chain(keras.Input((3, 32, 32)), layers)
 
 
+def lenet5():
+    layers = [
+        _conv("conv1", 6, 5, "tanh", "same"),
+        L.AveragePooling2D(2, name="pool1", **CF),
+        _conv("conv2", 16, 5, "tanh"),
+        L.AveragePooling2D(2, name="pool2", **CF),
+        L.Flatten(name="flatten"),
+        L.Dense(120, activation="tanh", name="dense1"),
+        L.Dense(84, activation="tanh", name="dense2"),
+        L.Dense(10, activation="softmax", name="output"),
+    ]
+    return _chain(keras.Input((1, 28, 28)), layers)
+
+
+def _bn(name):
+    return L.BatchNormalization(axis=1, epsilon=1e-5, momentum=0.9, name=name)
+
+
+def resnet_block():
+    inputs = keras.Input((3, 32, 32))
+    x = L.ReLU(name="stem_relu")(_bn("stem_bn")(_plain_conv("stem")(inputs)))
+    y = L.ReLU(name="relu1")(_bn("bn1")(_plain_conv("conv1")(x)))
+    y = _bn("bn2")(_plain_conv("conv2")(y))
+    y = L.ReLU(name="relu2")(L.Add(name="skip_add")([y, x]))
+    y = L.GlobalAveragePooling2D(name="gap", **CF)(y)
+    return keras.Model(inputs, L.Dense(10, name="output")(y))
+
+
+def _plain_conv(name):
+    return L.Conv2D(16, 3, padding="same", use_bias=False, name=name, **CF)
+
+
 KERAS_TWINS = {
     "seed-mlp": seed_mlp,
     "seed-cnn": seed_cnn,
@@ -167,9 +202,15 @@ KERAS_TWINS = {
     "residual-cnn": residual_cnn,
     "inception-block": inception_block,
     "vgg-cifar10": vgg_cifar10,
+    "lenet5": lenet5,
+    "resnet-block": resnet_block,
 }
 # The issue's reference figures from Keras' model.summary(), beside the models built above.
-KERAS_FIGURES = {"vgg-cifar10": (551_466, 551_018, 448), "lstm-classifier": (24_458, 24_458, 0)}
+KERAS_FIGURES = {
+    "vgg-cifar10": (551_466, 551_018, 448),
+    "lstm-classifier": (24_458, 24_458, 0),
+    "lenet5": (61_706, 61_706, 0),
+}
 
 
 def test_every_template_has_a_keras_twin():
@@ -197,3 +238,42 @@ def test_template_counts_and_outputs_match_keras(name):
     shape = auto.input_shape if auto else tuple(graph.input_nodes()[0].params["shape"])
     x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(0))
     assert ko.max_difference(model, keras_model, [x]) < 1e-5
+
+
+def test_bilstm_text_classifier_matches_keras():
+    """Token ids -> Embedding(1000, 16) -> Bidirectional(LSTM(8)) -> Dense(1, sigmoid):
+    16,000 + 2 x 4 x 8 x (16 + 8 + 1) + 17."""
+    from neurocanvas.engine.graph import chain
+
+    graph = chain(
+        ("Input", {"shape": [12], "dtype": "int64"}),
+        ("Embedding", {"num_embeddings": 1000, "embedding_dim": 16}),
+        ("LSTM", {"hidden_size": 8, "bidirectional": True}),
+        ("Dense", {"units": 1, "activation": "sigmoid"}),
+    )
+    ids = {n.type: n.id for n in graph.nodes.values()}
+    inputs = keras.Input((12,), dtype="int64")
+    x = L.Embedding(1000, 16, name=ids["Embedding"])(inputs)
+    x = L.Bidirectional(L.LSTM(8), name=ids["LSTM"])(x)
+    keras_model = keras.Model(inputs, L.Dense(1, activation="sigmoid", name=ids["Dense"])(x))
+    assert ko.ours(summarize(graph)) == ko.counts(keras_model) == (17_617, 17_617, 0)
+    model = compile_graph(graph, seed=0)
+    ko.copy_weights(model, keras_model, {ids[t]: t for t in ("Embedding", "LSTM", "Dense")})
+    tokens = torch.randint(0, 1000, (6, 12), generator=torch.Generator().manual_seed(0))
+    assert ko.max_difference(model, keras_model, [tokens]) < 1e-5
+
+
+@pytest.mark.slow
+def test_vgg16_counts_like_keras_applications():
+    """VGG16 at 224x224x3 with 1000 classes: keras.applications.VGG16 (no weights downloaded)."""
+    from neurocanvas.engine.graph import chain
+
+    layers = [("Input", {"shape": [3, 224, 224]})]
+    for channels, convs in ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)):
+        conv = {"out_channels": channels, "padding": "same", "activation": "relu"}
+        layers += [("Conv2d", conv)] * convs + [("MaxPool2d", {})]
+    layers += ["Flatten", ("Dense", {"units": 4096, "activation": "relu"})]
+    layers += [("Dense", {"units": 4096, "activation": "relu"})]
+    layers += [("Dense", {"units": 1000, "activation": "softmax"})]
+    reference = keras.applications.VGG16(weights=None)
+    assert ko.ours(summarize(chain(*layers))) == ko.counts(reference) == (138_357_544,) * 2 + (0,)
