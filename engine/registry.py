@@ -49,6 +49,7 @@ class ParamSpec:
     max: float | None = None
     choices: tuple[str, ...] = ()
     auto: bool = False
+    synonyms: Mapping[str, str] = field(default_factory=dict)  # other names of choices (Keras')
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -132,6 +133,8 @@ def _coerce_bool(spec: ParamSpec, value: Any) -> bool:
 def _coerce_choice(spec: ParamSpec, value: Any) -> str:
     if value in spec.choices:
         return value
+    if isinstance(value, str) and value in spec.synonyms:  # e.g. Keras' "swish" for "silu"
+        return spec.synonyms[value]
     raise ParamError(f"{spec.name} must be one of {', '.join(spec.choices)}; got {value!r}")
 
 
