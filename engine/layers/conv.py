@@ -232,7 +232,7 @@ register(
     _pool_spec("AvgPool2d", nn.AvgPool2d, 2, _IMAGE_HINT, "Average each window of an image"),
     LayerSpec(
         name="GlobalAvgPool2d",
-        aliases=("GlobalAveragePooling2D", "AdaptiveAvgPool2d"),
+        aliases=("GlobalAveragePooling2D",),
         category="Pooling",
         build=lambda p, s: GlobalAvgPool2d(),
         input_rank=(3,),

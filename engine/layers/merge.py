@@ -29,6 +29,34 @@ class Multiply(nn.Module):
         return result
 
 
+class Subtract(nn.Module):
+    """First input minus the second (equal shapes), as Keras' Subtract."""
+
+    def forward(self, first, second):
+        return first - second
+
+
+class Average(nn.Module):
+    """Element-wise mean of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        return torch.stack(inputs).mean(dim=0)
+
+
+class Maximum(nn.Module):
+    """Element-wise maximum of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        return torch.stack(inputs).amax(dim=0)
+
+
+class Minimum(nn.Module):
+    """Element-wise minimum of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        return torch.stack(inputs).amin(dim=0)
+
+
 class Concatenate(nn.Module):
     """Join inputs along `dim` (batch counted)."""
 
@@ -96,6 +124,41 @@ register(
         build=_elementwise_builder(Multiply, "multiply"),
         params=(_INPUTS,),
         help="Multiply inputs of the same shape element by element (gating)",
+    ),
+    LayerSpec(
+        name="Subtract",
+        aliases=("difference", "minus"),
+        category="Merge",
+        inputs=2,
+        build=_elementwise_builder(Subtract, "subtract"),
+        help="First input minus the second (port 0 - port 1), same shapes",
+    ),
+    LayerSpec(
+        name="Average",
+        aliases=("mean",),
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Average, "average"),
+        params=(_INPUTS,),
+        help="Element-wise mean of inputs of the same shape (ensembles)",
+    ),
+    LayerSpec(
+        name="Maximum",
+        aliases=("max",),
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Maximum, "take the maximum of"),
+        params=(_INPUTS,),
+        help="Element-wise maximum of inputs of the same shape",
+    ),
+    LayerSpec(
+        name="Minimum",
+        aliases=("min",),
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Minimum, "take the minimum of"),
+        params=(_INPUTS,),
+        help="Element-wise minimum of inputs of the same shape",
     ),
     LayerSpec(
         name="Concatenate",
