@@ -23,7 +23,7 @@ from torch import nn
 AUTO = "auto"
 Shape = tuple[int, ...]
 
-PARAM_KINDS = ("int", "float", "bool", "choice", "shape")
+PARAM_KINDS = ("int", "float", "bool", "choice", "shape", "ints")
 
 
 class ParamError(ValueError):
@@ -39,6 +39,8 @@ class ParamSpec:
     """One parameter of a layer: its kind, default, valid range or choices and a help line.
 
     `kind` is one of PARAM_KINDS. `auto=True` also admits the string "auto" (resolved later from data).
+    `ints`: one whole number for every axis (3) or one per axis (3, 5), as `lengths` allows; a
+    single number stays an int, so files written when the parameter was an int still load.
     """
 
     name: str
@@ -50,6 +52,7 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     auto: bool = False
     synonyms: Mapping[str, str] = field(default_factory=dict)  # other names of choices (Keras')
+    lengths: tuple[int, ...] = ()  # kind "ints": how many numbers a tuple may hold
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -66,7 +69,7 @@ class ParamSpec:
 
     def _check_range(self, value: Any) -> None:
         numbers = value if isinstance(value, tuple) else (value,)
-        if self.kind not in ("int", "float", "shape"):
+        if self.kind not in ("int", "float", "shape", "ints"):
             return
         for number in numbers:
             if self.min is not None and number < self.min:
@@ -153,12 +156,29 @@ def _coerce_shape(spec: ParamSpec, value: Any) -> Shape:
     return tuple(sizes)
 
 
+def _coerce_ints(spec: ParamSpec, value: Any) -> int | Shape:
+    if isinstance(value, (list, tuple, str)) and not (
+        isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    ):
+        sizes = _coerce_shape(spec, value)
+        if len(sizes) == 1:
+            return sizes[0]
+        if len(sizes) not in spec.lengths:
+            counts = " or ".join(str(n) for n in spec.lengths)
+            raise ParamError(
+                f"{spec.name} takes one number or {counts} (one per axis), got {len(sizes)}"
+            )
+        return sizes
+    return _coerce_int(spec, value)
+
+
 _COERCERS: dict[str, Callable[[ParamSpec, Any], Any]] = {
     "int": _coerce_int,
     "float": _coerce_float,
     "bool": _coerce_bool,
     "choice": _coerce_choice,
     "shape": _coerce_shape,
+    "ints": _coerce_ints,
 }
 
 BuildFn = Callable[[SimpleNamespace, Sequence[Shape]], nn.Module]
