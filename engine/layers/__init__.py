@@ -1,3 +1,3 @@
 """Layer families. Importing this package registers every layer in `engine.registry`."""
 
-from . import activation, conv, core, merge, noise, norm, pool, recurrent, reshape  # noqa: F401
+from . import activation, conv, core, merge, noise, norm, pool, recurrent, reshape, separable  # noqa: F401

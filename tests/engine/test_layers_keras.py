@@ -193,3 +193,34 @@ def test_noise_layers_act_while_training():
     per_map = out.reshape(50, 8, -1)
     # whole feature maps are dropped: each map is all zeros or all 2 (scaled by 1 / (1 - 0.5))
     assert torch.all((per_map == 0).all(-1) | (per_map == 2).all(-1))
+
+
+def _depthwise_kernel(conv, channels):
+    """torch (C * m, 1, kh, kw) -> Keras (kh, kw, C, m): output channel c * m + j is filter j of c."""
+    weight = conv.weight.detach()
+    return weight.reshape(channels, -1, *weight.shape[-2:]).permute(2, 3, 0, 1).numpy()
+
+
+def test_depthwise_conv_equals_keras():
+    def copy(module):
+        conv = ko.core(module, torch.nn.Conv2d)
+        return [_depthwise_kernel(conv, 3), ko._np(conv.bias)]
+
+    params = {"kernel_size": 3, "depth_multiplier": 2, "stride": 2, "padding": "same"}
+    keras_layer = L.DepthwiseConv2D(3, strides=2, depth_multiplier=2, padding="same", **CF)
+    _compare((3, 8, 8), "DepthwiseConv2d", params, keras_layer, copy=copy)
+
+
+def test_separable_conv_equals_keras():
+    def copy(module):
+        depthwise, pointwise = [m for m in module.modules() if isinstance(m, torch.nn.Conv2d)]
+        point = pointwise.weight.detach().permute(2, 3, 1, 0).numpy()
+        return [_depthwise_kernel(depthwise, 3), point, ko._np(pointwise.bias)]
+
+    params = {"out_channels": 5, "kernel_size": 3, "padding": "same", "activation": "relu"}
+    keras_layer = L.SeparableConv2D(5, 3, padding="same", activation="relu", **CF)
+    _compare((3, 7, 7), "SeparableConv2d", params, keras_layer, copy=copy)
+
+
+def test_rescaling_equals_keras():
+    _compare((3, 4), "Rescaling", {"scale": 1 / 255, "offset": -0.5}, L.Rescaling(1 / 255, -0.5))
