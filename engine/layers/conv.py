@@ -210,6 +210,16 @@ def _conv_spec(name, conv_cls, rank, hint, help_text):
     )
 
 
+def _build_upsample(p, input_shapes):
+    # An int stays an int (the module and its code export are unchanged for older files).
+    factor = (
+        tuple(float(f) for f in p.scale_factor)
+        if isinstance(p.scale_factor, tuple)
+        else (p.scale_factor)
+    )
+    return nn.Upsample(scale_factor=factor, mode=p.mode)
+
+
 def _zero_pad(p, input_shapes):
     sides = [p.padding if side < 0 else side for side in (p.left, p.right, p.top, p.bottom)]
     return nn.ZeroPad2d(tuple(sides) if len(set(sides)) > 1 else sides[0])
@@ -286,10 +296,18 @@ register(
         category="Reshape",
         input_rank=(3,),
         rank_hint=_IMAGE_HINT,
-        build=lambda p, s: nn.Upsample(scale_factor=p.scale_factor, mode=p.mode),
+        build=_build_upsample,
         help="Enlarge an image by repeating (nearest) or interpolating (bilinear) pixels",
         params=(
-            ParamSpec("scale_factor", "int", 2, "How many times larger", min=1, max=64),
+            ParamSpec(
+                "scale_factor",
+                "ints",
+                2,
+                "How many times larger: one number, or height and width (2, 3)",
+                min=1,
+                max=64,
+                lengths=(2,),
+            ),
             ParamSpec(
                 "mode",
                 "choice",
@@ -298,7 +316,7 @@ register(
                 choices=("nearest", "bilinear", "bicubic"),
             ),
         ),
-        label=lambda p: f"x{p.scale_factor} {p.mode}",
+        label=lambda p: f"x{_size_text(p.scale_factor)} {p.mode}",
     ),
     LayerSpec(
         name="ZeroPad2d",

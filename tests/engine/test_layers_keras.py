@@ -224,3 +224,9 @@ def test_separable_conv_equals_keras():
 
 def test_rescaling_equals_keras():
     _compare((3, 4), "Rescaling", {"scale": 1 / 255, "offset": -0.5}, L.Rescaling(1 / 255, -0.5))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_upsample_per_axis_equals_keras(mode):
+    keras_layer = L.UpSampling2D((2, 3), interpolation=mode, **CF)
+    _compare((2, 4, 5), "Upsample", {"scale_factor": [2, 3], "mode": mode}, keras_layer)
