@@ -25,6 +25,10 @@ _PAD_MODULES = {
     ("replicate", 2): nn.ReplicationPad2d,
     ("circular", 1): nn.CircularPad1d,
     ("circular", 2): nn.CircularPad2d,
+    ("zeros", 3): nn.ZeroPad3d,
+    ("reflect", 3): nn.ReflectionPad3d,
+    ("replicate", 3): nn.ReplicationPad3d,
+    ("circular", 3): nn.CircularPad3d,
 }
 
 
@@ -196,7 +200,7 @@ _IMAGE_HINT = "(channels, height, width)"
 _SEQUENCE_HINT = "(channels, length)"
 
 
-def _conv_spec(name, conv_cls, rank, hint, help_text):
+def _conv_spec(name, conv_cls, rank, hint, help_text, **fields):
     return LayerSpec(
         aliases=(name.replace("d", "D"),),  # Keras: Conv2D
         name=name,
@@ -207,6 +211,7 @@ def _conv_spec(name, conv_cls, rank, hint, help_text):
         rank_hint=hint,
         help=help_text,
         label=_conv_label,
+        **fields,
     )
 
 
@@ -245,6 +250,14 @@ register(
         2,
         _IMAGE_HINT,
         "2-D convolution: slides learned filters over an image (channels, height, width)",
+    ),
+    _conv_spec(
+        "Conv3d",
+        nn.Conv3d,
+        3,
+        "(channels, depth, height, width)",
+        "3-D convolution over volumes or video clips (channels, depth, height, width)",
+        example_input=(2, 6, 6, 6),
     ),
     LayerSpec(
         name="ConvTranspose2d",

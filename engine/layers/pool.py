@@ -30,10 +30,11 @@ class SamePool(nn.Module):
         for size, k, s in reversed(list(zip(sizes, self.kernel, self.stride))):
             total = max((-(-size // s) - 1) * s + k - size, 0)
             pads += [total // 2, total - total // 2]
-        pool = F.max_pool1d if len(self.kernel) == 1 else F.max_pool2d
+        rank = len(self.kernel)
+        pool = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[rank - 1]
         if self.op == "max":
             return pool(F.pad(x, pads, value=float("-inf")), self.kernel, self.stride)
-        pool = F.avg_pool1d if len(self.kernel) == 1 else F.avg_pool2d
+        pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1]
         ones = F.pad(torch.ones_like(x[:1, :1]), pads)  # 1 where a real value is
         return pool(F.pad(x, pads), self.kernel, self.stride) / pool(ones, self.kernel, self.stride)
 
@@ -140,6 +141,13 @@ _MODULES = {
     ("max", 2): nn.MaxPool2d,
     ("avg", 1): nn.AvgPool1d,
     ("avg", 2): nn.AvgPool2d,
+    ("max", 3): nn.MaxPool3d,
+    ("avg", 3): nn.AvgPool3d,
+}
+_HINTS = {
+    1: "(channels, length)",
+    2: "(channels, height, width)",
+    3: "(channels, depth, height, width)",
 }
 
 
@@ -176,9 +184,10 @@ def _pool_spec(name, op, rank, help_text):
         build=_pool_builder(op, rank),
         params=_POOL_PARAMS + ((_COUNT_PAD,) if op == "avg" else ()),
         input_rank=(rank + 1,),
-        rank_hint="(channels, length)" if rank == 1 else "(channels, height, width)",
+        rank_hint=_HINTS[rank],
         help=help_text,
         label=_pool_label,
+        example_input=(2, 6, 6, 6) if rank == 3 else None,
     )
 
 
@@ -192,6 +201,8 @@ register(
     ),
     _pool_spec("AvgPool1d", "avg", 1, "Average each window of a sequence"),
     _pool_spec("AvgPool2d", "avg", 2, "Average each window of an image"),
+    _pool_spec("MaxPool3d", "max", 3, "Keep the largest value of each window of a volume"),
+    _pool_spec("AvgPool3d", "avg", 3, "Average each window of a volume"),
     LayerSpec(
         name="GlobalAvgPool2d",
         aliases=("GlobalAveragePooling2D",),

@@ -219,3 +219,11 @@ def _tf_transpose(x, weight, bias, stride, padding):
     forward = F.conv2d(padded, weight, stride=stride)  # (in, out, k, k): out -> in channels
     (grad,) = torch.autograd.grad(forward, big, x[..., : forward.shape[-2], : forward.shape[-1]])
     return grad + bias[None, :, None, None]
+
+
+def test_conv3d_and_3d_pooling_match_keras():
+    params = {"out_channels": 4, "kernel_size": [3, 3, 2], "stride": 2, "padding": "same"}
+    layer = L.Conv3D(4, (3, 3, 2), strides=2, padding="same", **CF)
+    assert _check((2, 6, 7, 8), "Conv3d", params, layer) == (4, 3, 4, 4)
+    for ours, keras_cls in (("MaxPool3d", L.MaxPooling3D), ("AvgPool3d", L.AveragePooling3D)):
+        _check((2, 4, 6, 6), ours, {}, keras_cls(2, **CF), weighted=False)
