@@ -143,26 +143,51 @@ def graph_from_dict(data: dict, source: str = "<project>") -> Graph:
     nodes = data.get("nodes", [])
     if not isinstance(nodes, list):
         raise ProjectError(f'{source}: "graph.nodes" must be a list')
+    shared: dict[str, str] = {}  # node id -> an alias two layers share, as written
     for index, node in enumerate(nodes):
-        _add_node(graph, node, f"{source}: node {index + 1}")
+        added, alias = _add_node(graph, node, f"{source}: node {index + 1}")
+        if alias:
+            shared[added] = alias
     edges = data.get("edges", [])
     if not isinstance(edges, list):
         raise ProjectError(f'{source}: "graph.edges" must be a list')
     for index, edge in enumerate(edges):
         graph.add_edge(_edge(graph, edge, f"{source}: edge {index + 1}"))
+    _settle_shared_aliases(graph, shared)
     return graph
 
 
-def _add_node(graph: Graph, node: Any, where: str) -> None:
+def _settle_shared_aliases(graph: Graph, pending: dict[str, str]) -> None:
+    """A node typed with an alias two layers share (`BatchNormalization`) was loaded as the first;
+    the rank of its input picks the one that fits (BatchNorm2d after a Conv2d), in graph order."""
+    if not pending:
+        return
+    from .analysis import analyze
+
+    for node_id in graph.topological_order() or []:
+        if node_id not in pending:
+            continue
+        node = graph.nodes[node_id]
+        sources = [edge.src[0] for edge in graph.inputs_of(node_id)]
+        shape = analyze(graph).shape_of(sources[0]) if sources else None
+        for candidate in registry.type_candidates(pending[node_id]):
+            if shape is not None and len(shape) in registry.get(candidate).input_rank:
+                node.type = candidate
+                break
+
+
+def _add_node(graph: Graph, node: Any, where: str) -> tuple[str, str | None]:
+    """Add one node; returns its id and, when its type is an alias two layers share, that alias."""
     if not isinstance(node, dict) or "id" not in node or "type" not in node:
         raise ProjectError(f'{where} needs an "id" and a "type"')
     node_id, layer_type = node["id"], node["type"]
     if not isinstance(layer_type, str):
         raise ProjectError(f"{where} ({node_id}): unknown layer type {layer_type!r}")
-    try:  # Keras and PyTorch names (Conv2D, Linear) load as the canonical type
-        layer_type = registry.resolve_type(layer_type)
-    except KeyError as error:
-        raise ProjectError(f"{where} ({node_id}): {error.args[0]}") from None
+    written = layer_type
+    candidates = registry.type_candidates(layer_type)  # Conv2D, Linear: the canonical type
+    if not candidates:
+        raise ProjectError(f"{where} ({node_id}): unknown layer type {layer_type!r}")
+    layer_type = candidates[0]
     params = node.get("params", {})
     spec = registry.get(layer_type)
     if not isinstance(params, dict):
@@ -171,13 +196,15 @@ def _add_node(graph: Graph, node: Any, where: str) -> None:
     if unknown:
         raise ProjectError(f"{where} ({node_id}): {layer_type} has no parameter {unknown[0]!r}")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    params = dict(spec.alias_defaults.get(written, {})) | params
     pos = node.get("pos", [0, 0])
     if not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
         raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y], two finite numbers')
     try:
-        graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
+        added = graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
     except GraphError as error:
         raise ProjectError(f"{where}: {error}") from None
+    return added.id, written if len(candidates) > 1 else None
 
 
 def _is_coordinate(value: Any) -> bool:

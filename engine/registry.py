@@ -234,6 +234,8 @@ class LayerSpec:
     warning: WarningFn | None = None
     example_input: Shape | None = None
     legacy_params: Mapping[str, Any] = field(default_factory=dict)
+    # alias -> defaults a file naming the layer so gets (Keras' BatchNormalization: eps 1e-3)
+    alias_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     param_index: Mapping[str, ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -309,20 +311,25 @@ def has(name: str) -> bool:
     return name in _REGISTRY
 
 
-def resolve_type(name: str) -> str:
-    """The canonical layer type for `name` as written in a project file: the name itself, or the
-    layer listing it as an alias (Keras' `Conv2D`, PyTorch's `Linear`). An alias two layers share
-    (`BatchNormalization`: 1-D or 2-D) raises KeyError naming both, since only shapes could tell."""
+def type_candidates(name: str) -> list[str]:
+    """The layer types `name` can mean in a project file: itself, or the layers listing it as an
+    alias (Keras' `Conv2D`, PyTorch's `Linear`); several when layers share an alias
+    (`BatchNormalization`: 1-D or 2-D, which only the input's rank tells); none when unknown."""
     _ensure_loaded()
     if name in _REGISTRY:
-        return name
+        return [name]
     if "aliases" not in _DERIVED:
         index: dict[str, list[str]] = {}
         for spec in _REGISTRY.values():
             for alias in spec.aliases:
                 index.setdefault(alias, []).append(spec.name)
         _DERIVED["aliases"] = index
-    owners = _DERIVED["aliases"].get(name, [])
+    return list(_DERIVED["aliases"].get(name, []))
+
+
+def resolve_type(name: str) -> str:
+    """The one canonical layer type for `name`; KeyError when unknown or shared (naming both)."""
+    owners = type_candidates(name)
     if len(owners) == 1:
         return owners[0]
     if owners:

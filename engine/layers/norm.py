@@ -21,6 +21,11 @@ _MOMENTUM = ParamSpec(
 )
 
 
+# A file that says BatchNormalization speaks Keras: its defaults are Keras' (epsilon 1e-3,
+# momentum 0.99, which is PyTorch's 0.01).
+_KERAS_DEFAULTS = {"BatchNormalization": {"eps": 1e-3, "momentum": 0.01}}
+
+
 def _momentum_label(p) -> str:
     # Both conventions side by side, so a Keras user cannot read 0.1 as Keras' momentum.
     return f"momentum {p.momentum:g} (Keras {1 - p.momentum:.4g})"
@@ -77,6 +82,7 @@ register(
         help="Normalise each feature over the batch (after Dense or Conv1d)",
         params=(_EPS, _MOMENTUM, _AFFINE),
         label=_momentum_label,
+        alias_defaults=_KERAS_DEFAULTS,
     ),
     LayerSpec(
         name="BatchNorm2d",
@@ -89,6 +95,7 @@ register(
         help="Normalise each channel over the batch and the image (after Conv2d)",
         params=(_EPS, _MOMENTUM, _AFFINE),
         label=_momentum_label,
+        alias_defaults=_KERAS_DEFAULTS,
     ),
     LayerSpec(
         name="LayerNorm",
