@@ -165,14 +165,18 @@ def transpose_crop(size: int, kernel: int, stride: int, padding: str) -> tuple[i
     return before, max(-rest, 0), max(rest, 0)
 
 
-def _build_conv_transpose(p, input_shapes):
+def _transpose_builder(conv_cls):
+    return lambda p, input_shapes: _build_conv_transpose(p, input_shapes, conv_cls)
+
+
+def _build_conv_transpose(p, input_shapes, conv_cls=nn.ConvTranspose2d):
     (shape,) = input_shapes
     if p.keras_padding == "explicit":
         if p.output_padding >= p.stride:
             raise ParamError(
                 f"output_padding ({p.output_padding}) must be smaller than the stride ({p.stride})"
             )
-        conv = nn.ConvTranspose2d(
+        conv = conv_cls(
             shape[0],
             p.out_channels,
             p.kernel_size,
@@ -183,7 +187,7 @@ def _build_conv_transpose(p, input_shapes):
         )
         return with_activation(conv, p.activation, feature_dim=1)
     crops = [transpose_crop(n, p.kernel_size, p.stride, p.keras_padding) for n in shape[1:]]
-    conv = nn.ConvTranspose2d(
+    conv = conv_cls(
         shape[0],
         p.out_channels,
         p.kernel_size,
@@ -195,6 +199,39 @@ def _build_conv_transpose(p, input_shapes):
     layer = nn.Sequential(conv, Crop(sides)) if any(sides) else conv
     return with_activation(layer, p.activation, feature_dim=1)
 
+
+_TRANSPOSE_PARAMS = (
+    ParamSpec("out_channels", "int", 16, "Number of output channels", min=1, max=65_536),
+    ParamSpec("kernel_size", "int", 2, "Width (and height) of each filter", min=1, max=1024),
+    ParamSpec("stride", "int", 2, "Upsampling factor", min=1, max=1024),
+    ParamSpec(
+        "padding",
+        "int",
+        0,
+        "Rows/columns removed from each side of the output (keras_padding explicit)",
+        min=0,
+        max=512,
+    ),
+    ParamSpec(
+        "output_padding",
+        "int",
+        0,
+        "Extra rows/columns added to one side (must be smaller than the stride)",
+        min=0,
+        max=512,
+    ),
+    activation_param(),
+    ParamSpec("bias", "bool", True, "Learn an additive bias per channel"),
+    ParamSpec(
+        "keras_padding",
+        "choice",
+        "explicit",
+        "explicit = PyTorch's padding and output_padding above; valid / same = Keras' "
+        "Conv2DTranspose padding: output (in - 1) * stride + kernel, or in * stride, "
+        "cropped where Keras crops",
+        choices=("explicit", "valid", "same"),
+    ),
+)
 
 _IMAGE_HINT = "(channels, height, width)"
 _SEQUENCE_HINT = "(channels, length)"
@@ -263,45 +300,23 @@ register(
         name="ConvTranspose2d",
         aliases=("Conv2DTranspose", "Deconvolution", "upconv"),
         category="Convolution",
-        build=_build_conv_transpose,
+        build=_transpose_builder(nn.ConvTranspose2d),
         input_rank=(3,),
         rank_hint=_IMAGE_HINT,
         label=_conv_label,
         help="Transposed 2-D convolution: learned upsampling (decoders, GAN generators)",
-        params=(
-            ParamSpec("out_channels", "int", 16, "Number of output channels", min=1, max=65_536),
-            ParamSpec(
-                "kernel_size", "int", 2, "Width (and height) of each filter", min=1, max=1024
-            ),
-            ParamSpec("stride", "int", 2, "Upsampling factor", min=1, max=1024),
-            ParamSpec(
-                "padding",
-                "int",
-                0,
-                "Rows/columns removed from each side of the output (keras_padding explicit)",
-                min=0,
-                max=512,
-            ),
-            ParamSpec(
-                "output_padding",
-                "int",
-                0,
-                "Extra rows/columns added to one side (must be smaller than the stride)",
-                min=0,
-                max=512,
-            ),
-            activation_param(),
-            ParamSpec("bias", "bool", True, "Learn an additive bias per channel"),
-            ParamSpec(
-                "keras_padding",
-                "choice",
-                "explicit",
-                "explicit = PyTorch's padding and output_padding above; valid / same = Keras' "
-                "Conv2DTranspose padding: output (in - 1) * stride + kernel, or in * stride, "
-                "cropped where Keras crops",
-                choices=("explicit", "valid", "same"),
-            ),
-        ),
+        params=_TRANSPOSE_PARAMS,
+    ),
+    LayerSpec(
+        name="ConvTranspose1d",
+        aliases=("Conv1DTranspose",),
+        category="Convolution",
+        build=_transpose_builder(nn.ConvTranspose1d),
+        input_rank=(2,),
+        rank_hint=_SEQUENCE_HINT,
+        label=_conv_label,
+        help="Transposed 1-D convolution: learned upsampling of a sequence (channels, length)",
+        params=_TRANSPOSE_PARAMS,
     ),
     LayerSpec(
         name="Upsample",

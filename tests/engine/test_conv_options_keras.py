@@ -227,3 +227,11 @@ def test_conv3d_and_3d_pooling_match_keras():
     assert _check((2, 6, 7, 8), "Conv3d", params, layer) == (4, 3, 4, 4)
     for ours, keras_cls in (("MaxPool3d", L.MaxPooling3D), ("AvgPool3d", L.AveragePooling3D)):
         _check((2, 4, 6, 6), ours, {}, keras_cls(2, **CF), weighted=False)
+
+
+@pytest.mark.parametrize("kernel,stride,padding", [(4, 2, "same"), (3, 1, "same"), (3, 2, "valid")])
+def test_conv_transpose_1d_matches_keras(kernel, stride, padding):
+    params = {"out_channels": 3, "kernel_size": kernel, "stride": stride, "keras_padding": padding}
+    layer = L.Conv1DTranspose(3, kernel, strides=stride, padding=padding, **CF)
+    shape = _check((2, 6), "ConvTranspose1d", params, layer)
+    assert shape[-1] == (6 * stride if padding == "same" else 5 * stride + max(kernel, stride))

@@ -230,3 +230,27 @@ def test_rescaling_equals_keras():
 def test_upsample_per_axis_equals_keras(mode):
     keras_layer = L.UpSampling2D((2, 3), interpolation=mode, **CF)
     _compare((2, 4, 5), "Upsample", {"scale_factor": [2, 3], "mode": mode}, keras_layer)
+
+
+@pytest.mark.parametrize(
+    "shapes,axis,normalize",
+    [
+        ([(6,), (6,)], -1, False),
+        ([(6,), (6,)], -1, True),
+        ([(3, 5), (4, 5)], -1, False),
+        ([(3, 5), (3, 2)], 0, True),
+    ],
+)
+def test_dot_equals_keras(shapes, axis, normalize):
+    graph = Graph()
+    graph.add_node("Dot", {"axis": axis, "normalize": normalize}, node_id="dot")
+    for port, shape in enumerate(shapes):
+        graph.add_node("Input", {"shape": list(shape)}, node_id=f"in{port}")
+        graph.connect((f"in{port}", 0), ("dot", port))
+    model = compile_graph(graph, seed=0)
+    xs = [torch.randn(2, *shape, generator=GEN) for shape in shapes]
+    inputs = [keras.Input(shape) for shape in shapes]
+    keras_axis = axis + 1 if axis >= 0 else len(shapes[0]) + 1 + axis  # Keras counts the batch
+    keras_model = keras.Model(inputs, L.Dot(keras_axis, normalize=normalize)(inputs))
+    assert ko.max_difference(model, keras_model, xs) < 1e-5
+    assert analyze(graph).shape_of("dot") == tuple(keras_model.output.shape[1:])
