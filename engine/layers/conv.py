@@ -37,7 +37,7 @@ def _ints(name, default, help_text, rank, low=1):
 
 
 def _conv_params(rank: int) -> tuple[ParamSpec, ...]:
-    padding = ("valid", "same", "causal") if rank == 1 else ("valid", "same")
+    padding = ("valid", "same", "explicit") + (("causal",) if rank == 1 else ())
     return (
         ParamSpec(
             "out_channels", "int", 16, "Number of filters (output channels)", min=1, max=65_536
@@ -50,6 +50,7 @@ def _conv_params(rank: int) -> tuple[ParamSpec, ...]:
             "valid",
             "valid = no padding (output shrinks); same = pad so the output keeps the input size "
             "(divided by the stride), as Keras pads"
+            + "; explicit = the pad sizes below (PyTorch's padding=1)"
             + ("; causal = pad only before, so step t sees no later step" if rank == 1 else ""),
             choices=padding,
         ),
@@ -69,6 +70,16 @@ def _conv_params(rank: int) -> tuple[ParamSpec, ...]:
             "channels; groups = input channels is a depthwise convolution)",
             min=1,
             max=65_536,
+        ),
+        ParamSpec(
+            "pad",
+            "ints",
+            0,
+            "With padding explicit: pixels added on every side (1), per axis, or per side "
+            + ("(left, right)" if rank == 1 else "(top, bottom, left, right for images)"),
+            min=0,
+            max=1024,
+            lengths=tuple(sorted({rank, 2 * rank})),
         ),
         ParamSpec(
             "padding_mode",
@@ -99,6 +110,11 @@ def _pads(p, spatial, kernel, stride, dilation) -> list[tuple[int, int]]:
         return [(0, 0)] * len(spatial)
     if p.padding == "causal":
         return [(effective[0] - 1, 0)]
+    if p.padding == "explicit":
+        sizes = per_axis(p.pad, len(spatial))
+        if len(sizes) == len(spatial):  # one size per axis, both sides
+            return [(size, size) for size in sizes]
+        return list(zip(sizes[::2], sizes[1::2]))
     return [_same_pads(n, k, s) for n, k, s in zip(spatial, effective, stride)]
 
 
@@ -148,6 +164,7 @@ def _conv_label(p) -> str:
     stride = f"/{_size_text(p.stride)}" if p.stride != 1 else ""
     padding = getattr(p, "padding", "valid")
     extra = f" {padding}" if padding in ("same", "causal") else ""
+    extra += f" pad {_size_text(p.pad)}" if padding == "explicit" else ""
     extra += f" {p.keras_padding}" if getattr(p, "keras_padding", "explicit") != "explicit" else ""
     extra += f" d{_size_text(p.dilation)}" if getattr(p, "dilation", 1) != 1 else ""
     extra += f" g{p.groups}" if getattr(p, "groups", 1) != 1 else ""

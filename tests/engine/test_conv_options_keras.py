@@ -235,3 +235,19 @@ def test_conv_transpose_1d_matches_keras(kernel, stride, padding):
     layer = L.Conv1DTranspose(3, kernel, strides=stride, padding=padding, **CF)
     shape = _check((2, 6), "ConvTranspose1d", params, layer)
     assert shape[-1] == (6 * stride if padding == "same" else 5 * stride + max(kernel, stride))
+
+
+@pytest.mark.parametrize(
+    "pad,torch_pads", [(1, (1, 1, 1, 1)), ([2, 0], (0, 0, 2, 2)), ([1, 2, 0, 3], (0, 3, 1, 2))]
+)
+def test_explicit_padding_equals_torch_padding(pad, torch_pads):
+    """PyTorch's padding=1 habit: explicit sizes, symmetric or per side (top, bottom, left, right)."""
+    params = {"out_channels": 3, "kernel_size": 3, "padding": "explicit", "pad": pad}
+    graph = chain(("Input", {"shape": [2, 6, 7]}), ("Conv2d", params))
+    model = compile_graph(graph, seed=0).eval()
+    conv = ko.core(model, torch.nn.Conv2d)
+    x = torch.randn(2, 2, 6, 7)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), F.conv2d(F.pad(x, torch_pads), conv.weight, conv.bias))
+    if pad == 1:  # the plain PyTorch layer, one module: state dicts load key for key
+        assert isinstance(model.get_submodule(graph.topological_order()[-1]), torch.nn.Conv2d)
