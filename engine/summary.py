@@ -133,7 +133,11 @@ def _bias_notes(graph: Graph) -> list[str]:
 
     conventions: dict[str, list[str]] = {}
     for node in graph.nodes.values():
-        if node.spec.category == "Recurrent":
+        if (
+            "bias" in node.params
+            and node.spec.category == "Recurrent"
+            or "reset_after" in node.params
+        ):
             conventions.setdefault(bias_convention(node.type, node.params), []).append(node.id)
     return [
         f"Recurrent biases counted as {convention}: {', '.join(ids)} (the bias setting)."
