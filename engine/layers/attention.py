@@ -1,4 +1,5 @@
-"""Attention: Keras' MultiHeadAttention over (time steps, features) sequences, batch first.
+"""Attention: Keras' MultiHeadAttention over (time steps, features) sequences, batch first, and the
+positional embeddings a transformer adds to its token vectors (learned, or Vaswani's sinusoids).
 
 One port is self-attention (query = key = value); two ports are query and value (the key is the
 value, Keras' default); three are query, key and value. Weights are laid out as Keras holds them
@@ -60,6 +61,33 @@ class MultiHeadAttention(nn.Module):
         return f"num_heads={self.num_heads}, key_dim={self.key_dim}, causal={self.causal}"
 
 
+class PositionalEmbedding(nn.Module):
+    """Add a vector per time step: learned (`learned=True`, steps x features parameters) or the
+    fixed sinusoids of Vaswani et al. 2017 (a constant, neither a parameter nor saved)."""
+
+    def __init__(self, steps: int, features: int, learned: bool):
+        super().__init__()
+        self.steps, self.features, self.learned = steps, features, learned
+        if learned:
+            self.weight = nn.Parameter(torch.empty(steps, features))
+            nn.init.normal_(self.weight, std=0.02)
+        else:
+            position = torch.arange(steps, dtype=torch.float32)[:, None]
+            rates = torch.pow(
+                10000.0, -torch.arange(0, features, 2, dtype=torch.float32) / features
+            )
+            table = torch.zeros(steps, features)
+            table[:, 0::2] = torch.sin(position * rates)
+            table[:, 1::2] = torch.cos(position * rates[: features // 2])
+            self.register_buffer("weight", table, persistent=False)
+
+    def forward(self, x):
+        return x + self.weight
+
+    def extra_repr(self) -> str:
+        return f"steps={self.steps}, features={self.features}, learned={self.learned}"
+
+
 def _build(p, input_shapes):
     shapes = list(input_shapes)
     query = shapes[0]
@@ -79,6 +107,27 @@ def _build(p, input_shapes):
 
 
 register(
+    LayerSpec(
+        name="PositionalEmbedding",
+        aliases=("PositionEmbedding", "SinePositionEncoding"),
+        category="Recurrent",
+        build=lambda p, s: PositionalEmbedding(s[0][0], s[0][1], p.kind == "learned"),
+        input_rank=(2,),
+        rank_hint="(time steps, features)",
+        shape_preserving=True,
+        help="Add a position vector to each step so attention knows the order (after Embedding)",
+        params=(
+            ParamSpec(
+                "kind",
+                "choice",
+                "learned",
+                "learned = one trained vector per step (BERT, GPT); sinusoidal = Vaswani's fixed "
+                "sines and cosines (no parameters)",
+                choices=("learned", "sinusoidal"),
+            ),
+        ),
+        label=lambda p: p.kind,
+    ),
     LayerSpec(
         name="MultiHeadAttention",
         aliases=("Attention", "SelfAttention", "MultiheadAttention"),
