@@ -30,6 +30,8 @@ def _add_summary(subparsers) -> None:
     parser = subparsers.add_parser("summary", help="print a Keras-style summary of a project")
     parser.add_argument("project", help="project file (.json) or template name (see `templates`)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--input-shape", help="sample shape for an 'auto' Input, e.g. 4 or 1,28,28")
+    parser.add_argument("--output-units", type=int, help="units for a Dense set to 'auto'")
     parser.set_defaults(handler=run_summary)
 
 
@@ -38,12 +40,13 @@ def run_summary(args) -> int:
     from .summary import format_table, summarize
 
     project = _load(args.project)
-    analysis = analyze(project.graph)
+    auto = _auto_sizes(args)
+    analysis = analyze(project.graph, auto)
     errors = analysis.errors
     if errors:
         listing = capped_list(errors, separator="; ")
         raise UsageError(f"{args.project}: the network has {len(errors)} problem(s): {listing}")
-    summary = summarize(project.graph, analysis=analysis)
+    summary = summarize(project.graph, auto, analysis=analysis)
     if args.json:
         data = summary.to_dict()
         data["layers"] = data.pop("rows")
@@ -54,6 +57,18 @@ def run_summary(args) -> int:
         for issue in analysis.issues:
             print(f"Warning: {issue}")
     return 0
+
+
+def _auto_sizes(args):
+    """AutoSizes from --input-shape/--output-units (the same flags as export), or None."""
+    from .export.cli_commands import MAX_SIZE, _parse_shape
+    from .shapes import AutoSizes
+
+    if not args.input_shape and args.output_units is None:
+        return None
+    if args.output_units is not None and not 1 <= args.output_units <= MAX_SIZE:
+        raise UsageError(f"--output-units must be a whole number from 1 to {MAX_SIZE:,}")
+    return AutoSizes(input_shape=_parse_shape(args.input_shape), output_units=args.output_units)
 
 
 def _add_templates(subparsers) -> None:

@@ -21,7 +21,7 @@ from .atomic import write_atomic
 from .graph import Edge, Graph, GraphError
 
 FORMAT_NAME = "neurocanvas"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: RNN `bias` choice (version-1 files keep PyTorch's two biases)
 MAX_COORDINATE = 1e7  # canvas units: far beyond any real layout, short of float trouble
 MAX_PORTS = 1024
 MAIN_GRAPH = "main"  # the name of a project's one graph (of several, later: docs/architecture.md)
@@ -121,8 +121,29 @@ def _migrate(data: dict, source: str) -> dict:
             f"{source} was written by a newer NeuroCanvas (format version {version}; "
             f"this one reads up to {FORMAT_VERSION}); please update NeuroCanvas"
         )
-    # Version 1 is the first format; later versions add their step-by-step upgrades here.
+    if version == 1:
+        data = _from_version_1(data)
     return data
+
+
+def _from_version_1(data: dict) -> dict:
+    """Params added since version 1 whose new default would build another network get the value
+    version 1 meant (`LayerSpec.legacy_params`), so an old file keeps its counts and weights."""
+    graph = data.get("graph")
+    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list):
+        return data  # graph_from_dict reports the malformed part
+    nodes = []
+    for node in graph["nodes"]:
+        layer_type = node.get("type") if isinstance(node, dict) else None
+        try:
+            legacy = registry.get(registry.resolve_type(layer_type)).legacy_params
+        except (KeyError, TypeError):
+            legacy = {}
+        params = node.get("params", {}) if legacy else None
+        if legacy and isinstance(params, dict):
+            node = node | {"params": dict(legacy) | params}
+        nodes.append(node)
+    return data | {"graph": graph | {"nodes": nodes}}
 
 
 def graph_from_dict(data: dict, source: str = "<project>") -> Graph:
@@ -130,22 +151,51 @@ def graph_from_dict(data: dict, source: str = "<project>") -> Graph:
     nodes = data.get("nodes", [])
     if not isinstance(nodes, list):
         raise ProjectError(f'{source}: "graph.nodes" must be a list')
+    shared: dict[str, str] = {}  # node id -> an alias two layers share, as written
     for index, node in enumerate(nodes):
-        _add_node(graph, node, f"{source}: node {index + 1}")
+        added, alias = _add_node(graph, node, f"{source}: node {index + 1}")
+        if alias:
+            shared[added] = alias
     edges = data.get("edges", [])
     if not isinstance(edges, list):
         raise ProjectError(f'{source}: "graph.edges" must be a list')
     for index, edge in enumerate(edges):
         graph.add_edge(_edge(graph, edge, f"{source}: edge {index + 1}"))
+    _settle_shared_aliases(graph, shared)
     return graph
 
 
-def _add_node(graph: Graph, node: Any, where: str) -> None:
+def _settle_shared_aliases(graph: Graph, pending: dict[str, str]) -> None:
+    """A node typed with an alias two layers share (`BatchNormalization`) was loaded as the first;
+    the rank of its input picks the one that fits (BatchNorm2d after a Conv2d), in graph order."""
+    if not pending:
+        return
+    from .analysis import analyze
+
+    for node_id in graph.topological_order() or []:
+        if node_id not in pending:
+            continue
+        node = graph.nodes[node_id]
+        sources = [edge.src[0] for edge in graph.inputs_of(node_id)]
+        shape = analyze(graph).shape_of(sources[0]) if sources else None
+        for candidate in registry.type_candidates(pending[node_id]):
+            if shape is not None and len(shape) in registry.get(candidate).input_rank:
+                node.type = candidate
+                break
+
+
+def _add_node(graph: Graph, node: Any, where: str) -> tuple[str, str | None]:
+    """Add one node; returns its id and, when its type is an alias two layers share, that alias."""
     if not isinstance(node, dict) or "id" not in node or "type" not in node:
         raise ProjectError(f'{where} needs an "id" and a "type"')
     node_id, layer_type = node["id"], node["type"]
-    if not isinstance(layer_type, str) or not registry.has(layer_type):
+    if not isinstance(layer_type, str):
         raise ProjectError(f"{where} ({node_id}): unknown layer type {layer_type!r}")
+    written = layer_type
+    candidates = registry.type_candidates(layer_type)  # Conv2D, Linear: the canonical type
+    if not candidates:
+        raise ProjectError(f"{where} ({node_id}): unknown layer type {layer_type!r}")
+    layer_type = candidates[0]
     params = node.get("params", {})
     spec = registry.get(layer_type)
     if not isinstance(params, dict):
@@ -154,13 +204,15 @@ def _add_node(graph: Graph, node: Any, where: str) -> None:
     if unknown:
         raise ProjectError(f"{where} ({node_id}): {layer_type} has no parameter {unknown[0]!r}")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    params = dict(spec.alias_defaults.get(written, {})) | params
     pos = node.get("pos", [0, 0])
     if not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
         raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y], two finite numbers')
     try:
-        graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
+        added = graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
     except GraphError as error:
         raise ProjectError(f"{where}: {error}") from None
+    return added.id, written if len(candidates) > 1 else None
 
 
 def _is_coordinate(value: Any) -> bool:

@@ -23,7 +23,7 @@ from torch import nn
 AUTO = "auto"
 Shape = tuple[int, ...]
 
-PARAM_KINDS = ("int", "float", "bool", "choice", "shape")
+PARAM_KINDS = ("int", "float", "bool", "choice", "shape", "ints")
 
 
 class ParamError(ValueError):
@@ -39,6 +39,8 @@ class ParamSpec:
     """One parameter of a layer: its kind, default, valid range or choices and a help line.
 
     `kind` is one of PARAM_KINDS. `auto=True` also admits the string "auto" (resolved later from data).
+    `ints`: one whole number for every axis (3) or one per axis (3, 5), as `lengths` allows; a
+    single number stays an int, so files written when the parameter was an int still load.
     """
 
     name: str
@@ -49,6 +51,8 @@ class ParamSpec:
     max: float | None = None
     choices: tuple[str, ...] = ()
     auto: bool = False
+    synonyms: Mapping[str, str] = field(default_factory=dict)  # other names of choices (Keras')
+    lengths: tuple[int, ...] = ()  # kind "ints": how many numbers a tuple may hold
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -65,7 +69,7 @@ class ParamSpec:
 
     def _check_range(self, value: Any) -> None:
         numbers = value if isinstance(value, tuple) else (value,)
-        if self.kind not in ("int", "float", "shape"):
+        if self.kind not in ("int", "float", "shape", "ints"):
             return
         for number in numbers:
             if self.min is not None and number < self.min:
@@ -132,6 +136,8 @@ def _coerce_bool(spec: ParamSpec, value: Any) -> bool:
 def _coerce_choice(spec: ParamSpec, value: Any) -> str:
     if value in spec.choices:
         return value
+    if isinstance(value, str) and value in spec.synonyms:  # e.g. Keras' "swish" for "silu"
+        return spec.synonyms[value]
     raise ParamError(f"{spec.name} must be one of {', '.join(spec.choices)}; got {value!r}")
 
 
@@ -150,12 +156,29 @@ def _coerce_shape(spec: ParamSpec, value: Any) -> Shape:
     return tuple(sizes)
 
 
+def _coerce_ints(spec: ParamSpec, value: Any) -> int | Shape:
+    if isinstance(value, (list, tuple, str)) and not (
+        isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    ):
+        sizes = _coerce_shape(spec, value)
+        if len(sizes) == 1:
+            return sizes[0]
+        if len(sizes) not in spec.lengths:
+            counts = " or ".join(str(n) for n in spec.lengths)
+            raise ParamError(
+                f"{spec.name} takes one number or {counts} (one per axis), got {len(sizes)}"
+            )
+        return sizes
+    return _coerce_int(spec, value)
+
+
 _COERCERS: dict[str, Callable[[ParamSpec, Any], Any]] = {
     "int": _coerce_int,
     "float": _coerce_float,
     "bool": _coerce_bool,
     "choice": _coerce_choice,
     "shape": _coerce_shape,
+    "ints": _coerce_ints,
 }
 
 BuildFn = Callable[[SimpleNamespace, Sequence[Shape]], nn.Module]
@@ -190,6 +213,8 @@ class LayerSpec:
     layer must build from its defaults without input shapes.
     `warning`: a check on the inferred shapes that puts a warning on the node.
     `example_input`: one sample's shape the registry-wide tests feed it (default: by `input_rank`).
+    `legacy_params`: values for params missing from a project file of format version 1, when the
+    param was added later with a default that builds something else (RNN biases).
     """
 
     name: str
@@ -208,6 +233,9 @@ class LayerSpec:
     fused_as: str = ""
     warning: WarningFn | None = None
     example_input: Shape | None = None
+    legacy_params: Mapping[str, Any] = field(default_factory=dict)
+    # alias -> defaults a file naming the layer so gets (Keras' BatchNormalization: eps 1e-3)
+    alias_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     param_index: Mapping[str, ParamSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -283,6 +311,32 @@ def get(name: str) -> LayerSpec:
 def has(name: str) -> bool:
     _ensure_loaded()
     return name in _REGISTRY
+
+
+def type_candidates(name: str) -> list[str]:
+    """The layer types `name` can mean in a project file: itself, or the layers listing it as an
+    alias (Keras' `Conv2D`, PyTorch's `Linear`); several when layers share an alias
+    (`BatchNormalization`: 1-D or 2-D, which only the input's rank tells); none when unknown."""
+    _ensure_loaded()
+    if name in _REGISTRY:
+        return [name]
+    if "aliases" not in _DERIVED:
+        index: dict[str, list[str]] = {}
+        for spec in _REGISTRY.values():
+            for alias in spec.aliases:
+                index.setdefault(alias, []).append(spec.name)
+        _DERIVED["aliases"] = index
+    return list(_DERIVED["aliases"].get(name, []))
+
+
+def resolve_type(name: str) -> str:
+    """The one canonical layer type for `name`; KeyError when unknown or shared (naming both)."""
+    owners = type_candidates(name)
+    if len(owners) == 1:
+        return owners[0]
+    if owners:
+        raise KeyError(f"{name!r} could be {' or '.join(owners)}; write one of these types")
+    raise KeyError(f"unknown layer type {name!r}")
 
 
 def all_specs() -> list[LayerSpec]:

@@ -174,7 +174,24 @@ def _infer_input(node: Node, params: dict[str, Any] | None, auto: AutoSizes) -> 
                 "data that fits this network",
             ),
         )
-    return NodeShape(shape, dtype=params["dtype"], params=params)
+    return NodeShape(
+        shape, dtype=params["dtype"], params=params, issue=_channels_last_warning(node, shape)
+    )
+
+
+def _channels_last_warning(node: Node, shape: Shape) -> Issue | None:
+    """An image shape typed in Keras' order (28x28x1: channels last) gets a warning offering the
+    channels-first shape, instead of a Conv2d later blaming its kernel for a 1-pixel-wide image."""
+    if len(shape) != 3 or shape[-1] not in (1, 2, 3, 4) or min(shape[:2]) <= 4:
+        return None
+    channels_first = (shape[2], shape[0], shape[1])
+    return Issue.warning(
+        node.id,
+        f"The Input shape {shape_text(shape)} looks like Keras' channels-last order "
+        "(height, width, channels); NeuroCanvas images are channels first",
+        f"Set the shape to {format_shape(channels_first)} "
+        f"({shape[2]} channel{'s' if shape[2] > 1 else ''} of {shape[0]}x{shape[1]})",
+    )
 
 
 def _input_problem(node: Node, spec: registry.LayerSpec, inputs: list[NodeShape]) -> Issue | None:
@@ -247,8 +264,16 @@ def _run_on_meta(
 def _statistics_count(module: nn.Module) -> int:
     """Values of the float buffers (BatchNorm's running mean and variance): Keras counts these
     moving statistics as non-trainable parameters, PyTorch keeps them as buffers. Integer buffers
-    (num_batches_tracked) have no Keras counterpart."""
-    return sum(b.numel() for b in module.buffers() if b.is_floating_point())
+    (num_batches_tracked) have no Keras counterpart, and neither have non-persistent buffers,
+    which are fixed constants rather than state (the zero recurrent bias of a Keras-style LSTM)."""
+    return sum(
+        buffer.numel()
+        for owner in module.modules()
+        for name, buffer in owner._buffers.items()
+        if buffer is not None
+        and buffer.is_floating_point()
+        and name not in owner._non_persistent_buffers_set
+    )
 
 
 def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:

@@ -41,9 +41,13 @@ class Summary:
     param_bytes: int
     activation_bytes: int | None  # outputs of every layer for one sample, float32
     notes: list[str]
+    sizes_known: bool = True  # False while an `auto` size waits for data: the totals are partial
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        if not self.sizes_known:  # partial sums would read as the model's size; say unknown
+            for key in ("total_params", "trainable_params", "non_trainable_params", "param_bytes"):
+                data[key] = None
         for row in data["rows"]:
             row["output_shape"] = None if row["output_shape"] is None else list(row["output_shape"])
         return data
@@ -70,6 +74,7 @@ def summarize(
         if None not in activations
         else None,
         notes=_notes(graph),
+        sizes_known=None not in activations,
     )
 
 
@@ -118,7 +123,26 @@ def _numel(shape) -> int:
 
 def _notes(graph: Graph) -> list[str]:
     finals = [node for node in graph.output_nodes() if _ends_in_probabilities(node)]
-    return [FINAL_ACTIVATION_NOTE] if finals else []
+    notes = [FINAL_ACTIVATION_NOTE] if finals else []
+    return notes + _bias_notes(graph)
+
+
+def _bias_notes(graph: Graph) -> list[str]:
+    """Which bias convention each recurrent layer is counted with (Keras and PyTorch differ)."""
+    from .layers.recurrent import bias_convention
+
+    conventions: dict[str, list[str]] = {}
+    for node in graph.nodes.values():
+        if (
+            "bias" in node.params
+            and node.spec.category == "Recurrent"
+            or "reset_after" in node.params
+        ):
+            conventions.setdefault(bias_convention(node.type, node.params), []).append(node.id)
+    return [
+        f"Recurrent biases counted as {convention}: {', '.join(ids)} (the bias setting)."
+        for convention, ids in conventions.items()
+    ]
 
 
 def _ends_in_probabilities(node) -> bool:
@@ -128,11 +152,35 @@ def _ends_in_probabilities(node) -> bool:
     return any(spec and spec.head and spec.head.probabilities for spec in (node.spec, fused))
 
 
-def format_table(summary: Summary, title: str = "") -> str:
-    """The summary as a fixed-width text table, like Keras."""
+UNKNOWN_SIZES_HINT = (
+    "Sizes set to 'auto' come from the data: give them with --input-shape and --output-units "
+    "(e.g. --input-shape 4 --output-units 3), or train with --data FILE"
+)
+
+
+def _totals(summary: Summary) -> list[str]:
+    if not summary.sizes_known:
+        return [
+            "Total params: unknown (some sizes are 'auto')",
+            "Trainable params: unknown",
+            "Non-trainable params: unknown",
+        ]
+    return [
+        f"Total params: {count_text(summary.total_params)} ({bytes_text(summary.param_bytes)})",
+        f"Trainable params: {count_text(summary.trainable_params)}",
+        f"Non-trainable params: {count_text(summary.non_trainable_params)}",
+    ]
+
+
+def format_table(summary: Summary, title: str = "", hint: str = UNKNOWN_SIZES_HINT) -> str:
+    """The summary as a fixed-width text table, like Keras. `hint`: how to give `auto` sizes."""
     header = ("Layer (type)", "Output Shape", "Param #")
     body = [
-        (f"{row.name} ({row.type})", shape_text(row.output_shape), count_text(row.params))
+        (
+            f"{row.name} ({row.type})",
+            shape_text(row.output_shape),
+            "?" if row.output_shape is None else count_text(row.params),
+        )
         for row in summary.rows
     ]
     widths = [max(len(line[i]) for line in [header, *body]) + 2 for i in range(3)]
@@ -148,13 +196,13 @@ def format_table(summary: Summary, title: str = "") -> str:
     parts += [line(cells) for cells in body]
     parts += [
         "=" * width,
-        f"Total params: {count_text(summary.total_params)} ({bytes_text(summary.param_bytes)})",
-        f"Trainable params: {count_text(summary.trainable_params)}",
-        f"Non-trainable params: {count_text(summary.non_trainable_params)}",
+        *_totals(summary),
         f"FLOPs per sample: {flops_text(summary.flops, 'FLOPs')}",
         "Activations per sample: "
         + ("?" if summary.activation_bytes is None else bytes_text(summary.activation_bytes)),
         "-" * width,
     ]
     parts += [f"Note: {note}" for note in summary.notes]
+    if not summary.sizes_known:
+        parts.append(f"Note: {hint}.")
     return "\n".join(part for part in parts if part != "") + "\n"

@@ -77,11 +77,16 @@ class SummaryView(QWidget):
                 self.table.setItem(row, column, item)
         self._size_columns()
         activations = bytes_text(summary.activation_bytes)
-        parts = [
+        counts = [
             f"<b>Total params:</b> {count_text(summary.total_params)} "
             f"({bytes_text(summary.param_bytes)})",
             f"<b>Trainable:</b> {count_text(summary.trainable_params)}",
             f"<b>Non-trainable:</b> {count_text(summary.non_trainable_params)}",
+        ]
+        if not summary.sizes_known:  # partial sums would read as the model's size
+            counts = ["<b>Total params:</b> unknown until data gives the 'auto' sizes"]
+        parts = [
+            *counts,
             f"<b>FLOPs per sample:</b> {flops_text(summary.flops)}",
             f"<b>Activations per sample:</b> {activations}",
         ]

@@ -148,6 +148,48 @@ def vgg_cifar10() -> Graph:
     return build(layers)
 
 
+def lenet5() -> Graph:
+    """LeCun et al. 1998 as Keras tutorials write it for MNIST: tanh, average pooling."""
+    return build(
+        [
+            ("input", "Input", IMAGE),
+            ("conv1", "Conv2d", conv(6, 5, "tanh", "same")),
+            ("pool1", "AvgPool2d", {}),
+            ("conv2", "Conv2d", conv(16, 5, "tanh")),
+            ("pool2", "AvgPool2d", {}),
+            ("flatten", "Flatten", {}),
+            ("dense1", "Dense", {"units": 120, "activation": "tanh"}),
+            ("dense2", "Dense", {"units": 84, "activation": "tanh"}),
+            ("output", "Dense", {"units": 10, "activation": "softmax"}),
+        ]
+    )
+
+
+def resnet_basic_block() -> Graph:
+    """ResNet's basic block (He et al. 2016): conv-BN-ReLU-conv-BN, identity skip, ReLU."""
+    plain = {"bias": False, "activation": "none"}
+    layers = [
+        ("input", "Input", CIFAR),
+        ("stem", "Conv2d", conv(16, 3, "none", "same") | {"bias": False}),
+        ("stem_bn", "BatchNorm2d", {}),
+        ("stem_relu", "ReLU", {}),
+        ("conv1", "Conv2d", conv(16, 3, padding="same") | plain),
+        ("bn1", "BatchNorm2d", {}),
+        ("relu1", "ReLU", {}),
+        ("conv2", "Conv2d", conv(16, 3, padding="same") | plain),
+        ("bn2", "BatchNorm2d", {}),
+        ("skip_add", "Add", {}),
+        ("relu2", "ReLU", {}),
+        ("gap", "GlobalAvgPool2d", {}),
+        ("output", "Dense", {"units": 10}),
+    ]
+    chain_ids = [layer[0] for layer in layers]
+    edges = [(a, b) for a, b in zip(chain_ids, chain_ids[1:]) if b != "skip_add"]
+    edges.insert(edges.index(("skip_add", "relu2")), ("bn2", "skip_add"))
+    edges.insert(edges.index(("skip_add", "relu2")), ("stem_relu", "skip_add"))
+    return build(layers, edges)
+
+
 TEMPLATES = {
     "seed-mlp": (
         "Seed MLP",
@@ -302,6 +344,21 @@ TEMPLATES = {
             "epochs": 20,
             "batch_size": 128,
         },
+    ),
+    "lenet5": (
+        "LeNet-5",
+        "The classic digit recogniser: two tanh convolutions with average pooling, "
+        "Dense 120 -> 84 -> 10 (61,706 params)",
+        lenet5,
+        MNIST_DATA,
+        CLASSIFY,
+    ),
+    "resnet-block": (
+        "ResNet basic block",
+        "He et al.'s basic block with BatchNorm: conv-BN-ReLU-conv-BN plus the identity, then ReLU",
+        resnet_basic_block,
+        {"source": "cifar10", "split": [0.7, 0.15, 0.15], "seed": 0},
+        CLASSIFY,
     ),
 }
 

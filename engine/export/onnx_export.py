@@ -61,6 +61,7 @@ def export_onnx(
         written_opset = next(
             (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), opset
         )
+        declare_true_shapes(model, module, source)
         for key, value in source.metadata().items():
             entry = model.metadata_props.add()
             entry.key, entry.value = key, value
@@ -82,6 +83,29 @@ def export_onnx(
         "verify_seconds": clock.seconds - seconds,
     }
     return ExportResult.for_file("onnx", path, seconds, diff, source.warnings, details)
+
+
+def declare_true_shapes(model, module: nn.Module, source: ExportSource) -> None:
+    """Declare the graph's real input and output shapes, only the batch axis symbolic.
+
+    The TorchScript exporter names a dimension after the op that made it when it cannot follow a
+    shape through Pad or Slice ('Padlayer_dim_1' for a 14), and tools reading the file (Netron,
+    runtimes that plan memory) then see an unknown size; the sizes are known, so they are written."""
+    with torch.no_grad():
+        outputs = module.eval()(*source.example_inputs(1))
+    outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    inputs = [(1, *source.input_shapes[name]) for name in source.input_names]
+    declared = list(model.graph.input)[: len(inputs)] + list(model.graph.output)
+    for value, shape in zip(declared, inputs + [tuple(o.shape) for o in outputs]):
+        dims = value.type.tensor_type.shape.dim
+        del dims[:]
+        for axis, size in enumerate(shape):
+            dim = dims.add()
+            if axis == 0:
+                dim.dim_param = "batch"
+            else:
+                dim.dim_value = int(size)
+    del model.graph.value_info[:]  # inner shapes with the same made-up names; runtimes infer them
 
 
 def _write(

@@ -1,3 +1,15 @@
 """Layer families. Importing this package registers every layer in `engine.registry`."""
 
-from . import activation, conv, core, merge, norm, recurrent  # noqa: F401
+from . import (  # noqa: F401
+    activation,
+    attention,
+    conv,
+    core,
+    merge,
+    noise,
+    norm,
+    pool,
+    recurrent,
+    reshape,
+    separable,
+)

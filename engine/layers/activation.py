@@ -78,6 +78,44 @@ register(
         head=OutputHead("sigmoid", "binary_cross_entropy"),
     ),
     _simple("Tanh", "tanh", nn.Tanh, "Squash to (-1, 1)"),
+    _simple("ReLU6", "relu6", nn.ReLU6, "min(max(0, x), 6): ReLU capped at 6 (MobileNet)"),
+    _simple(
+        "SELU",
+        "selu",
+        nn.SELU,
+        "Scaled ELU: keeps activations normalised in deep MLPs (pair with AlphaDropout)",
+    ),
+    _simple("Softplus", "softplus", nn.Softplus, "log(1 + exp(x)): a smooth ReLU, always > 0"),
+    _simple("Softsign", "softsign", nn.Softsign, "x / (1 + |x|): a gentler tanh"),
+    _simple(
+        "HardSigmoid",
+        "hard_sigmoid",
+        nn.Hardsigmoid,
+        "relu6(x + 3) / 6: a cheap piecewise-linear sigmoid (as Keras 3 defines it)",
+    ),
+    _simple(
+        "HardSwish",
+        "hard_swish",
+        nn.Hardswish,
+        "x * relu6(x + 3) / 6: a cheap swish (MobileNetV3; Keras' hard_silu)",
+    ),
+    _activation(
+        "PReLU",
+        "prelu",
+        lambda p, s: nn.PReLU(s[0][0] if p.shared == "channel" and s else 1, init=0.25),
+        "Leaky ReLU whose negative slope is learned (starts at 0.25 as in PyTorch)",
+        params=(
+            ParamSpec(
+                "shared",
+                "choice",
+                "all",
+                "all = one slope for the whole layer (PyTorch's default); channel = one per "
+                "channel or feature (Keras' shared_axes over the other axes)",
+                choices=("all", "channel"),
+            ),
+        ),
+        label=lambda p: "per channel" if p.shared == "channel" else "",
+    ),
     _activation(
         "Softmax",
         "softmax",

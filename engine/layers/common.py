@@ -15,6 +15,8 @@ from ..registry import ParamSpec
 from . import activation as _activation  # noqa: F401 - registers the specs the choices come from
 
 ACTIVATIONS = ("none", *registry.fused_activations())
+# Keras' names for the same functions, accepted in files and the inspector and stored canonically.
+ACTIVATION_SYNONYMS = {"linear": "none", "swish": "silu", "hard_silu": "hard_swish"}
 
 
 def activation_param(default: str = "none") -> ParamSpec:
@@ -22,8 +24,9 @@ def activation_param(default: str = "none") -> ParamSpec:
         "activation",
         "choice",
         default,
-        "Activation applied to the output (as in Keras)",
+        "Activation applied to the output (as in Keras; linear = none, swish = silu)",
         choices=ACTIVATIONS,
+        synonyms=ACTIVATION_SYNONYMS,
     )
 
 

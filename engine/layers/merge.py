@@ -29,6 +29,73 @@ class Multiply(nn.Module):
         return result
 
 
+class Subtract(nn.Module):
+    """First input minus the second (equal shapes), as Keras' Subtract."""
+
+    def forward(self, first, second):
+        return first - second
+
+
+class Average(nn.Module):
+    """Element-wise mean of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        return torch.stack(inputs).mean(dim=0)
+
+
+class Maximum(nn.Module):
+    """Element-wise maximum of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        return torch.stack(inputs).amax(dim=0)
+
+
+class Minimum(nn.Module):
+    """Element-wise minimum of all inputs (equal shapes)."""
+
+    def forward(self, *inputs):
+        return torch.stack(inputs).amin(dim=0)
+
+
+class Dot(nn.Module):
+    """Keras' Dot for samples of rank 1 or 2: the dot product along `dim` (batch counted), the
+    other axes kept as a matrix product; `normalize` makes it a cosine similarity."""
+
+    def __init__(self, dim: int, normalize: bool):
+        super().__init__()
+        self.dim, self.normalize = dim, normalize
+
+    def forward(self, first, second):
+        if self.normalize:
+            first = torch.nn.functional.normalize(first, dim=self.dim)
+            second = torch.nn.functional.normalize(second, dim=self.dim)
+        if first.dim() == 2:
+            return (first * second).sum(dim=1, keepdim=True)
+        if self.dim == 2:  # (N, T1, F) . (N, T2, F) -> (N, T1, T2)
+            return first @ second.transpose(1, 2)
+        return first.transpose(1, 2) @ second  # (N, T, F1) . (N, T, F2) -> (N, F1, F2)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, normalize={self.normalize}"
+
+
+def _build_dot(p, input_shapes):
+    first, second = input_shapes
+    rank = len(first)
+    axis = p.axis if p.axis >= 0 else rank + p.axis
+    if rank not in (1, 2) or len(second) != rank or not 0 <= axis < rank:
+        raise InputShapeError(
+            f"Dot takes two inputs of rank 1 or 2 with the axis in both, got "
+            f"{shape_text(first)} and {shape_text(second)} with axis {p.axis}"
+        )
+    if first[axis] != second[axis]:
+        raise InputShapeError(
+            f"the dot product along axis {p.axis} needs equal sizes there, got {first[axis]} "
+            f"({shape_text(first)}) and {second[axis]} ({shape_text(second)})"
+        )
+    return Dot(axis + 1, p.normalize)
+
+
 class Concatenate(nn.Module):
     """Join inputs along `dim` (batch counted)."""
 
@@ -96,6 +163,64 @@ register(
         build=_elementwise_builder(Multiply, "multiply"),
         params=(_INPUTS,),
         help="Multiply inputs of the same shape element by element (gating)",
+    ),
+    LayerSpec(
+        name="Subtract",
+        aliases=("difference", "minus"),
+        category="Merge",
+        inputs=2,
+        build=_elementwise_builder(Subtract, "subtract"),
+        help="First input minus the second (port 0 - port 1), same shapes",
+    ),
+    LayerSpec(
+        name="Average",
+        aliases=("mean",),
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Average, "average"),
+        params=(_INPUTS,),
+        help="Element-wise mean of inputs of the same shape (ensembles)",
+    ),
+    LayerSpec(
+        name="Maximum",
+        aliases=("max",),
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Maximum, "take the maximum of"),
+        params=(_INPUTS,),
+        help="Element-wise maximum of inputs of the same shape",
+    ),
+    LayerSpec(
+        name="Minimum",
+        aliases=("min",),
+        category="Merge",
+        inputs="inputs",
+        build=_elementwise_builder(Minimum, "take the minimum of"),
+        params=(_INPUTS,),
+        help="Element-wise minimum of inputs of the same shape",
+    ),
+    LayerSpec(
+        name="Dot",
+        aliases=("dot_product", "cosine"),
+        category="Merge",
+        inputs=2,
+        build=_build_dot,
+        input_rank=(1, 2),
+        rank_hint="(features) or (steps, features)",
+        example_input=(6, 8),
+        help="Dot product of two inputs along an axis (similarity scores; normalize = cosine)",
+        params=(
+            ParamSpec(
+                "axis",
+                "int",
+                -1,
+                "Axis multiplied and summed, not counting the batch (-1 = last)",
+                min=-2,
+                max=1,
+            ),
+            ParamSpec("normalize", "bool", False, "L2-normalise both first (cosine similarity)"),
+        ),
+        label=lambda p: f"axis {p.axis}" + (" cosine" if p.normalize else ""),
     ),
     LayerSpec(
         name="Concatenate",

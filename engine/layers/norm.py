@@ -5,13 +5,59 @@ from __future__ import annotations
 from torch import nn
 
 from ..registry import InputShapeError, LayerSpec, ParamSpec, register
+from ..shape_format import shape_text
 
 _EPS = ParamSpec(
     "eps", "float", 1e-5, "Small number added to the variance for stability", min=0.0, max=1.0
 )
 _MOMENTUM = ParamSpec(
-    "momentum", "float", 0.1, "How fast the running statistics follow each batch", min=0.0, max=1.0
+    "momentum",
+    "float",
+    0.1,
+    "PyTorch's convention: the weight of each new batch in the moving statistics. Keras writes "
+    "1 minus this: Keras' momentum=0.99 is 0.01 here, PyTorch's default 0.1 is Keras' 0.9",
+    min=0.0,
+    max=1.0,
 )
+
+
+# A file that says BatchNormalization speaks Keras: its defaults are Keras' (epsilon 1e-3,
+# momentum 0.99, which is PyTorch's 0.01).
+_KERAS_DEFAULTS = {"BatchNormalization": {"eps": 1e-3, "momentum": 0.01}}
+
+
+def _momentum_label(p) -> str:
+    # Both conventions side by side, so a Keras user cannot read 0.1 as Keras' momentum.
+    return f"momentum {p.momentum:g} (Keras {1 - p.momentum:.4g})"
+
+
+_AFFINE = ParamSpec(
+    "affine", "bool", True, "Learn a scale and shift per channel (Keras' scale and center)"
+)
+
+
+def _batch_norm(module_cls):
+    def build(p, input_shapes):
+        return module_cls(input_shapes[0][0], eps=p.eps, momentum=p.momentum, affine=p.affine)
+
+    return build
+
+
+def _build_layer_norm(p, input_shapes):
+    (shape,) = input_shapes
+    if p.axes > len(shape):
+        raise InputShapeError(
+            f"cannot normalise over the last {p.axes} axes of an input of rank {len(shape)} "
+            f"{shape_text(shape)}; choose axes from 1 to {len(shape)}"
+        )
+    return nn.LayerNorm(tuple(shape[-p.axes :]), eps=p.eps)
+
+
+def _instance_norm(module_cls):
+    def build(p, input_shapes):
+        return module_cls(input_shapes[0][0], eps=p.eps, affine=p.affine)
+
+    return build
 
 
 def _build_group_norm(p, input_shapes):
@@ -32,9 +78,11 @@ register(
         shape_preserving=True,
         input_rank=(1, 2),
         rank_hint="(features) or (channels, length)",
-        build=lambda p, s: nn.BatchNorm1d(s[0][0], eps=p.eps, momentum=p.momentum),
+        build=_batch_norm(nn.BatchNorm1d),
         help="Normalise each feature over the batch (after Dense or Conv1d)",
-        params=(_EPS, _MOMENTUM),
+        params=(_EPS, _MOMENTUM, _AFFINE),
+        label=_momentum_label,
+        alias_defaults=_KERAS_DEFAULTS,
     ),
     LayerSpec(
         name="BatchNorm2d",
@@ -43,18 +91,54 @@ register(
         shape_preserving=True,
         input_rank=(3,),
         rank_hint="(channels, height, width)",
-        build=lambda p, s: nn.BatchNorm2d(s[0][0], eps=p.eps, momentum=p.momentum),
+        build=_batch_norm(nn.BatchNorm2d),
         help="Normalise each channel over the batch and the image (after Conv2d)",
-        params=(_EPS, _MOMENTUM),
+        params=(_EPS, _MOMENTUM, _AFFINE),
+        label=_momentum_label,
+        alias_defaults=_KERAS_DEFAULTS,
     ),
     LayerSpec(
         name="LayerNorm",
         aliases=("LayerNormalization",),
         category="Normalization",
         shape_preserving=True,
-        build=lambda p, s: nn.LayerNorm(s[0][-1], eps=p.eps),
-        help="Normalise each sample over its last axis (transformers, RNNs)",
-        params=(_EPS,),
+        build=_build_layer_norm,
+        help="Normalise each sample over its last axes (transformers, RNNs)",
+        params=(
+            _EPS,
+            ParamSpec(
+                "axes",
+                "int",
+                1,
+                "How many trailing axes to normalise over (1 = the last; 3 = a whole image, "
+                "Keras' axis=[-3, -2, -1])",
+                min=1,
+                max=8,
+            ),
+        ),
+        label=lambda p: "" if p.axes == 1 else f"last {p.axes} axes",
+    ),
+    LayerSpec(
+        name="InstanceNorm1d",
+        aliases=("InstanceNormalization1D",),
+        category="Normalization",
+        shape_preserving=True,
+        input_rank=(2,),
+        rank_hint="(channels, length)",
+        build=_instance_norm(nn.InstanceNorm1d),
+        help="Normalise each channel of each sample over its length (style transfer, audio)",
+        params=(_EPS, _AFFINE),
+    ),
+    LayerSpec(
+        name="InstanceNorm2d",
+        aliases=("InstanceNormalization",),
+        category="Normalization",
+        shape_preserving=True,
+        input_rank=(3,),
+        rank_hint="(channels, height, width)",
+        build=_instance_norm(nn.InstanceNorm2d),
+        help="Normalise each channel of each image on its own (style transfer, GANs)",
+        params=(_EPS, _AFFINE),
     ),
     LayerSpec(
         name="GroupNorm",

@@ -33,6 +33,16 @@ ORACLES = {
     "mish": lambda x: x * torch.tanh(torch.log1p(x.exp())),
     "sigmoid": lambda x: 1 / (1 + (-x).exp()),
     "tanh": lambda x: (1 - (-2 * x).exp()) / (1 + (-2 * x).exp()),
+    "relu6": lambda x: x.clamp(0, 6),
+    # Klambauer et al. 2017's constants
+    "selu": lambda x: (
+        1.0507009873554805 * torch.where(x > 0, x, 1.6732632423543772 * (x.exp() - 1))
+    ),
+    "softplus": lambda x: torch.log1p(x.exp()),
+    "softsign": lambda x: x / (1 + x.abs()),
+    "hard_sigmoid": lambda x: ((x + 3) / 6).clamp(0, 1),
+    "hard_swish": lambda x: x * ((x + 3) / 6).clamp(0, 1),
+    "prelu": lambda x: torch.where(x > 0, x, 0.25 * x),
     "softmax": _softmax,
     "log_softmax": _log_softmax,
 }
@@ -62,7 +72,7 @@ def test_dense_with_activation_equals_linear_then_the_formula(name):
     x = torch.randn(5, 8, generator=torch.Generator().manual_seed(1))
     graph = chain(("Input", {"shape": [8]}), ("Dense", {"units": 6, "activation": name}))
     model, out = run(graph, x)
-    weight, bias = model.state_dict().values()
+    weight, bias = list(model.state_dict().values())[:2]  # PReLU adds its slope after them
     torch.testing.assert_close(out, ORACLES[name](x @ weight.T + bias), rtol=1e-5, atol=1e-6)
 
 
@@ -77,3 +87,21 @@ def test_conv_softmax_normalises_over_the_channels(name):
     weight, bias = model.state_dict().values()
     expected = ORACLES[name](F.conv2d(x, weight, bias), dim=1)
     torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_keras_activation_names_are_stored_as_ours():
+    param = registry.get("Dense").param_index["activation"]
+    assert param.coerce("swish") == "silu"
+    assert param.coerce("linear") == "none"
+    assert param.coerce("hard_silu") == "hard_swish"
+
+
+def test_prelu_per_channel_has_one_slope_per_channel():
+    graph = chain(("Input", {"shape": [5, 4, 4]}), ("PReLU", {"shared": "channel"}))
+    model = compile_graph(graph, seed=0)
+    assert sum(p.numel() for p in model.parameters()) == 5
+    x = torch.randn(2, 5, 4, 4)
+    with torch.no_grad():
+        model.get_submodule(graph.topological_order()[-1]).weight.copy_(torch.arange(5.0))
+        slopes = torch.arange(5.0)[None, :, None, None]
+        torch.testing.assert_close(model(x), torch.where(x > 0, x, slopes * x))

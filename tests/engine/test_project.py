@@ -50,9 +50,9 @@ def test_unknown_layer_and_param_are_named():
     doc = {
         "format": "neurocanvas",
         "version": 1,
-        "graph": {"nodes": [{"id": "c1", "type": "Conv3d"}], "edges": []},
+        "graph": {"nodes": [{"id": "c1", "type": "Conv4d"}], "edges": []},
     }
-    with pytest.raises(ProjectError, match="c1.*unknown layer type 'Conv3d'"):
+    with pytest.raises(ProjectError, match="c1.*unknown layer type 'Conv4d'"):
         project.from_dict(doc)
     doc["graph"]["nodes"] = [{"id": "d1", "type": "Dense", "params": {"unitz": 3}}]
     with pytest.raises(ProjectError, match="d1.*Dense has no parameter 'unitz'"):

@@ -50,6 +50,12 @@ def param_values(param: ParamSpec) -> st.SearchStrategy:
         values = st.booleans()
     elif param.kind == "choice":
         values = st.sampled_from(param.choices)
+    elif param.kind == "ints":
+        size = st.integers(_bounded(param.min, 0), min(_bounded(param.max, 64), 64))
+        tuples = st.sampled_from(param.lengths).flatmap(
+            lambda n: st.lists(size, min_size=n, max_size=n).map(tuple)
+        )
+        values = size | tuples
     else:
         sizes = st.integers(_bounded(param.min, 1), 4096)
         values = st.lists(sizes, min_size=1, max_size=4).map(tuple)

@@ -128,8 +128,8 @@ def test_param_coercion_names_the_problem():
 
 
 def test_unknown_layer_is_named():
-    with pytest.raises(KeyError, match="Conv3d"):
-        registry.get("Conv3d")
+    with pytest.raises(KeyError, match="Conv4d"):
+        registry.get("Conv4d")
 
 
 def test_activations_and_norms_are_passed_through_by_shape_inference():
