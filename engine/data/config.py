@@ -99,6 +99,9 @@ class DataConfig:
     augment: list[str] = field(default_factory=list)
     stratify: bool = True
     use_own_test: bool = True
+    # A file (or folder) that is the test split as it is (UCR's _TEST file); validation then
+    # comes from `source`. Any kind of source; test_file.py attaches it.
+    test_source: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -112,6 +115,11 @@ class DataConfig:
         if is_named_source(self.source):
             self.source = canonical_name(self.source)
         check_params(params_kind(self.source), self.params)
+        if self.test_source is not None and is_named_source(self.test_source):
+            raise DataError(
+                f"data test_source must be a file or folder, not the data set name "
+                f"'{self.test_source}'"
+            )
         self.split = check_split(self.split)
 
     @classmethod
@@ -125,7 +133,9 @@ class DataConfig:
             raise DataError(
                 f"unknown data setting(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
             )
-        kwargs = {k: v for k, v in d.items() if v is not None or k in ("target", "task")}
+        kwargs = {
+            k: v for k, v in d.items() if v is not None or k in ("target", "task", "test_source")
+        }
         # Copies, so the config never shares a list with the project it came from.
         if isinstance(kwargs.get("params"), dict):
             kwargs["params"] = dict(kwargs["params"])
@@ -147,6 +157,7 @@ class DataConfig:
             "augment": list(self.augment),
             "stratify": self.stratify,
             "use_own_test": self.use_own_test,
+            "test_source": self.test_source,
         }
 
     @classmethod

@@ -144,6 +144,16 @@ DATA_SETTINGS: tuple[SettingSpec, ...] = (
         "Use the data set's own test split where it has one (MNIST, CIFAR-10)",
         label="own test split",
     ),
+    SettingSpec(
+        "test_source",
+        "text",
+        None,
+        "A separate file (or folder) that is the test split as it is; validation then comes "
+        "from the data source (empty: the test split comes from the data source)",
+        optional=True,
+        label="test file",
+        check=_source,
+    ),
 )
 
 
@@ -195,6 +205,16 @@ def _optional_bool(name: str, help: str, label: str) -> SettingSpec:
     return SettingSpec(name, "bool", None, help, optional=True, label=label)
 
 
+LAYOUTS = ("table", "ucr", "series", "text")
+LAYOUT = SettingSpec(
+    "layout",
+    "choice",
+    "table",
+    "How the file is read: a table of features, UCR series (class first), a time series to "
+    "forecast, or texts with labels",
+    choices=LAYOUTS,
+    label="file layout",
+)
 CSV_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "delimiter",
@@ -234,7 +254,107 @@ CSV_SETTINGS: tuple[SettingSpec, ...] = (
         label="ignored columns",
         check=_columns,
     ),
+    LAYOUT,
 )
+FILLS = ("drop_window", "ffill", "interpolate")
+SERIES_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "time",
+        "text",
+        None,
+        "The time column (empty: the first column); dates such as 1949-01, 19580329 or ISO",
+        optional=True,
+        label="time column",
+        check=_column,
+    ),
+    SettingSpec(
+        "inputs",
+        "text",
+        [],
+        "The value columns the model reads (empty: every column but the time)",
+        label="input columns",
+        check=_columns,
+    ),
+    SettingSpec(
+        "targets",
+        "text",
+        [],
+        "The columns to forecast (empty: the last column)",
+        label="target columns",
+        check=_columns,
+    ),
+    SettingSpec("window", "int", 12, "Steps the model sees", min=1, max=100_000, label="window"),
+    SettingSpec(
+        "horizon", "int", 1, "Steps ahead to forecast", min=1, max=100_000, label="horizon"
+    ),
+    SettingSpec(
+        "horizon_mode",
+        "choice",
+        "step",
+        "step: only the value `horizon` steps ahead (many-to-one); window: all of the next "
+        "`horizon` steps (many-to-many)",
+        choices=("step", "window"),
+        label="forecast",
+    ),
+    SettingSpec("stride", "int", 1, "Steps between windows", min=1, max=100_000, label="stride"),
+    SettingSpec(
+        "fill",
+        "choice",
+        "drop_window",
+        "Missing values: drop the windows that hold one, carry the last value forward, or "
+        "interpolate linearly in time",
+        choices=FILLS,
+        label="missing values",
+    ),
+)
+TOKENIZERS = ("word", "bpe")
+TEXT_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "text",
+        "text",
+        None,
+        "The text column (empty: the column with the longest texts)",
+        optional=True,
+        label="text column",
+        check=_column,
+    ),
+    SettingSpec(
+        "tokenizer",
+        "choice",
+        "word",
+        "word: one token per word; bpe: sub-word pieces (byte-pair encoding)",
+        choices=TOKENIZERS,
+        label="tokenizer",
+    ),
+    SettingSpec(
+        "vocab_size",
+        "int",
+        10_000,
+        "Most tokens in the vocabulary (the special tokens included)",
+        min=10,
+        max=1_000_000,
+        label="vocabulary size",
+    ),
+    SettingSpec("lowercase", "bool", True, "Lower-case the texts first", label="lower-case"),
+    SettingSpec(
+        "html", "bool", True, "Decode HTML entities such as &#039; and &amp;", label="HTML entities"
+    ),
+    SettingSpec(
+        "length",
+        "int",
+        None,
+        "Pad or truncate every text to this many tokens (empty: the 95th percentile of the "
+        "training texts' lengths)",
+        optional=True,
+        min=1,
+        max=100_000,
+        label="sequence length",
+    ),
+)
+LAYOUT_SETTINGS: Mapping[str, tuple[SettingSpec, ...]] = MappingProxyType(
+    {"series": SERIES_SETTINGS, "text": TEXT_SETTINGS}
+)
+
 IMAGE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "size",
@@ -246,6 +366,15 @@ IMAGE_SETTINGS: tuple[SettingSpec, ...] = (
         check=_image_size,
     ),
     _optional_bool("grayscale", "Convert to one channel (empty: as the first image)", "grayscale"),
+    SettingSpec(
+        "layout",
+        "choice",
+        None,
+        "text: one sub-folder of .txt files per class (empty: detected)",
+        choices=("text",),
+        optional=True,
+        label="folder layout",
+    ),
 )
 BUILTIN_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
@@ -346,6 +475,9 @@ def check_params(kind: str, params: Any) -> dict[str, Any]:
     if not isinstance(params, Mapping):
         raise DataError(f"data 'params' must be a mapping, not {type(params).__name__}")
     specs = params_for(kind)
+    layout = params.get("layout")
+    if kind in ("csv", "folder") and isinstance(layout, str) and layout in LAYOUT_SETTINGS:
+        specs = specs + LAYOUT_SETTINGS[layout]  # a series' window, a text's vocabulary...
     known = {spec.name for spec in specs}
     checked = check_section(
         "data params", specs, {k: v for k, v in params.items() if k in known}, DataError
