@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from .config import DataConfig
 from .errors import DataError
+from .images import is_image_folder
 from .info import Dataset
 from .sequences import repad
 
@@ -22,12 +24,19 @@ def attach_test_file(
     """``ds`` with the test file ``cfg.test_source`` (loaded by ``load(config, class_names)``)
     as its test split, replacing any test split of its own."""
     test_cfg = replace(cfg, source=str(cfg.test_source), test_source=None)
+    folder = Path(test_cfg.source).expanduser()
+    if ds.info.is_image and folder.is_dir() and is_image_folder(folder):
+        # test images are resized (and coloured) as the training images were
+        size = {"size": list(ds.x.shape[2:]), "grayscale": ds.x.shape[1] == 1}
+        test_cfg = replace(test_cfg, params={**cfg.params, **size})
     names = list(ds.info.class_names) or None
     test = load(test_cfg, names)
     test.test = None  # a test folder's own train/test halves do not matter here
     if ds.info.is_sequence and test.info.is_sequence:
         length = max(ds.x.shape[-1], test.x.shape[-1])
-        mask = ds.info.feature_names[-1:] == ["mask"] or test.info.feature_names[-1:] == ["mask"]
+        mask = ds.x.shape[-1] != test.x.shape[-1] or any(
+            part.info.feature_names[-1:] == ["mask"] for part in (ds, test)
+        )
         ds, test = _keep(ds, repad(ds, length, mask)), repad(test, length, mask)
     if test.info.task != ds.info.task and ds.info.task == "regression":
         raise DataError(
