@@ -20,6 +20,9 @@ from typing import Any
 from ..registry import ParamError
 from ..setting_spec import SEED_LIMIT, SettingSpec, check_section, seed_number
 from .errors import DataError
+from .layout_settings import LAYOUT, LAYOUT_SETTINGS, LAYOUTS, _column, _columns
+
+__all__ = ["LAYOUTS", "LAYOUT_SETTINGS", "check_params", "params_for"]
 
 TASKS = ("binary", "multiclass", "regression")
 MISSING_POLICIES = ("drop", "mean", "median", "most_frequent")
@@ -46,12 +49,6 @@ def _split(spec: SettingSpec, value: Any) -> tuple[float, ...]:
         number = SettingSpec(spec.name, "float", 0.0, "", min=0.0, max=1.0).coerce(part)
         parts.append(number)
     return tuple(parts)
-
-
-def _column(spec: SettingSpec, value: Any) -> str | int:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ParamError(f"{spec.name} must be a column name or a column number, got {value!r}")
-    return value
 
 
 def _augment(spec: SettingSpec, value: Any) -> list[str]:
@@ -178,12 +175,6 @@ def _encoding(spec: SettingSpec, value: Any) -> str:
     return value
 
 
-def _columns(spec: SettingSpec, value: Any) -> list[str | int]:
-    if not isinstance(value, (list, tuple)):
-        raise ParamError(f"{spec.name} must be a list of column names or numbers, got {value!r}")
-    return [_column(spec, item) for item in value]
-
-
 def _image_size(spec: SettingSpec, value: Any) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value, value]
@@ -205,16 +196,6 @@ def _optional_bool(name: str, help: str, label: str) -> SettingSpec:
     return SettingSpec(name, "bool", None, help, optional=True, label=label)
 
 
-LAYOUTS = ("table", "ucr", "series", "text")
-LAYOUT = SettingSpec(
-    "layout",
-    "choice",
-    "table",
-    "How the file is read: a table of features, UCR series (class first), a time series to "
-    "forecast, or texts with labels",
-    choices=LAYOUTS,
-    label="file layout",
-)
 CSV_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "delimiter",
@@ -256,105 +237,6 @@ CSV_SETTINGS: tuple[SettingSpec, ...] = (
     ),
     LAYOUT,
 )
-FILLS = ("drop_window", "ffill", "interpolate")
-SERIES_SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec(
-        "time",
-        "text",
-        None,
-        "The time column (empty: the first column); dates such as 1949-01, 19580329 or ISO",
-        optional=True,
-        label="time column",
-        check=_column,
-    ),
-    SettingSpec(
-        "inputs",
-        "text",
-        [],
-        "The value columns the model reads (empty: every column but the time)",
-        label="input columns",
-        check=_columns,
-    ),
-    SettingSpec(
-        "targets",
-        "text",
-        [],
-        "The columns to forecast (empty: the last column)",
-        label="target columns",
-        check=_columns,
-    ),
-    SettingSpec("window", "int", 12, "Steps the model sees", min=1, max=100_000, label="window"),
-    SettingSpec(
-        "horizon", "int", 1, "Steps ahead to forecast", min=1, max=100_000, label="horizon"
-    ),
-    SettingSpec(
-        "horizon_mode",
-        "choice",
-        "step",
-        "step: only the value `horizon` steps ahead (many-to-one); window: all of the next "
-        "`horizon` steps (many-to-many)",
-        choices=("step", "window"),
-        label="forecast",
-    ),
-    SettingSpec("stride", "int", 1, "Steps between windows", min=1, max=100_000, label="stride"),
-    SettingSpec(
-        "fill",
-        "choice",
-        "drop_window",
-        "Missing values: drop the windows that hold one, carry the last value forward, or "
-        "interpolate linearly in time",
-        choices=FILLS,
-        label="missing values",
-    ),
-)
-TOKENIZERS = ("word", "bpe")
-TEXT_SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec(
-        "text",
-        "text",
-        None,
-        "The text column (empty: the column with the longest texts)",
-        optional=True,
-        label="text column",
-        check=_column,
-    ),
-    SettingSpec(
-        "tokenizer",
-        "choice",
-        "word",
-        "word: one token per word; bpe: sub-word pieces (byte-pair encoding)",
-        choices=TOKENIZERS,
-        label="tokenizer",
-    ),
-    SettingSpec(
-        "vocab_size",
-        "int",
-        10_000,
-        "Most tokens in the vocabulary (the special tokens included)",
-        min=10,
-        max=1_000_000,
-        label="vocabulary size",
-    ),
-    SettingSpec("lowercase", "bool", True, "Lower-case the texts first", label="lower-case"),
-    SettingSpec(
-        "html", "bool", True, "Decode HTML entities such as &#039; and &amp;", label="HTML entities"
-    ),
-    SettingSpec(
-        "length",
-        "int",
-        None,
-        "Pad or truncate every text to this many tokens (empty: the 95th percentile of the "
-        "training texts' lengths)",
-        optional=True,
-        min=1,
-        max=100_000,
-        label="sequence length",
-    ),
-)
-LAYOUT_SETTINGS: Mapping[str, tuple[SettingSpec, ...]] = MappingProxyType(
-    {"series": SERIES_SETTINGS, "text": TEXT_SETTINGS}
-)
-
 IMAGE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "size",
