@@ -62,7 +62,7 @@ def load_series(path: Path, cfg: DataConfig) -> Dataset:
     columns = [str(c) for c in df.columns]
     df.columns = columns
     line_of = LineFinder(path, delimiter, header, encoding)
-    tcol = _target_column(columns, p.get("time", 0), path)
+    tcol = _target_column(columns, 0 if p.get("time") is None else p["time"], path)
     times = parse_times(df[tcol], path, columns.index(tcol) + 1, tcol, line_of)
     inputs = [_target_column(columns, c, path) for c in p.get("inputs") or []]
     inputs = inputs or [c for c in columns if c != tcol]

@@ -42,17 +42,19 @@ def _values(text: str, path: Path, line: int, column: int) -> np.ndarray:
     """Comma-separated numbers (``?`` missing); a bad one is named by line and column."""
     parts = text.split(",")
     try:
-        return np.array([np.nan if p.strip() in MISSING_TEXTS else p for p in parts], dtype=float)
+        values = np.array([np.nan if p.strip() in MISSING_TEXTS else p for p in parts], dtype=float)
+        if np.isfinite(values[~np.isnan(values)]).all():
+            return values
     except ValueError:
         pass
     col = column
     for part in parts:
         try:
-            if part.strip() not in MISSING_TEXTS:
-                float(part)
+            if part.strip() not in MISSING_TEXTS and not np.isfinite(float(part)):
+                raise ValueError  # an infinity would train the model into NaN
         except ValueError:
             raise DataError(
-                f"'{part.strip()}' is not a number", path=path, line=line, column=col
+                f"'{part.strip()}' is not a finite number", path=path, line=line, column=col
             ) from None
         col += len(part) + 1
     raise AssertionError("unreachable")  # pragma: no cover
@@ -60,7 +62,7 @@ def _values(text: str, path: Path, line: int, column: int) -> np.ndarray:
 
 def _header(line: str, lineno: int, path: Path, header: dict) -> None:
     """One ``@key value...`` line into ``header`` (flags as bools, the rest as words)."""
-    key, *words = line[1:].split()
+    key, *words = line[1:].split() or [""]
     key = key.lower()
     if key in _TS_FLAGS:
         if not words or words[0].lower() not in ("true", "false"):

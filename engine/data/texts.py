@@ -27,6 +27,7 @@ from ..safe_io import check_regular_file, decode_utf8, read_bytes_capped
 from .config import DataConfig
 from .errors import DataError
 from .info import Dataset, encode_target, make_info
+from .limits import check_allocation
 from .settings import check_params
 from .tabular import _detect_delimiter, _detect_header, _read_frame, _read_sample, _target_column
 from .tabular import _tokenize as _sample_rows
@@ -190,6 +191,8 @@ def tokenize_splits(ds: Dataset, train_rows: np.ndarray, report: list[str]) -> D
     tok = train_tokenizer([texts[i] for i in train_rows], settings)
     counts = np.array([len(e.ids) for e in tok.encode_batch([texts[i] for i in train_rows])])
     length = settings.get("length") or max(1, int(np.ceil(np.percentile(counts, 95))))
+    rows = len(texts) + (len(ds.test.texts or []) if ds.test is not None else 0)
+    check_allocation(rows * length * 8, f"{rows} texts of {length} tokens", ds.info.source)
     tok.enable_padding(pad_id=0, pad_token=PAD, length=length)
     tok.enable_truncation(max_length=length)
     out = replace(ds, x=_ids(tok, texts), tokenizer_json=tok.to_str())

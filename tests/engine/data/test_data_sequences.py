@@ -130,7 +130,9 @@ def test_prepare_splits_and_standardises_per_channel_on_the_training_split(write
 @pytest.mark.parametrize(
     "body, line, column, words",
     [
-        ("@data\n1,2,x,4:up\n", 2, 5, "'x' is not a number"),
+        ("@data\n1,2,x,4:up\n", 2, 5, "'x' is not a finite number"),
+        ("@data\n1,inf,3:up\n", 2, 3, "'inf' is not a finite number"),
+        ("@\n@data\n1,2,x:up\n", 3, 5, "'x' is not"),
         ("@univariate true\n@data\n1,2:3,4:up\n", 3, 1, "2 channel(s) where the header says 1"),
         ("@classLabel true up down\n@data\n1,2:left\n", 3, 5, "'left' is not among"),
         ("@equalLength true\n@seriesLength 3\n@data\n1,2:up\n", 4, 1, "@seriesLength says 3"),
