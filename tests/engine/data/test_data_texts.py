@@ -136,3 +136,16 @@ def test_drug_reviews_real_files():
     data = prepare(ds, cfg)
     assert len(data.test) == 379 and data.train.x.shape[1] == data.test.x.shape[1]
     assert "&#039;" not in "".join(_vocab(data))
+
+
+def test_scoring_all_rows_encodes_with_the_checkpoints_tokenizer(write):
+    from neurocanvas.engine.training.data_adapter import load_all_rows
+
+    trained = prepare(load_dataset(_cfg(_table(write, ROWS))), _cfg(_table(write, ROWS)))
+    other = _table(write, [("zebra good", "pos"), ("bad", "neg")], "other.tsv")
+    project = _cfg(other).to_dict()
+    record = trained.preprocessing.to_dict()
+    split, _ = load_all_rows(project, class_names=["neg", "pos"], preprocessing=record)
+    expected = trained.preprocessing.encode_texts(["zebra good", "bad"])
+    torch.testing.assert_close(split.x, expected)  # 'zebra' is [UNK] for the trained model
+    assert split.x[0, 0].item() == 1 and split.y.tolist() == [1, 0]
