@@ -65,7 +65,7 @@ def _indices(ds: Dataset, cfg: DataConfig, report: list[str]):
         tr, va, te, cut1, cut2, dropped = time_split(ds, split)
         report.append(
             f"cut the series in time order at step {cut1}"
-            + (f" and {cut2}" if split[2] > 0 else "")
+            + (f" and {cut2}" if split[2] > 0 and cut2 != cut1 else "")
             + (f"; dropped {dropped} window(s) that straddle a cut" if dropped else "")
         )
         return tr, va, None if own_test else te
