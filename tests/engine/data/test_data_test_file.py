@@ -110,3 +110,15 @@ def test_cli_train_with_test_data(tmp_path, write, capsys):
     assert final["final"] is True
     assert main(args[:5] + [str(tmp_path / "none.csv"), "--epochs", "1"]) == 2
     assert "--test-data" in capsys.readouterr().err
+
+
+def test_another_data_file_does_not_keep_the_projects_test_file(write):
+    from neurocanvas.engine.training.data_adapter import data_config
+
+    train, test = _table(write, "train.csv", _rows(10)), _table(write, "test.csv", _rows(4))
+    other = _table(write, "other.csv", _rows(10))
+    notes: list[str] = []
+    project = DataConfig(source=train, test_source=test).to_dict()
+    assert data_config(project).test_source == test
+    assert data_config(project, other, notes).test_source is None
+    assert any("test file" in note for note in notes)
