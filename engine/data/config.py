@@ -162,7 +162,8 @@ class DataConfig:
 
     @classmethod
     def from_spec(cls, spec: str, **overrides: Any) -> DataConfig:
-        """The CLI's ``--data SPEC``: a path, a name (``xor``, ``mnist``...) or ``name:n=400,noise=0.1``."""
+        """The CLI's ``--data SPEC``: a path, a name (``xor``, ``mnist``...), ``name:n=400,noise=0.1``
+        or ``path:key=value,...`` (``GunPoint.tsv:layout=ucr``, ``airline.csv:layout=series,window=12``)."""
         spec = spec.strip()
         name, _, rest = spec.partition(":")
         if is_named_source(name):
@@ -170,6 +171,10 @@ class DataConfig:
             params.update(overrides.pop("params", {}) or {})
             return cls(source=canonical_name(name), params=params, **overrides)
         path = Path(spec).expanduser()
+        file, params = _path_and_params(spec)
+        if not path.exists() and file is not None:  # "ArrowHead_TRAIN.tsv:layout=ucr"
+            params.update(overrides.pop("params", {}) or {})
+            return cls(source=str(file), params=params, **overrides)
         if not path.exists():
             raise DataError(
                 f"'{spec}' is neither an existing file or folder nor a known data set name "
@@ -198,6 +203,16 @@ def check_split(split: Any) -> tuple[float, float, float]:
             "(e.g. [0.7, 0.15, 0.15])"
         )
     return parts  # type: ignore[return-value]
+
+
+def _path_and_params(spec: str) -> tuple[Path | None, dict[str, Any]]:
+    """(an existing path, its params) when ``spec`` is ``path:key=value,...``, else (None, {})."""
+    for i, char in enumerate(spec):
+        if char == ":" and "=" in spec[i + 1 :]:
+            path = Path(spec[:i]).expanduser()
+            if path.exists():
+                return path, _parse_params(spec[i + 1 :], spec)
+    return None, {}
 
 
 def _parse_params(text: str, spec: str) -> dict[str, Any]:

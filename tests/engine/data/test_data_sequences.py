@@ -175,3 +175,12 @@ def test_arrowhead_in_ucr_layout():
     path = need(SEQUENCES / "ArrowHead_TRAIN.tsv")
     ds = load_dataset(DataConfig(source=str(path), params={"layout": "ucr"}))
     assert ds.x.shape == (36, 1, 251) and ds.info.class_names == ["0", "1", "2"]
+
+
+def test_a_path_spec_takes_params_after_a_colon(write):
+    path = write("Toy.tsv", "1\t0.5\t0.25\n2\t1.5\t1.25\n")
+    cfg = DataConfig.from_spec(f"{path}:layout=ucr")
+    assert cfg.source == str(path) and cfg.params == {"layout": "ucr"}
+    assert load_dataset(cfg).x.shape == (2, 1, 2)
+    with pytest.raises(DataError, match="layout"):
+        DataConfig.from_spec(f"{path}:layout=grid")
