@@ -12,6 +12,8 @@ import pytest
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 MNIST = DATASETS / "mnist"
 TABULAR = DATASETS / "tabular"
+SEQUENCES = DATASETS / "sequences"
+TEXT = DATASETS / "text"
 
 
 def need(path: Path) -> Path:

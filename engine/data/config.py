@@ -99,6 +99,9 @@ class DataConfig:
     augment: list[str] = field(default_factory=list)
     stratify: bool = True
     use_own_test: bool = True
+    # A file (or folder) that is the test split as it is (UCR's _TEST file); validation then
+    # comes from `source`. Any kind of source; test_file.py attaches it.
+    test_source: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -112,6 +115,11 @@ class DataConfig:
         if is_named_source(self.source):
             self.source = canonical_name(self.source)
         check_params(params_kind(self.source), self.params)
+        if self.test_source is not None and is_named_source(self.test_source):
+            raise DataError(
+                f"data test_source must be a file or folder, not the data set name "
+                f"'{self.test_source}'"
+            )
         self.split = check_split(self.split)
 
     @classmethod
@@ -125,7 +133,9 @@ class DataConfig:
             raise DataError(
                 f"unknown data setting(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
             )
-        kwargs = {k: v for k, v in d.items() if v is not None or k in ("target", "task")}
+        kwargs = {
+            k: v for k, v in d.items() if v is not None or k in ("target", "task", "test_source")
+        }
         # Copies, so the config never shares a list with the project it came from.
         if isinstance(kwargs.get("params"), dict):
             kwargs["params"] = dict(kwargs["params"])
@@ -147,11 +157,13 @@ class DataConfig:
             "augment": list(self.augment),
             "stratify": self.stratify,
             "use_own_test": self.use_own_test,
+            "test_source": self.test_source,
         }
 
     @classmethod
     def from_spec(cls, spec: str, **overrides: Any) -> DataConfig:
-        """The CLI's ``--data SPEC``: a path, a name (``xor``, ``mnist``...) or ``name:n=400,noise=0.1``."""
+        """The CLI's ``--data SPEC``: a path, a name (``xor``, ``mnist``...), ``name:n=400,noise=0.1``
+        or ``path:key=value,...`` (``GunPoint.tsv:layout=ucr``, ``airline.csv:layout=series,window=12``)."""
         spec = spec.strip()
         name, _, rest = spec.partition(":")
         if is_named_source(name):
@@ -159,6 +171,10 @@ class DataConfig:
             params.update(overrides.pop("params", {}) or {})
             return cls(source=canonical_name(name), params=params, **overrides)
         path = Path(spec).expanduser()
+        file, params = _path_and_params(spec)
+        if not path.exists() and file is not None:  # "ArrowHead_TRAIN.tsv:layout=ucr"
+            params.update(overrides.pop("params", {}) or {})
+            return cls(source=str(file), params=params, **overrides)
         if not path.exists():
             raise DataError(
                 f"'{spec}' is neither an existing file or folder nor a known data set name "
@@ -187,6 +203,16 @@ def check_split(split: Any) -> tuple[float, float, float]:
             "(e.g. [0.7, 0.15, 0.15])"
         )
     return parts  # type: ignore[return-value]
+
+
+def _path_and_params(spec: str) -> tuple[Path | None, dict[str, Any]]:
+    """(an existing path, its params) when ``spec`` is ``path:key=value,...``, else (None, {})."""
+    for i, char in enumerate(spec):
+        if char == ":" and "=" in spec[i + 1 :]:
+            path = Path(spec[:i]).expanduser()
+            if path.exists():
+                return path, _parse_params(spec[i + 1 :], spec)
+    return None, {}
 
 
 def _parse_params(text: str, spec: str) -> dict[str, Any]:

@@ -46,6 +46,8 @@ class DatasetInfo:
     source: str
     is_image: bool
     feature_names: list[str] = field(default_factory=list)
+    # (N, channels, length) series (sequences.py); a mask channel, when any, is the last channel.
+    is_sequence: bool = False
 
     def auto_sizes(self) -> AutoSizes:
         """What a graph's ``auto`` Input shape and output units resolve to on this data."""
@@ -76,6 +78,7 @@ class DatasetInfo:
             "source": self.source,
             "is_image": self.is_image,
             "feature_names": list(self.feature_names),
+            "is_sequence": self.is_sequence,
         }
 
 
@@ -95,6 +98,15 @@ class Dataset:
     # [{"feature": name, "columns": [indices into the flat features], "kind": "numeric" | "onehot"
     # | "ordinal", "how": "mean" | "median" | "most_frequent"}].
     fill: list[dict[str, Any]] = field(default_factory=list)
+    # A series' windows (forecast.py): each one's [first step, end) on the series, so `prepare`
+    # splits by time; and the time column's values (for axes).
+    time_spans: torch.Tensor | None = None
+    times: list[str] = field(default_factory=list)
+    # Labelled texts (texts.py): ``x`` holds row numbers until `prepare` tokenises them with a
+    # tokenizer trained on the training split; ``text_settings`` are the tokenizer's params.
+    texts: list[str] | None = None
+    text_settings: dict[str, Any] = field(default_factory=dict)
+    tokenizer_json: str | None = None  # the trained tokenizer (`tokenizers` JSON), after prepare
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -109,6 +121,7 @@ def make_info(
     source: str,
     is_image: bool = False,
     feature_names: list[str] | None = None,
+    is_sequence: bool = False,
 ) -> DatasetInfo:
     """Facts about (x, y): counts per class, outputs, loss and output activation for the task."""
     if task == "regression":
@@ -131,6 +144,7 @@ def make_info(
         source=source,
         is_image=is_image,
         feature_names=list(feature_names or []),
+        is_sequence=is_sequence,
     )
 
 

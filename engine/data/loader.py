@@ -20,9 +20,12 @@ from .idx import find_idx_pair, load_idx_pair
 from .images import is_image_folder, list_image_folder, load_image_files
 from .info import Dataset, align_classes, encode_target, make_info
 from .labels import class_count
+from .sequences import load_sequences
 from .settings import check_params
 from .synthetic import make_synthetic
 from .tabular import load_csv
+from .test_file import attach_test_file
+from .texts import is_text_folder, load_text_folder
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".data", ".dat"}
 MNIST_CLASSES = [str(i) for i in range(10)]
@@ -49,6 +52,18 @@ def load_dataset(
     elif isinstance(cfg, dict):
         cfg = DataConfig.from_dict(cfg)
     known = list(class_names) if class_names else None
+
+    def load(one: DataConfig, names: list[str] | None) -> Dataset:
+        return _load_one(one, names, allow_download)
+
+    ds = load(cfg, known)
+    if cfg.test_source:
+        ds = attach_test_file(ds, cfg, load)
+    return ds
+
+
+def _load_one(cfg: DataConfig, known: list[str] | None, allow_download: bool) -> Dataset:
+    """One source (``load_dataset`` without the test file)."""
     src = cfg.source
     if src in SYNTHETIC_NAMES:
         ds = make_synthetic(src, cfg.params, cfg.seed)
@@ -66,11 +81,18 @@ def load_dataset(
     else:
         path = Path(src).expanduser()
     if path.is_dir():
-        return _aligned(_load_folder(path, cfg), known)
+        return _aligned(_load_folder(path, cfg, known), known)
     if not path.exists():
         raise DataError("no such file or folder", path=path)
     check_regular_file(path, DataError)  # a FIFO or a device would block or never end
     suffix = path.suffix.lower()
+    if suffix == ".ts":
+        if cfg.params:
+            raise DataError(f"a .ts file takes no params, not {', '.join(cfg.params)}", path=path)
+        return load_sequences(path, layout="ts", task=cfg.task, class_names=known)
+    layout = cfg.params.get("layout", "table") if suffix in CSV_SUFFIXES else "table"
+    if layout != "table":
+        return _load_layout(path, layout, cfg, known)
     if suffix in CSV_SUFFIXES:
         return load_csv(
             path,
@@ -94,6 +116,22 @@ def load_dataset(
     )
 
 
+def _load_layout(path: Path, layout: str, cfg: DataConfig, known: list[str] | None) -> Dataset:
+    """A delimited file read as UCR series, a time series to forecast, or labelled texts."""
+    if layout == "ucr":
+        extra = set(cfg.params) - {"layout"}
+        if extra:
+            raise DataError(f"layout ucr takes no other params, not {', '.join(extra)}", path=path)
+        return load_sequences(path, layout="ucr", task=cfg.task, class_names=known)
+    if layout == "series":
+        from .forecast import load_series
+
+        return load_series(path, cfg)
+    from .texts import load_text_table
+
+    return load_text_table(path, cfg, known)
+
+
 def _aligned(ds: Dataset, class_names: list[str] | None) -> Dataset:
     """``ds`` with its class indices renumbered by ``class_names`` (see ``load_dataset``)."""
     if not class_names or ds.info.task == "regression" or ds.info.class_names == class_names:
@@ -112,6 +150,7 @@ def _aligned(ds: Dataset, class_names: list[str] | None) -> Dataset:
             source=part.info.source,
             is_image=part.info.is_image,
             feature_names=part.info.feature_names,
+            is_sequence=part.info.is_sequence,
         )
     return ds
 
@@ -133,7 +172,7 @@ def _load_builtin(name: str, cfg: DataConfig, allow_download: bool) -> Dataset:
     return _load_idx_folder(folder, name, names, cfg)
 
 
-def _load_folder(path: Path, cfg: DataConfig) -> Dataset:
+def _load_folder(path: Path, cfg: DataConfig, known: list[str] | None) -> Dataset:
     if find_idx_pair(path, "train") or find_idx_pair(path, "t10k"):
         return _load_idx_folder(path, str(path), None, cfg)
     cifar = find_cifar_dir(path)
@@ -143,6 +182,8 @@ def _load_folder(path: Path, cfg: DataConfig) -> Dataset:
         if (path / xs).is_file():
             train, report = load_npy_pair(path / xs, None)
             return _array_dataset(train, None, str(path), cfg, report)
+    if cfg.params.get("layout") == "text" or (not cfg.params and is_text_folder(path)):
+        return load_text_folder(path, cfg, known)
     if is_image_folder(path):
         return _load_image_folder(path, cfg)
     raise DataError(

@@ -49,33 +49,54 @@ class PreparedData:
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None
 
 
+def _indices(ds: Dataset, cfg: DataConfig, report: list[str]):
+    """(train, val, test) indices into ``ds``; test is None when ``ds.test`` is the test split
+    (its own, or the test file's). A series is cut in time order (forecast.time_split)."""
+    own_test = ds.test is not None and (cfg.use_own_test or bool(cfg.test_source))
+    split = cfg.split
+    if own_test:
+        f_tr, f_va, _ = split
+        split = (f_tr / (f_tr + f_va), f_va / (f_tr + f_va), 0.0)
+        own = "the test file's" if cfg.test_source else "the data set's own"
+        report.append(f"using {own} test split ({len(ds.test)} samples)")
+    if ds.time_spans is not None:
+        from .forecast import time_split
+
+        tr, va, te, cut1, cut2, dropped = time_split(ds, split)
+        report.append(
+            f"cut the series in time order at step {cut1}"
+            + (f" and {cut2}" if split[2] > 0 and cut2 != cut1 else "")
+            + (f"; dropped {dropped} window(s) that straddle a cut" if dropped else "")
+        )
+        return tr, va, None if own_test else te
+    classify = ds.info.task != "regression"
+    stratify_y = ds.y if classify and cfg.stratify else None
+    tr, va, te = split_indices(
+        len(ds), split, seed=cfg.seed, y=stratify_y, class_names=ds.info.class_names
+    )
+    return tr, va, None if own_test else te
+
+
 def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
     """Split ``ds`` (or use its own test split), then normalise all splits with train statistics."""
     cfg = cfg or DataConfig(source=ds.info.source)
-    info = ds.info
     report: list[str] = []
-    classify = info.task != "regression"
-    stratify_y = ds.y if classify and cfg.stratify else None
-    if ds.test is not None and cfg.use_own_test:
-        f_tr, f_va, _ = cfg.split
-        frac = (f_tr / (f_tr + f_va), f_va / (f_tr + f_va), 0.0)
-        tr, va, _ = split_indices(
-            len(ds), frac, seed=cfg.seed, y=stratify_y, class_names=info.class_names
-        )
-        test_x, test_y = ds.test.x, ds.test.y
-        report.append(f"using the data set's own test split ({len(ds.test)} samples)")
-    else:
-        tr, va, te = split_indices(
-            len(ds), cfg.split, seed=cfg.seed, y=stratify_y, class_names=info.class_names
-        )
-        test_x, test_y = ds.x[te], ds.y[te]
+    if ds.texts is not None:
+        from .texts import tokenize_splits  # tokenizers is imported only for text data
+
+        ds = tokenize_splits(ds, _indices(ds, cfg, [])[0], report)
+    info = ds.info
+    tr, va, te = _indices(ds, cfg, report)
+    own_test = te is None
+    test_x, test_y = (ds.test.x, ds.test.y) if own_test else (ds.x[te], ds.y[te])
     tr_t, va_t = torch.from_numpy(tr), torch.from_numpy(va)
     train_x, train_y = ds.x[tr_t], ds.y[tr_t]
     val_x, val_y = ds.x[va_t], ds.y[va_t]
+    stratified = info.task != "regression" and cfg.stratify and ds.time_spans is None
     report.append(
         f"split {len(train_x)} train / {len(val_x)} validation / {len(test_x)} test"
-        + (" (stratified)" if stratify_y is not None else "")
-        + f", seed {cfg.seed}"
+        + (" (stratified)" if stratified else "")
+        + (" in time order" if ds.time_spans is not None else f", seed {cfg.seed}")
     )
     fill, fill_report = fill_values(ds.fill, train_x)
     report += fill_report
@@ -83,8 +104,10 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         train_x = Preprocessing(fill=fill).fill_missing(train_x)
     pre = fit_preprocessing(train_x, info, cfg.normalize)
     pre.fill = fill
+    pre.tokenizer = ds.tokenizer_json
+    pre.decode_html = bool(ds.text_settings.get("html", True))
     if pre.kind != "none":
-        what = "per channel" if pre.kind == "image" else "per feature"
+        what = "per channel" if pre.kind in ("image", "sequence") else "per feature"
         report.append(f"standardised {what} with training-split mean and std")
     augment = None
     if cfg.augment:

@@ -23,8 +23,10 @@ PREPROCESSING_VERSION = 1
 class Preprocessing:
     """The input transform: ``x * scale`` for integer (raw uint8) inputs, then ``(x - mean) / std``.
 
-    ``kind`` is "standardize" (per feature), "image" (per channel) or "none". Float inputs are taken
-    to be on the same scale as the loaded data (images in [0, 1]).
+    ``kind`` is "standardize" (per feature), "image" (per channel), "sequence" (per channel of
+    (N, C, L) series, over real steps only) or "none". Float inputs are taken to be on the same
+    scale as the loaded data (images in [0, 1]). ``masked``: the last channel of a sequence is its
+    mask (sequences.py), passed through, and padded steps stay exactly 0.
     """
 
     kind: str = "none"
@@ -39,6 +41,19 @@ class Preprocessing:
     feature_names: list[str] = field(default_factory=list)
     class_names: list[str] = field(default_factory=list)
     task: str = ""
+    masked: bool = False
+    # Text data: the tokenizer trained on the training split (Hugging Face `tokenizers` JSON, a
+    # plain string, so it travels in checkpoints) and the length texts are padded/cut to.
+    tokenizer: str | None = None
+    decode_html: bool = True  # texts: HTML entities decoded before the tokenizer sees them
+
+    def encode_texts(self, texts: list[str]) -> torch.Tensor:
+        """Raw texts -> (N, length) int64 token ids, as the training texts were encoded."""
+        if self.tokenizer is None:
+            raise DataError("this model was not trained on texts (no tokenizer)")
+        from .texts import encode_with
+
+        return encode_with(self.tokenizer, texts, self.decode_html)
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
         """Normalise raw inputs ``x`` (N, *feature_shape) the way the training data was.
@@ -51,6 +66,10 @@ class Preprocessing:
         x = self.fill_missing(x)
         if self.mean is None or self.std is None:
             return x
+        if self.kind == "sequence" and self.masked:
+            mask = x[:, -1:]
+            values = (x[:, :-1] - self.mean.to(x.device, x.dtype)) / self.std.to(x.device, x.dtype)
+            return torch.cat([values * mask, mask], dim=1)
         mean = self.mean.to(x.device, x.dtype)
         std = self.std.to(x.device, x.dtype)
         return (x - mean) / std
@@ -70,6 +89,10 @@ class Preprocessing:
         """Undo the standardisation (for showing normalised images)."""
         if self.mean is None or self.std is None:
             return x
+        if self.kind == "sequence" and self.masked:
+            mask = x[:, -1:]
+            values = x[:, :-1] * self.std.to(x.device, x.dtype) + self.mean.to(x.device, x.dtype)
+            return torch.cat([values * mask, mask], dim=1)
         return x * self.std.to(x.device, x.dtype) + self.mean.to(x.device, x.dtype)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +112,9 @@ class Preprocessing:
             "feature_names": list(self.feature_names),
             "class_names": list(self.class_names),
             "task": self.task,
+            "masked": self.masked,
+            "tokenizer": self.tokenizer,
+            "decode_html": self.decode_html,
         }
 
     @classmethod
@@ -111,6 +137,9 @@ class Preprocessing:
             feature_names=list(d.get("feature_names") or []),
             class_names=list(d.get("class_names") or []),
             task=d.get("task", ""),
+            masked=bool(d.get("masked", False)),
+            tokenizer=d.get("tokenizer") if isinstance(d.get("tokenizer"), str) else None,
+            decode_html=bool(d.get("decode_html", True)),
         )
 
 
@@ -128,6 +157,8 @@ def fit_preprocessing(x_train: torch.Tensor, info: DatasetInfo, normalize: bool)
     if not normalize or not x_train.is_floating_point() or len(x_train) == 0:
         return pre
     x = x_train.double()  # float64 sums: MNIST-sized sets lose digits in float32
+    if info.is_sequence and x.ndim == 3:
+        return _fit_sequence(pre, x, info)
     if info.is_image and x.ndim == 4:
         dims = (0, 2, 3)
         mean = x.mean(dim=dims, keepdim=True)[0]
@@ -140,6 +171,22 @@ def fit_preprocessing(x_train: torch.Tensor, info: DatasetInfo, normalize: bool)
     # A constant feature has std 0; dividing by 1 leaves it at 0 instead of NaN.
     std = torch.where(std < 1e-8, torch.ones_like(std), std)
     pre.mean, pre.std = mean.float(), std.float()
+    return pre
+
+
+def _fit_sequence(pre: Preprocessing, x: torch.Tensor, info: DatasetInfo) -> Preprocessing:
+    """Per-channel mean and std of (N, C, L) series over their real steps only (the mask channel,
+    when there is one, says which), so padding never moves the statistics."""
+    pre.masked = info.feature_names[-1:] == ["mask"]
+    values = x[:, :-1] if pre.masked else x
+    weight = x[:, -1:].expand_as(values) if pre.masked else torch.ones_like(values)
+    count = weight.sum(dim=(0, 2)).clamp_min(1.0)
+    mean = (values * weight).sum(dim=(0, 2)) / count
+    var = (((values - mean[None, :, None]) ** 2) * weight).sum(dim=(0, 2)) / count
+    std = var.sqrt()
+    std = torch.where(std < 1e-8, torch.ones_like(std), std)
+    pre.kind = "sequence"
+    pre.mean, pre.std = mean.float().reshape(-1, 1), std.float().reshape(-1, 1)
     return pre
 
 

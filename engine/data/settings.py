@@ -20,6 +20,9 @@ from typing import Any
 from ..registry import ParamError
 from ..setting_spec import SEED_LIMIT, SettingSpec, check_section, seed_number
 from .errors import DataError
+from .layout_settings import LAYOUT, LAYOUT_SETTINGS, LAYOUTS, _column, _columns
+
+__all__ = ["LAYOUTS", "LAYOUT_SETTINGS", "check_params", "params_for"]
 
 TASKS = ("binary", "multiclass", "regression")
 MISSING_POLICIES = ("drop", "mean", "median", "most_frequent")
@@ -46,12 +49,6 @@ def _split(spec: SettingSpec, value: Any) -> tuple[float, ...]:
         number = SettingSpec(spec.name, "float", 0.0, "", min=0.0, max=1.0).coerce(part)
         parts.append(number)
     return tuple(parts)
-
-
-def _column(spec: SettingSpec, value: Any) -> str | int:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ParamError(f"{spec.name} must be a column name or a column number, got {value!r}")
-    return value
 
 
 def _augment(spec: SettingSpec, value: Any) -> list[str]:
@@ -144,6 +141,16 @@ DATA_SETTINGS: tuple[SettingSpec, ...] = (
         "Use the data set's own test split where it has one (MNIST, CIFAR-10)",
         label="own test split",
     ),
+    SettingSpec(
+        "test_source",
+        "text",
+        None,
+        "A separate file (or folder) that is the test split as it is; validation then comes "
+        "from the data source (empty: the test split comes from the data source)",
+        optional=True,
+        label="test file",
+        check=_source,
+    ),
 )
 
 
@@ -166,12 +173,6 @@ def _encoding(spec: SettingSpec, value: Any) -> str:
             f"{spec.name} must be a text encoding such as utf-8 or latin-1, got {value!r}"
         )
     return value
-
-
-def _columns(spec: SettingSpec, value: Any) -> list[str | int]:
-    if not isinstance(value, (list, tuple)):
-        raise ParamError(f"{spec.name} must be a list of column names or numbers, got {value!r}")
-    return [_column(spec, item) for item in value]
 
 
 def _image_size(spec: SettingSpec, value: Any) -> tuple[int, int]:
@@ -234,6 +235,7 @@ CSV_SETTINGS: tuple[SettingSpec, ...] = (
         label="ignored columns",
         check=_columns,
     ),
+    LAYOUT,
 )
 IMAGE_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
@@ -246,6 +248,15 @@ IMAGE_SETTINGS: tuple[SettingSpec, ...] = (
         check=_image_size,
     ),
     _optional_bool("grayscale", "Convert to one channel (empty: as the first image)", "grayscale"),
+    SettingSpec(
+        "layout",
+        "choice",
+        None,
+        "text: one sub-folder of .txt files per class (empty: detected)",
+        choices=("text",),
+        optional=True,
+        label="folder layout",
+    ),
 )
 BUILTIN_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
@@ -346,6 +357,9 @@ def check_params(kind: str, params: Any) -> dict[str, Any]:
     if not isinstance(params, Mapping):
         raise DataError(f"data 'params' must be a mapping, not {type(params).__name__}")
     specs = params_for(kind)
+    layout = params.get("layout")
+    if kind in ("csv", "folder") and isinstance(layout, str) and layout in LAYOUT_SETTINGS:
+        specs = specs + LAYOUT_SETTINGS[layout]  # a series' window, a text's vocabulary...
     known = {spec.name for spec in specs}
     checked = check_section(
         "data params", specs, {k: v for k, v in params.items() if k in known}, DataError

@@ -29,7 +29,7 @@ _CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
 _SAMPLE_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
 _MAX_LINE_BYTES = 1 << 20  # a first line this long (250,000+ columns) is not a table anyone made
-CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore"}
+CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore", "layout"}
 
 
 def load_csv(

@@ -1,6 +1,6 @@
 """`neurocanvas train` and `neurocanvas evaluate`.
 
-    neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--epochs N] [--batch-size N] [--lr X]
+    neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--test-data PATH] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json] [--download]
     neurocanvas evaluate PROJECT --weights CKPT [--data SPEC] [--split test|all] [--json]
                          [--download]
@@ -55,6 +55,12 @@ def register_commands(subparsers) -> None:
         help="data: a path (CSV, npz, image or IDX folder) "
         "or a data set name (xor, mnist, ...); default: the project's data",
     )
+    train.add_argument(
+        "--test-data",
+        metavar="PATH",
+        help="a separate file or folder that is the test split as it is (UCR's _TEST file); "
+        "validation then comes from the training data",
+    )
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float, help="learning rate")
@@ -108,7 +114,7 @@ def run_train(args) -> int:
             f"--out {args.out} already holds files (an earlier run?); choose a new folder so "
             "nothing is overwritten"
         )
-    data = _load_data(project.data, args.data, args.download)
+    data = _load_data(project.data, args.data, args.download, args.test_data)
     trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
         trainer.model = compile_graph(project.graph, auto=auto_sizes_for(data), seed=config.seed)
@@ -228,9 +234,13 @@ def _load_project(name: str):
         raise UsageError(str(error)) from None
 
 
-def _load_data(project_data, spec, allow_download=False):
+def _load_data(project_data, spec, allow_download=False, test_data=None):
+    if test_data and not Path(test_data).expanduser().exists():
+        raise UsageError(f"--test-data {test_data}: no such file or folder")
     try:
-        return load_prepared(project_data, spec, allow_download=allow_download)
+        return load_prepared(
+            project_data, spec, allow_download=allow_download, test_source=test_data
+        )
     except DataError as error:
         raise UsageError(f"data: {error}") from None
 

@@ -35,6 +35,9 @@ def data_config(
         return project
     fresh = DataConfig.from_spec(spec)
     kept = {k: v for k, v in project.to_dict().items() if k not in ("source", "params")}
+    if kept.get("test_source"):  # the project's test file belongs to the project's own data
+        _note(notes, f"--data {spec}: not using the project's test file {kept['test_source']}")
+        kept["test_source"] = None
     same_kind = source_kind(fresh.source) == source_kind(project.source)
     params = {**project.params, **fresh.params} if same_kind else dict(fresh.params)
     if project.params and not same_kind:
@@ -82,13 +85,17 @@ def load_prepared(
     *,
     class_names: list[str] | None = None,
     allow_download: bool = False,
+    test_source: str | None = None,
 ) -> PreparedData:
     """Load and prepare the data (raises the data engine's DataError on bad input).
 
     `class_names` (a checkpoint's) numbers the labels by the trained model's classes;
-    `allow_download` is the user's consent to fetch a missing MNIST/CIFAR set."""
+    `allow_download` is the user's consent to fetch a missing MNIST/CIFAR set; `test_source`
+    (the CLI's `--test-data`) is a file that is the test split as it is."""
     notes: list[str] = []
     cfg = data_config(project_data, spec, notes)
+    if test_source:
+        cfg = DataConfig.from_dict({**cfg.to_dict(), "test_source": str(test_source)})
     data = prepare(load_dataset(cfg, class_names=class_names, allow_download=allow_download), cfg)
     data.report[:0] = notes
     return data
@@ -116,6 +123,9 @@ def load_all_rows(
     pre = Preprocessing.from_dict(preprocessing) if preprocessing else data.preprocessing
     if pre.fill is None and data.preprocessing.fill is not None:
         pre.fill = data.preprocessing.fill  # an old checkpoint: fill as this data's train split
+    if ds.texts is not None:  # texts: encoded by the checkpoint's own tokenizer
+        texts = ds.texts + ((ds.test.texts or []) if ds.test is not None else [])
+        return TensorSplit(pre.encode_texts(texts), y), data
     try:
         normalised = pre.apply(x)
     except RuntimeError:  # a table with other columns than the one the model was trained on

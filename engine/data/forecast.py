@@ -1,0 +1,229 @@
+"""A time series to forecast: a CSV/TSV with a time column and value columns -> sliding windows.
+
+``params``: ``layout: series``, ``time`` (default the first column), ``inputs`` (default every
+other column), ``targets`` (default the last column), ``window``, ``horizon``, ``horizon_mode``
+("step": the value ``horizon`` steps after the window, many-to-one; "window": all the next
+``horizon`` steps, many-to-many), ``stride`` and ``fill`` (drop_window / ffill / interpolate).
+
+A sample is ``x`` (inputs, window) float32, channels first like every sequence here, and ``y``
+the target value(s): (N,) for one target and one step, else (N, steps * targets), time-major.
+``Dataset.time_spans`` holds each window's [first step, end) (its targets included), so
+``time_split`` cuts the series by time, in order: training windows end before the first cut,
+validation windows lie between the cuts, test windows after; a window that straddles a cut is
+dropped, never shuffled across it. Scaling statistics then come from the training windows only
+(``prepare``). Targets stay in the file's units (as for every regression table here).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .config import DataConfig
+from .csv_lines import LineFinder
+from .errors import DataError
+from .info import Dataset, make_info
+from .limits import check_allocation
+from .settings import check_params
+from .tabular import _detect_delimiter, _detect_header, _read_frame, _read_sample, _target_column
+from .tabular import _tokenize as _sample_rows
+
+SERIES_PARAMS = {"layout", "delimiter", "header", "encoding", "time", "inputs", "targets"} | {
+    "window",
+    "horizon",
+    "horizon_mode",
+    "stride",
+    "fill",
+}
+_FORMATS = ((r"\d{4}-\d{1,2}", "%Y-%m"), (r"\d{8}", "%Y%m%d"))
+
+
+def load_series(path: Path, cfg: DataConfig) -> Dataset:
+    """Windows of the series in ``path`` (see the module docstring)."""
+    unknown = set(cfg.params) - SERIES_PARAMS
+    if unknown:
+        raise DataError(
+            f"unknown series setting(s) {', '.join(sorted(unknown))}; known: "
+            f"{', '.join(sorted(SERIES_PARAMS))}",
+            path=path,
+        )
+    p = check_params("csv", cfg.params)
+    raw, encoding = _read_sample(path, p.get("encoding"))
+    if not raw.strip():
+        raise DataError("the file is empty; a series needs a time column and values", path=path)
+    delimiter = p.get("delimiter") or _detect_delimiter(raw, path)
+    header = p.get("header")
+    header = _detect_header(_sample_rows(raw, delimiter)) if header is None else bool(header)
+    df = _read_frame(path, delimiter, header, encoding)
+    columns = [str(c) for c in df.columns]
+    df.columns = columns
+    line_of = LineFinder(path, delimiter, header, encoding)
+    tcol = _target_column(columns, 0 if p.get("time") is None else p["time"], path)
+    times = parse_times(df[tcol], path, columns.index(tcol) + 1, tcol, line_of)
+    inputs = [_target_column(columns, c, path) for c in p.get("inputs") or []]
+    inputs = inputs or [c for c in columns if c != tcol]
+    targets = [_target_column(columns, c, path) for c in p.get("targets") or []] or [columns[-1]]
+    if tcol in inputs + targets:
+        raise DataError(f"the time column '{tcol}' cannot also be a value column", path=path)
+    report = [f"read {len(df)} steps of {path.name}: time '{tcol}', inputs {', '.join(inputs)}"]
+    values = {c: _numbers(df, c, columns, path, line_of) for c in dict.fromkeys(inputs + targets)}
+    frame = _fill(pd.DataFrame(values), p.get("fill", "drop_window"), times, line_of, report)
+    return _windows(frame, inputs, targets, times, p, path, report)
+
+
+def parse_times(s: pd.Series, path: Path, column: int, name: str, line_of) -> list[str]:
+    """The time column as text for axes, checked: dates (YYYY-MM, YYYYMMDD, ISO) or numbers
+    (years, steps), strictly increasing; a value that does not parse is named by line/column."""
+    text = s.astype(str).str.strip()
+    first = text.iloc[0] if len(text) else ""
+    fmt = next((f for pattern, f in _FORMATS if re.fullmatch(pattern, first)), None)
+    if fmt is None and pd.to_numeric(pd.Series([first]), errors="coerce").notna().all():
+        parsed = pd.to_numeric(text, errors="coerce")
+        what = "a number"
+    else:
+        parsed = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+        what = f"a date ({fmt.replace('%', '') if fmt else 'ISO, such as 1958-03-29'})"
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"'{text.iloc[row]}' is not {what} like the time column's first value '{first}'",
+            path=path,
+            line=line_of(row),
+            column=column,
+            column_name=name,
+        )
+    order = parsed.to_numpy()
+    back = np.flatnonzero(order[1:] <= order[:-1])
+    if len(back):
+        row = int(back[0]) + 1
+        raise DataError(
+            f"time '{text.iloc[row]}' does not come after '{text.iloc[row - 1]}': the rows must "
+            "be in time order",
+            path=path,
+            line=line_of(row),
+            column=column,
+            column_name=name,
+        )
+    return list(text)
+
+
+def _numbers(df: pd.DataFrame, col: str, columns: list[str], path: Path, line_of) -> np.ndarray:
+    s = df[col]
+    as_num = pd.to_numeric(s, errors="coerce")
+    bad = (s.notna() & as_num.isna()).to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"'{s.iloc[row]}' is not a number",
+            path=path,
+            line=line_of(row),
+            column=columns.index(col) + 1,
+            column_name=col,
+        )
+    out = as_num.to_numpy(dtype=float)
+    if np.isinf(out).any():
+        row = int(np.flatnonzero(np.isinf(out))[0])
+        raise DataError(
+            "not a finite number", path=path, line=line_of(row), column=columns.index(col) + 1
+        )
+    return out
+
+
+def _fill(frame: pd.DataFrame, how: str, times: list[str], line_of, report) -> pd.DataFrame:
+    """Report each column's missing values (how many, the first few times and the first line),
+    then fill them forward or by linear interpolation; "drop_window" leaves them (NaN)."""
+    for col in frame.columns:
+        gaps = np.flatnonzero(frame[col].isna().to_numpy())
+        if len(gaps):
+            shown = ", ".join(times[i] for i in gaps[:5]) + (" ..." if len(gaps) > 5 else "")
+            report.append(
+                f"{len(gaps)} missing value(s) in '{col}' at {shown} (first on line "
+                f"{line_of(int(gaps[0]))})"
+            )
+    if how == "ffill":
+        frame = frame.ffill()
+    elif how == "interpolate":
+        frame = frame.interpolate(method="linear", limit_area="inside")
+    if how != "drop_window" and frame.isna().any().any():
+        report.append(f"{how}: missing values at the start or end are left; their windows dropped")
+    return frame
+
+
+def _windows(frame, inputs, targets, times, p, path: Path, report: list[str]) -> Dataset:
+    window, horizon, stride = (
+        int(p.get("window", 12)),
+        int(p.get("horizon", 1)),
+        int(p.get("stride", 1)),
+    )
+    whole = p.get("horizon_mode", "step") == "window"
+    steps = len(frame)
+    span = window + horizon
+    starts = np.arange(0, max(steps - span + 1, 0), stride)
+    if len(starts) == 0:
+        raise DataError(
+            f"{steps} steps are too few for a window of {window} plus a horizon of {horizon}",
+            path=path,
+        )
+    v_in = frame[inputs].to_numpy(dtype=np.float32)
+    v_out = frame[targets].to_numpy(dtype=np.float32)
+    check_allocation(len(starts) * window * len(inputs) * 4, f"{len(starts)} windows", path)
+    x = np.stack([v_in[s : s + window].T for s in starts])
+    if whole:
+        y = np.stack([v_out[s + window : s + span].reshape(-1) for s in starts])
+    else:
+        y = np.stack([v_out[s + span - 1] for s in starts])
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    ok = ~np.isnan(x).any(axis=(1, 2)) & ~np.isnan(y.reshape(len(y), -1)).any(axis=1)
+    if not ok.all():
+        report.append(f"dropped {int((~ok).sum())} window(s) holding a missing value")
+    if not ok.any():
+        raise DataError(
+            "every window holds a missing value; fill them (ffill, interpolate)", path=path
+        )
+    spans = np.stack([starts, starts + span], axis=1)[ok]
+    xt, yt = torch.from_numpy(np.ascontiguousarray(x[ok])), torch.from_numpy(y[ok])
+    report.append(
+        f"{len(xt)} windows of {window} step(s) -> "
+        + (f"the next {horizon} step(s)" if whole else f"the value {horizon} step(s) ahead")
+        + f" of {', '.join(targets)}, stride {stride}"
+    )
+    info = make_info(
+        xt,
+        yt,
+        task="regression",
+        class_names=[],
+        source=str(path),
+        feature_names=inputs,
+        is_sequence=True,
+    )
+    ds = Dataset(x=xt, y=yt, info=info, report=report)
+    ds.time_spans = torch.from_numpy(spans.astype(np.int64))
+    ds.times = times
+    return ds
+
+
+def time_split(ds: Dataset, fractions: tuple[float, float, float]):
+    """(train, val, test) window indices, in time order: cuts at the fractions of the series'
+    steps; a window belongs to the part that holds all of it (inputs and targets)."""
+    spans = ds.time_spans.numpy()
+    steps = int(spans[:, 1].max())
+    cut1 = int(round(steps * fractions[0]))
+    cut2 = cut1 + int(round(steps * fractions[1]))
+    start, end = spans[:, 0], spans[:, 1]
+    train = np.flatnonzero(end <= cut1)
+    val = np.flatnonzero((start >= cut1) & (end <= cut2))
+    test = np.flatnonzero(start >= cut2) if fractions[2] > 0 else np.array([], dtype=np.int64)
+    if len(train) == 0:
+        raise DataError(
+            f"no window fits in the training part (the first {cut1} of {steps} steps); use a "
+            "shorter window or horizon, or a larger training fraction",
+            path=ds.info.source,
+        )
+    dropped = len(spans) - len(train) - len(val) - len(test)
+    return train, val, test, cut1, cut2, dropped
