@@ -214,11 +214,12 @@ class Heatmap(QWidget):
 
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
-            hit = self.cell_at(event.position().x(), event.position().y())
+            # A QHelpEvent has pos()/globalPos(), not the position() of mouse events.
+            hit = self.cell_at(event.pos().x(), event.pos().y())
             if hit is not None:
                 r, c = hit
                 QToolTip.showText(
-                    event.globalPosition().toPoint(),
+                    event.globalPos(),
                     f"true {self._name(r)}, predicted {self._name(c)}: "
                     f"{self.matrix[r][c]} ({self.share(r, c):.1%} of the row)",
                     self,
