@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..param_editor import ParamEditor
+from ..wheel_guard import guard_wheel
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
@@ -87,6 +88,7 @@ class DataPanel(NamedEdits, QWidget):
         augment_row = QGridLayout()
         for index, box in enumerate(self.augment.values()):
             augment_row.addWidget(box, index // 2, index % 2)
+        guard_wheel(self.source, self.target, *self.splits)  # the pane scrolls under the wheel
         self.load_button = QPushButton("Load data")
         self.load_button.clicked.connect(self.load)
 
