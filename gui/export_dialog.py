@@ -216,11 +216,16 @@ class ExportDialog(QDialog):
             path, _ = QFileDialog.getOpenFileName(
                 self, "Choose a checkpoint", str(Path.home()), "Checkpoints (*.pt)"
             )
+            # Quietly: inserting above the current entry moves the index, and the signal it
+            # sends, still on "Checkpoint file…", asked for a checkpoint a second time.
+            blocked = self.weights_combo.blockSignals(True)
             if path:
                 self.weights_combo.insertItem(0, f"Checkpoint: {path}", path)
                 self.weights_combo.setCurrentIndex(0)
             else:
                 self.weights_combo.setCurrentIndex(self.weights_combo.findData(None))
+            self.weights_combo.blockSignals(blocked)
+            self._on_weights()
             return
         self.untrained_label.setVisible(self.weights_combo.currentData() is None)
 

@@ -90,6 +90,24 @@ def test_latest_checkpoint_is_offered(qtbot, window, data_dir):
     assert not dialog.untrained_label.isVisible()
 
 
+def test_choosing_a_checkpoint_file_asks_once(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    chosen = str(tmp_path / "mine.pt")
+
+    def ask(*_args, **_kwargs):
+        asked.append(True)
+        return chosen, "Checkpoints (*.pt)"
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", ask)
+    dialog = window.exports.open_dialog()
+    dialog.weights_combo.setCurrentIndex(dialog.weights_combo.findData("choose"))
+    assert asked == [True]  # one dialog, not a second "Choose a checkpoint"
+    assert dialog.weights_combo.currentData() == chosen
+    assert not dialog.untrained_label.isVisible()
+
+
 class _FakeNetron(QWidget):
     """Stands in for NetronView: no Chromium, no server, records what the tab does."""
 
