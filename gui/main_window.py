@@ -291,7 +291,12 @@ class MainWindow(FileActions, QMainWindow):
             text, color = f"✓ valid, {len(analysis.issues)} warning(s)", theme.WARNING
         else:
             text, color = "✓ valid", theme.OK
+        # What the model returns: a layer left with nothing after it is an output too.
+        outputs = [node.id for node in self.document.graph.output_nodes()]
+        if len(outputs) > 1:
+            text += f" · {len(outputs)} outputs: {', '.join(outputs)}"
         self.validity_label.setText(text)
+        self.validity_label.setToolTip("Model output: " + (", ".join(outputs) or "none"))
         self.validity_label.setStyleSheet(f"color: {color.name()};")
         count = len(analysis.issues)
         self.tabs.setTabText(TAB_ISSUES, f"Issues ({count})" if count else "Issues")
