@@ -10,7 +10,6 @@ from typing import Any
 
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig, DatasetInfo
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
-from neurocanvas.engine.shape_format import format_shape
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,12 +29,14 @@ from PySide6.QtWidgets import (
 
 from ..param_editor import ParamEditor
 from ..wheel_guard import guard_wheel
+from .data_download import DownloadOffer
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
     NAMED,
     default_source,
     file_kind,
+    info_html,
     is_named,
     load_preview,
     noun,
@@ -121,6 +122,10 @@ class DataPanel(NamedEdits, QWidget):
         layout.addWidget(box)
         layout.addWidget(self.load_button)
         layout.addWidget(self.error)
+        self.download = DownloadOffer()  # "Download MNIST…" when a built-in set is missing
+        self.download.downloaded.connect(lambda _name: self.load())
+        self.download.failed.connect(lambda text: self.show_error(f"The download failed: {text}"))
+        layout.addWidget(self.download)
         layout.addWidget(self.info)
         layout.addWidget(self.preview, 1)
 
@@ -280,6 +285,7 @@ class DataPanel(NamedEdits, QWidget):
     def clear_preview(self) -> None:
         """Forget the loaded data: no summary, thumbnails, scatter, table or column names."""
         self.result = None
+        self.download.reset()
         self.info.setText("No data loaded yet.")
         self.show_error("")
         self.preview.clear_preview()
@@ -320,6 +326,7 @@ class DataPanel(NamedEdits, QWidget):
         finally:
             self._filling = False
         self.show_error("")
+        self.download.reset()
         self.load_button.setEnabled(False)
         self.info.setText("Loading…")
         self.task = run_in_background(lambda: load_preview(config), self._loaded, self._failed)
@@ -328,6 +335,7 @@ class DataPanel(NamedEdits, QWidget):
         return self.task is not None
 
     def _failed(self, message: str, _details: str) -> None:
+        self.download.reset()
         self.load_button.setEnabled(True)
         self.task = None
         self.info.setText("No data loaded.")
@@ -337,21 +345,14 @@ class DataPanel(NamedEdits, QWidget):
     def _loaded(self, result: dict[str, Any]) -> None:
         self.load_button.setEnabled(True)
         self.task = None
+        if result.get("missing"):  # a built-in set not on disk: offer to fetch it
+            self._failed(result["message"], "")
+            self.download.offer(result["missing"])
+            return
         self.result = result
         self.show_error("")
         info = result["info"]
-        shape = format_shape(info["feature_shape"])
-        classes = ", ".join(info["class_names"][:10]) + (
-            "…" if len(info["class_names"]) > 10 else ""
-        )
-        lines = [
-            f"<b>{info['num_samples']:,} samples</b>, features {shape}, task {info['task']}"
-            + (f" ({len(info['class_names'])} classes: {classes})" if info["class_names"] else ""),
-            f"Output: {info['num_outputs']} unit(s), {info['suggested_output_activation']}; "
-            f"suggested loss {info['suggested_loss']}",
-            *result["report"],
-        ]
-        self.info.setText("<br>".join(lines))
+        self.info.setText(info_html(info, result["report"]))
         self._fill_target(result["columns"], result.get("target_column"))
         self.preview.show_result(result)
         self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
@@ -379,12 +380,7 @@ class DataPanel(NamedEdits, QWidget):
     def show_summary(self, summary: dict[str, Any]) -> None:
         """What a training run loaded (the worker's data summary), when the panel has not."""
         if self.result is None:
-            info = summary["info"]
-            shape = format_shape(info["feature_shape"])
-            self.info.setText(
-                f"<b>{info['num_samples']:,} samples</b>, features {shape}, task {info['task']}"
-                + "".join(f"<br>{line}" for line in summary.get("report", []))
-            )
+            self.info.setText(info_html(summary["info"], summary.get("report", []), full=False))
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
