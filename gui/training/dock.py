@@ -47,6 +47,7 @@ class TrainingDock(QWidget):
         self.document = document
         self.worker: TrainingWorker | None = None
         self.state = "idle"
+        self._boundary_data: dict | None = None  # the data section the boundary's points show
         self.data_panel = DataPanel(document)
         self.train_panel = TrainPanel(document)
         self.live_view = LiveView()
@@ -212,11 +213,14 @@ class TrainingDock(QWidget):
         self.document = document
         self.data_panel.set_document(document)
         self.train_panel.set_document(document)
+        # Every view belongs to the open project: nothing of the last one stays on show.
+        self.train_panel.set_suggested_loss(None)
         self.clear_error()
         self.live_view.reset()
         self.results_view.clear()
         self.boundary_view.set_points(None, None)
         self.histogram_view.clear()
+        self.try_view.clear()
         self.show_past_runs()
 
     # worker signals ----------------------------------------------------------------------------
@@ -229,10 +233,14 @@ class TrainingDock(QWidget):
         self.boundary_view.set_points(
             summary.get("points"), summary.get("labels"), summary.get("class_names")
         )
+        self._boundary_data = dict(self.document.project.data or {})
 
     def _data_loaded(self, result: dict) -> None:
         if self.worker is None:
             self.clear_error()  # new valid data: the last run's failure is history
+            if self.document.project.data != self._boundary_data:
+                # The boundary showed a run on other data: a run on this data redraws it.
+                self.boundary_view.set_points(None, None)
         self.train_panel.set_suggested_loss(result["info"].get("suggested_loss"))
 
     def _run_started(self, started: dict) -> None:
@@ -306,6 +314,9 @@ class TrainingDock(QWidget):
 
         pattern = re.escape(self._run_slug()) + r"-\d{8}-\d{6}-\d{3}"
         self.runs_view.show_past(list_runs(self._runs_base(), pattern))
+        latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
+        if latest and self.try_view.model is None:  # Try it answers with this project's model
+            self.try_view.load_checkpoint(str(latest[-1]))
 
     def _open_checkpoint(self, path: str) -> None:
         self.try_view.load_checkpoint(path)
