@@ -48,6 +48,8 @@ class TrainingDock(QWidget):
         self.worker: TrainingWorker | None = None
         self.state = "idle"
         self._boundary_data: dict | None = None  # the data section the boundary's points show
+        self._session_runs: list[Path] = []  # run folders this project made in this session
+        self._adopt_pending = False  # saved during a run: its folder moves once it has ended
         self.data_panel = DataPanel(document)
         self.train_panel = TrainPanel(document)
         self.live_view = LiveView()
@@ -110,6 +112,8 @@ class TrainingDock(QWidget):
         self.train_panel.stop_requested.connect(self.stop)
         self.data_panel.loaded.connect(self._data_loaded)
         self.runs_view.open_checkpoint.connect(self._open_checkpoint)
+        document.path_changed.connect(self._path_changed)
+        self._runs_where = (self._runs_base(), self._run_slug())
         app = QCoreApplication.instance()
         if app is not None:  # never leave a thread running at exit
             app.aboutToQuit.connect(self.shutdown)
@@ -127,7 +131,9 @@ class TrainingDock(QWidget):
         self.clear_error()
         self.data_panel.commit()  # a project without data trains on what the Data pane shows
         project = self.document.project.to_dict()
-        self.worker = TrainingWorker(project, run_dir=self._run_dir(), parent=self)
+        run_dir = self._run_dir()
+        self._session_runs.append(run_dir)
+        self.worker = TrainingWorker(project, run_dir=run_dir, parent=self)
         self.worker.data_ready.connect(self._data_ready)
         self.worker.run_started.connect(self._run_started)
         self.worker.progress.connect(self.live_view.add_progress)
@@ -210,7 +216,10 @@ class TrainingDock(QWidget):
     def set_document(self, document) -> None:
         """Another project in the window: stops a run (ask with `confirm_close` first)."""
         self.shutdown()
+        self.document.path_changed.disconnect(self._path_changed)
         self.document = document
+        document.path_changed.connect(self._path_changed)
+        self._session_runs, self._runs_where = [], (self._runs_base(), self._run_slug())
         self.data_panel.set_document(document)
         self.train_panel.set_document(document)
         # Every view belongs to the open project: nothing of the last one stays on show.
@@ -285,6 +294,8 @@ class TrainingDock(QWidget):
             else:
                 worker.deleteLater()
         self._set_state("idle")
+        if self._adopt_pending:
+            self._adopt_runs()
 
     # helpers ---------------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -307,6 +318,29 @@ class TrainingDock(QWidget):
     def _run_slug(self) -> str:
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.document.project.name).strip("-").lower()
         return slug or "run"
+
+    def _path_changed(self) -> None:
+        if self.worker is not None:  # the run still writes its folder: move it once it ends
+            self._adopt_pending = True
+        else:
+            self._adopt_runs()
+
+    def _adopt_runs(self) -> None:
+        """First save of a project: its runs move from the user data folder to runs/ beside
+        the file, renamed after it, so the Runs tab, Try it and Export keep finding them."""
+        from ..files import data_dir
+        from .run_folders import adopt_runs
+
+        self._adopt_pending = False
+        (old_base, old_slug), new_base = self._runs_where, self._runs_base()
+        self._runs_where = (new_base, self._run_slug())
+        if old_base != data_dir() / "runs" or old_base == new_base:
+            return  # Save As of a saved project: its runs stay with the first file
+        moved = adopt_runs(self._session_runs, old_slug, new_base, self._run_slug())
+        self._session_runs = [moved.get(folder, folder) for folder in self._session_runs]
+        if self.try_view.source and Path(self.try_view.source).parent in moved:
+            self.try_view.clear()  # reloaded from its new place below
+        self.show_past_runs()
 
     def show_past_runs(self) -> None:
         """List this project's runs from earlier sessions (its run folders) in Runs."""
