@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig, DatasetInfo
+from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,24 +30,23 @@ from PySide6.QtWidgets import (
 from ..param_editor import ParamEditor
 from ..wheel_guard import guard_wheel
 from .data_download import DownloadOffer
+from .data_loading import DataLoading
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
     NAMED,
     default_source,
     file_kind,
-    info_html,
     is_named,
-    load_preview,
     noun,
     target_column,
 )
 from .fit import compact, fitting_form
 from .settings import NamedEdits, data_label, data_spec, row_label, set_section
-from .tasks import BackgroundTask, run_in_background
+from .tasks import BackgroundTask
 
 
-class DataPanel(NamedEdits, QWidget):
+class DataPanel(DataLoading, NamedEdits, QWidget):
     loaded = Signal(object)  # the load_preview dict
     load_failed = Signal(str)
 
@@ -142,6 +141,7 @@ class DataPanel(NamedEdits, QWidget):
         document.settings_changed.connect(self._refill)
         document.analysis_changed.connect(self._refill)
         self.load_from_project()
+        self.reload_saved()
 
     # project <-> form ----------------------------------------------------------------------------
     def load_from_project(self) -> None:
@@ -209,6 +209,7 @@ class DataPanel(NamedEdits, QWidget):
     def _changed(self, *_args) -> None:
         if self._filling:
             return
+        self.drop_load(automatic_only=True)  # the saved data is no longer what the form says
         self._update_enabled()
         if self.source.currentText() in FILE_SOURCES and not self.path.text().strip():
             self.show_error("")  # a file source without its path yet: asked for on Load
@@ -281,9 +282,11 @@ class DataPanel(NamedEdits, QWidget):
         document.settings_changed.connect(self._refill)
         document.analysis_changed.connect(self._refill)
         self.load_from_project()
+        self.reload_saved()
 
     def clear_preview(self) -> None:
         """Forget the loaded data: no summary, thumbnails, scatter, table or column names."""
+        self.drop_load()  # a load for the last project
         self.result = None
         self.download.reset()
         self.info.setText("No data loaded yet.")
@@ -325,62 +328,7 @@ class DataPanel(NamedEdits, QWidget):
             set_section(self.document, "data", config)
         finally:
             self._filling = False
-        self.show_error("")
-        self.download.reset()
-        self.load_button.setEnabled(False)
-        self.info.setText("Loading…")
-        self.task = run_in_background(lambda: load_preview(config), self._loaded, self._failed)
-
-    def is_loading(self) -> bool:
-        return self.task is not None
-
-    def _failed(self, message: str, _details: str) -> None:
-        self.download.reset()
-        self.load_button.setEnabled(True)
-        self.task = None
-        self.info.setText("No data loaded.")
-        self.show_error(f"The data could not be loaded: {message}")
-        self.load_failed.emit(message)
-
-    def _loaded(self, result: dict[str, Any]) -> None:
-        self.load_button.setEnabled(True)
-        self.task = None
-        if result.get("missing"):  # a built-in set not on disk: offer to fetch it
-            self._failed(result["message"], "")
-            self.download.offer(result["missing"])
-            return
-        self.result = result
-        self.show_error("")
-        info = result["info"]
-        self.info.setText(info_html(info, result["report"]))
-        self._fill_target(result["columns"], result.get("target_column"))
-        self.preview.show_result(result)
-        self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
-        self.loaded.emit(result)
-
-    def _fill_target(self, columns: list[str], used: str | None = None) -> None:
-        """Offer the table's columns, showing the one the load used as its target."""
-        if not self.target.isEnabled():
-            return
-        current = self.target.currentText()
-        self._filling = True
-        try:
-            self.target.clear()
-            self.target.addItems(columns)
-            shown = used or target_column(columns, current or None) or current
-            self._shown_target = shown
-            index = self.target.findText(shown)
-            if index >= 0:
-                self.target.setCurrentIndex(index)
-            else:
-                self.target.setEditText(shown)
-        finally:
-            self._filling = False
-
-    def show_summary(self, summary: dict[str, Any]) -> None:
-        """What a training run loaded (the worker's data summary), when the panel has not."""
-        if self.result is None:
-            self.info.setText(info_html(summary["info"], summary.get("report", []), full=False))
+        self._start_load(config)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

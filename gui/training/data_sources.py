@@ -46,6 +46,29 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def saved_data(document) -> tuple[dict[str, Any] | None, str]:
+    """What to load when a project opens, so it comes back as it was saved: (config, "") for a
+    file or folder source (a CSV sizes the canvas's `auto` layers), or for a named set the
+    graph needs for its sizes; (None, why) when its file is gone; (None, "") otherwise."""
+    data = dict(document.project.data or {})
+    source = data.get("source")
+    if not source:
+        return None, ""
+    if is_named(source):
+        complete = getattr(document.analysis, "complete", True)
+        if complete or canonical_name(source) in BUILTINS:  # big sets load on Load or a run
+            return None, ""
+    elif not Path(source).expanduser().exists():
+        return None, (
+            f"The project's data {source} is not there any more (moved or renamed?). "
+            "Choose it again with Browse…, then Load data."
+        )
+    try:
+        return DataConfig.from_dict(data).to_dict(), ""
+    except Exception:  # noqa: BLE001 - the form shows what is wrong with the section
+        return None, ""
+
+
 def info_html(info: dict[str, Any], report: list[str], full: bool = True) -> str:
     """The data summary under the form: samples, features, task (and classes, outputs, loss)."""
     shape = format_shape(info["feature_shape"])

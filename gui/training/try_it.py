@@ -103,14 +103,16 @@ class TryItView(QWidget):
     def load_checkpoint(self, path: str) -> None:
         self.source = path
         self.caption.setText(f"Loading {path}…")
-        task = run_in_background(
-            lambda: _load(path),
-            lambda loaded: self._loaded(loaded) if self.task is task else None,
-            lambda message, _d: self._load_failed(message, _d) if self.task is task else None,
-        )
-        self.task = task  # only the newest load may show its model (see `clear`)
+        self.task = run_in_background(lambda: _load(path), self._task_loaded, self._load_failed)
+
+    # Bound methods, not lambdas: Qt drops the connection when the view is deleted first.
+    def _task_loaded(self, loaded) -> None:
+        if self.sender() is self.task:  # only the newest load shows its model (see `clear`)
+            self._loaded(loaded)
 
     def _load_failed(self, message: str, _details: str) -> None:
+        if self.sender() is not self.task:
+            return
         self.task = None
         self.caption.setText(f"Could not open the checkpoint: {message}")
 
