@@ -53,6 +53,21 @@ def last_export_folder() -> Path | None:
     return Path(value) if isinstance(value, str) and value and Path(value).is_dir() else None
 
 
+# ---- the gallery at start ------------------------------------------------------------------------
+_GALLERY_KEY = "gallery/at_start"
+
+
+def gallery_at_start() -> bool:
+    """Whether `neurocanvas` without a project opens the template gallery (default: yes)."""
+    return str(settings().value(_GALLERY_KEY, "true")).lower() != "false"
+
+
+def set_gallery_at_start(show: bool) -> None:
+    store = settings()
+    store.setValue(_GALLERY_KEY, "true" if show else "false")
+    store.sync()
+
+
 # ---- window layout -------------------------------------------------------------------------------
 _GEOMETRY_KEY, _STATE_KEY = "window/geometry", "window/state"
 
