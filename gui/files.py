@@ -53,6 +53,25 @@ def last_export_folder() -> Path | None:
     return Path(value) if isinstance(value, str) and value and Path(value).is_dir() else None
 
 
+def remember_export_weights(project_key: str, weights: str) -> None:
+    """The weights last exported for a project: "latest", "initial" or a checkpoint's path."""
+    store = settings()
+    store.setValue(f"export/weights/{_key(project_key)}", weights)
+    store.sync()
+
+
+def export_weights(project_key: str) -> str | None:
+    value = settings().value(f"export/weights/{_key(project_key)}")
+    return value if isinstance(value, str) and value else None
+
+
+def _key(text: str) -> str:
+    """A settings key for any text (a path's slashes would nest INI groups)."""
+    import hashlib
+
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
 # ---- the gallery at start ------------------------------------------------------------------------
 _GALLERY_KEY = "gallery/at_start"
 
