@@ -242,8 +242,13 @@ class ExportDialog(QDialog):
     def _on_weights(self, *_args) -> None:
         if self.weights_combo.currentData() == "choose":
             path, _ = QFileDialog.getOpenFileName(
-                self, "Choose a checkpoint", str(Path.home()), "Checkpoints (*.pt)"
+                self,
+                "Choose a checkpoint",
+                files.last_folder("checkpoint") or str(Path.home()),
+                "Checkpoints (*.pt)",
             )
+            if path:
+                files.remember_folder("checkpoint", path)
             # Quietly: inserting above the current entry moves the index, and the signal it
             # sends, still on "Checkpoint file…", asked for a checkpoint a second time.
             blocked = self.weights_combo.blockSignals(True)

@@ -72,6 +72,20 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+def last_folder(kind: str) -> str:
+    """The folder a file dialog of this kind ("data", "checkpoint") last chose, if it still
+    exists; "" otherwise (the dialog's own default)."""
+    value = settings().value(f"dialogs/{kind}")
+    return value if isinstance(value, str) and value and Path(value).is_dir() else ""
+
+
+def remember_folder(kind: str, path: str | os.PathLike) -> None:
+    path = Path(path)
+    store = settings()
+    store.setValue(f"dialogs/{kind}", str(path if path.is_dir() else path.parent))
+    store.sync()
+
+
 # ---- the gallery at start ------------------------------------------------------------------------
 _GALLERY_KEY = "gallery/at_start"
 

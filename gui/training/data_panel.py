@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import files
 from ..param_editor import ParamEditor
 from ..wheel_guard import guard_wheel
 from .data_download import DownloadOffer
@@ -307,13 +308,15 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
 
     def _browse(self) -> None:
         kind = self.source.currentText()
+        start = files.last_folder("data")  # not the home folder every time
         if kind in ("Image folder", "MNIST / CIFAR folder"):
-            path = QFileDialog.getExistingDirectory(self, kind)
+            path = QFileDialog.getExistingDirectory(self, kind, start)
         else:
             path, _ = QFileDialog.getOpenFileName(
-                self, kind, "", "Data (*.csv *.tsv *.txt *.npz *.npy);;All files (*)"
+                self, kind, start, "Data (*.csv *.tsv *.txt *.npz *.npy);;All files (*)"
             )
         if path:
+            files.remember_folder("data", path)
             self.set_source_path(path)
 
     # loading -------------------------------------------------------------------------------------

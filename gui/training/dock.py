@@ -29,7 +29,7 @@ from .data_panel import DataPanel
 from .fit import VerticalScrollArea
 from .histograms import HistogramView
 from .plots import LiveView
-from .results import ResultsView
+from .results import ResultsView, epochs_text
 from .runs import ENDINGS, RunsView
 from .train_panel import TrainPanel
 from .try_it import TryItView
@@ -265,7 +265,7 @@ class TrainingDock(QWidget):
     def _run_finished(self, finished: dict) -> None:
         self.live_view.finish(
             f"Finished ({ENDINGS.get(finished['stopped'], finished['stopped'])}) after "
-            f"{finished['epochs_run']} epochs in "
+            f"{epochs_text(finished['epochs_run'])} in "
             f"{finished['seconds']:.1f} s."
         )
         self.results_view.set_results(finished)

@@ -272,3 +272,14 @@ def test_try_it_predicts_a_typed_row(qtbot, tmp_path):
     view.row.setText("1, 2, 3")
     QTest.keyClick(view.row, Qt.Key.Key_Return)
     assert "Type 2 numbers" in view.answer.text()
+
+
+def test_a_one_epoch_run_says_one_epoch(qtbot):
+    from neurocanvas.gui.training.results import ResultsView
+
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_results({"stopped": "completed", "epochs_run": 1, "best_epoch": 1, "test": {}})
+    assert "after 1 epoch;" in view.summary.text()
+    view.set_results({"stopped": "completed", "epochs_run": 3, "best_epoch": 3, "test": {}})
+    assert "after 3 epochs;" in view.summary.text()
