@@ -117,6 +117,9 @@ class MainWindow(FileActions, QMainWindow):
         from .training.embed import add_training_dock
 
         add_training_dock(self)  # Training dock + Train menu + ask-before-closing during a run
+        from .help_menu import install_help_menu
+
+        install_help_menu(self)  # last in the menu bar, after Train
         # The last session's dock sizes, when there are some: then they are the user's, and the
         # default sizing below leaves them alone.
         self.layout_restored = restore_window_state(self)

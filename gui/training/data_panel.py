@@ -250,13 +250,19 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
 
     def _update_enabled(self) -> None:
         kind = self.source.currentText()
-        synthetic, files = kind in SYNTHETIC_NAMES, kind in FILE_SOURCES
+        synthetic, from_file = kind in SYNTHETIC_NAMES, kind in FILE_SOURCES
         for widget in (self.samples, self.noise):
             widget.setEnabled(synthetic)
         for widget in (self.path, self.browse):
-            widget.setEnabled(files)
+            widget.setEnabled(from_file)
+        table = kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES
         for widget in (self.target, self.missing):
-            widget.setEnabled(kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES)
+            widget.setEnabled(table)
+        # Crops, flips and colour jitter change images: for a table or 2-D points, say so.
+        why = "a table" if table else "2-D points" if synthetic else ""
+        for box in self.augment.values():
+            box.setEnabled(not why)
+            box.setToolTip(f"Augmentation changes images; this source is {why}" if why else "")
 
     def _editor(self, name: str) -> ParamEditor:
         spec = data_spec(name)

@@ -112,3 +112,14 @@ def test_browse_starts_in_the_folder_chosen_last(qtbot, make_panel, tmp_path, mo
     later.source.setCurrentText("CSV / TSV file")
     later.browse.click()
     assert starts == ["", str(folder)]
+
+
+def test_augmentation_is_offered_for_images_only(qtbot, make_panel):
+    panel = make_panel("xor")
+    boxes = list(panel.augment.values())
+    assert not any(box.isEnabled() for box in boxes)
+    assert "2-D points" in boxes[0].toolTip()
+    panel.source.setCurrentText("CSV / TSV file")
+    assert not boxes[0].isEnabled() and "a table" in boxes[0].toolTip()
+    panel.source.setCurrentText("mnist")
+    assert all(box.isEnabled() for box in boxes) and not boxes[0].toolTip()
