@@ -156,6 +156,7 @@ class TrainingDock(QWidget):
         if self.worker is not None and self.state == "running":
             self.worker.pause()
             self._set_state("paused")
+            self._status_before_pause = self.live_view.status.text()
             self.live_view.status.setText("Paused. Press Resume to go on.")
             self.live_view.set_paused(True)
 
@@ -163,6 +164,8 @@ class TrainingDock(QWidget):
         if self.worker is not None and self.state == "paused":
             self.worker.resume()
             self._set_state("running")
+            # The line said "Paused. Press Resume…" while the run went on: what it said before.
+            self.live_view.status.setText(getattr(self, "_status_before_pause", "") or "Training…")
             self.live_view.set_paused(False)
 
     def stop(self) -> None:

@@ -125,14 +125,17 @@ def test_pause_and_resume(qtbot, make_dock):
     panel = dock.train_panel
     click(qtbot, panel.train_button)
     qtbot.waitUntil(lambda: epochs_seen(dock) >= 1, timeout=RUN_TIMEOUT_MS)
+    before = dock.live_view.status.text()
     click(qtbot, panel.pause_button)
     assert dock.state == "paused" and panel.pause_button.text() == "Resume"
+    assert dock.live_view.status.text().startswith("Paused")
     qtbot.wait(300)  # the batch in flight (if any) lands
     paused_at = epochs_seen(dock)
     qtbot.wait(400)
     assert epochs_seen(dock) == paused_at  # nothing trains while paused
     click(qtbot, panel.pause_button)  # now "Resume"
     assert dock.state == "running" and panel.pause_button.text() == "Pause"
+    assert dock.live_view.status.text() == before  # no "Paused." left while it runs
     qtbot.waitUntil(lambda: epochs_seen(dock) > paused_at + 1, timeout=RUN_TIMEOUT_MS)
     click(qtbot, panel.stop_button)
     wait_idle(qtbot, dock)
