@@ -246,6 +246,8 @@ class TrainingDock(QWidget):
             summary.get("points"), summary.get("labels"), summary.get("class_names")
         )
         self._boundary_data = dict(self.document.project.data or {})
+        if summary.get("points") is not None and self.views.currentWidget() is self.live_view:
+            self.views.setCurrentWidget(self.boundary_view)  # 2-D data: watch the boundary learn
 
     def _data_loaded(self, result: dict) -> None:
         if self.worker is None:
