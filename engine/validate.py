@@ -38,7 +38,35 @@ def structural_issues(graph: Graph) -> list[Issue]:
         issues.extend(_param_issues(node))
     if inputs and order is not None:
         issues.extend(_unreachable_issues(graph, {n.id for n in inputs}, incoming))
+        issues.extend(_extra_output_issues(graph, order, {n.id for n in inputs}))
     return issues
+
+
+def _extra_output_issues(graph: Graph, order: list[str], input_ids: set[str]) -> list[Issue]:
+    """A layer left with nothing after it (a Flatten whose next layer was deleted) silently
+    becomes one more output of the model. Warn on each output but the deepest one (the head the
+    network was built towards) and name every output, so the user sees what the model returns."""
+    reachable = set().union(*(graph.descendants(i) for i in input_ids))
+    # A loose layer is already an error of its own ("nothing connected"): not an output.
+    outputs = [node for node in graph.output_nodes() if node.id in reachable]
+    if len(outputs) < 2:
+        return []
+    depth = {node_id: 0 for node_id in order}
+    for node_id in order:
+        for edge in graph.outputs_of(node_id):
+            depth[edge.dst[0]] = max(depth[edge.dst[0]], depth[node_id] + 1)
+    head = max(outputs, key=lambda node: depth[node.id])  # ties: the first one added
+    names = ", ".join(node.id for node in outputs)
+    return [
+        Issue.warning(
+            node.id,
+            f"{node.type} '{node.id}' feeds nothing, so it becomes an extra output of the model "
+            f"(outputs: {names})",
+            "Wire it into the next layer, or delete it if it is left over",
+        )
+        for node in outputs
+        if node is not head
+    ]
 
 
 def _cycle_issues(graph: Graph) -> list[Issue]:

@@ -126,7 +126,10 @@ def finish_startup(window, project: str | None) -> None:
         return
     if window.offer_recovery():
         return
-    window.new_from_template()
+    from . import files
+
+    if files.gallery_at_start():  # else a blank canvas; File > New from Template opens it
+        window.new_from_template()
 
 
 def prewarm_training() -> None:

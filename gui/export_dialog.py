@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine.units import bytes_text
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import theme
+from . import files, theme
 from .background import BackgroundTask, run_in_background
 from .export_job import find_latest_checkpoint, run_export, slug
 
@@ -90,6 +91,7 @@ class ExportDialog(QDialog):
             )
         self.weights_combo.addItem("Initial weights (untrained)", None)
         self.weights_combo.addItem("Checkpoint file…", "choose")
+        self._select_remembered_weights()
         self.untrained_label = QLabel(UNTRAINED_TEXT)
         self.untrained_label.setWordWrap(True)
         self.untrained_label.setStyleSheet(f"color: {theme.WARNING.name()};")
@@ -147,6 +149,11 @@ class ExportDialog(QDialog):
         self.netron_button = buttons.addButton(
             "Inspect in Netron", QDialogButtonBox.ButtonRole.ActionRole
         )
+        self.folder_button = buttons.addButton(
+            "Open folder", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.folder_button.setToolTip("Show the exported file in the file manager")
+        self.folder_button.clicked.connect(self.open_folder)
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.setDefault(True)
@@ -212,16 +219,47 @@ class ExportDialog(QDialog):
         if self._opset_label is not None:
             self._opset_label.setVisible(onnx)
 
+    def _weights_key(self) -> str:
+        path = getattr(self.document, "path", None)
+        return str(Path(path).resolve()) if path else f"unsaved:{self.document.project.name}"
+
+    def _select_remembered_weights(self) -> None:
+        """The weights chosen at this project's last export: the latest checkpoint (whichever it
+        is now), the initial weights, or that checkpoint file if it is still there."""
+        combo, remembered = self.weights_combo, files.export_weights(self._weights_key())
+        if remembered == "initial":
+            combo.setCurrentIndex(combo.findData(None))
+        elif remembered not in (None, "latest") and Path(remembered).is_file():
+            if combo.findData(remembered) < 0:
+                combo.insertItem(0, f"Checkpoint: {remembered}", remembered)
+            combo.setCurrentIndex(combo.findData(remembered))
+
+    def _remember_weights(self) -> None:
+        data = self.weights_combo.currentData()
+        latest = self.checkpoint is not None and data == str(self.checkpoint)
+        weights = "latest" if latest else "initial" if data is None else str(data)
+        files.remember_export_weights(self._weights_key(), weights)
+
     def _on_weights(self, *_args) -> None:
         if self.weights_combo.currentData() == "choose":
             path, _ = QFileDialog.getOpenFileName(
-                self, "Choose a checkpoint", str(Path.home()), "Checkpoints (*.pt)"
+                self,
+                "Choose a checkpoint",
+                files.last_folder("checkpoint") or str(Path.home()),
+                "Checkpoints (*.pt)",
             )
+            if path:
+                files.remember_folder("checkpoint", path)
+            # Quietly: inserting above the current entry moves the index, and the signal it
+            # sends, still on "Checkpoint file…", asked for a checkpoint a second time.
+            blocked = self.weights_combo.blockSignals(True)
             if path:
                 self.weights_combo.insertItem(0, f"Checkpoint: {path}", path)
                 self.weights_combo.setCurrentIndex(0)
             else:
                 self.weights_combo.setCurrentIndex(self.weights_combo.findData(None))
+            self.weights_combo.blockSignals(blocked)
+            self._on_weights()
             return
         self.untrained_label.setVisible(self.weights_combo.currentData() is None)
 
@@ -262,6 +300,7 @@ class ExportDialog(QDialog):
         if not self.path_edit.text().strip():
             self._show_error({"error": "Choose where to save the export.", "node": None})
             return
+        self._remember_weights()
         request = self.request()
         self._show_running()
         self._job = run_in_background(lambda: run_export(request), self._on_done, self._on_crash)
@@ -288,6 +327,7 @@ class ExportDialog(QDialog):
         self.result_box.hide()
         self.error_label.hide()
         self.netron_button.hide()
+        self.folder_button.hide()
 
     def _show_running(self) -> None:
         self._show_idle()
@@ -325,6 +365,15 @@ class ExportDialog(QDialog):
         # Word-wrapped labels only get their full height once the layout has re-run.
         QTimer.singleShot(0, self, self._fit_height)
         self.netron_button.setVisible(reply["format"] == "onnx")
+        self.folder_button.show()
+
+    def open_folder(self) -> None:
+        """The export's folder (a code export is a folder itself) in the system's file manager."""
+        if self.reply and self.reply.get("ok"):
+            path = Path(self.reply["path"])
+            QDesktopServices.openUrl(
+                QUrl.fromLocalFile(str(path if path.is_dir() else path.parent))
+            )
 
     def _fit_height(self) -> None:
         """Grow (never shrink) to show every wrapped line: `sizeHint()` alone counts a wrapped

@@ -53,6 +53,54 @@ def last_export_folder() -> Path | None:
     return Path(value) if isinstance(value, str) and value and Path(value).is_dir() else None
 
 
+def remember_export_weights(project_key: str, weights: str) -> None:
+    """The weights last exported for a project: "latest", "initial" or a checkpoint's path."""
+    store = settings()
+    store.setValue(f"export/weights/{_key(project_key)}", weights)
+    store.sync()
+
+
+def export_weights(project_key: str) -> str | None:
+    value = settings().value(f"export/weights/{_key(project_key)}")
+    return value if isinstance(value, str) and value else None
+
+
+def _key(text: str) -> str:
+    """A settings key for any text (a path's slashes would nest INI groups)."""
+    import hashlib
+
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def last_folder(kind: str) -> str:
+    """The folder a file dialog of this kind ("data", "checkpoint") last chose, if it still
+    exists; "" otherwise (the dialog's own default)."""
+    value = settings().value(f"dialogs/{kind}")
+    return value if isinstance(value, str) and value and Path(value).is_dir() else ""
+
+
+def remember_folder(kind: str, path: str | os.PathLike) -> None:
+    path = Path(path)
+    store = settings()
+    store.setValue(f"dialogs/{kind}", str(path if path.is_dir() else path.parent))
+    store.sync()
+
+
+# ---- the gallery at start ------------------------------------------------------------------------
+_GALLERY_KEY = "gallery/at_start"
+
+
+def gallery_at_start() -> bool:
+    """Whether `neurocanvas` without a project opens the template gallery (default: yes)."""
+    return str(settings().value(_GALLERY_KEY, "true")).lower() != "false"
+
+
+def set_gallery_at_start(show: bool) -> None:
+    store = settings()
+    store.setValue(_GALLERY_KEY, "true" if show else "false")
+    store.sync()
+
+
 # ---- window layout -------------------------------------------------------------------------------
 _GEOMETRY_KEY, _STATE_KEY = "window/geometry", "window/state"
 

@@ -1,12 +1,14 @@
 """The template gallery: a card per template (thumbnail of its graph, name, description).
 
-`neurocanvas` with no project opens it, as does File > New from template. Choosing returns a
-`GalleryChoice`: a template name, a blank project, or "open a file instead".
+`neurocanvas` with no project opens it (unless "Show at start" was unticked), as does File > New
+from template. Above the cards it lists the recent projects. Choosing returns a `GalleryChoice`:
+a template name, a recent project's path, a blank project, or "open a file instead".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from neurocanvas.engine import registry
 from neurocanvas.engine.graph import Graph
@@ -14,19 +16,22 @@ from neurocanvas.engine.templates import TemplateInfo, list_templates, load_temp
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from . import theme
+from . import files, theme
 
 THUMB_SIZE = QSize(300, 150)
 CARD_WIDTH = 332
@@ -34,7 +39,7 @@ CARD_WIDTH = 332
 
 @dataclass(frozen=True)
 class GalleryChoice:
-    kind: str  # "template", "blank" or "open"
+    kind: str  # "template", "recent" (name: the path), "blank" or "open"
     name: str = ""
 
 
@@ -133,7 +138,7 @@ class TemplateCard(QFrame):
 class GalleryDialog(QDialog):
     """Pick a template; `choice` holds the answer after `exec()` returns Accepted."""
 
-    def __init__(self, parent=None, preselect: str = "seed-cnn"):
+    def __init__(self, parent=None, preselect: str = "seed-cnn", recent: list[Path] = ()):
         super().__init__(parent)
         self.setWindowTitle("New from template — NeuroCanvas")
         self.setStyleSheet(card_style())
@@ -164,6 +169,10 @@ class GalleryDialog(QDialog):
             self.cards[info.name] = card
         self._columns = 0
         self._arrange(3)
+        self.recent = self._recent_list(recent)
+        self.at_start = QCheckBox("Show this at start")
+        self.at_start.setChecked(files.gallery_at_start())
+        self.at_start.toggled.connect(files.set_gallery_at_start)
         buttons = QDialogButtonBox()
         self.blank_button = QPushButton("Blank project")
         self.open_button = QPushButton("Open file…")
@@ -176,6 +185,7 @@ class GalleryDialog(QDialog):
         footer.addWidget(self.blank_button)
         footer.addWidget(self.open_button)
         footer.addStretch(1)
+        footer.addWidget(self.at_start)
         footer.addWidget(buttons)
         self.create_button.clicked.connect(lambda: self._choose_template(self.selected))
         self.blank_button.clicked.connect(lambda: self._finish(GalleryChoice("blank")))
@@ -186,11 +196,29 @@ class GalleryDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(subheading)
+        if recent:
+            layout.addWidget(QLabel("<b>Recent projects</b> (double-click or Enter to open)"))
+            layout.addWidget(self.recent)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
         self.selected = ""
         self.select(preselect if preselect in self.cards else next(iter(self.cards), ""))
         self.resize(3 * (CARD_WIDTH + 16) + 70, 760)
+
+    def _recent_list(self, recent: list[Path]) -> QListWidget:
+        """The recent projects, newest first: name and folder, the full path as tooltip."""
+        listing = QListWidget()
+        for path in recent:
+            item = QListWidgetItem(f"{path.stem}  —  {path.parent}")
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path))
+            listing.addItem(item)
+        rows = min(max(len(recent), 1), 4)
+        listing.setFixedHeight(rows * listing.sizeHintForRow(0) + 2 * listing.frameWidth() + 4)
+        listing.itemActivated.connect(
+            lambda item: self._finish(GalleryChoice("recent", item.data(Qt.ItemDataRole.UserRole)))
+        )
+        return listing
 
     def _arrange(self, columns: int) -> None:
         if columns == self._columns:
@@ -234,5 +262,5 @@ def card_style() -> str:
 
 
 def pick_template(parent=None) -> GalleryChoice | None:
-    dialog = GalleryDialog(parent)
+    dialog = GalleryDialog(parent, recent=files.recent_files())
     return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -117,6 +117,9 @@ class MainWindow(FileActions, QMainWindow):
         from .training.embed import add_training_dock
 
         add_training_dock(self)  # Training dock + Train menu + ask-before-closing during a run
+        from .help_menu import install_help_menu
+
+        install_help_menu(self)  # last in the menu bar, after Train
         # The last session's dock sizes, when there are some: then they are the user's, and the
         # default sizing below leaves them alone.
         self.layout_restored = restore_window_state(self)
@@ -291,7 +294,12 @@ class MainWindow(FileActions, QMainWindow):
             text, color = f"✓ valid, {len(analysis.issues)} warning(s)", theme.WARNING
         else:
             text, color = "✓ valid", theme.OK
+        # What the model returns: a layer left with nothing after it is an output too.
+        outputs = [node.id for node in self.document.graph.output_nodes()]
+        if len(outputs) > 1:
+            text += f" · {len(outputs)} outputs: {', '.join(outputs)}"
         self.validity_label.setText(text)
+        self.validity_label.setToolTip("Model output: " + (", ".join(outputs) or "none"))
         self.validity_label.setStyleSheet(f"color: {color.name()};")
         count = len(analysis.issues)
         self.tabs.setTabText(TAB_ISSUES, f"Issues ({count})" if count else "Issues")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import theme
+from .wheel_guard import guard_wheel
 
 INT_LIMIT = 2**31 - 1
 
@@ -69,6 +70,10 @@ class ParamEditor(QObject):
         self.options = options
         self.error = error_label()
         self.widget = self._make_widget()
+        if isinstance(self.widget, (QComboBox, QAbstractSpinBox)):
+            guard_wheel(
+                self.widget
+            )  # forms scroll under the wheel; fields change only when focused
         self.widget.setToolTip(f"{spec.help}\nAllowed: {spec.describe_range()}")
         self.set_value(value)
 

@@ -102,6 +102,8 @@ class FileActions:
             return False
         if choice.kind == "open":
             return self.open_dialog()
+        if choice.kind == "recent":
+            return self.open_path(Path(choice.name))
         if not self.maybe_save("starting a new project"):
             return False
         from neurocanvas.engine.project import Project

@@ -87,6 +87,8 @@ class BoundaryView(QWidget):
         self.image.clear()
         self.last_values = None
         self.updates = 0
+        self.epoch = 0
+        self.plot.setTitle("Decision boundary", size="11pt")  # no epoch drawn yet
         if points is None:
             self.scatter.clear()
             self.caption.setText("The decision boundary appears here for data with 2 features.")

@@ -12,8 +12,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QCheckBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QScrollArea,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 LOW, HIGH = QColor("#f8fafc"), QColor("#1d4ed8")
 MIN_CELL = 14  # px: below this the heatmap scrolls
 MAX_CELL = 90  # px: small matrices do not blow up to the whole view
+READABLE_CELL = 34  # px: a cell this size shows "1450" and its row share
 MIN_FONT, MAX_FONT = 7.0, 15.0  # px of the numbers in the cells
 TWO_LINE_MIN_FONT = 10.0  # count and row share in one cell only when both stay this large
 TEXT = QColor("#111827")
@@ -122,10 +123,22 @@ class Heatmap(QWidget):
         left, top, _font_ = self._header_sizes(cell)
         return left, top, cell
 
+    def title_width(self, cell: float) -> float:
+        """Width of the "predicted" title: never less, or it is cut to "redicte" (2 classes)."""
+        _, _, font = self._header_sizes(cell)
+        return QFontMetricsF(_font(font.pixelSize(), bold=True)).horizontalAdvance("predicted") + 8
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         left, top, _ = self._header_sizes(MIN_CELL)
         n = self.rowCount()
-        return QSize(int(left + n * MIN_CELL + 4), int(top + n * MIN_CELL + 4))
+        width = left + max(n * MIN_CELL, self.title_width(MIN_CELL)) + 4
+        return QSize(int(width), int(top + n * MIN_CELL + 4))
+
+    def readable_width(self) -> float:
+        """Width at which the cells are large enough for their numbers (READABLE_CELL)."""
+        left, _, _ = self._header_sizes(READABLE_CELL)
+        grid = self.columnCount() * READABLE_CELL
+        return left + max(grid, self.title_width(READABLE_CELL)) + 4
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         left, top, _ = self._header_sizes(44)
@@ -202,7 +215,11 @@ class Heatmap(QWidget):
             )
         bold = _font(header_font.pixelSize(), bold=True)
         painter.setFont(bold)
-        painter.drawText(QRectF(left, 0, n * cell, line), Qt.AlignmentFlag.AlignCenter, "predicted")
+        title = max(n * cell, self.title_width(cell))  # centred over the grid, never clipped
+        title_left = min(max(left + (n * cell - title) / 2, 0), max(self.width() - title, 0))
+        painter.drawText(
+            QRectF(title_left, 0, title, line), Qt.AlignmentFlag.AlignCenter, "predicted"
+        )
         painter.save()  # "true" along the rows, read bottom to top
         painter.translate(0, top + n * cell / 2)
         painter.rotate(-90)
@@ -214,11 +231,12 @@ class Heatmap(QWidget):
 
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
-            hit = self.cell_at(event.position().x(), event.position().y())
+            # A QHelpEvent has pos()/globalPos(), not the position() of mouse events.
+            hit = self.cell_at(event.pos().x(), event.pos().y())
             if hit is not None:
                 r, c = hit
                 QToolTip.showText(
-                    event.globalPosition().toPoint(),
+                    event.globalPos(),
                     f"true {self._name(r)}, predicted {self._name(c)}: "
                     f"{self.matrix[r][c]} ({self.share(r, c):.1%} of the row)",
                     self,
@@ -258,10 +276,13 @@ class ConfusionView(QWidget):
         self.per_class_box = per_class_box
         # Side by side, so the heatmap gets the height (all ten rows of MNIST at once) and all
         # the width the per-class table, as wide as its numbers, leaves.
-        row = QHBoxLayout()
+        # ... unless that leaves the cells too small for their numbers: then the table goes
+        # below the heatmap (see resizeEvent).
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.scroll, 1)
-        row.addWidget(per_class_box)
+        row.addWidget(self.scroll, 2)
+        row.addWidget(per_class_box, 1)
+        self.row = row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -314,6 +335,29 @@ class ConfusionView(QWidget):
         )
         self.per_class_box.setFixedWidth(max(width, 120))
         self.per_class_box.setVisible(bool(keys))
+        self._arrange(self.width(), self.height())
 
     def cell_text(self, row: int, column: int) -> str:
         return self.table.cell_text(row, column)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._arrange(event.size().width(), event.size().height())
+        super().resizeEvent(event)
+
+    def _arrange(self, width: int, height: int) -> None:
+        """The per-class table beside the heatmap or below it: whichever leaves larger cells
+        (a narrow results pane squeezed a 2-class matrix to 70 px beside the table)."""
+        n = self.table.rowCount()
+        if self.per_class_box.isHidden() or not n:
+            side = True
+        else:
+            left, top, _ = self.table._header_sizes(READABLE_CELL)
+            head = self.title.sizeHint().height() + self.normalized.sizeHint().height() + 8
+            table_w = self.per_class_box.width() + 8
+            table_h = min(self.per_class.sizeHint().height() + 30, height * 0.45)
+            beside = min((width - table_w - left) / n, (height - head - top) / n)
+            below = min((width - left) / n, (height - head - top - table_h) / n)
+            side = beside >= below
+        direction = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)

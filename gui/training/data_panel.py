@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig, DatasetInfo
+from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
-from neurocanvas.engine.shape_format import format_shape
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,8 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..background import BackgroundTask, run_in_background
+from .. import files
+from ..background import BackgroundTask
 from ..param_editor import ParamEditor
+from ..wheel_guard import guard_wheel
+from .data_download import DownloadOffer
+from .data_loading import DataLoading
 from .data_preview import DataPreview
 from .data_sources import (
     FILE_SOURCES,
@@ -37,7 +40,6 @@ from .data_sources import (
     default_source,
     file_kind,
     is_named,
-    load_preview,
     noun,
     target_column,
 )
@@ -45,7 +47,7 @@ from .fit import compact, fitting_form
 from .settings import NamedEdits, data_label, data_spec, row_label, set_section
 
 
-class DataPanel(NamedEdits, QWidget):
+class DataPanel(DataLoading, NamedEdits, QWidget):
     loaded = Signal(object)  # the load_preview dict
     load_failed = Signal(str)
 
@@ -87,6 +89,7 @@ class DataPanel(NamedEdits, QWidget):
         augment_row = QGridLayout()
         for index, box in enumerate(self.augment.values()):
             augment_row.addWidget(box, index // 2, index % 2)
+        guard_wheel(self.source, self.target, *self.splits)  # the pane scrolls under the wheel
         self.load_button = QPushButton("Load data")
         self.load_button.clicked.connect(self.load)
 
@@ -119,6 +122,10 @@ class DataPanel(NamedEdits, QWidget):
         layout.addWidget(box)
         layout.addWidget(self.load_button)
         layout.addWidget(self.error)
+        self.download = DownloadOffer()  # "Download MNIST…" when a built-in set is missing
+        self.download.downloaded.connect(lambda _name: self.load())
+        self.download.failed.connect(lambda text: self.show_error(f"The download failed: {text}"))
+        layout.addWidget(self.download)
         layout.addWidget(self.info)
         layout.addWidget(self.preview, 1)
 
@@ -135,6 +142,7 @@ class DataPanel(NamedEdits, QWidget):
         document.settings_changed.connect(self._refill)
         document.analysis_changed.connect(self._refill)
         self.load_from_project()
+        self.reload_saved()
 
     # project <-> form ----------------------------------------------------------------------------
     def load_from_project(self) -> None:
@@ -202,6 +210,7 @@ class DataPanel(NamedEdits, QWidget):
     def _changed(self, *_args) -> None:
         if self._filling:
             return
+        self.drop_load(automatic_only=True)  # the saved data is no longer what the form says
         self._update_enabled()
         if self.source.currentText() in FILE_SOURCES and not self.path.text().strip():
             self.show_error("")  # a file source without its path yet: asked for on Load
@@ -241,13 +250,19 @@ class DataPanel(NamedEdits, QWidget):
 
     def _update_enabled(self) -> None:
         kind = self.source.currentText()
-        synthetic, files = kind in SYNTHETIC_NAMES, kind in FILE_SOURCES
+        synthetic, from_file = kind in SYNTHETIC_NAMES, kind in FILE_SOURCES
         for widget in (self.samples, self.noise):
             widget.setEnabled(synthetic)
         for widget in (self.path, self.browse):
-            widget.setEnabled(files)
+            widget.setEnabled(from_file)
+        table = kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES
         for widget in (self.target, self.missing):
-            widget.setEnabled(kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES)
+            widget.setEnabled(table)
+        # Crops, flips and colour jitter change images: for a table or 2-D points, say so.
+        why = "a table" if table else "2-D points" if synthetic else ""
+        for box in self.augment.values():
+            box.setEnabled(not why)
+            box.setToolTip(f"Augmentation changes images; this source is {why}" if why else "")
 
     def _editor(self, name: str) -> ParamEditor:
         spec = data_spec(name)
@@ -274,10 +289,13 @@ class DataPanel(NamedEdits, QWidget):
         document.settings_changed.connect(self._refill)
         document.analysis_changed.connect(self._refill)
         self.load_from_project()
+        self.reload_saved()
 
     def clear_preview(self) -> None:
         """Forget the loaded data: no summary, thumbnails, scatter, table or column names."""
+        self.drop_load()  # a load for the last project
         self.result = None
+        self.download.reset()
         self.info.setText("No data loaded yet.")
         self.show_error("")
         self.preview.clear_preview()
@@ -296,13 +314,15 @@ class DataPanel(NamedEdits, QWidget):
 
     def _browse(self) -> None:
         kind = self.source.currentText()
+        start = files.last_folder("data")  # not the home folder every time
         if kind in ("Image folder", "MNIST / CIFAR folder"):
-            path = QFileDialog.getExistingDirectory(self, kind)
+            path = QFileDialog.getExistingDirectory(self, kind, start)
         else:
             path, _ = QFileDialog.getOpenFileName(
-                self, kind, "", "Data (*.csv *.tsv *.txt *.npz *.npy);;All files (*)"
+                self, kind, start, "Data (*.csv *.tsv *.txt *.npz *.npy);;All files (*)"
             )
         if path:
+            files.remember_folder("data", path)
             self.set_source_path(path)
 
     # loading -------------------------------------------------------------------------------------
@@ -317,72 +337,7 @@ class DataPanel(NamedEdits, QWidget):
             set_section(self.document, "data", config)
         finally:
             self._filling = False
-        self.show_error("")
-        self.load_button.setEnabled(False)
-        self.info.setText("Loading…")
-        self.task = run_in_background(lambda: load_preview(config), self._loaded, self._failed)
-
-    def is_loading(self) -> bool:
-        return self.task is not None
-
-    def _failed(self, message: str, _details: str) -> None:
-        self.load_button.setEnabled(True)
-        self.task = None
-        self.info.setText("No data loaded.")
-        self.show_error(f"The data could not be loaded: {message}")
-        self.load_failed.emit(message)
-
-    def _loaded(self, result: dict[str, Any]) -> None:
-        self.load_button.setEnabled(True)
-        self.task = None
-        self.result = result
-        self.show_error("")
-        info = result["info"]
-        shape = format_shape(info["feature_shape"])
-        classes = ", ".join(info["class_names"][:10]) + (
-            "…" if len(info["class_names"]) > 10 else ""
-        )
-        lines = [
-            f"<b>{info['num_samples']:,} samples</b>, features {shape}, task {info['task']}"
-            + (f" ({len(info['class_names'])} classes: {classes})" if info["class_names"] else ""),
-            f"Output: {info['num_outputs']} unit(s), {info['suggested_output_activation']}; "
-            f"suggested loss {info['suggested_loss']}",
-            *result["report"],
-        ]
-        self.info.setText("<br>".join(lines))
-        self._fill_target(result["columns"], result.get("target_column"))
-        self.preview.show_result(result)
-        self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
-        self.loaded.emit(result)
-
-    def _fill_target(self, columns: list[str], used: str | None = None) -> None:
-        """Offer the table's columns, showing the one the load used as its target."""
-        if not self.target.isEnabled():
-            return
-        current = self.target.currentText()
-        self._filling = True
-        try:
-            self.target.clear()
-            self.target.addItems(columns)
-            shown = used or target_column(columns, current or None) or current
-            self._shown_target = shown
-            index = self.target.findText(shown)
-            if index >= 0:
-                self.target.setCurrentIndex(index)
-            else:
-                self.target.setEditText(shown)
-        finally:
-            self._filling = False
-
-    def show_summary(self, summary: dict[str, Any]) -> None:
-        """What a training run loaded (the worker's data summary), when the panel has not."""
-        if self.result is None:
-            info = summary["info"]
-            shape = format_shape(info["feature_shape"])
-            self.info.setText(
-                f"<b>{info['num_samples']:,} samples</b>, features {shape}, task {info['task']}"
-                + "".join(f"<br>{line}" for line in summary.get("report", []))
-            )
+        self._start_load(config)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

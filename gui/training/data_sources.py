@@ -9,6 +9,7 @@ from typing import Any
 
 from neurocanvas.engine.data import SYNTHETIC_NAMES, DataConfig
 from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
+from neurocanvas.engine.shape_format import format_shape
 
 FILE_SOURCES = ("CSV / TSV file", "NumPy .npz file", "Image folder", "MNIST / CIFAR folder")
 BUILTINS = ("mnist", "fashion-mnist", "cifar10")
@@ -17,11 +18,23 @@ MISSING = ("drop", "mean", "median", "most_frequent")
 
 
 def load_preview(config: dict[str, Any]) -> dict[str, Any]:
-    """Load and describe the data (runs on the background thread; plain values out)."""
-    from neurocanvas.engine.data import load_dataset, preview_images, preview_rows, scatter_points
+    """Load and describe the data (runs on the background thread; plain values out).
+
+    A built-in set that is not on disk is no failure but {"missing": name, "message": ...}:
+    the panel then offers to download it (only the user may allow that)."""
+    from neurocanvas.engine.data import (
+        MissingDataError,
+        load_dataset,
+        preview_images,
+        preview_rows,
+        scatter_points,
+    )
 
     cfg = DataConfig.from_dict(config)
-    ds = load_dataset(cfg)
+    try:
+        ds = load_dataset(cfg)
+    except MissingDataError as missing:
+        return {"missing": missing.name, "message": str(missing)}
     result: dict[str, Any] = {"info": ds.info.to_dict(), "report": list(ds.report)}
     result["columns"], result["rows"] = preview_rows(ds, 50)
     if ds.info.is_image:
@@ -31,6 +44,46 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
     if ds.preview_columns:  # a table: which column is the target (the form shows its name)
         result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
     return result
+
+
+def saved_data(document) -> tuple[dict[str, Any] | None, str]:
+    """What to load when a project opens, so it comes back as it was saved: (config, "") for a
+    file or folder source (a CSV sizes the canvas's `auto` layers), or for a named set the
+    graph needs for its sizes; (None, why) when its file is gone; (None, "") otherwise."""
+    data = dict(document.project.data or {})
+    source = data.get("source")
+    if not source:
+        return None, ""
+    if is_named(source):
+        complete = getattr(document.analysis, "complete", True)
+        if complete or canonical_name(source) in BUILTINS:  # big sets load on Load or a run
+            return None, ""
+    elif not Path(source).expanduser().exists():
+        return None, (
+            f"The project's data {source} is not there any more (moved or renamed?). "
+            "Choose it again with Browse…, then Load data."
+        )
+    try:
+        return DataConfig.from_dict(data).to_dict(), ""
+    except Exception:  # noqa: BLE001 - the form shows what is wrong with the section
+        return None, ""
+
+
+def info_html(info: dict[str, Any], report: list[str], full: bool = True) -> str:
+    """The data summary under the form: samples, features, task (and classes, outputs, loss)."""
+    shape = format_shape(info["feature_shape"])
+    names = info.get("class_names") or []
+    classes = ", ".join(names[:10]) + ("…" if len(names) > 10 else "")
+    lines = [
+        f"<b>{info['num_samples']:,} samples</b>, features {shape}, task {info['task']}"
+        + (f" ({len(names)} classes: {classes})" if names and full else "")
+    ]
+    if full:
+        lines.append(
+            f"Output: {info['num_outputs']} unit(s), {info['suggested_output_activation']}; "
+            f"suggested loss {info['suggested_loss']}"
+        )
+    return "<br>".join([*lines, *report])
 
 
 def target_column(columns: list[str], target: str | int | None) -> str | None:

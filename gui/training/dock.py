@@ -34,7 +34,7 @@ from .data_panel import DataPanel
 from .fit import VerticalScrollArea
 from .histograms import HistogramView
 from .plots import LiveView
-from .results import ResultsView
+from .results import ResultsView, epochs_text
 from .runs import ENDINGS, RunsView
 from .train_panel import TrainPanel
 from .try_it import TryItView
@@ -52,6 +52,9 @@ class TrainingDock(QWidget):
         self.document = document
         self.worker: JobWorker | None = None
         self.state = "idle"
+        self._boundary_data: dict | None = None  # the data section the boundary's points show
+        self._session_runs: list[Path] = []  # run folders this project made in this session
+        self._adopt_pending = False  # saved during a run: its folder moves once it has ended
         self.data_panel = DataPanel(document)
         self.train_panel = TrainPanel(document)
         self.live_view = LiveView()
@@ -126,6 +129,8 @@ class TrainingDock(QWidget):
                 RunFailed: self._run_failed,
             }
         )
+        document.path_changed.connect(self._path_changed)
+        self._runs_where = (self._runs_base(), self._run_slug())
         app = QCoreApplication.instance()
         if app is not None:  # never leave a thread running at exit
             app.aboutToQuit.connect(self.shutdown)
@@ -143,7 +148,9 @@ class TrainingDock(QWidget):
         self.clear_error()
         self.data_panel.commit()  # a project without data trains on what the Data pane shows
         project = self.document.project.to_dict()
-        self.worker = JobWorker(TrainingJob(project, run_dir=self._run_dir()))
+        run_dir = self._run_dir()
+        self._session_runs.append(run_dir)
+        self.worker = JobWorker(TrainingJob(project, run_dir=run_dir))
         self.worker.event.connect(self._on_event)
         self.worker.failed.connect(self._worker_crashed)
         self.worker.finished.connect(self._thread_finished)
@@ -161,6 +168,7 @@ class TrainingDock(QWidget):
         if self.worker is not None and self.state == "running":
             self.worker.pause()
             self._set_state("paused")
+            self._status_before_pause = self.live_view.status.text()
             self.live_view.status.setText("Paused. Press Resume to go on.")
             self.live_view.set_paused(True)
 
@@ -168,6 +176,8 @@ class TrainingDock(QWidget):
         if self.worker is not None and self.state == "paused":
             self.worker.resume()
             self._set_state("running")
+            # The line said "Paused. Press Resume…" while the run went on: what it said before.
+            self.live_view.status.setText(getattr(self, "_status_before_pause", "") or "Training…")
             self.live_view.set_paused(False)
 
     def stop(self) -> None:
@@ -222,14 +232,20 @@ class TrainingDock(QWidget):
     def set_document(self, document) -> None:
         """Another project in the window: stops a run (ask with `confirm_close` first)."""
         self.shutdown()
+        self.document.path_changed.disconnect(self._path_changed)
         self.document = document
+        document.path_changed.connect(self._path_changed)
+        self._session_runs, self._runs_where = [], (self._runs_base(), self._run_slug())
         self.data_panel.set_document(document)
         self.train_panel.set_document(document)
+        # Every view belongs to the open project: nothing of the last one stays on show.
+        self.train_panel.set_suggested_loss(None)
         self.clear_error()
         self.live_view.reset()
         self.results_view.clear()
         self.boundary_view.set_points(None, None)
         self.histogram_view.clear()
+        self.try_view.clear()
         self.show_past_runs()
 
     # the run's events ------------------------------------------------------------------------
@@ -243,10 +259,16 @@ class TrainingDock(QWidget):
         self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
         self.train_panel.set_suggested_loss(info.get("suggested_loss"))
         self.boundary_view.set_points(ready.points, ready.labels, ready.class_names)
+        self._boundary_data = dict(self.document.project.data or {})
+        if ready.points is not None and self.views.currentWidget() is self.live_view:
+            self.views.setCurrentWidget(self.boundary_view)  # 2-D data: watch the boundary learn
 
     def _data_loaded(self, result: dict) -> None:
         if self.worker is None:
             self.clear_error()  # new valid data: the last run's failure is history
+            if self.document.project.data != self._boundary_data:
+                # The boundary showed a run on other data: a run on this data redraws it.
+                self.boundary_view.set_points(None, None)
         self.train_panel.set_suggested_loss(result["info"].get("suggested_loss"))
 
     def _run_started(self, event: RunStarted) -> None:
@@ -264,7 +286,7 @@ class TrainingDock(QWidget):
         finished = event.to_dict()
         self.live_view.finish(
             f"Finished ({ENDINGS.get(finished['stopped'], finished['stopped'])}) after "
-            f"{finished['epochs_run']} epochs in "
+            f"{epochs_text(finished['epochs_run'])} in "
             f"{finished['seconds']:.1f} s."
         )
         self.results_view.set_results(finished)
@@ -297,6 +319,8 @@ class TrainingDock(QWidget):
         # A worker still starting its process ends on its own: `background` keeps it till then.
         self.worker = None
         self._set_state("idle")
+        if self._adopt_pending:
+            self._adopt_runs()
 
     # helpers ---------------------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -320,12 +344,38 @@ class TrainingDock(QWidget):
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self.document.project.name).strip("-").lower()
         return slug or "run"
 
+    def _path_changed(self) -> None:
+        if self.worker is not None:  # the run still writes its folder: move it once it ends
+            self._adopt_pending = True
+        else:
+            self._adopt_runs()
+
+    def _adopt_runs(self) -> None:
+        """First save of a project: its runs move from the user data folder to runs/ beside
+        the file, renamed after it, so the Runs tab, Try it and Export keep finding them."""
+        from ..files import data_dir
+        from .run_folders import adopt_runs
+
+        self._adopt_pending = False
+        (old_base, old_slug), new_base = self._runs_where, self._runs_base()
+        self._runs_where = (new_base, self._run_slug())
+        if old_base != data_dir() / "runs" or old_base == new_base:
+            return  # Save As of a saved project: its runs stay with the first file
+        moved = adopt_runs(self._session_runs, old_slug, new_base, self._run_slug())
+        self._session_runs = [moved.get(folder, folder) for folder in self._session_runs]
+        if self.try_view.source and Path(self.try_view.source).parent in moved:
+            self.try_view.clear()  # reloaded from its new place below
+        self.show_past_runs()
+
     def show_past_runs(self) -> None:
         """List this project's runs from earlier sessions (its run folders) in Runs."""
         from neurocanvas.engine.training.run_index import list_runs
 
         pattern = re.escape(self._run_slug()) + r"-\d{8}-\d{6}-\d{3}"
         self.runs_view.show_past(list_runs(self._runs_base(), pattern))
+        latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
+        if latest and self.try_view.model is None:  # Try it answers with this project's model
+            self.try_view.load_checkpoint(str(latest[-1]))
 
     def _open_checkpoint(self, path: str) -> None:
         self.try_view.load_checkpoint(path)

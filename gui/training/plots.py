@@ -177,6 +177,8 @@ class LiveView(QWidget):
         self.smoothed: float | None = None
         self.started = started or {}
         self.started_at = time.perf_counter()
+        self.paused_seconds = 0.0  # time paused does not count towards the ETA
+        self.paused_at: float | None = None
         self.epochs = int((self.started.get("config") or {}).get("epochs", 0))
         self.first_epoch = int(self.started.get("start_epoch", 1))
         self.fraction = 0.0
@@ -314,6 +316,12 @@ class LiveView(QWidget):
         return min(max(painted / PAINT_BUDGET, MIN_REDRAW_S), MAX_REDRAW_S)
 
     def set_paused(self, paused: bool) -> None:
+        now = time.perf_counter()
+        if paused and self.paused_at is None:
+            self.paused_at = now
+        elif not paused and self.paused_at is not None:
+            self.paused_seconds += now - self.paused_at
+            self.paused_at = None
         self.paused = paused
         self.text_dirty = True
         self.redraw(force=True)
@@ -323,7 +331,7 @@ class LiveView(QWidget):
             return "paused"
         parts = [f"{self.samples_per_s:,.0f} samples/s"]
         if 0 < self.fraction < 1:
-            elapsed = time.perf_counter() - self.started_at
+            elapsed = time.perf_counter() - self.started_at - self.paused_seconds
             remaining = elapsed * (1 - self.fraction) / self.fraction
             parts.append(f"ETA {_duration(remaining)}")
         if self.gpu_memory_mib is not None:  # measured by the training process, on CUDA only

@@ -87,8 +87,7 @@ class ResultsView(QWidget):
         shown = ", ".join(f"{k} <b>{v:.4g}</b>" for k, v in metrics.items() if _finite(v))
         self.summary.setText(
             f"Run ended ({ENDINGS.get(finished.get('stopped'), finished.get('stopped', ''))}) "
-            f"after {finished.get('epochs_run', 0)} "
-            f"epochs; best epoch {finished.get('best_epoch', 0)}. On the {split} split: {shown}"
+            f"after {epochs_text(finished.get('epochs_run', 0))}; best epoch {finished.get('best_epoch', 0)}. On the {split} split: {shown}"
             + (f"<br>Checkpoint: {finished['checkpoint']}" if finished.get("checkpoint") else "")
         )
         if finished.get("confusion_matrix"):
@@ -146,6 +145,11 @@ class ResultsView(QWidget):
         self.gallery_label.setText(f"Misclassified images ({len(items)} shown): predicted (true)")
         self.gallery.show()
         self.gallery_label.show()
+
+
+def epochs_text(count: int) -> str:
+    """'1 epoch', '3 epochs' (not "after 1 epochs")."""
+    return f"{count} epoch" + ("" if count == 1 else "s")
 
 
 def _finite(value) -> bool:

@@ -26,6 +26,8 @@ from ..background import BackgroundTask, run_in_background
 from .digit_pad import DigitPad
 from .results import pixmap_from_array
 
+IDLE_TEXT = "Train a model (or open a run's checkpoint) to try it here."
+
 
 def _load(path: str):
     from neurocanvas.engine.data import Preprocessing
@@ -42,7 +44,7 @@ class TryItView(QWidget):
         self.model = self.bundle = self.preprocessing = None
         self.source: str | None = None  # the checkpoint file in use
         self.task: BackgroundTask | None = None
-        self.caption = QLabel("Train a model (or open a run's checkpoint) to try it here.")
+        self.caption = QLabel(IDLE_TEXT)
         self.caption.setWordWrap(True)
         self.pad = DigitPad()
         self.pad.changed.connect(self.predict_pad)
@@ -83,12 +85,34 @@ class TryItView(QWidget):
         self.probabilities: np.ndarray | None = None
 
     # the model ---------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """No model: another project is open (its runs' checkpoints are loaded afresh)."""
+        self.model = self.bundle = self.preprocessing = None
+        self.source = None
+        self.task = None  # a load still running for the last project is ignored when it ends
+        self.probabilities = None
+        self.caption.setText(IDLE_TEXT)
+        self.caption.setToolTip("")
+        self.answer.clear()
+        self.bars.clear()
+        self.row.clear()
+        self.pad.clear()
+        self.seen.clear()
+        self._show_inputs(None)
+
     def load_checkpoint(self, path: str) -> None:
         self.source = path
         self.caption.setText(f"Loading {path}…")
-        self.task = run_in_background(lambda: _load(path), self._loaded, self._load_failed)
+        self.task = run_in_background(lambda: _load(path), self._task_loaded, self._load_failed)
+
+    # Bound methods, not lambdas: Qt drops the connection when the view is deleted first.
+    def _task_loaded(self, loaded) -> None:
+        if self.sender() is self.task:  # only the newest load shows its model (see `clear`)
+            self._loaded(loaded)
 
     def _load_failed(self, message: str, _details: str) -> None:
+        if self.sender() is not self.task:
+            return
         self.task = None
         self.caption.setText(f"Could not open the checkpoint: {message}")
 

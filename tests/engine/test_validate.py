@@ -85,3 +85,16 @@ def test_a_loop_is_not_reported_as_missing_layers():
     graph.add_edge(Edge(("dense_2", 0), ("add", 0)))
     graph.add_edge(Edge(("add", 0), ("dense_1", 0)))
     assert not any("no layers after" in text for _, text in messages(graph))
+
+
+def test_a_dead_end_layer_is_a_warned_extra_output():
+    # Flatten -> Dense -> Dense, plus a second Flatten off the Input that feeds nothing.
+    graph = chain(("Input", {"shape": [1, 4, 4]}), "Flatten", "Dense", "Dense")
+    graph.add_node("Flatten", node_id="stray")
+    graph.add_edge(Edge(("input_1", 0), ("stray", 0)))
+    issues = structural_issues(graph)
+    assert [(i.node_id, i.is_error) for i in issues] == [("stray", False)]
+    assert "extra output" in issues[0].message
+    assert "outputs: dense_2, stray" in issues[0].message and issues[0].fix
+    graph.remove_node("stray")
+    assert structural_issues(graph) == []

@@ -90,6 +90,24 @@ def test_latest_checkpoint_is_offered(qtbot, window, data_dir):
     assert not dialog.untrained_label.isVisible()
 
 
+def test_choosing_a_checkpoint_file_asks_once(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    chosen = str(tmp_path / "mine.pt")
+
+    def ask(*_args, **_kwargs):
+        asked.append(True)
+        return chosen, "Checkpoints (*.pt)"
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", ask)
+    dialog = window.exports.open_dialog()
+    dialog.weights_combo.setCurrentIndex(dialog.weights_combo.findData("choose"))
+    assert asked == [True]  # one dialog, not a second "Choose a checkpoint"
+    assert dialog.weights_combo.currentData() == chosen
+    assert not dialog.untrained_label.isVisible()
+
+
 class _FakeNetron(QWidget):
     """Stands in for NetronView: no Chromium, no server, records what the tab does."""
 
@@ -181,3 +199,44 @@ def test_export_menu_is_in_the_file_menu(window):
     texts = [a.text() for a in export_menu.actions() if not a.isSeparator()]
     assert any("Model" in t for t in texts) and any("SVG" in t for t in texts)
     assert any("CSV" in t for t in texts) and any("Netron" in t for t in texts)
+
+
+def test_open_folder_after_an_export(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    dialog = window.exports.open_dialog()
+    assert not dialog.folder_button.isVisible()  # nothing exported yet
+    dialog.path_edit.setText(str(tmp_path / "out" / "seed.onnx"))
+    (tmp_path / "out").mkdir()
+    assert _export(qtbot, dialog)["ok"]
+    assert dialog.folder_button.isVisible()
+    dialog.folder_button.click()
+    assert [url.toLocalFile() for url in opened] == [str(tmp_path / "out")]
+
+
+def test_the_chosen_weights_are_remembered(qtbot, window, data_dir, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    run = data_dir / "runs" / "seed-cnn-20250101-120000-000"
+    run.mkdir(parents=True)
+    (run / "best.pt").write_bytes(b"x")
+    dialog = window.exports.open_dialog()
+    assert dialog.weights_combo.currentData() == str(run / "best.pt")  # the latest, at first
+    dialog.weights_combo.setCurrentIndex(dialog.weights_combo.findData(None))
+    dialog.path_edit.setText(str(tmp_path / "initial.onnx"))
+    assert _export(qtbot, dialog)["ok"]
+    dialog.close()
+    again = window.exports.open_dialog()
+    assert again.weights_combo.currentData() is None  # "Initial weights", as chosen last time
+
+    mine = tmp_path / "mine.pt"
+    mine.write_bytes(b"x")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(mine), ""))
+    again.weights_combo.setCurrentIndex(again.weights_combo.findData("choose"))
+    again.path_edit.setText(str(tmp_path / "mine.onnx"))
+    _export(qtbot, again)  # the file is no checkpoint: this export fails, the choice stays
+    again.close()
+    third = window.exports.open_dialog()
+    assert third.weights_combo.currentData() == str(mine)

@@ -90,3 +90,36 @@ def test_missing_file_shows_a_message(qtbot, make_panel, tmp_path):
         qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
     assert "could not be loaded" in panel.error.text()
     assert panel.load_button.isEnabled()
+
+
+def test_browse_starts_in_the_folder_chosen_last(qtbot, make_panel, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "a.csv").write_text("x,y\n1,0\n2,1\n")
+    starts = []
+
+    def ask(_parent, _title, start, _filter):
+        starts.append(start)
+        return str(folder / "a.csv"), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", ask)
+    panel = make_panel("tabular-mlp")
+    panel.source.setCurrentText("CSV / TSV file")
+    panel.browse.click()
+    later = make_panel("tabular-mlp")  # another panel, as after a restart
+    later.source.setCurrentText("CSV / TSV file")
+    later.browse.click()
+    assert starts == ["", str(folder)]
+
+
+def test_augmentation_is_offered_for_images_only(qtbot, make_panel):
+    panel = make_panel("xor")
+    boxes = list(panel.augment.values())
+    assert not any(box.isEnabled() for box in boxes)
+    assert "2-D points" in boxes[0].toolTip()
+    panel.source.setCurrentText("CSV / TSV file")
+    assert not boxes[0].isEnabled() and "a table" in boxes[0].toolTip()
+    panel.source.setCurrentText("mnist")
+    assert all(box.isEnabled() for box in boxes) and not boxes[0].toolTip()

@@ -96,7 +96,8 @@ def test_train_xor_from_the_window(qtbot, make_dock):
     assert np.abs(pictures[0][1] - pictures[-1][1]).max() > 0.05
     assert dock.boundary_view.image.image is not None
     # The confusion matrix on the test split appears in the results.
-    assert dock.views.currentWidget() is dock.results_view
+    # 2-D data: the run opens on the boundary and stays there (the results are one tab away).
+    assert dock.views.currentWidget() is dock.boundary_view
     confusion = dock.results_view.confusion
     assert confusion.table.rowCount() == 2 and confusion.table.columnCount() == 2
     total = sum(sum(row) for row in confusion.matrix)
@@ -128,14 +129,17 @@ def test_pause_and_resume(qtbot, make_dock):
     panel = dock.train_panel
     click(qtbot, panel.train_button)
     qtbot.waitUntil(lambda: epochs_seen(dock) >= 1, timeout=RUN_TIMEOUT_MS)
+    before = dock.live_view.status.text()
     click(qtbot, panel.pause_button)
     assert dock.state == "paused" and panel.pause_button.text() == "Resume"
+    assert dock.live_view.status.text().startswith("Paused")
     qtbot.wait(300)  # the batch in flight (if any) lands
     paused_at = epochs_seen(dock)
     qtbot.wait(400)
     assert epochs_seen(dock) == paused_at  # nothing trains while paused
     click(qtbot, panel.pause_button)  # now "Resume"
     assert dock.state == "running" and panel.pause_button.text() == "Pause"
+    assert dock.live_view.status.text() == before  # no "Paused." left while it runs
     qtbot.waitUntil(lambda: epochs_seen(dock) > paused_at + 1, timeout=RUN_TIMEOUT_MS)
     click(qtbot, panel.stop_button)
     wait_idle(qtbot, dock)
@@ -220,6 +224,7 @@ def test_a_run_sizes_the_canvas_auto_layers_from_its_data(qtbot, make_dock):
     wait_idle(qtbot, dock)
     assert dock.document.auto.input_shape == (4,) and dock.document.auto.output_units == 3
     assert dock.document.analysis.complete
+    assert dock.views.currentWidget() is dock.results_view  # 4 features: Live, then Results
 
 
 def test_a_run_still_starting_when_the_dock_closes_is_left_to_end(qtbot, make_dock, monkeypatch):

@@ -102,6 +102,34 @@ def test_confusion_matrix_shows_all_ten_rows_without_elision(qtbot):
     assert view.cell_text(0, 0) == "97%"
 
 
+@pytest.mark.parametrize("size", [(340, 330), (300, 420)])
+def test_a_two_class_matrix_in_a_narrow_pane_keeps_its_title_and_numbers(qtbot, size):
+    # The results pane at 1280x800: the per-class table beside the heatmap left it ~70 px,
+    # with "predicted" cut to "redicte" and no numbers.
+    from neurocanvas.gui.training.confusion import ConfusionView
+    from PySide6.QtGui import QFontMetricsF
+
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    per_class = {
+        "precision": [0.9, 0.8],
+        "recall": [0.9, 0.8],
+        "f1": [0.9, 0.8],
+        "support": [50, 10],
+    }
+    view.set_matrix([[45, 5], [2, 8]], ["no", "yes"], per_class)
+    qtbot.wait(50)
+    heatmap = view.table
+    left, top, cell = heatmap.layout_cells()
+    assert left + heatmap.title_width(cell) <= heatmap.width()  # "predicted" is not clipped
+    assert heatmap.width() >= 120
+    font, _two = heatmap.cell_font(cell)
+    assert font is not None and QFontMetricsF(font).horizontalAdvance("45") <= cell
+    assert top + 2 * cell <= heatmap.height()  # both rows, whole
+
+
 def test_banner_does_not_move_the_controls_and_clears_on_new_data(qtbot, make_dock):
     dock = make_dock()
     button = dock.train_panel.train_button

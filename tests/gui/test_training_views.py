@@ -252,3 +252,32 @@ def test_try_it_predicts_a_typed_row(qtbot, tmp_path):
     view.row.setText("1, 2, 3")
     QTest.keyClick(view.row, Qt.Key.Key_Return)
     assert "Type 2 numbers" in view.answer.text()
+
+
+def test_a_one_epoch_run_says_one_epoch(qtbot):
+    from neurocanvas.gui.training.results import ResultsView
+
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_results({"stopped": "completed", "epochs_run": 1, "best_epoch": 1, "test": {}})
+    assert "after 1 epoch;" in view.summary.text()
+    view.set_results({"stopped": "completed", "epochs_run": 3, "best_epoch": 3, "test": {}})
+    assert "after 3 epochs;" in view.summary.text()
+
+
+def test_time_paused_does_not_count_towards_the_eta(qtbot, monkeypatch):
+    from neurocanvas.gui.training import plots
+
+    clock = [1000.0]
+    monkeypatch.setattr(plots.time, "perf_counter", lambda: clock[0])
+    live = plots.LiveView()
+    qtbot.addWidget(live)
+    live.reset({"config": {"epochs": 10}, "start_epoch": 1})
+    clock[0] += 60  # one minute of training, half done
+    live.fraction = 0.5
+    assert "ETA 1:00" in live._rate_text()
+    live.set_paused(True)
+    assert live._rate_text() == "paused"
+    clock[0] += 600  # ten minutes paused
+    live.set_paused(False)
+    assert "ETA 1:00" in live._rate_text()  # not 6:00 (the jump 13:53 -> 31:32)

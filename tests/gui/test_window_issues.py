@@ -43,3 +43,17 @@ def test_code_tab_shows_code_or_says_why_not(window, qtbot):
     assert window.code_view.editor.toPlainText() == ""
     assert "problem" in window.code_view.note.text()
     assert not window.code_view.copy_button.isEnabled()
+
+
+def test_a_dead_end_layer_is_warned_and_the_outputs_are_named(window):
+    assert window.validity_label.toolTip() == "Model output: output"
+    stray = window.document.add_node("Flatten", (300.0, 300.0))
+    window.document.connect(("pool1", 0), (stray, 0))
+    text = window.validity_label.text()
+    assert "warning" in text and f"2 outputs: output, {stray}" in text
+    assert window.tabs.tabText(TAB_ISSUES) == "Issues (1)"
+    issue = window.document.analysis.issues[0]
+    assert issue.node_id == stray and not issue.is_error and "extra output" in issue.message
+    window.document.undo_stack.undo()  # the wire
+    window.document.undo_stack.undo()  # the Flatten
+    assert window.validity_label.text() == "✓ valid"

@@ -54,3 +54,45 @@ def test_no_display_explains_how_to_run(monkeypatch, capsys):
     assert app.main([]) == 2
     message = capsys.readouterr().err
     assert "xvfb-run neurocanvas" in message and "--screenshot" in message
+
+
+def test_gallery_offers_recent_projects_and_can_stay_away_at_start(
+    qtbot, window, tmp_path, monkeypatch
+):
+    from neurocanvas.engine.project import save
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.gui import files
+    from PySide6.QtCore import Qt
+
+    paths = [tmp_path / "first.json", tmp_path / "second.json"]
+    for path in paths:
+        save(load_template("xor"), path)
+        files.add_recent_file(path)
+    dialog = GalleryDialog(recent=files.recent_files())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    listing = dialog.recent
+    assert listing.isVisible() and listing.count() == 2
+    assert listing.item(0).data(Qt.ItemDataRole.UserRole) == str(paths[1].resolve())  # newest
+    assert listing.visualItemRect(listing.item(1)).bottom() <= listing.viewport().height()
+    listing.itemActivated.emit(listing.item(1))
+    assert dialog.choice == GalleryChoice("recent", str(paths[0].resolve()))
+    window.ask_template = lambda: dialog.choice
+    assert window.new_from_template()
+    assert window.document.path == paths[0].resolve()
+
+    # "Show this at start", unticked, is remembered: the next start opens no gallery.
+    asked = []
+    window.ask_template = lambda: asked.append(True)
+    window.finish_loading = lambda *_a: None  # already loaded
+    window.offer_recovery = lambda: False
+    monkeypatch.setattr(app, "prewarm_training", lambda: None)  # no training process here
+    again = GalleryDialog()
+    qtbot.addWidget(again)
+    assert again.at_start.isChecked()
+    again.at_start.setChecked(False)
+    app.finish_startup(window, None)
+    assert asked == [] and not GalleryDialog().at_start.isChecked()
+    files.set_gallery_at_start(True)
+    app.finish_startup(window, None)
+    assert asked == [True]
