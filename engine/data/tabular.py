@@ -225,7 +225,10 @@ def _read_sample(path: Path, encoding: str | None) -> tuple[str, str]:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise DataError(f"the file is not readable as {encoding} text", path=path)
+    line, column = _bad_byte_position(path, encoding)
+    raise DataError(
+        f"the file is not readable as {encoding} text", path=path, line=line, column=column
+    )
 
 
 def _utf16_sample(data: bytes, more: bool) -> str:
@@ -330,12 +333,31 @@ def _read_frame(path: Path, delimiter: str | None, header: bool, encoding: str) 
             ) from None
         raise DataError(f"cannot parse the file: {e}", path=path) from None
     except UnicodeDecodeError as e:
-        raise DataError(f"the file is not {encoding} text ({e.reason})", path=path) from None
+        line, column = _bad_byte_position(path, encoding)
+        raise DataError(
+            f"the file is not {encoding} text ({e.reason}); set the data's encoding (e.g. latin-1)",
+            path=path,
+            line=line,
+            column=column,
+        ) from None
     if not header:
         df.columns = [f"col{i + 1}" for i in range(df.shape[1])]
     else:
         df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def _bad_byte_position(path: Path, encoding: str) -> tuple[int | None, int | None]:
+    """Line and column of the first byte that `encoding` cannot decode (pandas reports an offset
+    into one of its own chunks, which helps nobody)."""
+    data = path.read_bytes()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        column = len(before[before.rfind(b"\n") + 1 :].decode(encoding, "replace")) + 1
+        return before.count(b"\n") + 1, column
+    return None, None
 
 
 def _target_column(columns: list[str], target: str | int | None, path: Path) -> str:

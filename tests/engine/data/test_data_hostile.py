@@ -176,3 +176,13 @@ def test_an_infinite_regression_target_is_refused(tmp_path):
     )
     with pytest.raises(DataError, match="line 4, column 3"):
         load_dataset(str(path))
+
+
+@pytest.mark.parametrize("rows", [50, 20000])  # inside the first 64 KiB, and far past it
+def test_bad_utf8_is_named_by_line_and_column(tmp_path, rows):
+    path = tmp_path / "t.csv"
+    body = "".join(f"{i},{i * 2},{i % 2}\n" for i in range(rows))
+    path.write_bytes(("a,b,label\n" + body).encode() + b"7,8\xff,1\n")
+    with pytest.raises(DataError) as error:
+        load_dataset({"source": str(path), "params": {"encoding": "utf-8"}})
+    assert f"line {rows + 2}, column 4" in str(error.value)
