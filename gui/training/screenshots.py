@@ -83,6 +83,7 @@ def _live(folder: Path) -> Path:
     dock.pause()
     _wait(lambda: True)
     dock.live_view.progress.setFormat(dock.live_view.progress.format())
+    dock.views.setCurrentWidget(dock.live_view)  # 2-D data opens on the boundary; this shows curves
     path = _grab(dock, folder / "training-live.png")
     dock.shutdown()
     dock.close()
