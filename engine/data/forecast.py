@@ -24,13 +24,11 @@ import pandas as pd
 import torch
 
 from .config import DataConfig
-from .csv_lines import LineFinder
 from .errors import DataError
 from .info import Dataset, make_info
 from .limits import check_allocation
 from .settings import check_params
-from .tabular import _detect_delimiter, _detect_header, _read_frame, _read_sample, _target_column
-from .tabular import _tokenize as _sample_rows
+from .tabular import _target_column, read_table
 
 SERIES_PARAMS = {"layout", "delimiter", "header", "encoding", "time", "inputs", "targets"} | {
     "window",
@@ -52,16 +50,11 @@ def load_series(path: Path, cfg: DataConfig) -> Dataset:
             path=path,
         )
     p = check_params("csv", cfg.params)
-    raw, encoding = _read_sample(path, p.get("encoding"))
-    if not raw.strip():
-        raise DataError("the file is empty; a series needs a time column and values", path=path)
-    delimiter = p.get("delimiter") or _detect_delimiter(raw, path)
-    header = p.get("header")
-    header = _detect_header(_sample_rows(raw, delimiter)) if header is None else bool(header)
-    df = _read_frame(path, delimiter, header, encoding)
+    table = read_table(path, p, "a series needs a time column and values")
+    df = table.frame
     columns = [str(c) for c in df.columns]
     df.columns = columns
-    line_of = LineFinder(path, delimiter, header, encoding)
+    line_of = table.line_finder(path)
     tcol = _target_column(columns, 0 if p.get("time") is None else p["time"], path)
     times = parse_times(df[tcol], path, columns.index(tcol) + 1, tcol, line_of)
     inputs = [_target_column(columns, c, path) for c in p.get("inputs") or []]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,27 +65,18 @@ def load_csv(
         )
     params = check_params("csv", params)
     report: list[str] = []
-    raw, encoding = _read_sample(path, params.get("encoding"))
-    if "\x00" in raw:
-        raise DataError("this is a binary file, not delimited text (CSV/TSV)", path=path)
-    if not raw.strip():
-        raise DataError("the file is empty; a CSV needs rows of features and a target", path=path)
-    delimiter = params.get("delimiter") or _detect_delimiter(raw, path)
-    sample_rows = _tokenize(raw, delimiter)
-    header = params.get("header")
-    if header is None:
-        header = _detect_header(sample_rows)
+    table = read_table(path, params, "a CSV needs rows of features and a target")
+    df, header = table.frame, table.header
     report.append(
-        f"read {path.name} as {_delimiter_name(delimiter)}-separated, "
+        f"read {path.name} as {_delimiter_name(table.delimiter)}-separated, "
         f"{'with' if header else 'without'} a header row"
     )
-    df = _read_frame(path, delimiter, bool(header), encoding)
     if len(df) == 0:
         raise DataError("the file has a header row but no data rows", path=path)
-    check_short_rows(df, path, delimiter, bool(header), encoding)
+    check_short_rows(df, path, table.delimiter, header, table.encoding)
     # Columns with no value at all (e.g. from a trailing delimiter on every line) carry nothing.
     empty_cols = [c for c in df.columns if df[c].isna().all()]
-    _refuse_empty_target(df, empty_cols, target, bool(header), path)
+    _refuse_empty_target(df, empty_cols, target, header, path)
     if empty_cols and len(empty_cols) < len(df.columns):
         df = df.drop(columns=empty_cols)
         report.append(
@@ -108,7 +100,7 @@ def load_csv(
     if ignore:
         report.append(f"ignored column(s) {', '.join(ignore)}")
 
-    line_of = LineFinder(path, delimiter, bool(header), encoding)
+    line_of = table.line_finder(path)
     kinds = {c: column_kind(df, c, columns.index(c) + 1, path, line_of) for c in features}
     for c in features:
         if kinds[c] == "numeric" and df[c].dtype == object:
@@ -161,6 +153,34 @@ def load_csv(
         preview_rows=preview,
         fill=fill,
     )
+
+
+@dataclass
+class Table:
+    """A delimited file's rows, and how it was read (delimiter, header and encoding as given or
+    detected): what every loader of delimited text (tables, series, texts) starts from."""
+
+    frame: pd.DataFrame
+    delimiter: str | None
+    header: bool
+    encoding: str
+
+    def line_finder(self, path: Path) -> LineFinder:
+        return LineFinder(path, self.delimiter, self.header, self.encoding)
+
+
+def read_table(path: Path, params: dict[str, Any], needs: str) -> Table:
+    """Read `path` with `params`' delimiter, header and encoding (detected where not given);
+    `needs` completes the message for an empty file ("a CSV needs ...")."""
+    raw, encoding = _read_sample(path, params.get("encoding"))
+    if "\x00" in raw:
+        raise DataError("this is a binary file, not delimited text (CSV/TSV)", path=path)
+    if not raw.strip():
+        raise DataError(f"the file is empty; {needs}", path=path)
+    delimiter = params.get("delimiter") or _detect_delimiter(raw, path)
+    header = params.get("header")
+    header = _detect_header(_tokenize(raw, delimiter)) if header is None else bool(header)
+    return Table(_read_frame(path, delimiter, header, encoding), delimiter, header, encoding)
 
 
 def csv_columns(path: str | Path, params: dict[str, Any] | None = None) -> list[str]:

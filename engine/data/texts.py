@@ -29,8 +29,7 @@ from .errors import DataError
 from .info import Dataset, encode_target, make_info
 from .limits import check_allocation
 from .settings import check_params
-from .tabular import _detect_delimiter, _detect_header, _read_frame, _read_sample, _target_column
-from .tabular import _tokenize as _sample_rows
+from .tabular import _target_column, read_table
 
 PAD, UNK = "[PAD]", "[UNK]"
 TEXT_PARAMS = {"layout", "delimiter", "header", "encoding", "text"} | {
@@ -58,13 +57,8 @@ def _check(params: dict, path: Path, allowed: set[str]) -> dict:
 def load_text_table(path: Path, cfg: DataConfig, class_names: list[str] | None) -> Dataset:
     """Texts and labels from a delimited file (the label column is ``cfg.target``)."""
     p = _check(cfg.params, path, TEXT_PARAMS)
-    raw, encoding = _read_sample(path, p.get("encoding"))
-    if not raw.strip():
-        raise DataError("the file is empty; it needs a text column and a label column", path=path)
-    delimiter = p.get("delimiter") or _detect_delimiter(raw, path)
-    header = p.get("header")
-    header = _detect_header(_sample_rows(raw, delimiter)) if header is None else bool(header)
-    df = _read_frame(path, delimiter, header, encoding)
+    table = read_table(path, p, "it needs a text column and a label column")
+    df, header = table.frame, table.header
     columns = [str(c) for c in df.columns]
     df.columns = columns
     label = _target_column(columns, cfg.target, path)

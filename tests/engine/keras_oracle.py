@@ -18,7 +18,11 @@ from torch import nn
 os.environ.setdefault("KERAS_BACKEND", "torch")  # no TensorFlow: Keras 3 runs on torch here
 keras = pytest.importorskip("keras")
 if keras.backend.backend() != "torch":  # pragma: no cover - a machine set up for another backend
-    pytest.skip("Keras is configured for another backend", allow_module_level=True)
+    pytest.skip(
+        f"KERAS_BACKEND is {keras.backend.backend()!r}: these oracles build Keras 3 models on the "
+        "torch backend (unset KERAS_BACKEND, or set it to torch, to run them)",
+        allow_module_level=True,
+    )
 
 
 def counts(model) -> tuple[int, int, int]:

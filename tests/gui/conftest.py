@@ -15,6 +15,37 @@ def _private_user_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
 
 
+@pytest.fixture(autouse=True)
+def _no_thread_left():
+    """Background work still running when a test ends would outlive its widgets: wait for it."""
+    yield
+    from neurocanvas.gui.background import wait_for_all
+
+    wait_for_all()
+
+
+@pytest.fixture
+def open_dock(qtbot, tmp_path, monkeypatch):
+    """`open_dock(document)`: a shown TrainingDock on it, its runs in tmp, shut down afterwards."""
+    monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path / "user-data"))
+    from neurocanvas.gui.training.dock import TrainingDock
+
+    docks = []
+
+    def make(document):
+        dock = TrainingDock(document)
+        qtbot.addWidget(dock)
+        dock.resize(1300, 800)
+        dock.show()
+        qtbot.waitExposed(dock)
+        docks.append(dock)
+        return dock
+
+    yield make
+    for dock in docks:
+        dock.shutdown()
+
+
 @pytest.fixture
 def make_view(qtbot):
     """`make_view(graph_or_project, size=(900, 700))`: a shown CanvasView over a fresh Document."""

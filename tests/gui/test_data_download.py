@@ -15,14 +15,6 @@ from neurocanvas.engine.templates import load_template
 from PySide6.QtWidgets import QMessageBox
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 def _idx(arr: np.ndarray) -> bytes:
     header = struct.pack(">BBBB", 0, 0, 0x08, arr.ndim) + struct.pack(f">{arr.ndim}I", *arr.shape)
     return gzip.compress(header + arr.astype(np.uint8).tobytes())

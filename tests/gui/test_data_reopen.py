@@ -11,14 +11,6 @@ from neurocanvas.engine.templates import load_template
 ROWS = "a,b,c,label\n" + "".join(f"{i},{i % 3},{i * 2},{i % 2}\n" for i in range(40))
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 @pytest.fixture
 def saved_csv_project(tmp_path):
     csv = tmp_path / "rows.csv"

@@ -3,16 +3,7 @@ the documentation file, and About."""
 
 from __future__ import annotations
 
-import pytest
 from window_fixtures import *  # noqa: F403 - the shared window fixtures
-
-
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
 
 
 def test_help_menu_lists_the_shortcuts_and_links_the_docs(qtbot, window, monkeypatch):

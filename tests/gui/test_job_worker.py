@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from neurocanvas.engine.session.job import Job
 from neurocanvas.engine.session.messages import Command, DataReady, JobDone, Outcome, Status
 from neurocanvas.engine.training.events import Event, RunFailed, RunFinished
@@ -49,12 +48,6 @@ def finished_event(**changes) -> RunFinished:
         samples_per_s=10.0,
     )
     return RunFinished(**{**values, **changes})
-
-
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    background.wait_for_all()
 
 
 def test_events_arrive_on_the_gui_thread_in_order(qtbot):

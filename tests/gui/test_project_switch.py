@@ -13,29 +13,13 @@ from PySide6.QtCore import Qt
 RUN_TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 @pytest.fixture
-def dock(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path / "user-data"))
+def dock(open_dock):
     from neurocanvas.gui.document import Document
-    from neurocanvas.gui.training.dock import TrainingDock
 
     project = load_template("xor")
     project.training = {**project.training, "epochs": 3}
-    dock = TrainingDock(Document(project))
-    qtbot.addWidget(dock)
-    dock.resize(1300, 800)
-    dock.show()
-    qtbot.waitExposed(dock)
-    yield dock
-    dock.shutdown()
+    return open_dock(Document(project))
 
 
 def train(qtbot, dock) -> None:

@@ -14,21 +14,9 @@ from PySide6.QtCore import Qt
 RUN_TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 @pytest.fixture
-def make_dock(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path / "user-data"))
+def make_dock(open_dock):
     from neurocanvas.gui.document import DEFAULT_NAME, Document
-    from neurocanvas.gui.training.dock import TrainingDock
-
-    docks = []
 
     def make(document=None, epochs=3):
         if document is None:
@@ -36,16 +24,9 @@ def make_dock(qtbot, tmp_path, monkeypatch):
             project.name = DEFAULT_NAME  # a new, unsaved project
             project.training = {**project.training, "epochs": epochs}
             document = Document(project)
-        dock = TrainingDock(document)
-        qtbot.addWidget(dock)
-        dock.resize(1300, 800)
-        dock.show()
-        docks.append(dock)
-        return dock
+        return open_dock(document)
 
-    yield make
-    for dock in docks:
-        dock.shutdown()
+    return make
 
 
 def train(qtbot, dock) -> None:

@@ -25,14 +25,6 @@ FINISHED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 def hover(widget: QWidget, point: QPoint) -> None:
     """What Qt sends when the mouse rests over `point` of `widget`."""
     event = QHelpEvent(QEvent.Type.ToolTip, point, widget.mapToGlobal(point))

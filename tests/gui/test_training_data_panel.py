@@ -14,15 +14,6 @@ DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 PIMA = DATASETS / "tabular" / "pima-indians-diabetes.csv"
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    """Loads still running when a test ends would outlive their widgets; wait for them."""
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 @pytest.fixture
 def make_panel(qtbot):
     from neurocanvas.gui.document import Document

@@ -19,38 +19,17 @@ RUN_TIMEOUT_MS = 30_000
 STOP_BOUND_S = 10.0  # a stop must end a 100,000-epoch run; generous for a shared machine
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    """Loads still running when a test ends would outlive their widgets; wait for them."""
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 @pytest.fixture
-def make_dock(qtbot, tmp_path, monkeypatch):
+def make_dock(open_dock):
     """`make_dock("xor", epochs=30)`: a shown TrainingDock on that template; runs go to tmp."""
-    monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path / "user-data"))
     from neurocanvas.gui.document import Document
-    from neurocanvas.gui.training.dock import TrainingDock
-
-    docks = []
 
     def make(template: str = "xor", **training):
         project = load_template(template)
         project.training = {**project.training, **training}
-        dock = TrainingDock(Document(project))
-        qtbot.addWidget(dock)
-        dock.resize(1300, 800)
-        dock.show()
-        qtbot.waitExposed(dock)
-        docks.append(dock)
-        return dock
+        return open_dock(Document(project))
 
-    yield make
-    for dock in docks:
-        dock.shutdown()
+    return make
 
 
 def click(qtbot, button) -> None:

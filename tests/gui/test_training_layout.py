@@ -11,14 +11,6 @@ from neurocanvas.engine.templates import load_template
 from neurocanvas.engine.training.events import BatchEnded
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 @pytest.fixture
 def make_dock(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("NEUROCANVAS_DATA_DIR", str(tmp_path / "user-data"))

@@ -14,15 +14,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    """Loads still running when a test ends would outlive their widgets; wait for them."""
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 def test_boundary_colours_follow_the_probabilities():
     values = np.zeros((2, 2, 2), dtype=np.float32)
     values[0, 0] = [1, 0]  # sure of class 0: orange

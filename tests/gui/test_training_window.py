@@ -3,18 +3,9 @@ and a declined question keeps the window (and the run) going."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from window_fixtures import *  # noqa: F403 - the shared window fixtures
-
-
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
 
 
 def test_train_from_the_window_and_close_while_running(qtbot, make_window):

@@ -10,14 +10,6 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 
 
-@pytest.fixture(autouse=True)
-def _no_thread_left():
-    yield
-    from neurocanvas.gui.background import wait_for_all
-
-    wait_for_all()
-
-
 def wheel_down(widget) -> None:
     centre = QPointF(widget.width() / 2, widget.height() / 2)
     event = QWheelEvent(
