@@ -108,11 +108,13 @@ def _load(name_or_path: str):
         raise UsageError(str(error)) from None
 
 
-# Sub-command registrars; other engine modules append theirs (train, evaluate, export).
+# Sub-command registrars; the engine's packages add theirs (train, evaluate, export) from their
+# `cli_args` modules, which import no torch: a command's handler may be "module:function", imported
+# only when that command runs, so `--help` and `templates` answer at once.
 COMMANDS: list[Callable] = [_add_summary, _add_templates]
 _EXTRA_COMMAND_MODULES = (
-    "neurocanvas.engine.training.cli_commands",
-    "neurocanvas.engine.export.cli_commands",
+    "neurocanvas.engine.training.cli_args",
+    "neurocanvas.engine.export.cli_args",
 )
 
 
@@ -142,17 +144,29 @@ def _extra_registrars() -> list[Callable]:
     return registrars
 
 
-def _is_command_line(argv: list[str]) -> bool:
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return set(subparsers.choices)
+
+
+def _is_command_line(argv: list[str], parser: argparse.ArgumentParser) -> bool:
     parser_words = {"-h", "--help", "--version"}
-    names = {"summary", "templates", "train", "evaluate", "export", "predict"}
-    return bool(argv) and (argv[0] in names or argv[0] in parser_words)
+    return bool(argv) and (argv[0] in _command_names(parser) or argv[0] in parser_words)
+
+
+def _handler(args) -> Callable:
+    """The command's function; a "module:function" name is imported now, when it runs."""
+    if not isinstance(args.handler, str):
+        return args.handler
+    module_name, _, function = args.handler.partition(":")
+    return getattr(importlib.import_module(module_name), function)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not _is_command_line(argv):
-        return _open_window(argv)
     parser = build_parser()
+    if not _is_command_line(argv, parser):
+        return _open_window(argv)
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
@@ -160,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 # Libraries' warnings (pandas dtypes, torch pickles, PIL sizes) would come before,
                 # and drown, the one paragraph that says what is wrong; NEUROCANVAS_WARNINGS=1 shows them.
                 warnings.simplefilter("ignore")
-            return args.handler(args)
+            return _handler(args)(args)
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
         return 0

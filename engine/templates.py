@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import project as project_io
+if TYPE_CHECKING:  # the project module imports torch (its registry); listing templates must not
+    from . import project as project_io
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ def template_path(name: str) -> Path | None:
 
 
 def load_template(name: str) -> project_io.Project:
+    from . import project as project_io
+
     path = template_path(name)
     if path is None:
         names = ", ".join(t.name for t in list_templates())
@@ -48,6 +52,8 @@ def load_template(name: str) -> project_io.Project:
 
 def load_project_or_template(name_or_path: str) -> project_io.Project:
     """A path to a project file, or the name of a template."""
+    from . import project as project_io
+
     path = Path(name_or_path)
     if path.suffix == ".json" or path.exists():
         return project_io.load(path)

@@ -8,44 +8,35 @@ Typical use::
     data = prepare(ds, cfg)         # normalised train/val/test + Preprocessing for checkpoints
 """
 
-from .augment import build_augment
-from .builtin import MissingDataError, cache_dir, download
-from .config import AUGMENTATIONS, BUILTIN_NAMES, SYNTHETIC_NAMES, DataConfig, check_split
-from .errors import DataError
-from .info import Dataset, DatasetInfo, make_info
-from .loader import load_dataset
-from .prepare import PreparedData, TensorSplit, prepare
-from .preprocessing import Preprocessing
-from .preview import preview_images, preview_rows, scatter_points
-from .splits import kfold_indices, split_indices
-from .streaming import ImageFolderStream, stream_image_folder
-from .synthetic import make_synthetic
+from ..lazy import make_lazy
 
-__all__ = [
-    "AUGMENTATIONS",
-    "BUILTIN_NAMES",
-    "SYNTHETIC_NAMES",
-    "DataConfig",
-    "DataError",
-    "Dataset",
-    "DatasetInfo",
-    "ImageFolderStream",
-    "PreparedData",
-    "Preprocessing",
-    "TensorSplit",
-    "build_augment",
-    "cache_dir",
-    "check_split",
-    "download",
-    "MissingDataError",
-    "kfold_indices",
-    "load_dataset",
-    "make_info",
-    "make_synthetic",
-    "prepare",
-    "preview_images",
-    "preview_rows",
-    "scatter_points",
-    "split_indices",
-    "stream_image_folder",
-]
+# name -> the module that defines it, imported on first use (engine/lazy.py)
+_EXPORTS = {
+    "build_augment": ".augment",
+    "MissingDataError": ".builtin",
+    "cache_dir": ".builtin",
+    "download": ".builtin",
+    "AUGMENTATIONS": ".config",
+    "BUILTIN_NAMES": ".config",
+    "SYNTHETIC_NAMES": ".config",
+    "DataConfig": ".config",
+    "check_split": ".config",
+    "DataError": ".errors",
+    "Dataset": ".info",
+    "DatasetInfo": ".info",
+    "make_info": ".info",
+    "load_dataset": ".loader",
+    "PreparedData": ".prepare",
+    "TensorSplit": ".prepare",
+    "prepare": ".prepare",
+    "Preprocessing": ".preprocessing",
+    "preview_images": ".preview",
+    "preview_rows": ".preview",
+    "scatter_points": ".preview",
+    "kfold_indices": ".splits",
+    "split_indices": ".splits",
+    "ImageFolderStream": ".streaming",
+    "stream_image_folder": ".streaming",
+    "make_synthetic": ".synthetic",
+}
+make_lazy(__name__, _EXPORTS)

@@ -5,22 +5,24 @@ ONNX (checked with `onnx.checker` and compared with onnxruntime), TorchScript an
 graph) and the checkpoint bundle. Every writer returns an `ExportResult` with the parity figure.
 """
 
-from .bundle import ExportSource, load_source, save_checkpoint_bundle
-from .parity import ExportError, ExportResult
+from ..lazy import make_lazy
 
-__all__ = [
-    "ExportError",
-    "ExportResult",
-    "ExportSource",
-    "load_source",
-    "save_checkpoint_bundle",
-    "export",
-]
+# name -> the module that defines it, imported on first use (engine/lazy.py): `--help` lists the
+# formats without importing torch.
+_EXPORTS = {
+    "ExportError": ".parity",
+    "ExportResult": ".parity",
+    "ExportSource": ".bundle",
+    "load_source": ".bundle",
+    "save_checkpoint_bundle": ".bundle",
+}
+
+__all__ = ["FORMATS", "export", *sorted(_EXPORTS)]
 
 FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint")
 
 
-def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
+def export(source, fmt: str, out, **options):
     """Write `source` in format `fmt` to `out` (a file, or a folder for "pytorch") and verify it."""
     if fmt == "onnx":
         from .onnx_export import export_onnx
@@ -39,5 +41,10 @@ def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
 
         return export_pytorch(source, out, **options)
     if fmt == "checkpoint":
+        from .bundle import save_checkpoint_bundle
+
         return save_checkpoint_bundle(source, out)
     raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+make_lazy(__name__, _EXPORTS)

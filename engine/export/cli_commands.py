@@ -7,37 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import FORMATS, export, load_source
+from . import export, load_source
 from .parity import ExportError
-
-
-def register_commands(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "export",
-        help="export a model (ONNX, TorchScript, PyTorch code, "
-        "checkpoint) and verify it against PyTorch",
-    )
-    parser.add_argument(
-        "project",
-        nargs="?",
-        default=None,
-        help="project file (.json) or template name; optional with --weights",
-    )
-    parser.add_argument(
-        "--weights",
-        help="checkpoint (best.pt / last.pt); without it the initial "
-        "weights are exported, with a warning",
-    )
-    parser.add_argument("--format", choices=FORMATS, default="onnx")
-    parser.add_argument("--out", required=True, help="output file (a folder for --format pytorch)")
-    parser.add_argument(
-        "--opset", type=int, help="ONNX opset (default: the exporter's current one)"
-    )
-    parser.add_argument("--input-shape", help="sample shape for an 'auto' Input, e.g. 4 or 1,28,28")
-    parser.add_argument("--output-units", type=int, help="units for a Dense set to 'auto'")
-    parser.add_argument("--seed", type=int, default=0, help="initial weights' seed (no --weights)")
-    parser.set_defaults(handler=run_export)
-
 
 MAX_SIZE = 1 << 24
 

@@ -4,52 +4,43 @@ No Qt here: the window runs `Trainer.run()` in its training process and gets the
 data.
 """
 
-from .callbacks import Callback, CsvLogger, EarlyStopping, JsonlLogger, TensorBoardLogger
-from .checkpoint import CheckpointError, load_checkpoint, read_checkpoint, write_checkpoint
-from .config import ConfigError, OptimizerConfig, TrainConfig
-from .devices import device_name, resolve_device
-from .evaluation import Prediction, evaluate, predict
-from .events import BatchEnded, EpochEnded, Event, RunFailed, RunFinished, RunStarted
-from .losses import Objective, resolve_objective, strip_head
-from .metrics import EvalResult
-from .run_folder import RunFolder
-from .run_state import RunState, prepare_run
-from .steps import SupervisedStep, TrainStep
-from .trainer import Trainer, TrainingError
+from ..lazy import make_lazy
 
-__all__ = [
-    "BatchEnded",
-    "Callback",
-    "CheckpointError",
-    "ConfigError",
-    "CsvLogger",
-    "EarlyStopping",
-    "EpochEnded",
-    "EvalResult",
-    "Event",
-    "JsonlLogger",
-    "Objective",
-    "OptimizerConfig",
-    "Prediction",
-    "RunFailed",
-    "RunFinished",
-    "RunFolder",
-    "RunStarted",
-    "RunState",
-    "SupervisedStep",
-    "TensorBoardLogger",
-    "TrainConfig",
-    "TrainStep",
-    "Trainer",
-    "TrainingError",
-    "device_name",
-    "evaluate",
-    "load_checkpoint",
-    "predict",
-    "prepare_run",
-    "read_checkpoint",
-    "resolve_device",
-    "resolve_objective",
-    "strip_head",
-    "write_checkpoint",
-]
+# name -> the module that defines it, imported on first use (engine/lazy.py)
+_EXPORTS = {
+    "Callback": ".callbacks",
+    "CsvLogger": ".callbacks",
+    "EarlyStopping": ".callbacks",
+    "JsonlLogger": ".callbacks",
+    "TensorBoardLogger": ".callbacks",
+    "CheckpointError": ".checkpoint",
+    "load_checkpoint": ".checkpoint",
+    "read_checkpoint": ".checkpoint",
+    "write_checkpoint": ".checkpoint",
+    "ConfigError": ".config",
+    "OptimizerConfig": ".config",
+    "TrainConfig": ".config",
+    "device_name": ".devices",
+    "resolve_device": ".devices",
+    "Prediction": ".evaluation",
+    "evaluate": ".evaluation",
+    "predict": ".evaluation",
+    "BatchEnded": ".events",
+    "EpochEnded": ".events",
+    "Event": ".events",
+    "RunFailed": ".events",
+    "RunFinished": ".events",
+    "RunStarted": ".events",
+    "Objective": ".losses",
+    "resolve_objective": ".losses",
+    "strip_head": ".losses",
+    "EvalResult": ".metrics",
+    "RunFolder": ".run_folder",
+    "RunState": ".run_state",
+    "prepare_run": ".run_state",
+    "SupervisedStep": ".steps",
+    "TrainStep": ".steps",
+    "Trainer": ".trainer",
+    "TrainingError": ".trainer",
+}
+make_lazy(__name__, _EXPORTS)

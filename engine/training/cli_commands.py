@@ -1,4 +1,4 @@
-"""`neurocanvas train` and `neurocanvas evaluate`.
+"""`neurocanvas train` and `neurocanvas evaluate`: what they do (their arguments: cli_args.py).
 
     neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--test-data PATH] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json] [--download]
@@ -31,7 +31,7 @@ from ..project import from_dict as project_from_dict
 from ..templates import load_project_or_template
 from .checkpoint import CheckpointError, load_checkpoint
 from .cli_signals import stop_on_signals
-from .config import OPTIMIZERS, ConfigError, TrainConfig
+from .config import ConfigError, TrainConfig
 from .data_adapter import data_config, first_nonempty, load_all_rows, load_prepared, renormalise
 from .devices import resolve_device
 from .evaluation import evaluate
@@ -39,52 +39,7 @@ from .events import BatchEnded, EpochEnded, RunFailed, RunFinished, RunStarted
 from .run_state import auto_sizes_for
 from .trainer import Trainer
 
-_DOWNLOAD_HELP = (
-    "fetch MNIST / Fashion-MNIST / CIFAR-10 into the user cache if not on disk "
-    "(a project file alone never starts a download)"
-)
 _SHOWN = ("loss", "accuracy", "val_loss", "val_accuracy", "val_r2", "val_mae")
-
-
-def register_commands(subparsers) -> None:
-    train = subparsers.add_parser("train", help="train a project or template on its data")
-    train.add_argument("project", help="project file (.json) or template name")
-    train.add_argument(
-        "--data",
-        metavar="SPEC",
-        help="data: a path (CSV, npz, image or IDX folder) "
-        "or a data set name (xor, mnist, ...); default: the project's data",
-    )
-    train.add_argument(
-        "--test-data",
-        metavar="PATH",
-        help="a separate file or folder that is the test split as it is (UCR's _TEST file); "
-        "validation then comes from the training data",
-    )
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--lr", type=float, help="learning rate")
-    train.add_argument("--optimizer", metavar="NAME", help=", ".join(OPTIMIZERS))
-    train.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu or cuda")
-    train.add_argument("--seed", type=int)
-    train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
-    train.add_argument("--json", action="store_true", help="one JSON object per epoch")
-    train.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
-    train.set_defaults(handler=run_train)
-
-    ev = subparsers.add_parser("evaluate", help="evaluate trained weights on a project's data")
-    ev.add_argument("project", help="project file (.json) or template name (for its data)")
-    ev.add_argument("--weights", required=True, metavar="CKPT", help="best.pt or last.pt")
-    ev.add_argument("--data", metavar="SPEC", help="data to evaluate on (default: the project's)")
-    ev.add_argument(
-        "--split",
-        choices=("test", "all"),
-        help="rows to score: the test split, or all rows (default: all when --data names "
-        "other data than the project's, else test)",
-    )
-    ev.add_argument("--json", action="store_true")
-    ev.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
-    ev.set_defaults(handler=run_evaluate)
 
 
 def run_train(args) -> int:

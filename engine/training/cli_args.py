@@ -1,0 +1,56 @@
+"""The arguments of `neurocanvas train` and `evaluate`; cli_commands.py does the work.
+
+Kept apart and free of torch so `neurocanvas --help` answers at once: the handler is named by
+module and function and imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+_HANDLERS = "neurocanvas.engine.training.cli_commands"
+_DOWNLOAD_HELP = (
+    "fetch MNIST / Fashion-MNIST / CIFAR-10 into the user cache if not on disk "
+    "(a project file alone never starts a download)"
+)
+
+
+def register_commands(subparsers) -> None:
+    train = subparsers.add_parser("train", help="train a project or template on its data")
+    train.add_argument("project", help="project file (.json) or template name")
+    train.add_argument(
+        "--data",
+        metavar="SPEC",
+        help="data: a path (CSV, npz, image or IDX folder) "
+        "or a data set name (xor, mnist, ...); default: the project's data",
+    )
+    train.add_argument(
+        "--test-data",
+        metavar="PATH",
+        help="a separate file or folder that is the test split as it is (UCR's _TEST file); "
+        "validation then comes from the training data",
+    )
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--lr", type=float, help="learning rate")
+    train.add_argument(
+        "--optimizer", metavar="NAME", help="adam, sgd, adamw, ... (a wrong name lists them all)"
+    )
+    train.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu or cuda")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
+    train.add_argument("--json", action="store_true", help="one JSON object per epoch")
+    train.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
+    train.set_defaults(handler=f"{_HANDLERS}:run_train")
+
+    ev = subparsers.add_parser("evaluate", help="evaluate trained weights on a project's data")
+    ev.add_argument("project", help="project file (.json) or template name (for its data)")
+    ev.add_argument("--weights", required=True, metavar="CKPT", help="best.pt or last.pt")
+    ev.add_argument("--data", metavar="SPEC", help="data to evaluate on (default: the project's)")
+    ev.add_argument(
+        "--split",
+        choices=("test", "all"),
+        help="rows to score: the test split, or all rows (default: all when --data names "
+        "other data than the project's, else test)",
+    )
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
+    ev.set_defaults(handler=f"{_HANDLERS}:run_evaluate")
