@@ -83,7 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if display_missing():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if (problem := _missing_system_libraries()) is not None:
+        print(problem, file=sys.stderr)
+        return 2
     return run_window(args)
+
+
+def _missing_system_libraries() -> str | None:
+    from .system_libs import missing_xcb_message, will_use_xcb
+
+    return missing_xcb_message() if will_use_xcb() else None
 
 
 def run_window(args: argparse.Namespace) -> int:
