@@ -6,7 +6,6 @@ import shutil
 import stat
 
 import pytest
-
 from neurocanvas.gui import system_libs
 
 LDD_OUTPUT = """\
