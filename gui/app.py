@@ -30,8 +30,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--size", default="1600x1000", help="window size for --screenshot (WxH)")
     parser.add_argument(
         "--startup-probe",
-        action="store_true",
-        help="print 'first-paint' when the window first paints, then exit",
+        nargs="?",
+        const="window",
+        choices=("window", "gallery"),
+        help="print when the window (or the start gallery) first paints, then exit",
     )
     args = parser.parse_args(argv)
     try:
@@ -96,25 +98,22 @@ def _missing_system_libraries() -> str | None:
 
 
 def run_window(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QTimer
 
     from .main_window import MainWindow
 
     app = make_application()
     window = MainWindow(deferred=True)
-    if args.startup_probe:
+    if args.startup_probe == "window":
+        from .startup_probe import FirstPaint
 
-        class FirstPaint(QObject):
-            def eventFilter(self, _obj, event):  # noqa: N802 - Qt override
-                if event.type() == QEvent.Type.Paint:
-                    print("first-paint", flush=True)
-                    QTimer.singleShot(0, app.quit)
-                return False
-
-        probe = FirstPaint(window)
-        window.installEventFilter(probe)
+        window.installEventFilter(FirstPaint(window))
         window.show()
         return app.exec()
+    if args.startup_probe == "gallery":
+        from .startup_probe import GalleryProbe
+
+        app.installEventFilter(GalleryProbe(window))
     window.show()
     from .crash_dialog import install_excepthook
 
@@ -124,21 +123,58 @@ def run_window(args: argparse.Namespace) -> int:
 
 
 def finish_startup(window, project: str | None) -> None:
-    """Runs after the first paint: load the engine, then the project, a recovery or the gallery."""
+    """Runs after the first paint: load the engine, then the project, a recovery or the gallery.
+
+    A plain start shows the gallery first, while the panels and torch import on a thread: the
+    gallery needs neither, and the user reads it for longer than the import takes."""
     from PySide6.QtCore import QTimer
 
+    from . import files
+
+    gallery_first = not project and files.gallery_at_start() and not files.find_recoveries()
+    if gallery_first:
+        loading = PanelImport(window.PANEL_MODULES)
+        choice = window.ask_template(on_painted=loading.start)
+        loading.join()
     window.finish_loading()
     QTimer.singleShot(PREWARM_DELAY_MS, prewarm_training)
+    if gallery_first:
+        window.apply_template_choice(choice)
+        return
     if project:
         if not open_project_or_template(window, project):
             window.show_message(f"Could not open {project}")
         return
     if window.offer_recovery():
         return
-    from . import files
-
     if files.gallery_at_start():  # else a blank canvas; File > New from Template opens it
         window.new_from_template()
+
+
+class PanelImport:
+    """Imports the window's panel modules (and torch) on a thread, started once the gallery is on
+    screen so the two do not share the interpreter while it paints."""
+
+    def __init__(self, modules: tuple[str, ...]):
+        import threading
+
+        self.modules = modules
+        self.thread = threading.Thread(target=self._load, name="import-panels", daemon=True)
+
+    def _load(self) -> None:
+        import importlib
+
+        for name in self.modules:
+            importlib.import_module(f"neurocanvas.gui.{name}")
+
+    def start(self) -> None:
+        if not self.thread.is_alive() and self.thread.ident is None:
+            self.thread.start()
+
+    def join(self) -> None:
+        """Waits for the import, starting it first if the gallery never painted (cancelled)."""
+        self.start()
+        self.thread.join()
 
 
 def prewarm_training() -> None:

@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurocanvas.engine import registry
-from neurocanvas.engine.graph import Graph
-from neurocanvas.engine.templates import TemplateInfo, list_templates, load_template
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from neurocanvas.engine.templates import TemplateInfo, list_templates
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import files, theme
+from .gallery_outline import Outline, outline_for, stored_outlines
 
 THUMB_SIZE = QSize(300, 150)
 CARD_WIDTH = 332
@@ -43,16 +42,16 @@ class GalleryChoice:
     name: str = ""
 
 
-def graph_thumbnail(graph: Graph, size: QSize = THUMB_SIZE) -> QPixmap:
+def graph_thumbnail(outline: Outline, size: QSize = THUMB_SIZE) -> QPixmap:
     """The graph as its canvas would show it, shrunk: category-coloured boxes and curved wires."""
     colors = theme.canvas_colors()
     pixmap = QPixmap(size)
     pixmap.fill(colors["background"])
-    if not len(graph):
+    if not outline.nodes:
         return pixmap
     node_w, node_h = 170.0, 56.0
-    xs = [node.pos[0] for node in graph]
-    ys = [node.pos[1] for node in graph]
+    xs = [x for x, _y, _category in outline.nodes]
+    ys = [y for _x, y, _category in outline.nodes]
     box = QRectF(min(xs), min(ys), max(xs) - min(xs) + node_w, max(ys) - min(ys) + node_h)
     margin = 10.0
     scale = min(
@@ -68,23 +67,22 @@ def graph_thumbnail(graph: Graph, size: QSize = THUMB_SIZE) -> QPixmap:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(colors["wire"], 1.2))
-    for edge in graph.edges:
-        src, dst = graph.nodes[edge.src[0]], graph.nodes[edge.dst[0]]
-        start = place(src.pos[0] + node_w / 2, src.pos[1] + node_h)
-        end = place(dst.pos[0] + node_w / 2, dst.pos[1])
+    for src_index, dst_index in outline.edges:
+        src, dst = outline.nodes[src_index], outline.nodes[dst_index]
+        start = place(src[0] + node_w / 2, src[1] + node_h)
+        end = place(dst[0] + node_w / 2, dst[1])
         path = QPainterPath(start)
         bend = max(8.0, (end.y() - start.y()) / 2)
         path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
         painter.drawPath(path)
-    for node in graph:
-        rect = QRectF(place(*node.pos), place(node.pos[0] + node_w, node.pos[1] + node_h))
-        color = theme.category_color(registry.get(node.type).category)
+    for x, y, category in outline.nodes:
+        rect = QRectF(place(x, y), place(x + node_w, y + node_h))
         painter.setPen(QPen(colors["node_border"], 1))
         painter.setBrush(colors["node"])
         painter.drawRoundedRect(rect, 3, 3)
         header = QRectF(rect.left(), rect.top(), rect.width(), max(3.0, rect.height() * 0.3))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
+        painter.setBrush(theme.category_color(category))
         painter.drawRoundedRect(header, 2, 2)
     painter.end()
     return pixmap
@@ -94,15 +92,15 @@ class TemplateCard(QFrame):
     clicked = Signal(str)
     activated = Signal(str)
 
-    def __init__(self, info: TemplateInfo, parent=None):
+    def __init__(self, info: TemplateInfo, parent=None, stored: dict | None = None):
         super().__init__(parent)
         self.info = info
         self.setObjectName("templateCard")
         self.setFixedWidth(CARD_WIDTH)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        graph = load_template(info.name).graph
+        outline = outline_for(info, stored)
         thumb = QLabel()
-        thumb.setPixmap(graph_thumbnail(graph))
+        thumb.setPixmap(graph_thumbnail(outline))
         thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = QLabel(f"<b>{info.title}</b>")
         title.setStyleSheet("font-size: 14px;")
@@ -111,7 +109,7 @@ class TemplateCard(QFrame):
         description.setObjectName("muted")
         description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         description.setMinimumHeight(34)
-        layers = QLabel(f"{len(graph)} layers · {info.name}")
+        layers = QLabel(f"{len(outline.nodes)} layers · {info.name}")
         layers.setObjectName("muted")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 14, 14, 14)
@@ -138,11 +136,14 @@ class TemplateCard(QFrame):
 class GalleryDialog(QDialog):
     """Pick a template; `choice` holds the answer after `exec()` returns Accepted."""
 
+    painted = Signal()  # once, after the first paint: the start-up then imports the rest
+
     def __init__(self, parent=None, preselect: str = "seed-cnn", recent: list[Path] = ()):
         super().__init__(parent)
         self.setWindowTitle("New from template — NeuroCanvas")
         self.setStyleSheet(card_style())
         self.choice: GalleryChoice | None = None
+        self._painted_once = False
         self.cards: dict[str, TemplateCard] = {}
         heading = QLabel("Start from a template")
         heading.setStyleSheet("font-size: 20px; font-weight: 600;")
@@ -162,8 +163,9 @@ class GalleryDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(holder)
+        stored = stored_outlines()
         for info in list_templates():
-            card = TemplateCard(info)
+            card = TemplateCard(info, stored=stored)
             card.clicked.connect(self.select)
             card.activated.connect(self._choose_template)
             self.cards[info.name] = card
@@ -229,6 +231,12 @@ class GalleryDialog(QDialog):
         for index, card in enumerate(self.cards.values()):
             self.grid.addWidget(card, index // columns, index % columns)
 
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted_once:
+            self._painted_once = True
+            QTimer.singleShot(0, self.painted.emit)  # after this paint has reached the screen
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         # Reflow the cards so a wide window shows more per row instead of wide gaps.
         self._arrange(max(1, (event.size().width() - 60) // (CARD_WIDTH + 16)))
@@ -261,6 +269,8 @@ def card_style() -> str:
     )
 
 
-def pick_template(parent=None) -> GalleryChoice | None:
+def pick_template(parent=None, on_painted=None) -> GalleryChoice | None:
     dialog = GalleryDialog(parent, recent=files.recent_files())
+    if on_painted is not None:
+        dialog.painted.connect(on_painted)
     return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else None

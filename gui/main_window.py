@@ -66,6 +66,13 @@ class MainWindow(FileActions, QMainWindow):
             self.finish_loading(document)
 
     # ---- building (after the first paint) ----------------------------------------------------
+    # What finish_loading imports (and, through them, the engine and torch): app.py imports them
+    # on a thread while the gallery is up, so choosing a template does not wait for them.
+    PANEL_MODULES = (
+        "code_view", "document", "files", "inspector", "issues_view", "palette", "summary_view",
+        "training.embed", "help_menu",
+    )  # fmt: skip
+
     def finish_loading(self, document=None) -> None:
         """Import the engine (and with it torch) and build every panel."""
         from .code_view import CodeView

@@ -47,10 +47,11 @@ class FileActions:
         path = Path(name)
         return path if path.suffix else path.with_suffix(".json")
 
-    def ask_template(self):
+    def ask_template(self, on_painted=None):
+        """The gallery's choice; `on_painted` is called once it is on screen."""
         from .gallery import pick_template
 
-        return pick_template(self)
+        return pick_template(self, on_painted)
 
     def ask_restore(self, recovery: files.Recovery) -> bool:
         buttons = QMessageBox.StandardButton
@@ -97,7 +98,10 @@ class FileActions:
         return answer == "discard"
 
     def new_from_template(self) -> bool:
-        choice = self.ask_template()
+        return self.apply_template_choice(self.ask_template())
+
+    def apply_template_choice(self, choice) -> bool:
+        """Act on the gallery's answer (a template, blank, a recent file, Open...; None: cancelled)."""
         if choice is None:
             return False
         if choice.kind == "open":

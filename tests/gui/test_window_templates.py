@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from neurocanvas.engine.templates import list_templates
+from neurocanvas.engine.templates import list_templates, load_template
 from neurocanvas.gui import app
 from neurocanvas.gui.gallery import GalleryChoice, GalleryDialog
 from neurocanvas.gui.main_window import TAB_CODE, TAB_ISSUES, TAB_SUMMARY
@@ -83,7 +83,7 @@ def test_gallery_offers_recent_projects_and_can_stay_away_at_start(
 
     # "Show this at start", unticked, is remembered: the next start opens no gallery.
     asked = []
-    window.ask_template = lambda: asked.append(True)
+    window.ask_template = lambda on_painted=None: asked.append(True)
     window.finish_loading = lambda *_a: None  # already loaded
     window.offer_recovery = lambda: False
     monkeypatch.setattr(app, "prewarm_training", lambda: None)  # no training process here
@@ -96,3 +96,39 @@ def test_gallery_offers_recent_projects_and_can_stay_away_at_start(
     files.set_gallery_at_start(True)
     app.finish_startup(window, None)
     assert asked == [True]
+
+
+def test_a_plain_start_shows_the_gallery_before_the_panels_and_imports_them_meanwhile(
+    qtbot, data_dir, monkeypatch
+):
+    """The gallery comes up on the bare shell (no panels yet); the panels' import starts once it
+    has painted, and the chosen template opens in the finished window."""
+    from neurocanvas.gui.main_window import MainWindow
+
+    shell = MainWindow(deferred=True)
+    shell.ask_save_changes = lambda: "discard"
+    qtbot.addWidget(shell)
+    monkeypatch.setattr(app, "prewarm_training", lambda: None)
+    started = []
+    monkeypatch.setattr(app.PanelImport, "start", lambda self: started.append(True))
+    monkeypatch.setattr(app.PanelImport, "join", lambda self: None)
+    seen_at_gallery = {}
+
+    def gallery(on_painted=None):
+        seen_at_gallery["panels"] = hasattr(shell, "summary_view")
+        on_painted()
+        return GalleryChoice("template", "xor")
+
+    shell.ask_template = gallery
+    app.finish_startup(shell, None)
+    assert seen_at_gallery == {"panels": False} and started == [True]
+    assert shell.document.project.name == load_template("xor").name
+    assert hasattr(shell, "summary_view")
+
+
+def test_panel_import_loads_the_panels_on_a_thread_and_join_starts_it_if_never_painted():
+    loading = app.PanelImport(("palette", "inspector"))
+    loading.join()  # the gallery was cancelled before it painted: join still imports
+    assert not loading.thread.is_alive()
+    assert {"neurocanvas.gui.palette", "neurocanvas.gui.inspector"} <= set(sys.modules)
+    loading.start()  # a second start is harmless
