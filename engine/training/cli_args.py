@@ -36,6 +36,12 @@ def register_commands(subparsers) -> None:
     )
     train.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu or cuda")
     train.add_argument("--seed", type=int)
+    train.add_argument(
+        "--compile",
+        action="store_true",
+        help="the compiled fast path (torch.compile): for long runs; the first compile of a "
+        "network takes tens of seconds, later runs reuse it",
+    )
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     train.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)

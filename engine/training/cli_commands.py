@@ -52,6 +52,7 @@ def run_train(args) -> int:
             ("lr", args.lr),
             ("optimizer_type", args.optimizer),
             ("seed", args.seed),
+            ("compile", args.compile or None),
         )
         if value is not None
     }
@@ -268,7 +269,7 @@ class _ProgressReporter:
             write(
                 f"Training on {event.device_name}: {event.num_train} train / {event.num_val} "
                 f"val / {event.num_test} test samples, {event.param_count:,} parameters\n"
-                f"{event.loss_note}\n"
+                f"{event.loss_note}\n" + (f"{event.compile_note}\n" if event.compile_note else "")
             )
         elif isinstance(event, BatchEnded) and self.tty:
             done = ((event.epoch - 1) * event.batches + event.batch) / (self.epochs * event.batches)

@@ -104,6 +104,7 @@ class TrainConfig:
     shuffle: bool = True
     device: str = "auto"
     amp: str | bool = "auto"
+    compile: bool = False
     num_threads: int | None = None
     eval_batch_size: int = 1024
     restore_best: bool = True

@@ -33,6 +33,7 @@ class RunStarted(Event):
     batches_per_epoch: int
     start_epoch: int = 1  # > 1 when resumed
     amp: bool = False
+    compile_note: str = ""  # the compiled fast path: its compile time, or why it fell back
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ def started_event(trainer: Trainer) -> RunStarted:
         trainer.batches_per_epoch,
         trainer.epoch + 1,
         trainer.amp_dtype is not None,
+        trainer.state.compile_note,
     )
 
 

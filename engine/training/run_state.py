@@ -45,6 +45,8 @@ class RunState:
     num_classes: int
     batches_per_epoch: int
     generator: torch.Generator  # the shuffle order's
+    train_forward: torch.nn.Module | None = None  # what the step calls: `view`, or it compiled
+    compile_note: str = ""  # the compiled fast path: how long it took, or why it fell back
 
 
 def auto_sizes_for(data: Any) -> AutoSizes:
@@ -92,9 +94,17 @@ def prepare_run(
     }
     monitor = config.monitor if splits["val"] else config.monitor.removeprefix("val_")
     out_units = out_shape[1] if len(out_shape) > 1 else 1
+    view = strip_head(model) if objective.view_output == "logits" else model
+    train_forward, compile_note = view, ""
+    if config.compile:
+        from .compiled import compile_forward
+
+        sample = splits["train"][0][: config.batch_size]
+        compiled = compile_forward(view, sample, device, dtype)
+        train_forward, compile_note = compiled.forward, compiled.note
     return RunState(
         model=model,
-        view=strip_head(model) if objective.view_output == "logits" else model,
+        view=view,
         objective=objective,
         auto=auto,
         device=device,
@@ -107,6 +117,8 @@ def prepare_run(
         num_classes=out_units if out_units > 1 else 2,
         batches_per_epoch=batches,
         generator=torch.Generator().manual_seed(config.seed),
+        train_forward=train_forward,
+        compile_note=compile_note,
     )
 
 

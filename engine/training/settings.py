@@ -201,6 +201,14 @@ TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
         label="mixed precision",
         check=_auto_bool,
     ),
+    SettingSpec(
+        "compile",
+        "bool",
+        False,
+        "Compile the training step with torch.compile: faster on long runs and bigger models; "
+        "the first run of a network spends tens of seconds compiling (later runs reuse it)",
+        label="compiled fast path",
+    ),
     _count(
         "num_threads",
         None,

@@ -83,7 +83,7 @@ class SupervisedStep(TrainStep):
         super().configure(run, config)
         (self.optimizer,) = run.optimizers
         self.view, self.device, self.amp, self.scaler = (
-            run.view,
+            run.train_forward if run.train_forward is not None else run.view,
             run.device,
             run.amp_dtype,
             run.scaler,
