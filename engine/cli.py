@@ -113,6 +113,7 @@ COMMANDS: list[Callable] = [_add_summary, _add_templates]
 _EXTRA_COMMAND_MODULES = (
     "neurocanvas.engine.training.cli_commands",
     "neurocanvas.engine.export.cli_commands",
+    "neurocanvas.engine.serve.cli_commands",
 )
 
 
@@ -144,7 +145,7 @@ def _extra_registrars() -> list[Callable]:
 
 def _is_command_line(argv: list[str]) -> bool:
     parser_words = {"-h", "--help", "--version"}
-    names = {"summary", "templates", "train", "evaluate", "export", "predict"}
+    names = {"summary", "templates", "train", "evaluate", "export", "predict", "serve"}
     return bool(argv) and (argv[0] in names or argv[0] in parser_words)
 
 

@@ -17,7 +17,8 @@ __all__ = [
     "export",
 ]
 
-FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint")
+FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint", "service")
+FOLDER_FORMATS = ("pytorch", "service")  # formats that write a folder
 
 
 def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
@@ -40,4 +41,8 @@ def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
         return export_pytorch(source, out, **options)
     if fmt == "checkpoint":
         return save_checkpoint_bundle(source, out)
+    if fmt == "service":  # model.onnx + serve.py + requirements.txt + Dockerfile
+        from ..serve.service import export_service
+
+        return export_service(source, out, **options)
     raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")

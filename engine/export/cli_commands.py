@@ -7,15 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-from . import FORMATS, export, load_source
+from . import FOLDER_FORMATS, FORMATS, export, load_source
 from .parity import ExportError
 
 
 def register_commands(subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export a model (ONNX, TorchScript, PyTorch code, "
-        "checkpoint) and verify it against PyTorch",
+        help="export a model (ONNX, TorchScript, PyTorch code, checkpoint, or a prediction "
+        "service: model.onnx + serve.py + Dockerfile) and verify it against PyTorch",
     )
     parser.add_argument(
         "project",
@@ -29,7 +29,9 @@ def register_commands(subparsers) -> None:
         "weights are exported, with a warning",
     )
     parser.add_argument("--format", choices=FORMATS, default="onnx")
-    parser.add_argument("--out", required=True, help="output file (a folder for --format pytorch)")
+    parser.add_argument(
+        "--out", required=True, help="output file (a folder for --format pytorch and service)"
+    )
     parser.add_argument(
         "--opset", type=int, help="ONNX opset (default: the exporter's current one)"
     )
@@ -85,9 +87,9 @@ def run_export(args) -> int:
 
     if args.project is None and args.weights is None:
         raise UsageError("export needs a project (file or template name) or --weights CHECKPOINT")
-    if args.opset is not None and args.format != "onnx":
-        raise UsageError("--opset applies to --format onnx only")
-    if args.format == "onnx" and args.opset is not None:
+    if args.opset is not None and args.format not in ("onnx", "service"):
+        raise UsageError("--opset applies to --format onnx and service only")
+    if args.opset is not None:
         from .onnx_export import supported_opsets
 
         opsets = supported_opsets()
@@ -95,7 +97,7 @@ def run_export(args) -> int:
             raise UsageError(
                 f"--opset {args.opset} is not supported: choose {opsets[0]}-{opsets[-1]}"
             )
-    check_output_path(args.out, folder=args.format == "pytorch", flag="--out")
+    check_output_path(args.out, folder=args.format in FOLDER_FORMATS, flag="--out")
     auto = None
     if args.input_shape or args.output_units is not None:
         auto = AutoSizes(input_shape=_parse_shape(args.input_shape), output_units=args.output_units)
@@ -111,7 +113,7 @@ def run_export(args) -> int:
         ) from None
     for warning in source.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
-    options = {"opset": args.opset} if args.format == "onnx" else {}
+    options = {"opset": args.opset} if args.format in ("onnx", "service") else {}
     try:
         result = export(source, args.format, args.out, **options)
     except ExportError as error:
