@@ -304,10 +304,13 @@ class Preparer:
 
     # ---- the saved preprocessing ----------------------------------------------------------------
     def prepare(self, x: np.ndarray, scale: bool = False) -> np.ndarray:
-        """``Preprocessing.apply`` in numpy: scale, fill missing cells, standardise (float32)."""
+        """``Preprocessing.apply`` in numpy: scale, fill missing cells, standardise (float32).
+        `scale`: `x` holds 0-255 pixel values (decoded images)."""
         if self.dtype == "int64":
             return x.astype(np.int64)
-        if scale or not np.issubdtype(x.dtype, np.floating):
+        if scale:  # 8-bit pixels to [0, 1], as every image loader does it (a division)
+            x = x.astype(np.float32) / np.float32(255.0)
+        elif not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float32) * np.float32(float(self.pre.get("scale", 1.0)))
         x = x.astype(np.float32, copy=False)
         if self.fill and x.ndim == 2 and len(self.fill) == x.shape[1]:
