@@ -4,7 +4,8 @@ NeuroCanvas. The folder holds
     model.onnx        the verified ONNX export (spec, preprocessing and parity in its metadata)
     serve.py          engine/serve/standalone.py as it is (FastAPI + uvicorn + onnxruntime)
     serve_inputs.py   engine/serve/inputs.py as it is (request decoding, numpy preprocessing)
-    requirements.txt  numpy, onnxruntime, fastapi, uvicorn (+ Pillow for images, tokenizers for text)
+    requirements.txt  numpy, onnxruntime, fastapi, uvicorn, httptools, uvloop (+ Pillow for
+                      images, tokenizers for text)
     Dockerfile        python:3.12-slim, `python serve.py --host 0.0.0.0` (documented, not built here)
     README.md         how to run it and a curl line
 
@@ -29,6 +30,8 @@ REQUIREMENTS = {
     "onnxruntime": "onnxruntime>=1.18",
     "fastapi": "fastapi>=0.110",
     "uvicorn": "uvicorn>=0.29",
+    "httptools": "httptools>=0.6",  # uvicorn's fast parser and loop (picked up when installed)
+    "uvloop": "uvloop>=0.19; sys_platform != 'win32'",
     "image": "pillow>=10.0",
     "text": "tokenizers>=0.19",
 }
@@ -89,7 +92,7 @@ def export_service(source, out: str | os.PathLike, **options) -> ExportResult:
             check_standalone(temp / name)
         served = _check_model(temp / "model.onnx")
         kind = served.preparer.kind
-        wanted = ["numpy", "onnxruntime", "fastapi", "uvicorn"] + [
+        wanted = ["numpy", "onnxruntime", "fastapi", "uvicorn", "httptools", "uvloop"] + [
             k for k in ("image", "text") if k == kind
         ]
         (temp / "requirements.txt").write_text("\n".join(REQUIREMENTS[k] for k in wanted) + "\n")

@@ -140,13 +140,16 @@ def test_the_service_folder_holds_the_standalone_files(xor_checkpoint, tmp_path)
     here = Path(standalone.__file__).parent
     assert (folder / "serve.py").read_text() == (here / "standalone.py").read_text()
     assert (folder / "serve_inputs.py").read_text() == (here / "inputs.py").read_text()
-    requirements = (folder / "requirements.txt").read_text().split()
+    requirements = (folder / "requirements.txt").read_text().splitlines()
     assert [r.split(">=")[0] for r in requirements] == [
         "numpy",
         "onnxruntime",
         "fastapi",
         "uvicorn",
+        "httptools",
+        "uvloop",
     ]
+    assert not any("neurocanvas" in r for r in requirements)
     docker = (folder / "Dockerfile").read_text()
     assert "pip install --no-cache-dir -r requirements.txt" in docker
     assert 'CMD ["python", "serve.py", "--host", "0.0.0.0"' in docker
