@@ -52,8 +52,9 @@ def input_kind(pre: dict[str, Any] | None, shape: list[int]) -> str:
     pre = pre or {}
     if pre.get("tokenizer"):
         return "text"
-    if pre.get("kind") == "image" or (len(shape) == 3 and shape[0] in (1, 3) and _scaled(pre)):
-        return "image"
+    looks_like_image = len(shape) == 3 and shape[0] in (1, 3)  # (C, H, W), gray or RGB
+    if pre.get("kind") == "image" or (looks_like_image and (_scaled(pre) or not pre)):
+        return "image"  # no record at all (initial weights): 8-bit pixels scaled to [0, 1]
     if len(shape) == 1 and (pre.get("table") or pre.get("feature_names")):
         return "table"
     return "tensor"

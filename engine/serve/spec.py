@@ -56,7 +56,7 @@ def serving_spec(source, parity: dict[str, Any] | None = None) -> dict[str, Any]
         objective, _view, _shape = objective_for(
             source.model,
             sample,
-            task=extra.get("task"),
+            task=extra.get("task") or (source.preprocessing or {}).get("task") or None,
             loss=extra.get("loss", "auto"),
             mode=extra.get("mode"),
         )
