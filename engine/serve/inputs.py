@@ -64,6 +64,27 @@ def _scaled(pre: dict[str, Any]) -> bool:
     return float(pre.get("scale", 1.0)) != 1.0
 
 
+def check_spec(spec: Any) -> None:
+    """Refuse a serving spec a reader could not trust (it comes from a file)."""
+    item = spec.get("input") if isinstance(spec, dict) else None
+    shape = item.get("shape") if isinstance(item, dict) else None
+    ok = (
+        isinstance(shape, list)
+        and 0 < len(shape) <= 8
+        and all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 1 << 24 for d in shape)
+        and item.get("kind") in ("table", "image", "text", "tensor")
+        and item.get("dtype", "float32") in ("float32", "int64")
+        and spec.get("output", "values")
+        in ("probabilities", "log_probabilities", "softmax", "sigmoid", "values")
+        and isinstance(spec.get("class_names", []), list)
+        and all(isinstance(c, str) for c in spec.get("class_names", []))
+    )
+    if not ok:
+        raise SpecError("the saved serving spec is damaged (input kind, shape, dtype or output)")
+    if item["kind"] == "image" and (len(shape) != 3 or shape[0] not in (1, 3)):
+        raise SpecError(f"an image model needs a (1 or 3, H, W) input, not {shape}")
+
+
 def table_columns(pre: dict[str, Any], width: int) -> list[dict[str, Any]]:
     """The raw columns of a table model: the saved record, or (older checkpoints) the feature names,
     'name=value' names read as one-hot blocks. Checked against the model's `width` features."""

@@ -47,7 +47,15 @@ class Served:
 
     def __init__(self, run: ModelFn, spec: dict[str, Any], pre: dict[str, Any] | None):
         self.run, self.spec, self.pre = run, spec, pre
-        self.preparer = inputs.Preparer(spec, pre)
+        inputs.check_spec(spec)
+        if pre is not None and not isinstance(pre, dict):
+            raise inputs.SpecError("the saved preprocessing record is not a mapping")
+        try:
+            self.preparer = inputs.Preparer(spec, pre)
+        except inputs.SpecError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as error:  # a damaged record
+            raise inputs.SpecError(f"the saved preprocessing record is damaged ({error})") from None
 
     def predict(self, x: np.ndarray) -> list[dict[str, Any]]:
         try:

@@ -171,3 +171,25 @@ def test_a_standalone_file_that_imports_neurocanvas_is_refused(tmp_path):
     with pytest.raises(ExportError, match="imports neurocanvas.engine"):
         check_standalone(bad)
     check_standalone(Path(standalone.__file__))
+
+
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        ({"input": {"kind": "table", "shape": "six"}}, "serving spec is damaged"),
+        ({"output": "magic"}, "serving spec is damaged"),
+        ({"input": {"kind": "image", "shape": [4, 2, 2], "dtype": "float32"}}, "(1 or 3, H, W)"),
+    ],
+)
+def test_an_onnx_file_with_a_damaged_spec_is_refused_naming_it(
+    xor_checkpoint, tmp_path, no_server, capsys, damage, words
+):
+    path = tmp_path / "xor.onnx"
+    export(load_source(None, xor_checkpoint), "onnx", path)
+    model = onnx.load(str(path))
+    entry = next(p for p in model.metadata_props if p.key == SPEC_KEY)
+    entry.value = json.dumps({**json.loads(entry.value), **damage})
+    onnx.save(model, str(path))
+    assert main(["serve", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and str(path) in err and not no_server
