@@ -64,6 +64,7 @@ def test_serve_locally_starts_shows_a_working_curl_line_and_stops(qtbot, xor_che
         httpx.get(url + "/health", timeout=2)
 
 
+@pytest.mark.slow
 def test_a_model_the_server_refuses_is_reported(qtbot, tmp_path):
     from neurocanvas.gui.serve_panel import ServePanel
 

@@ -92,6 +92,10 @@ def test_table_rows_from_the_checkpoint_match_evaluate(trained, capsys):
     with server(neurocanvas_serve(paths["run"])) as url:
         answers = _post(url, json={"rows": rows})
         _check_same(answers, reference)
+        # One row per request from 16 concurrent clients: PyTorch on the server's threads.
+        with ThreadPoolExecutor(16) as pool:
+            one_by_one = list(pool.map(lambda row: _post(url, json={"row": row})[0], rows))
+        _check_same(one_by_one, reference)
         meta = httpx.get(url + "/metadata").json()
         assert meta["input"]["kind"] == "table" and meta["class_names"] == ["no", "yes"]
         assert [c["name"] for c in meta["preprocessing"]["table"]["columns"]] == [
