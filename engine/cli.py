@@ -115,6 +115,7 @@ COMMANDS: list[Callable] = [_add_summary, _add_templates]
 _EXTRA_COMMAND_MODULES = (
     "neurocanvas.engine.training.cli_args",
     "neurocanvas.engine.export.cli_args",
+    "neurocanvas.engine.serve.cli_commands",
 )
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from . import files, theme
 from .background import BackgroundTask, run_in_background
 from .export_job import find_latest_checkpoint, run_export, slug
+from .serve_panel import ServePanel
 
 # (engine format, label, how the default output name ends; "/" marks a folder)
 FORMATS = (
@@ -43,7 +44,9 @@ FORMATS = (
     ("pt2", "torch.export program (.pt2)", ".pt2"),
     ("pytorch", "PyTorch code: model.py + train.py (folder)", "-pytorch/"),
     ("checkpoint", "NeuroCanvas checkpoint bundle (.pt)", "-checkpoint.pt"),
+    ("service", "Prediction service: model.onnx + serve.py + Dockerfile (folder)", "-service/"),
 )
+SERVABLE = ("onnx", "service", "checkpoint")  # exports "Serve locally" can serve
 FILTERS = {"onnx": "ONNX model (*.onnx)", "pt2": "torch.export program (*.pt2)"}
 SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 UNTRAINED_TEXT = (
@@ -168,6 +171,9 @@ class ExportDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_box)
         layout.addWidget(self.error_label)
+        self.serve_panel = ServePanel()  # the checkpoint chosen, or the export just written
+        self.serve_panel.started.connect(lambda _url: QTimer.singleShot(0, self, self._fit_height))
+        layout.addWidget(self.serve_panel)
         layout.addStretch(1)
         layout.addWidget(buttons)
 
@@ -262,13 +268,13 @@ class ExportDialog(QDialog):
             self._on_weights()
             return
         self.untrained_label.setVisible(self.weights_combo.currentData() is None)
+        self.serve_panel.set_model(self.weights_combo.currentData())
 
     def _browse(self) -> None:
         current = self.path_edit.text()
-        if self.format == "pytorch":
-            path = QFileDialog.getExistingDirectory(
-                self, "Folder for model.py and train.py", current
-            )
+        if self.format in ("pytorch", "service"):
+            what = "model.py and train.py" if self.format == "pytorch" else "the service"
+            path = QFileDialog.getExistingDirectory(self, f"Folder for {what}", current)
         else:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export model", current, FILTERS.get(self.format, "PyTorch file (*.pt)")
@@ -366,6 +372,8 @@ class ExportDialog(QDialog):
         QTimer.singleShot(0, self, self._fit_height)
         self.netron_button.setVisible(reply["format"] == "onnx")
         self.folder_button.show()
+        if reply["format"] in SERVABLE:
+            self.serve_panel.set_model(reply["path"])
 
     def open_folder(self) -> None:
         """The export's folder (a code export is a folder itself) in the system's file manager."""
@@ -394,6 +402,14 @@ class ExportDialog(QDialog):
         QTimer.singleShot(0, self, self._fit_height)
         if node:
             self.layer_named.emit(node)
+
+    def closeEvent(self, event) -> None:
+        self.serve_panel.stop()  # a service started here ends with the dialog
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:  # Esc
+        self.serve_panel.stop()
+        super().done(result)
 
     def _inspect(self) -> None:
         if self.reply and self.reply.get("ok") and self.reply["format"] == "onnx":

@@ -107,6 +107,10 @@ class Dataset:
     texts: list[str] | None = None
     text_settings: dict[str, Any] = field(default_factory=dict)
     tokenizer_json: str | None = None  # the trained tokenizer (`tokenizers` JSON), after prepare
+    # A table's raw columns, so a served model can encode a raw row as `load_csv` did:
+    # {"columns": [{"name", "kind": numeric | onehot | ordinal, "values": [category, ...]}],
+    #  "target": name, "ignored": [name, ...]} (empty for other sources).
+    table: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.x.shape[0])

@@ -106,6 +106,7 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
     pre.fill = fill
     pre.tokenizer = ds.tokenizer_json
     pre.decode_html = bool(ds.text_settings.get("html", True))
+    pre.table = dict(ds.table) or None
     if pre.kind != "none":
         what = "per channel" if pre.kind in ("image", "sequence") else "per feature"
         report.append(f"standardised {what} with training-split mean and std")

@@ -46,6 +46,8 @@ class Preprocessing:
     # plain string, so it travels in checkpoints) and the length texts are padded/cut to.
     tokenizer: str | None = None
     decode_html: bool = True  # texts: HTML entities decoded before the tokenizer sees them
+    # Tables: the raw columns and how each was encoded (``Dataset.table``), for serving raw rows.
+    table: dict[str, Any] | None = None
 
     def encode_texts(self, texts: list[str]) -> torch.Tensor:
         """Raw texts -> (N, length) int64 token ids, as the training texts were encoded."""
@@ -115,6 +117,7 @@ class Preprocessing:
             "masked": self.masked,
             "tokenizer": self.tokenizer,
             "decode_html": self.decode_html,
+            "table": self.table,
         }
 
     @classmethod
@@ -140,6 +143,7 @@ class Preprocessing:
             masked=bool(d.get("masked", False)),
             tokenizer=d.get("tokenizer") if isinstance(d.get("tokenizer"), str) else None,
             decode_html=bool(d.get("decode_html", True)),
+            table=d.get("table") if isinstance(d.get("table"), dict) else None,
         )
 
 

@@ -152,6 +152,13 @@ def load_csv(
         preview_columns=columns,
         preview_rows=preview,
         fill=fill,
+        table={
+            "columns": [
+                {"name": c, "kind": blocks[c][2], "values": list(blocks[c][1])} for c in features
+            ],
+            "target": tcol,
+            "ignored": ignore,
+        },
     )
 
 

@@ -19,7 +19,8 @@ _EXPORTS = {
 
 __all__ = ["FORMATS", "export", *sorted(_EXPORTS)]
 
-FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint")
+FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint", "service")
+FOLDER_FORMATS = ("pytorch", "service")  # formats that write a folder
 
 
 def export(source, fmt: str, out, **options):
@@ -44,6 +45,10 @@ def export(source, fmt: str, out, **options):
         from .bundle import save_checkpoint_bundle
 
         return save_checkpoint_bundle(source, out)
+    if fmt == "service":  # model.onnx + serve.py + requirements.txt + Dockerfile
+        from ..serve.service import export_service
+
+        return export_service(source, out, **options)
     raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import export, load_source
+from . import FOLDER_FORMATS, export, load_source
 from .parity import ExportError
 
 MAX_SIZE = 1 << 24
@@ -56,9 +56,9 @@ def run_export(args) -> int:
 
     if args.project is None and args.weights is None:
         raise UsageError("export needs a project (file or template name) or --weights CHECKPOINT")
-    if args.opset is not None and args.format != "onnx":
-        raise UsageError("--opset applies to --format onnx only")
-    if args.format == "onnx" and args.opset is not None:
+    if args.opset is not None and args.format not in ("onnx", "service"):
+        raise UsageError("--opset applies to --format onnx and service only")
+    if args.opset is not None:
         from .onnx_export import supported_opsets
 
         opsets = supported_opsets()
@@ -66,7 +66,7 @@ def run_export(args) -> int:
             raise UsageError(
                 f"--opset {args.opset} is not supported: choose {opsets[0]}-{opsets[-1]}"
             )
-    check_output_path(args.out, folder=args.format == "pytorch", flag="--out")
+    check_output_path(args.out, folder=args.format in FOLDER_FORMATS, flag="--out")
     auto = None
     if args.input_shape or args.output_units is not None:
         auto = AutoSizes(input_shape=_parse_shape(args.input_shape), output_units=args.output_units)
@@ -82,7 +82,7 @@ def run_export(args) -> int:
         ) from None
     for warning in source.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
-    options = {"opset": args.opset} if args.format == "onnx" else {}
+    options = {"opset": args.opset} if args.format in ("onnx", "service") else {}
     try:
         result = export(source, args.format, args.out, **options)
     except ExportError as error:

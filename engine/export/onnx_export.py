@@ -19,8 +19,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..serve.spec import add_to_onnx, stamp_parity
 from .bundle import ExportSource
 from .parity import (
+    BATCH_SIZES,
     TOLERANCE,
     ExportError,
     ExportResult,
@@ -65,6 +67,7 @@ def export_onnx(
         for key, value in source.metadata().items():
             entry = model.metadata_props.add()
             entry.key, entry.value = key, value
+        serving = add_to_onnx(model, source)
         onnx.save(model, str(temp))  # well under 2 GB for anything drawn on a canvas: one file
         seconds = clock.seconds
         onnx.checker.check_model(str(temp), full_check=True)
@@ -77,6 +80,9 @@ def export_onnx(
                 f"(allowed < {tolerance:g}){where}",
                 culprit,
             )
+        if serving is not None:  # the figure just measured, for `neurocanvas serve`'s /metadata
+            stamp_parity(serving, "onnx", diff, BATCH_SIZES)
+            onnx.save(model, str(temp))
     details = {
         "opset": written_opset,
         "exporter": exporter,
