@@ -86,6 +86,19 @@ def _batchnorm(module):
     return [_np(t) for t in tensors]
 
 
+def attention_weights(module, heads, key_dim):
+    """Keras MultiHeadAttention weights of our MultiHeadAttention module (heads x key_dim)."""
+
+    def dense(linear, split_out):
+        w = linear.weight.detach().t()
+        shape = (w.shape[0], heads, key_dim) if split_out else (heads, key_dim, w.shape[1])
+        bias = linear.bias.detach().reshape(heads, key_dim) if split_out else linear.bias.detach()
+        return [w.reshape(shape).numpy(), bias.numpy()]
+
+    parts = [dense(module.query, True), dense(module.key, True), dense(module.value, True)]
+    return [w for part in parts for w in part] + dense(module.output, False)
+
+
 def keras_weights(module: nn.Module, kind: str) -> list[np.ndarray]:
     """Our compiled node's weights in the layout of the Keras layer `kind` mirrors."""
     if kind in ("LSTM", "GRU", "SimpleRNN"):

@@ -23,17 +23,6 @@ def _graph(shapes, params):
     return graph
 
 
-def _keras_weights(module, heads, key_dim):
-    def dense(linear, split_out):
-        w = linear.weight.detach().t()
-        shape = (w.shape[0], heads, key_dim) if split_out else (heads, key_dim, w.shape[1])
-        bias = linear.bias.detach().reshape(heads, key_dim) if split_out else linear.bias.detach()
-        return [w.reshape(shape).numpy(), bias.numpy()]
-
-    parts = [dense(module.query, True), dense(module.key, True), dense(module.value, True)]
-    return [w for part in parts for w in part] + dense(module.output, False)
-
-
 @pytest.mark.parametrize(
     "shapes,params",
     [
@@ -54,7 +43,7 @@ def test_multi_head_attention_equals_keras(shapes, params):
     key = inputs[1] if len(inputs) == 3 else None
     out = layer(query, value, key=key, use_causal_mask=params.get("causal", False))
     keras_model = keras.Model(inputs if len(inputs) > 1 else query, out)
-    layer.set_weights(_keras_weights(module, params["num_heads"], module.key_dim))
+    layer.set_weights(ko.attention_weights(module, params["num_heads"], module.key_dim))
     xs = [torch.randn(2, *shape, generator=GEN) for shape in shapes]
     assert ko.max_difference(model, keras_model, xs) < 1e-5
     assert ko.ours(summarize(graph)) == ko.counts(keras_model)
@@ -147,7 +136,7 @@ def test_small_transformer_text_classifier_matches_keras():
         {"tokens": "Embedding", "ff1": "Dense", "ff2": "Dense", "output": "Dense"},
     )
     keras_model.get_layer("positions").set_weights([ko._np(model.positions.weight)])
-    attention.set_weights(_keras_weights(model.attention, 2, width // 2))
+    attention.set_weights(ko.attention_weights(model.attention, 2, width // 2))
     for name in ("norm1", "norm2"):
         norm = model.get_submodule(name)
         keras_model.get_layer(name).set_weights([ko._np(norm.weight), ko._np(norm.bias)])
