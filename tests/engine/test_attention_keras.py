@@ -78,16 +78,6 @@ def test_sinusoidal_positions_follow_vaswani():
             assert table[pos, 2 * i + 1].item() == pytest.approx(math.cos(angle), abs=1e-6)
 
 
-class _KerasPositions(keras.layers.Layer):
-    """The Keras tutorials' learned position embedding: one trained vector per step, added."""
-
-    def build(self, input_shape):
-        self.table = self.add_weight(shape=tuple(input_shape[1:]), name="table")
-
-    def call(self, x):
-        return x + self.table
-
-
 def test_small_transformer_text_classifier_matches_keras():
     """Token ids -> Embedding -> positions -> self-attention + residual + LayerNorm -> Dense
     feed-forward + residual + LayerNorm -> average over steps -> Dense(2)."""
@@ -122,7 +112,7 @@ def test_small_transformer_text_classifier_matches_keras():
 
     L = keras.layers
     inputs = keras.Input((steps,), dtype="int64")
-    x = _KerasPositions(name="positions")(L.Embedding(50, width, name="tokens")(inputs))
+    x = ko.Positions(name="positions")(L.Embedding(50, width, name="tokens")(inputs))
     attention = L.MultiHeadAttention(2, width // 2, name="attention")
     y = L.LayerNormalization(epsilon=1e-5, name="norm1")(L.Add()([attention(x, x), x]))
     z = L.Dense(width, name="ff2")(L.Dense(16, activation="relu", name="ff1")(y))

@@ -67,40 +67,15 @@ def block_name(graph):
     return next(n.id for n in graph.nodes.values() if n.type == "TransformerEncoder")
 
 
-def _keras_block(norm_first, heads, feedforward, activation):
-    """keras_hub.layers.TransformerEncoder's computation, from core Keras layers."""
-    inputs = keras.Input((STEPS, WIDTH))
-    attention = L.MultiHeadAttention(heads, WIDTH // heads, name="attention")
-    norm1 = L.LayerNormalization(epsilon=1e-5, name="norm1")
-    norm2 = L.LayerNormalization(epsilon=1e-5, name="norm2")
-    ff1 = L.Dense(feedforward, activation=activation, name="ff1")
-    ff2 = L.Dense(WIDTH, name="ff2")
-    drop = L.Dropout(0.1)
-    x = inputs
-    if norm_first:
-        y = norm1(x)
-        x = L.Add()([x, drop(attention(y, y))])
-        x = L.Add()([x, drop(ff2(ff1(norm2(x))))])
-    else:
-        x = norm1(L.Add()([x, drop(attention(x, x))]))
-        x = norm2(L.Add()([x, drop(ff2(ff1(x)))]))
-    return keras.Model(inputs, x)
-
-
 @pytest.mark.parametrize("norm_first", [False, True], ids=["post-norm", "pre-norm"])
 def test_equals_keras_composition(norm_first):
     graph = _graph(num_heads=2, norm_first=norm_first, activation="gelu")
     model, block = _block(graph)
     assert block.feedforward == 4 * WIDTH  # 0 = four times the width
-    keras_model = _keras_block(norm_first, 2, block.feedforward, "gelu")
-    keras_model.get_layer("attention").set_weights(
-        ko.attention_weights(block.attention, 2, WIDTH // 2)
-    )
-    for name in ("norm1", "norm2"):
-        norm = getattr(block, name)
-        keras_model.get_layer(name).set_weights([ko._np(norm.weight), ko._np(norm.bias)])
-    for name in ("ff1", "ff2"):
-        keras_model.get_layer(name).set_weights(ko.keras_weights(getattr(block, name), "Dense"))
+    inputs = keras.Input((STEPS, WIDTH))
+    outputs = ko.encoder(inputs, "block", 2, block.feedforward, "gelu", norm_first)
+    keras_model = keras.Model(inputs, outputs)
+    ko.copy_encoder(block, keras_model, "block")
     x = torch.randn(3, STEPS, WIDTH, generator=GEN)
     assert ko.max_difference(model, keras_model, [x]) < 1e-5
     # 4 x (12 x 12 + 12) attention + 2 x 24 norms + (12 x 48 + 48) + (48 x 12 + 12)
