@@ -2,7 +2,7 @@
 
 ONNX (checked with `onnx.checker` and compared with onnxruntime), TorchScript and `torch.export`
 (reloaded and compared), readable PyTorch code (`model.py` + `train.py`, compared with the compiled
-graph) and the checkpoint bundle. Every writer returns an `ExportResult` with the parity figure.
+graph), a Keras 3 script with converted weights (run under Keras and compared) and the checkpoint bundle. Every writer returns an `ExportResult` with the parity figure.
 """
 
 from .bundle import ExportSource, load_source, save_checkpoint_bundle
@@ -17,11 +17,12 @@ __all__ = [
     "export",
 ]
 
-FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint")
+FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "keras", "checkpoint")
+FOLDER_FORMATS = ("pytorch", "keras")  # written into a folder
 
 
 def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
-    """Write `source` in format `fmt` to `out` (a file, or a folder for "pytorch") and verify it."""
+    """Write `source` in format `fmt` to `out` (a file, or a folder for "pytorch" and "keras") and verify it."""
     if fmt == "onnx":
         from .onnx_export import export_onnx
 
@@ -38,6 +39,10 @@ def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
         from .code import export_pytorch
 
         return export_pytorch(source, out, **options)
+    if fmt == "keras":
+        from .keras_export import export_keras
+
+        return export_keras(source, out, **options)
     if fmt == "checkpoint":
         return save_checkpoint_bundle(source, out)
     raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")

@@ -7,14 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from . import FORMATS, export, load_source
+from . import FOLDER_FORMATS, FORMATS, export, load_source
 from .parity import ExportError
 
 
 def register_commands(subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export a model (ONNX, TorchScript, PyTorch code, "
+        help="export a model (ONNX, TorchScript, PyTorch code, Keras 3 code, "
         "checkpoint) and verify it against PyTorch",
     )
     parser.add_argument(
@@ -29,7 +29,9 @@ def register_commands(subparsers) -> None:
         "weights are exported, with a warning",
     )
     parser.add_argument("--format", choices=FORMATS, default="onnx")
-    parser.add_argument("--out", required=True, help="output file (a folder for --format pytorch)")
+    parser.add_argument(
+        "--out", required=True, help="output file (a folder for --format pytorch and keras)"
+    )
     parser.add_argument(
         "--opset", type=int, help="ONNX opset (default: the exporter's current one)"
     )
@@ -95,7 +97,7 @@ def run_export(args) -> int:
             raise UsageError(
                 f"--opset {args.opset} is not supported: choose {opsets[0]}-{opsets[-1]}"
             )
-    check_output_path(args.out, folder=args.format == "pytorch", flag="--out")
+    check_output_path(args.out, folder=args.format in FOLDER_FORMATS, flag="--out")
     auto = None
     if args.input_shape or args.output_units is not None:
         auto = AutoSizes(input_shape=_parse_shape(args.input_shape), output_units=args.output_units)
