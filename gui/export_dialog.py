@@ -42,6 +42,7 @@ FORMATS = (
     ("torchscript", "TorchScript (.pt)", "-torchscript.pt"),
     ("pt2", "torch.export program (.pt2)", ".pt2"),
     ("pytorch", "PyTorch code: model.py + train.py (folder)", "-pytorch/"),
+    ("keras", "Keras 3 code: model_keras.py + weights (folder)", "-keras/"),
     ("checkpoint", "NeuroCanvas checkpoint bundle (.pt)", "-checkpoint.pt"),
 )
 FILTERS = {"onnx": "ONNX model (*.onnx)", "pt2": "torch.export program (*.pt2)"}
@@ -265,10 +266,8 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         current = self.path_edit.text()
-        if self.format == "pytorch":
-            path = QFileDialog.getExistingDirectory(
-                self, "Folder for model.py and train.py", current
-            )
+        if self.format in ("pytorch", "keras"):
+            path = QFileDialog.getExistingDirectory(self, "Folder for the code files", current)
         else:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export model", current, FILTERS.get(self.format, "PyTorch file (*.pt)")

@@ -168,9 +168,10 @@ def _import_keras():
     os.environ.setdefault("KERAS_BACKEND", "torch")
     try:
         import keras
-    except ImportError:
+    except ImportError as error:
         raise ExportError(
-            "the Keras export needs Keras 3: pip install 'neurocanvas[keras]'"
+            "the Keras export needs Keras 3 on the torch backend: pip install "
+            f"'neurocanvas[keras]' and leave KERAS_BACKEND unset or 'torch' ({error})"
         ) from None
     if keras.backend.backend() != "torch":
         raise ExportError(
