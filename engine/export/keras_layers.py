@@ -206,6 +206,41 @@ def normalization(node: Node) -> Layer:
     return Layer("layers.Normalization", [f"axis={axis}"], weights)
 
 
+def group_norm(node: Node) -> Layer:
+    norm = core(node.module, (nn.GroupNorm, nn.modules.instancenorm._InstanceNorm))
+    channels = node.shapes[0][0]
+    groups = norm.num_groups if isinstance(norm, nn.GroupNorm) else channels
+    args = [str(groups), "axis=1", f"epsilon={norm.eps!r}"]
+    if norm.affine:
+        weights = [_np(norm.weight), _np(norm.bias)]
+    else:
+        weights, args = [], args + ["center=False", "scale=False"]
+    return Layer("layers.GroupNormalization", args, weights)
+
+
+def prelu(node: Node) -> Layer:
+    alpha = core(node.module, nn.PReLU).weight
+    rank = len(node.shapes[0])
+    if node.p.shared == "channel":
+        shared = list(range(2, rank + 1))
+        shape = (node.shapes[0][0],) + (1,) * (rank - 1)
+    else:
+        shared, shape = list(range(1, rank + 1)), (1,) * rank
+    args = [f"shared_axes={shared!r}"] if shared else []
+    return Layer("layers.PReLU", args, [_np(alpha.reshape(shape))])
+
+
+def upsample(node: Node) -> Layer:
+    if node.p.mode not in ("nearest", "bilinear"):
+        raise Unsupported(f"{node.id}: Keras upsamples nearest or bilinear only", node.id)
+    factor = node.p.scale_factor
+    factors = (factor, factor) if isinstance(factor, (int, float)) else tuple(factor)
+    if any(float(f) != int(f) for f in factors):
+        raise Unsupported(f"{node.id}: Keras upsamples by whole factors only", node.id)
+    size = tuple(int(f) for f in factors)
+    return Layer("layers.UpSampling2D", [repr(size), CF, f"interpolation={node.p.mode!r}"])
+
+
 def softmax(kind: str) -> Callable[[Node], Layer]:
     def convert(node: Node) -> Layer:
         axis = node.p.axis + 1 if node.p.axis >= 0 else node.p.axis
@@ -266,6 +301,11 @@ CONVERTERS: dict[str, Callable[[Node], Layer | Block]] = {
     "BatchNorm1d": batch_norm,
     "BatchNorm2d": batch_norm,
     "LayerNorm": layer_norm,
+    "GroupNorm": group_norm,
+    "InstanceNorm1d": group_norm,
+    "InstanceNorm2d": group_norm,
+    "PReLU": prelu,
+    "Upsample": upsample,
     "Normalization": normalization,
     "LSTM": recurrent("LSTM"),
     "GRU": recurrent("GRU"),
