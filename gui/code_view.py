@@ -88,6 +88,7 @@ class CodeView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        import torch
         from neurocanvas.engine.compiler import CompileError, compile_graph, readable_code
 
         analysis = self.document.analysis
@@ -100,7 +101,10 @@ class CodeView(QWidget):
             self._show("", f"No code yet: {reason}.", can_copy=False)
             return
         try:
-            module = compile_graph(self.document.graph, self.document.auto, analysis=analysis)
+            # Only the code and the layers' reprs are shown: built on the meta device, VGG16's
+            # 138M weights are neither allocated nor initialised on each edit.
+            with torch.device("meta"):
+                module = compile_graph(self.document.graph, self.document.auto, analysis=analysis)
         except CompileError as error:
             self._show("", f"No code yet: {error}", can_copy=False)
             return

@@ -43,6 +43,7 @@ FORMATS = (
     ("torchscript", "TorchScript (.pt)", "-torchscript.pt"),
     ("pt2", "torch.export program (.pt2)", ".pt2"),
     ("pytorch", "PyTorch code: model.py + train.py (folder)", "-pytorch/"),
+    ("keras", "Keras 3 code: model_keras.py + weights (folder)", "-keras/"),
     ("checkpoint", "NeuroCanvas checkpoint bundle (.pt)", "-checkpoint.pt"),
     ("service", "Prediction service: model.onnx + serve.py + Dockerfile (folder)", "-service/"),
 )
@@ -272,9 +273,11 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         current = self.path_edit.text()
-        if self.format in ("pytorch", "service"):
-            what = "model.py and train.py" if self.format == "pytorch" else "the service"
-            path = QFileDialog.getExistingDirectory(self, f"Folder for {what}", current)
+        if self.format in ("pytorch", "keras", "service"):
+            what = {"pytorch": "model.py and train.py", "keras": "model_keras.py and its weights"}
+            path = QFileDialog.getExistingDirectory(
+                self, f"Folder for {what.get(self.format, 'the service')}", current
+            )
         else:
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export model", current, FILTERS.get(self.format, "PyTorch file (*.pt)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import parity_templates
 from neurocanvas.engine import project
 from neurocanvas.engine.graph import Graph
 from neurocanvas.engine.layout import apply_layout
@@ -361,6 +362,9 @@ TEMPLATES = {
         CLASSIFY,
     ),
 }
+
+
+TEMPLATES |= parity_templates.templates(lambda layers: build(layers))
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 ONNX (checked with `onnx.checker` and compared with onnxruntime), TorchScript and `torch.export`
 (reloaded and compared), readable PyTorch code (`model.py` + `train.py`, compared with the compiled
-graph) and the checkpoint bundle. Every writer returns an `ExportResult` with the parity figure.
+graph), a Keras 3 script with converted weights (run under Keras and compared), the checkpoint
+bundle and a prediction service. Every writer returns an `ExportResult` with the parity figure.
 """
 
 from ..lazy import make_lazy
@@ -17,14 +18,14 @@ _EXPORTS = {
     "save_checkpoint_bundle": ".bundle",
 }
 
-__all__ = ["FORMATS", "export", *sorted(_EXPORTS)]
+__all__ = ["FOLDER_FORMATS", "FORMATS", "export", *sorted(_EXPORTS)]
 
-FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint", "service")
-FOLDER_FORMATS = ("pytorch", "service")  # formats that write a folder
+FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "keras", "checkpoint", "service")
+FOLDER_FORMATS = ("pytorch", "keras", "service")  # formats that write a folder
 
 
 def export(source, fmt: str, out, **options):
-    """Write `source` in format `fmt` to `out` (a file, or a folder for "pytorch") and verify it."""
+    """Write `source` in format `fmt` to `out` (a file, or a folder for FOLDER_FORMATS); verify it."""
     if fmt == "onnx":
         from .onnx_export import export_onnx
 
@@ -41,6 +42,10 @@ def export(source, fmt: str, out, **options):
         from .code import export_pytorch
 
         return export_pytorch(source, out, **options)
+    if fmt == "keras":
+        from .keras_export import export_keras
+
+        return export_keras(source, out, **options)
     if fmt == "checkpoint":
         from .bundle import save_checkpoint_bundle
 

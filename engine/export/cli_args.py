@@ -11,8 +11,8 @@ from . import FORMATS
 def register_commands(subparsers) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export a model (ONNX, TorchScript, PyTorch code, checkpoint, or a prediction "
-        "service: model.onnx + serve.py + Dockerfile) and verify it against PyTorch",
+        help="export a model (ONNX, TorchScript, PyTorch code, Keras 3 code, checkpoint, or a "
+        "prediction service: model.onnx + serve.py + Dockerfile) and verify it against PyTorch",
     )
     parser.add_argument(
         "project",
@@ -27,7 +27,7 @@ def register_commands(subparsers) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="onnx")
     parser.add_argument(
-        "--out", required=True, help="output file (a folder for --format pytorch and service)"
+        "--out", required=True, help="output file (a folder for --format pytorch, keras and service)"
     )
     parser.add_argument(
         "--opset", type=int, help="ONNX opset (default: the exporter's current one)"

@@ -53,6 +53,13 @@ class _Writer:
         cls = type(module)
         custom = not cls.__module__.startswith("torch.")
         if custom and cls not in self.classes:
+            # The custom classes it builds inside itself (TransformerEncoder's attention) first.
+            for inner in module.modules():
+                inner_cls = type(inner)
+                if inner is not module and not inner_cls.__module__.startswith("torch."):
+                    self.classes.setdefault(
+                        inner_cls, textwrap.dedent(inspect.getsource(inner_cls))
+                    )
             self.classes[cls] = textwrap.dedent(inspect.getsource(cls))
         prefix = "" if custom else "nn."
         for args in (self._from_signature(module), self._from_repr(module)):

@@ -12,4 +12,6 @@ from . import (  # noqa: F401
     recurrent,
     reshape,
     separable,
+    time_distributed,
+    transformer,
 )

@@ -1,7 +1,13 @@
-"""Normalisation layers; the feature count comes from the input shape."""
+"""Normalisation layers; the feature count comes from the input shape.
+
+`Normalization` is Keras' preprocessing layer: a mean and variance stored in the model (buffers,
+non-trainable as Keras counts them), set from the training split when a run starts
+(training/adapt.py), so the ONNX file and model.py standardise raw inputs themselves.
+"""
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from ..registry import InputShapeError, LayerSpec, ParamSpec, register
@@ -68,6 +74,44 @@ def _build_group_norm(p, input_shapes):
             f"choose groups that divide {channels} (1 = like LayerNorm over channels)"
         )
     return nn.GroupNorm(p.groups, channels, eps=p.eps)
+
+
+NORMALIZATION_AXES = ("last", "first", "all")
+
+
+class Normalization(nn.Module):
+    """(x - mean) / max(sqrt(variance), eps) with statistics per feature of the kept axis.
+
+    `shape` is one sample's shape; `axis` keeps the last axis (Keras' axis=-1), the first (the
+    channels of a channels-first image, Keras' axis=1) or none (one mean, Keras' axis=None).
+    `count` is how many values each statistic was adapted from (0 = not adapted yet)."""
+
+    def __init__(self, shape: tuple[int, ...], axis: str = "last", eps: float = 1e-7):
+        super().__init__()
+        self.shape, self.axis, self.eps = tuple(shape), axis, eps
+        view = [1] * len(self.shape)
+        if axis == "last":
+            view[-1] = self.shape[-1]
+        elif axis == "first":
+            view[0] = self.shape[0]
+        self.view = (1, *view)  # with the batch axis
+        size = max(view) if axis != "all" else 1
+        stats = (size,) if axis != "all" else ()
+        self.register_buffer("mean", torch.zeros(stats))
+        self.register_buffer("variance", torch.ones(stats))
+        self.register_buffer("count", torch.zeros(()))
+
+    def reduce_dims(self) -> tuple[int, ...]:
+        """The axes (batch included) each statistic is taken over."""
+        kept = {"last": len(self.shape), "first": 1}.get(self.axis)
+        return tuple(d for d in range(len(self.shape) + 1) if d != kept)
+
+    def forward(self, x):
+        std = torch.sqrt(self.variance).clamp(min=self.eps)
+        return (x - self.mean.reshape(self.view)) / std.reshape(self.view)
+
+    def extra_repr(self) -> str:
+        return f"shape={self.shape}, axis={self.axis!r}, eps={self.eps}"
 
 
 register(
@@ -155,5 +199,27 @@ register(
             _EPS,
         ),
         label=lambda p: f"{p.groups} groups",
+    ),
+    LayerSpec(
+        name="Normalization",
+        aliases=("Standardize", "StandardScaler"),
+        category="Normalization",
+        shape_preserving=True,
+        build=lambda p, s: Normalization(s[0], p.axis),
+        help="Standardise raw inputs with a mean and variance stored in the model, taken from "
+        "the training split when training starts (Keras' Normalization.adapt); they travel "
+        "into ONNX and model.py",
+        params=(
+            ParamSpec(
+                "axis",
+                "choice",
+                "last",
+                "last = one mean per feature of the last axis (Keras' axis=-1: table columns, "
+                "sequence features); first = per channel of a (channels, height, width) image "
+                "(Keras' axis=1); all = one mean for every value (axis=None)",
+                choices=NORMALIZATION_AXES,
+            ),
+        ),
+        label=lambda p: {"last": "per feature", "first": "per channel", "all": "one mean"}[p.axis],
     ),
 )

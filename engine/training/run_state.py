@@ -17,6 +17,7 @@ from torch import fx
 from ..compiler import compile_graph
 from ..graph import Graph
 from ..shapes import AutoSizes
+from .adapt import adapt_normalizations
 from .config import TrainConfig
 from .devices import amp_dtype, configure_threads, step_flops
 from .losses import Objective, prepare_target, resolve_objective, strip_head
@@ -76,8 +77,11 @@ def prepare_run(
     if train is None or len(train.x) == 0:
         raise TrainingError("the training split is empty; give the data more samples")
     auto = auto_sizes_for(data)
+    fresh = model is None
     model = model if model is not None else compile_graph(graph, auto=auto, seed=config.seed)
     model.to(device)
+    if fresh:  # a model handed in keeps its statistics (as its weights)
+        adapt_normalizations(model, train.x, device)
     if device.type == "cpu":
         sample = train.x[:1].float() if auto.input_dtype == "float32" else train.x[:1]
         flops = None if config.num_threads else step_flops(model, sample, config.batch_size)

@@ -86,6 +86,19 @@ def _batchnorm(module):
     return [_np(t) for t in tensors]
 
 
+def attention_weights(module, heads, key_dim):
+    """Keras MultiHeadAttention weights of our MultiHeadAttention module (heads x key_dim)."""
+
+    def dense(linear, split_out):
+        w = linear.weight.detach().t()
+        shape = (w.shape[0], heads, key_dim) if split_out else (heads, key_dim, w.shape[1])
+        bias = linear.bias.detach().reshape(heads, key_dim) if split_out else linear.bias.detach()
+        return [w.reshape(shape).numpy(), bias.numpy()]
+
+    parts = [dense(module.query, True), dense(module.key, True), dense(module.value, True)]
+    return [w for part in parts for w in part] + dense(module.output, False)
+
+
 def keras_weights(module: nn.Module, kind: str) -> list[np.ndarray]:
     """Our compiled node's weights in the layout of the Keras layer `kind` mirrors."""
     if kind in ("LSTM", "GRU", "SimpleRNN"):
@@ -133,3 +146,46 @@ def max_difference(compiled: nn.Module, keras_model, inputs: list[torch.Tensor])
     with torch.no_grad():
         expected = _np(compiled(*inputs))
     return float(np.abs(predict(keras_model, inputs) - expected).max())
+
+
+class Positions(keras.layers.Layer):
+    """The Keras tutorials' learned position embedding: one trained vector per step, added."""
+
+    def build(self, input_shape):
+        self.table = self.add_weight(shape=tuple(input_shape[1:]), name="table")
+
+    def call(self, x):
+        return x + self.table
+
+
+ENCODER_PARTS = ("attention", "norm1", "norm2", "ff1", "ff2")
+
+
+def encoder(x, name: str, heads: int, feedforward: int, activation="relu", norm_first=False):
+    """keras_hub's TransformerEncoder from core Keras layers, named `{name}_{part}`."""
+    L = keras.layers
+    width = x.shape[-1]
+    attention = L.MultiHeadAttention(heads, width // heads, name=f"{name}_attention")
+    norm1 = L.LayerNormalization(epsilon=1e-5, name=f"{name}_norm1")
+    norm2 = L.LayerNormalization(epsilon=1e-5, name=f"{name}_norm2")
+    ff1 = L.Dense(feedforward, activation=activation, name=f"{name}_ff1")
+    ff2 = L.Dense(width, name=f"{name}_ff2")
+    drop = L.Dropout(0.1, name=f"{name}_dropout")
+    if norm_first:
+        y = norm1(x)
+        x = L.Add()([x, drop(attention(y, y))])
+        return L.Add()([x, drop(ff2(ff1(norm2(x))))])
+    x = norm1(L.Add()([x, drop(attention(x, x))]))
+    return norm2(L.Add()([x, drop(ff2(ff1(x)))]))
+
+
+def copy_encoder(block: nn.Module, keras_model, name: str) -> None:
+    """Our TransformerEncoder's weights into the layers `encoder(name=...)` made."""
+    heads = block.num_heads
+    get = lambda part: keras_model.get_layer(f"{name}_{part}")  # noqa: E731
+    get("attention").set_weights(attention_weights(block.attention, heads, block.features // heads))
+    for part in ("norm1", "norm2"):
+        norm = getattr(block, part)
+        get(part).set_weights([_np(norm.weight), _np(norm.bias)])
+    for part in ("ff1", "ff2"):
+        get(part).set_weights(_dense(getattr(block, part)))

@@ -23,17 +23,6 @@ def _graph(shapes, params):
     return graph
 
 
-def _keras_weights(module, heads, key_dim):
-    def dense(linear, split_out):
-        w = linear.weight.detach().t()
-        shape = (w.shape[0], heads, key_dim) if split_out else (heads, key_dim, w.shape[1])
-        bias = linear.bias.detach().reshape(heads, key_dim) if split_out else linear.bias.detach()
-        return [w.reshape(shape).numpy(), bias.numpy()]
-
-    parts = [dense(module.query, True), dense(module.key, True), dense(module.value, True)]
-    return [w for part in parts for w in part] + dense(module.output, False)
-
-
 @pytest.mark.parametrize(
     "shapes,params",
     [
@@ -54,7 +43,7 @@ def test_multi_head_attention_equals_keras(shapes, params):
     key = inputs[1] if len(inputs) == 3 else None
     out = layer(query, value, key=key, use_causal_mask=params.get("causal", False))
     keras_model = keras.Model(inputs if len(inputs) > 1 else query, out)
-    layer.set_weights(_keras_weights(module, params["num_heads"], module.key_dim))
+    layer.set_weights(ko.attention_weights(module, params["num_heads"], module.key_dim))
     xs = [torch.randn(2, *shape, generator=GEN) for shape in shapes]
     assert ko.max_difference(model, keras_model, xs) < 1e-5
     assert ko.ours(summarize(graph)) == ko.counts(keras_model)
@@ -87,16 +76,6 @@ def test_sinusoidal_positions_follow_vaswani():
             angle = pos / 10000 ** (2 * i / 4)
             assert table[pos, 2 * i].item() == pytest.approx(math.sin(angle), abs=1e-6)
             assert table[pos, 2 * i + 1].item() == pytest.approx(math.cos(angle), abs=1e-6)
-
-
-class _KerasPositions(keras.layers.Layer):
-    """The Keras tutorials' learned position embedding: one trained vector per step, added."""
-
-    def build(self, input_shape):
-        self.table = self.add_weight(shape=tuple(input_shape[1:]), name="table")
-
-    def call(self, x):
-        return x + self.table
 
 
 def test_small_transformer_text_classifier_matches_keras():
@@ -133,7 +112,7 @@ def test_small_transformer_text_classifier_matches_keras():
 
     L = keras.layers
     inputs = keras.Input((steps,), dtype="int64")
-    x = _KerasPositions(name="positions")(L.Embedding(50, width, name="tokens")(inputs))
+    x = ko.Positions(name="positions")(L.Embedding(50, width, name="tokens")(inputs))
     attention = L.MultiHeadAttention(2, width // 2, name="attention")
     y = L.LayerNormalization(epsilon=1e-5, name="norm1")(L.Add()([attention(x, x), x]))
     z = L.Dense(width, name="ff2")(L.Dense(16, activation="relu", name="ff1")(y))
@@ -147,7 +126,7 @@ def test_small_transformer_text_classifier_matches_keras():
         {"tokens": "Embedding", "ff1": "Dense", "ff2": "Dense", "output": "Dense"},
     )
     keras_model.get_layer("positions").set_weights([ko._np(model.positions.weight)])
-    attention.set_weights(_keras_weights(model.attention, 2, width // 2))
+    attention.set_weights(ko.attention_weights(model.attention, 2, width // 2))
     for name in ("norm1", "norm2"):
         norm = model.get_submodule(name)
         keras_model.get_layer(name).set_weights([ko._np(norm.weight), ko._np(norm.bias)])

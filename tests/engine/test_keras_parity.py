@@ -17,7 +17,11 @@ from neurocanvas.engine.summary import summarize
 keras = ko.keras
 L = keras.layers
 CF = {"data_format": "channels_first"}
-AUTO = {"tabular-mlp": AutoSizes(input_shape=(4,), output_units=3)}
+AUTO = {
+    "tabular-mlp": AutoSizes(input_shape=(4,), output_units=3),
+    "bilstm-text": AutoSizes(output_units=3),
+    "text-transformer": AutoSizes(output_units=3),
+}
 
 
 def _chain(inputs, layers):
@@ -190,6 +194,40 @@ def _plain_conv(name):
     return L.Conv2D(16, 3, padding="same", use_bias=False, name=name, **CF)
 
 
+def vgg16():
+    """keras.applications.VGG16's layers (its names), channels first."""
+    layers = []
+    for block, (channels, convs) in enumerate(
+        ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3)), start=1
+    ):
+        layers += [
+            _conv(f"block{block}_conv{i}", channels, 3, padding="same") for i in range(1, convs + 1)
+        ]
+        layers.append(_pool(f"block{block}_pool"))
+    layers += [
+        L.Flatten(name="flatten"),
+        L.Dense(4096, activation="relu", name="fc1"),
+        L.Dense(4096, activation="relu", name="fc2"),
+        L.Dense(1000, activation="softmax", name="predictions"),
+    ]
+    return _chain(keras.Input((3, 224, 224)), layers)
+
+
+def bilstm_text():
+    inputs = keras.Input((128,), dtype="int64")
+    x = L.Embedding(5000, 32, name="tokens")(inputs)
+    x = L.Dropout(0.3, name="dropout")(L.Bidirectional(L.LSTM(32), name="bilstm")(x))
+    return keras.Model(inputs, L.Dense(3, name="output")(x))
+
+
+def text_transformer():
+    inputs = keras.Input((128,), dtype="int64")
+    x = ko.Positions(name="positions")(L.Embedding(5000, 32, name="tokens")(inputs))
+    x = L.GlobalAveragePooling1D(name="pool")(ko.encoder(x, "encoder", 2, 64))  # over the steps
+    x = L.Dropout(0.1, name="dropout")(x)
+    return keras.Model(inputs, L.Dense(3, name="output")(x))
+
+
 KERAS_TWINS = {
     "seed-mlp": seed_mlp,
     "seed-cnn": seed_cnn,
@@ -204,12 +242,16 @@ KERAS_TWINS = {
     "vgg-cifar10": vgg_cifar10,
     "lenet5": lenet5,
     "resnet-block": resnet_block,
+    "vgg16": vgg16,
+    "bilstm-text": bilstm_text,
+    "text-transformer": text_transformer,
 }
 # The issue's reference figures from Keras' model.summary(), beside the models built above.
 KERAS_FIGURES = {
     "vgg-cifar10": (551_466, 551_018, 448),
     "lstm-classifier": (24_458, 24_458, 0),
     "lenet5": (61_706, 61_706, 0),
+    "vgg16": (138_357_544, 138_357_544, 0),
 }
 
 
@@ -235,8 +277,19 @@ def test_template_counts_and_outputs_match_keras(name):
     model = compile_graph(graph, auto, seed=0)
     ko.randomise_statistics(model)
     ko.copy_weights(model, keras_model, _weighted_nodes(graph))
-    shape = auto.input_shape if auto else tuple(graph.input_nodes()[0].params["shape"])
-    x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(0))
+    for node in graph.nodes.values():
+        if node.type == "TransformerEncoder":
+            ko.copy_encoder(model.get_submodule(node.id), keras_model, node.id)
+        if node.type == "PositionalEmbedding":
+            weights = [ko._np(model.get_submodule(node.id).weight)]
+            keras_model.get_layer(node.id).set_weights(weights)
+    source = graph.input_nodes()[0].params
+    shape = auto.input_shape if auto and auto.input_shape else tuple(source["shape"])
+    generator = torch.Generator().manual_seed(0)
+    if source.get("dtype") == "int64":
+        x = torch.randint(0, 5000, (5, *shape), generator=generator)
+    else:
+        x = torch.randn(5, *shape, generator=generator)
     assert ko.max_difference(model, keras_model, [x]) < 1e-5
 
 

@@ -105,8 +105,8 @@ def test_every_template_loads_validates_and_compiles():
     for info in templates.list_templates():
         proj = templates.load_template(info.name)
         assert info.description, info.name
-        wants_data = any(v == "auto" for n in proj.graph for v in n.params.values())
-        auto = AutoSizes(input_shape=(4,), output_units=3) if wants_data else AutoSizes()
+        auto_input = any(n.params.get("shape") == "auto" for n in proj.graph.input_nodes())
+        auto = AutoSizes(input_shape=(4,) if auto_input else None, output_units=3)
         analysis = analyze(proj.graph, auto)
         assert analysis.complete, (info.name, [str(i) for i in analysis.issues])
         compile_graph(proj.graph, auto, seed=0)

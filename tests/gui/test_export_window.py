@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -73,6 +74,20 @@ def test_pytorch_format_hides_opset_and_writes_a_folder(qtbot, window, tmp_path)
     reply = _export(qtbot, dialog)
     assert reply["ok"], reply
     assert (tmp_path / "code" / "model.py").is_file() and not dialog.netron_button.isVisible()
+
+
+def test_keras_format_writes_the_script_and_its_weights(qtbot, window, tmp_path):
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # no TensorFlow here
+    pytest.importorskip("keras")
+    dialog = window.exports.open_dialog()
+    dialog.set_format("keras")
+    assert dialog.path_edit.text().endswith("-keras")
+    dialog.path_edit.setText(str(tmp_path / "keras"))
+    reply = _export(qtbot, dialog, timeout=60000)
+    assert reply["ok"], reply
+    assert reply["max_abs_diff"] < 1e-5
+    written = sorted(p.name for p in (tmp_path / "keras").iterdir())
+    assert written == ["model_keras.py", "model_keras.weights.npz"]
 
 
 def test_latest_checkpoint_is_offered(qtbot, window, data_dir):
