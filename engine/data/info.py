@@ -98,6 +98,8 @@ class Dataset:
     # [{"feature": name, "columns": [indices into the flat features], "kind": "numeric" | "onehot"
     # | "ordinal", "how": "mean" | "median" | "most_frequent"}].
     fill: list[dict[str, Any]] = field(default_factory=list)
+    # A table's schema (table_rows.table_schema): how raw rows in the file's columns are encoded.
+    table: dict[str, Any] | None = None
     # A series' windows (forecast.py): each one's [first step, end) on the series, so `prepare`
     # splits by time; and the time column's values (for axes).
     time_spans: torch.Tensor | None = None

@@ -22,11 +22,12 @@ from .errors import DataError
 from .info import Dataset, encode_target, make_info
 from .settings import check_params
 from .table_columns import column_kind, encode_features, handle_missing, refuse_infinities
+from .table_rows import NA_TEXTS, table_schema
 
 # Cell texts that mean "missing" in addition to pandas' defaults ("", "NA", "NaN", "null", ...);
 # "?" is the UCI repository's convention.
 EXTRA_NA = ["?", "-", "--", "none", "None", "missing"]
-_NA_TEXTS = {"", "na", "n/a", "nan", "null", "none", "?", "-", "--", "missing", "#n/a"}
+_NA_TEXTS = NA_TEXTS
 _CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
 _SAMPLE_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
@@ -152,6 +153,7 @@ def load_csv(
         preview_columns=columns,
         preview_rows=preview,
         fill=fill,
+        table=table_schema(columns, tcol, features, blocks),
     )
 
 

@@ -272,3 +272,64 @@ def test_time_paused_does_not_count_towards_the_eta(qtbot, monkeypatch):
     clock[0] += 600  # ten minutes paused
     live.set_paused(False)
     assert "ETA 1:00" in live._rate_text()  # not 6:00 (the jump 13:53 -> 31:32)
+
+
+CHURN = """\
+id,age,usage,region,plan,churn
+1,45,60,north,basic,yes
+2,23,12,south,pro,no
+3,37,,east,basic,no
+4,51,80,north,team,yes
+5,29,33,west,pro,no
+6,62,71,south,basic,yes
+7,41,44,east,team,no
+8,33,27,west,basic,no
+9,58,65,north,pro,yes
+10,26,18,south,team,no
+"""
+
+
+def test_try_it_takes_a_raw_row_in_the_files_own_columns(qtbot, tmp_path):
+    """Issue 14.14: the row is typed as in the file (`45, 60, north, basic`), not as the eight
+    one-hot numbers the model sees; the saved preprocessing encodes and standardises it."""
+    from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import Trainer, predict
+    from neurocanvas.gui.training.try_it import TryItView
+
+    path = tmp_path / "churn.csv"
+    path.write_text(CHURN)
+    project = load_template("tabular-mlp")
+    project.data = {
+        "source": str(path),
+        "target": "churn",
+        "missing": "mean",
+        "params": {"ignore": ["id"]},
+    }
+    project.training = {**project.training, "epochs": 2}
+    cfg = DataConfig.from_dict(project.data)
+    data = prepare(load_dataset(cfg), cfg)
+    auto = data.info.auto_sizes()
+    result = Trainer(project, data, run_dir=tmp_path / "run").run()
+    view = TryItView()
+    qtbot.addWidget(view)
+    view.show()
+    view.load_checkpoint(result.checkpoint)
+    qtbot.waitUntil(lambda: view.model is not None, timeout=10_000)
+    assert "file's own columns" in view.caption.text(), view.caption.text()
+    assert "region (east/north/south/west)" in view.caption.text()
+    assert auto.input_shape == (9,)  # the model sees 2 numbers + 4 + 3 one-hot columns
+    qtbot.keyClicks(view.row, "45, 60, north, basic")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert view.answer.text().startswith("Looks like:"), view.answer.text()
+    # The oracle: the same row as the loader encoded it from the file (its first row).
+    ds = load_dataset(cfg)
+    expected = predict(view.model, ds.x[:1], preprocessing=data.preprocessing).probabilities[0]
+    assert np.allclose(view.probabilities, expected.numpy(), atol=1e-6)
+    # A missing usage is filled with the training split's mean, as in training.
+    view.row.setText("45, , north, basic")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert view.answer.text().startswith("Looks like:"), view.answer.text()
+    view.row.setText("45, 60, mars, basic")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert "'region' was trained on the values east, north, south, west" in view.answer.text()
