@@ -332,12 +332,21 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         except Exception as error:  # noqa: BLE001
             self.show_error(str(error))
             return
-        self._filling = True
-        try:
-            set_section(self.document, "data", config)
-        finally:
-            self._filling = False
+        if not self._saved_as(config):  # an unchanged project stays unmodified
+            self._filling = True
+            try:
+                set_section(self.document, "data", config)
+            finally:
+                self._filling = False
         self._start_load(config)
+
+    def _saved_as(self, config: dict[str, Any]) -> bool:
+        """Whether the project's data section means `config` (written shorter, with defaults
+        left out, as a saved file has it)."""
+        try:
+            return DataConfig.from_dict(self.document.project.data or {}).to_dict() == config
+        except Exception:  # noqa: BLE001 - a bad saved section is replaced by the form's
+            return False
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
