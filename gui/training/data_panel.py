@@ -31,6 +31,8 @@ from .. import files
 from ..background import BackgroundTask
 from ..param_editor import ParamEditor
 from ..wheel_guard import guard_wheel
+from .column_table import ColumnTable
+from .data_columns import ColumnStep
 from .data_download import DownloadOffer
 from .data_loading import DataLoading
 from .data_preview import DataPreview
@@ -47,7 +49,7 @@ from .fit import compact, fitting_form
 from .settings import NamedEdits, data_label, data_spec, row_label, set_section
 
 
-class DataPanel(DataLoading, NamedEdits, QWidget):
+class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
     loaded = Signal(object)  # the load_preview dict
     load_failed = Signal(str)
 
@@ -118,8 +120,15 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         self.preview = DataPreview()
         self.path.textChanged.connect(self.path.setToolTip)  # the whole path, when cut
 
+        # The CSV step: the file's columns, typed, with a role each, before anything is loaded.
+        self.columns = ColumnTable()
+        self.columns.hide()
+        self.columns.roles_changed.connect(self._roles_changed)
+        self.target.currentTextChanged.connect(self._target_typed)
+
         layout = QVBoxLayout(self)
         layout.addWidget(box)
+        layout.addWidget(self.columns)
         layout.addWidget(self.load_button)
         layout.addWidget(self.error)
         self.download = DownloadOffer()  # "Download MNIST…" when a built-in set is missing
@@ -181,6 +190,7 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         finally:
             self._filling = False
         self._update_enabled()
+        self.describe_file()
 
     def config(self) -> dict[str, Any]:
         """The project's data mapping with this form's values (raises DataError when invalid)."""
@@ -196,12 +206,16 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         else:
             params.pop("n", None)
             params.pop("noise", None)
+        if kind == FILE_SOURCES[0]:
+            params = self.column_params(params)
         data["params"] = params
         split = [spin.value() / 100 for spin in self.splits]
         data["split"] = split
         data["normalize"] = self.normalize.isChecked()
         target = self.target.currentText().strip()
-        if not (target and target == self._shown_target):  # not just the name of the one used
+        names = [self.target.itemText(i) for i in range(self.target.count())]
+        in_use = target_column(names, data.get("target"))
+        if not (target and target == self._shown_target == in_use):  # not the name of the one used
             data["target"] = (int(target) if target.isdigit() else target) or None
         data["missing"] = self.missing.currentText()
         data["augment"] = [name for name, box in self.augment.items() if box.isChecked()]
@@ -227,6 +241,7 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
             set_section(self.document, "data", config, name and f"Set {name}")
         finally:
             self._filling = False
+        self.describe_file()  # a new file: its columns, before it is loaded
 
     def commit(self) -> None:
         """Write the form to the project when the project names no data yet (before a run, so
@@ -299,6 +314,7 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         self.info.setText("No data loaded yet.")
         self.show_error("")
         self.preview.clear_preview()
+        self.forget_columns()
         self._filling = True
         self.target.clear()
         self._filling = False

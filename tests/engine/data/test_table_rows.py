@@ -72,3 +72,38 @@ def test_typed_text_is_split_and_named_errors(write):
 def test_models_of_non_table_data_say_so():
     with pytest.raises(DataError, match="not trained on a table"):
         Preprocessing().encode_table_rows([["1"]])
+
+
+def test_columns_are_described_before_loading(write):
+    from neurocanvas.engine.data.column_report import describe_columns
+
+    path = write(
+        "t.csv", "id,age,zip,city,note,y\n1,30,1001,Paris,,a\n2,,2002,Rome,,b\n3,41,1001,x9,,a\n"
+    )
+    facts = {f.name: f for f in describe_columns(path)}
+    assert list(facts) == ["id", "age", "zip", "city", "note", "y"]
+    assert (facts["age"].kind, facts["age"].missing, facts["age"].values) == ("number", 1, 2)
+    assert (facts["city"].kind, facts["city"].values) == ("category", 3)
+    assert facts["note"].kind == "empty"
+    mixed = write("m.csv", "a,y\n1,0\n2,1\nthree,0\n4,1\n")
+    (a, _y) = describe_columns(mixed)
+    assert a.kind == "mixed" and "line 4" in a.problem and "'three' is not a number" in a.problem
+
+
+def test_a_numeric_column_marked_categorical_is_one_hot_encoded(write):
+    text = "zip,age,y\n1001,30,a\n2002,,b\n1001,41,a\n3003,50,b\n"
+    path = write("z.csv", text)
+    cfg = DataConfig(source=str(path), missing="mean", params={"categorical": ["zip"]})
+    ds = load_dataset(cfg)
+    assert ds.info.feature_names == ["zip=1001", "zip=2002", "zip=3003", "age"]
+    assert ds.x[:, :3].tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]]
+    pre = prepare(ds, cfg).preprocessing
+    assert pre.encode_table_rows([["2002", "33"]]).tolist() == [[0, 1, 0, 33]]
+    # Missing cells made pandas read a numeric column as floats: its values still read 1001.
+    floats = write("f.csv", "zip,y\n1001,a\n,b\n2002,a\n")
+    ds = load_dataset(
+        DataConfig(source=str(floats), missing="most_frequent", params={"categorical": ["zip"]})
+    )
+    assert ds.info.feature_names == ["zip=1001", "zip=2002"]
+    with pytest.raises(DataError, match="no column named 'nope'"):
+        load_dataset(DataConfig(source=str(path), params={"categorical": ["nope"]}))
