@@ -21,15 +21,23 @@ APP_NAME = "NeuroCanvas"
 TAB_ISSUES, TAB_SUMMARY, TAB_CODE = range(3)
 PALETTE_WIDTH, INSPECTOR_WIDTH, DETAILS_HEIGHT = 220, 310, 240
 CANVAS_MIN = QSize(320, 200)  # docks may never squeeze the canvas below this
+# The narrowest each side dock is still usable at: the palette's layer names are not cut, the
+# inspector's form fits. A restored layout with a dock below this is replaced by the default.
+PALETTE_MIN_WIDTH, INSPECTOR_MIN_WIDTH = 200, 260
 # A window manager may resize or maximize the window after it is first shown: dock sizes are set
 # again on every resize within this long after the first show (until the user moves a splitter).
 SETTLE_MS = 1500
 
 
+FRAME_ROOM = QSize(16, 40)  # the window manager's frame and title bar, around the client size
+
+
 def default_size(available) -> QSize:
-    """80% of the screen's available geometry, at least 1280x800 where the screen has room."""
-    width = max(available.width() * 4 // 5, min(1280, available.width()))
-    height = max(available.height() * 4 // 5, min(800, available.height()))
+    """80% of the screen's available geometry, at least 1280x800 where the screen has room
+    (frame included: the whole window stays on a smaller screen)."""
+    room = available.size() - FRAME_ROOM
+    width = max(available.width() * 4 // 5, min(1280, room.width()))
+    height = max(available.height() * 4 // 5, min(800, room.height()))
     return QSize(width, height)
 
 
@@ -102,6 +110,8 @@ class MainWindow(FileActions, QMainWindow):
         )
         self.tabs_dock = self._dock("Details", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabs_dock.setTitleBarWidget(QWidget())  # the tab bar is title enough
+        self.palette_dock.setMinimumWidth(PALETTE_MIN_WIDTH)
+        self.inspector_dock.setMinimumWidth(INSPECTOR_MIN_WIDTH)
         self._size_docks()
 
         self.params_label = QLabel()
@@ -145,10 +155,29 @@ class MainWindow(FileActions, QMainWindow):
         if not self._settle_clock.isValid():
             self._settle_clock.start()
         self.layout().activate()
+        if self.layout_restored and self.layout_problems():
+            self.layout_restored = False  # a saved layout that does not fit: the default one
         if not self.layout_restored:  # restored sizes are the user's: only the canvas is fitted
             self._size_docks()
             self.layout().activate()  # apply the sizes now, so the fit sees the canvas's real size
         self.canvas.fit_all()
+
+    def layout_problems(self) -> list[str]:
+        """What is below its usable size: "palette 80 px wide", "canvas 180 px tall"..."""
+        problems = []
+        for dock in self.findChildren(QDockWidget):
+            if dock.isVisible() and not dock.isFloating():
+                minimum = dock.minimumSize()
+                if dock.width() < minimum.width():
+                    problems.append(f"{dock.objectName()} {dock.width()} px wide")
+                if dock.height() < minimum.height():
+                    problems.append(f"{dock.objectName()} {dock.height()} px tall")
+        if self.canvas is not None:
+            if self.canvas.width() < CANVAS_MIN.width():
+                problems.append(f"canvas {self.canvas.width()} px wide")
+            if self.canvas.height() < CANVAS_MIN.height():
+                problems.append(f"canvas {self.canvas.height()} px tall")
+        return problems
 
     def docks_settled(self) -> bool:
         """True once the window has had time to get its final size: dock sizes are left alone."""
