@@ -333,3 +333,77 @@ def test_try_it_takes_a_raw_row_in_the_files_own_columns(qtbot, tmp_path):
     view.row.setText("45, 60, mars, basic")
     QTest.keyClick(view.row, Qt.Key.Key_Return)
     assert "'region' was trained on the values east, north, south, west" in view.answer.text()
+
+
+def _epoch(epoch, loss, val_loss, metric=0.5):
+    return EpochEnded(
+        epoch,
+        100,
+        {"loss": loss, "accuracy": metric},
+        {"val_loss": val_loss, "val_accuracy": metric},
+        0.01,
+        0.1,
+        1000.0,
+        True,
+    )
+
+
+def test_a_short_run_gets_an_axis_around_its_one_value(qtbot):
+    """Issue 14.12: one point sat on an axis from -50 to 50 (pyqtgraph gives a single value
+    ±0.5, however small the value is)."""
+    from neurocanvas.gui.training.plots import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.resize(900, 560)
+    view.show()
+    view.reset({"config": {"epochs": 100}})
+    view.add_progress([_epoch(1, 0.002, 0.002, metric=0.9)])
+    view.redraw(force=True)
+    for plot, value in ((view.loss_plot, 0.002), (view.metric_plot, 0.9)):
+        low, high = plot.viewRange()[1]
+        assert low < value < high and high - low <= 0.25 * value, (low, high)
+    view.add_progress([_epoch(2, 0.5, 0.6, metric=0.7)])  # more values: the plot ranges itself
+    view.redraw(force=True)
+    qtbot.waitUntil(lambda: view.loss_plot.viewRange()[1][1] >= 0.6, timeout=2000)
+    assert view.loss_plot.viewRange()[1][0] <= 0.002
+
+
+def test_a_hidden_batch_curve_leaves_the_legend(qtbot):
+    """A fast run hides the per-batch curve (fewer points than epochs); its legend entry showed
+    an unexplained crossed-out eye."""
+    from neurocanvas.gui.training.plots import BATCH_NAME, LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.show()
+    view.reset({"config": {"epochs": 100}})
+    view.add_progress([_epoch(e, 1.0 / e, 1.2 / e) for e in range(1, 6)])
+    view.redraw(force=True)
+    legend = view.loss_plot.getPlotItem().legend
+    labels = [label.text for _sample, label in legend.items]
+    assert BATCH_NAME not in labels and labels == ["train", "validation"]
+    batches = [BatchEnded(6, b, 10, 50 + b, 0.1, 1000.0, 0.01) for b in range(1, 11)]
+    view.add_progress(batches)
+    view.redraw(force=True)
+    labels = [label.text for _sample, label in legend.items]
+    assert BATCH_NAME in labels  # back once the batches are the denser curve
+
+
+def test_a_regression_run_plots_its_own_metric_not_accuracy(qtbot):
+    from neurocanvas.gui.training.plots import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.show()
+    view.reset({"task": "regression", "config": {"epochs": 10}})
+    title = view.metric_plot.getPlotItem().titleLabel
+    assert "Mean absolute error" in title.text  # before the first epoch, too
+    metrics = {"loss": 4.0, "mse": 4.0, "mae": 1.5, "r2": 0.2}
+    val = {f"val_{k}": v + 0.5 for k, v in metrics.items()}
+    view.add_progress([EpochEnded(1, 10, metrics, val, 0.01, 0.1, 1000.0, True)])
+    view.redraw(force=True)
+    assert view.series["metric"].y == [1.5] and view.series["val_metric"].y == [2.0]
+    assert "Mean absolute error" in title.text
+    view.reset({"task": "multiclass", "config": {"epochs": 10}})
+    assert "Accuracy" in title.text
