@@ -211,10 +211,13 @@ class TryItView(QWidget):
         self._predict(x.numpy())
 
     def _pick_image(self) -> None:
+        from .. import files
+
         path, _ = QFileDialog.getOpenFileName(
-            self, "Image", "", "Images (*.png *.jpg *.jpeg *.bmp)"
+            self, "Image", files.last_folder("image"), "Images (*.png *.jpg *.jpeg *.bmp)"
         )
         if path:
+            files.remember_folder("image", path)  # the next pick starts there
             self.predict_image_file(path)
 
     def predict_image_file(self, path: str | Path) -> None:
