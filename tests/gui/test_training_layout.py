@@ -261,3 +261,28 @@ def test_a_long_data_error_scrolls_into_view_without_squeezing_the_form(qtbot, m
         return all(box.height() >= box.sizeHint().height() for box in boxes)
 
     qtbot.waitUntil(lambda: error_shown() and form_whole(), timeout=2000)
+
+
+@pytest.mark.parametrize("size", [(377, 362), (1200, 260)])  # the Histograms tab at 1280x800
+def test_histogram_plots_and_their_x_axes_are_whole(qtbot, size):
+    """Issue 14.10: in the ~380 px results pane the two histograms side by side did not fit:
+    the right one and its x-axis were cut off."""
+    from neurocanvas.gui.training.histograms import HistogramView
+    from PySide6.QtCore import QRect
+
+    view = HistogramView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    rng = np.random.default_rng(0)
+    hist = np.histogram(rng.normal(scale=3e-5, size=500), 20)
+    view.add(1, {"dense_1.0.weight": {"weights": hist, "grads": hist}})
+    qtbot.wait(50)
+    assert view.size().width() == size[0] and view.size().height() <= size[1]
+    for plot in (view.weights_plot, view.grads_plot):
+        where = QRect(plot.mapTo(view, plot.rect().topLeft()), plot.size())
+        assert view.rect().contains(where), (where, view.rect())  # nothing cut by the pane
+        assert plot.width() >= 200 and plot.height() >= 110
+        axis = plot.getPlotItem().getAxis("bottom")
+        bottom = plot.mapFromScene(axis.sceneBoundingRect().bottomRight())
+        assert bottom.y() <= plot.viewport().height() and bottom.x() <= plot.viewport().width()
