@@ -286,3 +286,36 @@ def test_histogram_plots_and_their_x_axes_are_whole(qtbot, size):
         axis = plot.getPlotItem().getAxis("bottom")
         bottom = plot.mapFromScene(axis.sceneBoundingRect().bottomRight())
         assert bottom.y() <= plot.viewport().height() and bottom.x() <= plot.viewport().width()
+
+
+def test_a_ten_class_matrix_can_be_enlarged_to_readable_cells(qtbot):
+    """Issue 14.10: at 1280x800 the results pane gives the matrix ~380x330 px: 14 px cells with
+    no numbers. "Enlarge…" shows it in its own window, where every number is drawn."""
+    from neurocanvas.gui.training.confusion import READABLE_CELL, ConfusionView
+    from PySide6.QtGui import QFontMetricsF
+
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(377, 330)  # the Results tab of the Training dock at 1280x800
+    view.show()
+    matrix = (np.eye(10, dtype=int) * 1450 + np.arange(10)).tolist()
+    per_class = {"precision": [1.0] * 10, "recall": [1.0] * 10, "support": [1450] * 10}
+    view.set_matrix(matrix, [str(i) for i in range(10)], per_class)
+    qtbot.wait(50)
+    assert view.table.layout_cells()[2] < READABLE_CELL  # too small for numbers in the pane
+    assert view.enlarge_button.isVisible() and view.enlarge_button.isEnabled()
+    view.enlarge_button.click()
+    dialog = view.enlarged  # a child of the view's window: it goes with it
+    qtbot.waitExposed(dialog)
+    qtbot.wait(50)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+    heatmap = dialog.view.table
+    left, top, cell = heatmap.layout_cells()
+    assert cell >= READABLE_CELL
+    assert top + 10 * cell <= heatmap.height() and left + 10 * cell <= heatmap.width()
+    assert dialog.view.scroll.verticalScrollBar().maximum() == 0
+    font, _two = heatmap.cell_font(cell)
+    assert font is not None and QFontMetricsF(font).horizontalAdvance("1450") <= cell
+    assert dialog.view.cell_text(9, 9) == view.cell_text(9, 9)
+    dialog.close()
