@@ -265,9 +265,7 @@ class MainWindow(FileActions, QMainWindow):
         view = bar.addMenu("&View")
         self.fit_action = self._action(view, "Zoom to &Fit", canvas("fit_all"), "Ctrl+0")
         self.zoom_action = self._action(view, "Zoom &100%", canvas("zoom_100"), "Ctrl+1")
-        self.layout_action = self._action(
-            view, "&Auto Layout", lambda: self.document.auto_layout(), "Ctrl+L"
-        )
+        self.layout_action = self._action(view, "&Auto Layout", canvas("auto_layout"), "Ctrl+L")
         view.addSeparator()
         for dock in (self.palette_dock, self.inspector_dock, self.tabs_dock):
             view.addAction(dock.toggleViewAction())
