@@ -407,3 +407,34 @@ def test_a_regression_run_plots_its_own_metric_not_accuracy(qtbot):
     assert "Mean absolute error" in title.text
     view.reset({"task": "multiclass", "config": {"epochs": 10}})
     assert "Accuracy" in title.text
+
+
+def test_runs_comparison_chooses_metric_smoothing_and_log_scale(qtbot):
+    """Issue 14.19: the comparison showed only the validation loss."""
+    from neurocanvas.gui.training.runs import RunsView
+
+    view = RunsView()
+    qtbot.addWidget(view)
+    view.show()
+    history = [
+        {"loss": 1.0, "accuracy": 0.5, "val_loss": 1.2, "val_accuracy": 0.4, "lr": 0.1},
+        {"loss": 0.5, "accuracy": 0.7, "val_loss": 0.8, "val_accuracy": 0.6, "lr": 0.1},
+        {"loss": 0.1, "accuracy": 0.9, "val_loss": 0.6, "val_accuracy": 0.8, "lr": 0.05},
+    ]
+    for lr in (0.1, 0.01):
+        view.begin_run({"training": {"optimizer": {"type": "Adam", "lr": lr}}})
+        view.run_finished({"test": {}, "epochs_run": 3, "checkpoint": None}, history)
+    offered = [view.metric_choice.itemText(i) for i in range(view.metric_choice.count())]
+    assert offered[:2] == ["validation loss", "training loss"]
+    assert {"validation accuracy", "training accuracy", "learning rate"} <= set(offered)
+    assert view.curves["run 1"] == [1.2, 0.8, 0.6]  # validation loss by default
+    view.metric_choice.setCurrentIndex(offered.index("validation accuracy"))
+    assert view.curves["run 1"] == [0.4, 0.6, 0.8] and len(view.plot.listDataItems()) == 2
+    assert "Validation accuracy" in view.plot.getPlotItem().titleLabel.text
+    view.smoothing.setValue(0.5)
+    assert view.curves["run 2"] == pytest.approx([0.4, 0.5, 0.65])  # EMA: 0.5*last + 0.5*new
+    view.log_scale.setChecked(True)
+    assert view.plot.getPlotItem().getAxis("left").logMode
+    view.begin_run({"training": {}})  # a new run keeps the chosen metric
+    view.run_finished({"test": {}, "epochs_run": 3, "checkpoint": None}, history)
+    assert view.metric_choice.currentText() == "validation accuracy"
