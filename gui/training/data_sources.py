@@ -46,6 +46,18 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def missing_builtin(data: dict[str, Any] | None) -> str | None:
+    """The built-in set (MNIST...) the data section names when it is not on disk, else None: a
+    run would only fail on it, so the window offers the download instead (F5 or Train)."""
+    source = (data or {}).get("source")
+    if not source or canonical_name(str(source)) not in BUILTINS:
+        return None
+    from neurocanvas.engine.data.builtin import locate
+
+    name = canonical_name(str(source))
+    return name if locate(name, ((data or {}).get("params") or {}).get("root")) is None else None
+
+
 def saved_data(document) -> tuple[dict[str, Any] | None, str]:
     """What to load when a project opens, so it comes back as it was saved: (config, "") for a
     file or folder source (a CSV sizes the canvas's `auto` layers), or for a named set the
