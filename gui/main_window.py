@@ -111,6 +111,11 @@ class MainWindow(FileActions, QMainWindow):
         self.tabs_dock = self._dock("Details", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabs_dock.setTitleBarWidget(QWidget())  # the tab bar is title enough
         self.palette_dock.setMinimumWidth(PALETTE_MIN_WIDTH)
+        # The bottom area (Details, Training) spans the whole width: between the side docks it
+        # got ~720 px at 1280x800, less than the Training dock's panes need (it scrolled
+        # sideways, cutting the results). The side docks end above it instead.
+        for corner in (Qt.Corner.BottomLeftCorner, Qt.Corner.BottomRightCorner):
+            self.setCorner(corner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.inspector_dock.setMinimumWidth(INSPECTOR_MIN_WIDTH)
         self._size_docks()
 
@@ -156,7 +161,8 @@ class MainWindow(FileActions, QMainWindow):
             self._settle_clock.start()
         self.layout().activate()
         if self.layout_restored and self.layout_problems():
-            self.layout_restored = False  # a saved layout that does not fit: the default one
+            self.layout_restored = False  # a saved layout that does not fit: the default one,
+            self.tabs_dock.raise_()  # with the editor's tabs in front of Training
         if not self.layout_restored:  # restored sizes are the user's: only the canvas is fitted
             self._size_docks()
             self.layout().activate()  # apply the sizes now, so the fit sees the canvas's real size
@@ -166,8 +172,11 @@ class MainWindow(FileActions, QMainWindow):
         """What is below its usable size: "palette 80 px wide", "canvas 180 px tall"..."""
         problems = []
         for dock in self.findChildren(QDockWidget):
-            if dock.isVisible() and not dock.isFloating():
+            shown = dock.isVisible() and not dock.visibleRegion().isEmpty()  # not a back tab
+            if shown and not dock.isFloating():
                 minimum = dock.minimumSize()
+                usable = int(dock.property("usable_height") or 0)
+                minimum.setHeight(max(minimum.height(), usable))
                 if dock.width() < minimum.width():
                     problems.append(f"{dock.objectName()} {dock.width()} px wide")
                 if dock.height() < minimum.height():

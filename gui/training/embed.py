@@ -34,7 +34,9 @@ def add_training_dock(window) -> TrainingDock:
     scroller.setFrameShape(QFrame.Shape.NoFrame)
     scroller.setWidget(training)
     dock.setWidget(scroller)
-    dock.setMinimumHeight(TRAINING_USABLE_HEIGHT)
+    # Not a hard minimum (a 500 px tall window, e.g. --screenshot, must still lay out): a
+    # restored layout below it is replaced by the default (MainWindow.layout_problems).
+    dock.setProperty("usable_height", TRAINING_USABLE_HEIGHT)
     dock.setFeatures(
         QDockWidget.DockWidgetFeature.DockWidgetClosable
         | QDockWidget.DockWidgetFeature.DockWidgetMovable
