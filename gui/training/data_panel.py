@@ -6,6 +6,7 @@ shape and classes resolve the canvas's `auto` Input shape and output units at on
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
@@ -235,6 +236,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
             self.show_error(str(error))
             return
         self.show_error("")
+        self._forget_other_source(config)
         self._filling = True
         try:
             name = self._edit_name
@@ -242,6 +244,15 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         finally:
             self._filling = False
         self.describe_file()  # a new file: its columns, before it is loaded
+
+    def _forget_other_source(self, config: dict[str, Any]) -> None:
+        """Another file or set chosen: the last load's summary and preview no longer describe
+        it (a new CSV went on showing "150 samples ... iris" until Load data)."""
+        shown = (self.result or {}).get("source")
+        if shown is not None and Path(str(shown)) != Path(str(config.get("source"))):
+            self.result = None
+            self.info.setText("No data loaded yet.")
+            self.preview.clear_preview()
 
     def commit(self) -> None:
         """Write the form to the project when the project names no data yet (before a run, so

@@ -35,7 +35,11 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
         ds = load_dataset(cfg)
     except MissingDataError as missing:
         return {"missing": missing.name, "message": str(missing)}
-    result: dict[str, Any] = {"info": ds.info.to_dict(), "report": list(ds.report)}
+    result: dict[str, Any] = {
+        "info": ds.info.to_dict(),
+        "report": list(ds.report),
+        "source": cfg.source,  # as the data section names it ("iris", a path)
+    }
     result["columns"], result["rows"] = preview_rows(ds, 50)
     if ds.info.is_image:
         result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)

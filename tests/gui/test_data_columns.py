@@ -91,3 +91,17 @@ def test_roles_chosen_in_the_table_are_what_load_data_uses(qtbot, panel):
     stack.undo()
     assert table.role("id") == "ignore" and table.role("zip") == "feature"
     assert table.role("churn") == "target"
+
+
+def test_choosing_another_file_drops_the_last_loads_summary(qtbot, panel, tmp_path):
+    """The trial: after choosing churn.csv, the pane still said "150 samples ... iris"."""
+    with qtbot.waitSignal(panel.loaded, timeout=20_000):
+        panel.load_button.click()
+    assert "29 samples" in panel.info.text()
+    panel.splits[0].setValue(60)  # a setting of the same file keeps what was loaded
+    panel.splits[1].setValue(25)
+    assert "29 samples" in panel.info.text() and panel.result is not None
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,y\n1,2,0\n3,4,1\n")
+    panel.set_source_path(str(other))
+    assert panel.info.text() == "No data loaded yet." and panel.result is None
