@@ -167,17 +167,26 @@ class Document(QObject):
         return node_id
 
     def insert_on_wire(self, layer_type: str, edge: Edge, pos: tuple[float, float]) -> str:
-        """A layer dropped on a wire: placed at `pos` and wired into it (src -> new -> dst), one
-        undo step. A layer without inputs (an Input) is only added."""
+        """A layer dropped on a wire: wired into it (src -> new -> dst) a row below the source,
+        the layers below moving down a row; one undo step. A layer without inputs (an Input) is
+        only added, at `pos`."""
         if edge not in self.graph.edges or registry.get(layer_type).is_source:
             return self.add_node(layer_type, pos)
         node_id = self.graph.unique_id(default_prefix(layer_type))
 
+        x, y = self.graph.nodes[edge.src[0]].pos
+
         def apply(graph: Graph) -> None:
-            graph.add_node(layer_type, None, pos, node_id=node_id)
+            # Below the wire's source, and what the wire fed moves down a row to make room
+            # (dropped where the cursor was, the card covered its neighbours).
+            below = {edge.dst[0], *graph.descendants(edge.dst[0])} - {edge.src[0]}
+            graph.add_node(layer_type, None, (x, y + ROW_HEIGHT), node_id=node_id)
             graph.remove_edge(edge)
             graph.connect(edge.src, (node_id, 0))
             graph.add_edge(Edge((node_id, 0), edge.dst))
+            for other in below:
+                ox, oy = graph.nodes[other].pos
+                graph.move_node(other, (ox, oy + ROW_HEIGHT))
 
         self._push(f"Insert {layer_type} between {edge.src[0]} and {edge.dst[0]}", apply)
         return node_id

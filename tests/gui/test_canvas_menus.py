@@ -39,6 +39,8 @@ def test_a_layer_dropped_on_a_wire_is_wired_into_it(make_view):
     assert Edge((ids[1], 0), (new, 0)) in edges and Edge((new, 0), (ids[2], 0)) in edges
     assert Edge((ids[1], 0), (ids[2], 0)) not in edges
     assert document.undo_stack.undoText().startswith("Insert Dropout")
+    cards = [view.node_item(n).sceneBoundingRect() for n in document.graph.nodes]
+    assert not any(a.intersects(b) for i, a in enumerate(cards) for b in cards[i + 1 :])
     document.undo_stack.undo()  # one step
     assert Edge((ids[1], 0), (ids[2], 0)) in set(document.graph.edges)
     assert new not in document.graph.nodes
