@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine import project as project_io
+from neurocanvas.engine import registry
 from neurocanvas.engine.analysis import Analysis, Analyzer
 from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
 from neurocanvas.engine.layout import ROW_HEIGHT, free_offset, layered_positions
@@ -165,6 +166,31 @@ class Document(QObject):
         self._push(f"Add {layer_type}", apply)
         return node_id
 
+    def insert_on_wire(self, layer_type: str, edge: Edge, pos: tuple[float, float]) -> str:
+        """A layer dropped on a wire: wired into it (src -> new -> dst) a row below the source,
+        the layers below moving down a row; one undo step. A layer without inputs (an Input) is
+        only added, at `pos`."""
+        if edge not in self.graph.edges or registry.get(layer_type).is_source:
+            return self.add_node(layer_type, pos)
+        node_id = self.graph.unique_id(default_prefix(layer_type))
+
+        x, y = self.graph.nodes[edge.src[0]].pos
+
+        def apply(graph: Graph) -> None:
+            # Below the wire's source, and what the wire fed moves down a row to make room
+            # (dropped where the cursor was, the card covered its neighbours).
+            below = {edge.dst[0], *graph.descendants(edge.dst[0])} - {edge.src[0]}
+            graph.add_node(layer_type, None, (x, y + ROW_HEIGHT), node_id=node_id)
+            graph.remove_edge(edge)
+            graph.connect(edge.src, (node_id, 0))
+            graph.add_edge(Edge((node_id, 0), edge.dst))
+            for other in below:
+                ox, oy = graph.nodes[other].pos
+                graph.move_node(other, (ox, oy + ROW_HEIGHT))
+
+        self._push(f"Insert {layer_type} between {edge.src[0]} and {edge.dst[0]}", apply)
+        return node_id
+
     def remove_nodes(self, node_ids: list[str]) -> None:
         present = [node_id for node_id in node_ids if node_id in self.graph.nodes]
         if not present:
@@ -270,6 +296,8 @@ class Document(QObject):
         except (ValueError, KeyError, TypeError, AttributeError):
             return []
         mapping = self._fresh_ids(fragment)
+        if offset == PASTE_OFFSET:  # pasted again and again: each copy steps clear of the last
+            dx, dy = self._free_paste_offset(fragment, dx)
 
         def apply(graph: Graph) -> None:
             for node in fragment:
@@ -285,6 +313,21 @@ class Document(QObject):
         if mapping:
             self._push(f"Paste {len(mapping)} layer{'s' if len(mapping) > 1 else ''}", apply)
         return list(mapping.values())
+
+    def _free_paste_offset(self, fragment: Graph, step: float) -> tuple[float, float]:
+        """The first diagonal offset (step, 2 step...) where no copy sits on a card already there."""
+        taken = [node.pos for node in self.graph]
+        offset = step
+        for _ in range(50):
+            if not any(
+                abs(node.pos[0] + offset - x) < step / 2
+                and abs(node.pos[1] + offset - y) < step / 2
+                for node in fragment
+                for x, y in taken
+            ):
+                break
+            offset += step
+        return offset, offset
 
     def _fresh_ids(self, fragment: Graph) -> dict[str, str]:
         taken = set(self.graph.nodes)

@@ -102,26 +102,44 @@ def set_gallery_at_start(show: bool) -> None:
 
 
 # ---- window layout -------------------------------------------------------------------------------
-_GEOMETRY_KEY, _STATE_KEY = "window/geometry", "window/state"
+_GEOMETRY_KEY, _STATE_KEY, _SCREEN_KEY = "window/geometry", "window/state", "window/screen"
+
+
+def _screen_text(window) -> str:
+    """The available size of the window's screen, "1600x1000": a layout belongs to one screen."""
+    screen = window.screen()
+    if screen is None:
+        return ""
+    size = screen.availableGeometry().size()
+    return f"{size.width()}x{size.height()}"
 
 
 def save_window_layout(window) -> None:
-    """The window's size, place and docks, for the next start."""
+    """The window's size, place and docks, and the screen they were made for, for the next start."""
     store = settings()
     store.setValue(_GEOMETRY_KEY, window.saveGeometry())
     store.setValue(_STATE_KEY, window.saveState())
+    store.setValue(_SCREEN_KEY, _screen_text(window))
+
+
+def saved_layout_fits(window) -> bool:
+    """Whether the saved layout was made on a screen of this size (a layout from a larger screen,
+    squeezed onto this one, left a palette 80 px wide and a canvas 180 px tall)."""
+    saved = str(settings().value(_SCREEN_KEY, "") or "")
+    return bool(saved) and saved == _screen_text(window)
 
 
 def restore_window_geometry(window) -> bool:
-    """Size and place as the last session left them; False when there is nothing saved."""
+    """Size and place as the last session left them, when they were made on this screen; False
+    when there is nothing (fitting) saved."""
     value = settings().value(_GEOMETRY_KEY)
-    return bool(value) and window.restoreGeometry(value)
+    return bool(value) and saved_layout_fits(window) and window.restoreGeometry(value)
 
 
 def restore_window_state(window) -> bool:
-    """Dock sizes and places (the docks must exist); False when there is nothing saved."""
+    """Dock sizes and places (the docks must exist), when made on this screen; False otherwise."""
     value = settings().value(_STATE_KEY)
-    return bool(value) and window.restoreState(value)
+    return bool(value) and saved_layout_fits(window) and window.restoreState(value)
 
 
 # ---- recent files --------------------------------------------------------------------------------

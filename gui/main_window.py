@@ -21,15 +21,23 @@ APP_NAME = "NeuroCanvas"
 TAB_ISSUES, TAB_SUMMARY, TAB_CODE = range(3)
 PALETTE_WIDTH, INSPECTOR_WIDTH, DETAILS_HEIGHT = 220, 310, 240
 CANVAS_MIN = QSize(320, 200)  # docks may never squeeze the canvas below this
+# The narrowest each side dock is still usable at: the palette's layer names are not cut, the
+# inspector's form fits. A restored layout with a dock below this is replaced by the default.
+PALETTE_MIN_WIDTH, INSPECTOR_MIN_WIDTH = 200, 260
 # A window manager may resize or maximize the window after it is first shown: dock sizes are set
 # again on every resize within this long after the first show (until the user moves a splitter).
 SETTLE_MS = 1500
 
 
+FRAME_ROOM = QSize(16, 40)  # the window manager's frame and title bar, around the client size
+
+
 def default_size(available) -> QSize:
-    """80% of the screen's available geometry, at least 1280x800 where the screen has room."""
-    width = max(available.width() * 4 // 5, min(1280, available.width()))
-    height = max(available.height() * 4 // 5, min(800, available.height()))
+    """80% of the screen's available geometry, at least 1280x800 where the screen has room
+    (frame included: the whole window stays on a smaller screen)."""
+    room = available.size() - FRAME_ROOM
+    width = max(available.width() * 4 // 5, min(1280, room.width()))
+    height = max(available.height() * 4 // 5, min(800, room.height()))
     return QSize(width, height)
 
 
@@ -109,6 +117,13 @@ class MainWindow(FileActions, QMainWindow):
         )
         self.tabs_dock = self._dock("Details", self.tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabs_dock.setTitleBarWidget(QWidget())  # the tab bar is title enough
+        self.palette_dock.setMinimumWidth(PALETTE_MIN_WIDTH)
+        # The bottom area (Details, Training) spans the whole width: between the side docks it
+        # got ~720 px at 1280x800, less than the Training dock's panes need (it scrolled
+        # sideways, cutting the results). The side docks end above it instead.
+        for corner in (Qt.Corner.BottomLeftCorner, Qt.Corner.BottomRightCorner):
+            self.setCorner(corner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.inspector_dock.setMinimumWidth(INSPECTOR_MIN_WIDTH)
         self._size_docks()
 
         self.params_label = QLabel()
@@ -152,10 +167,33 @@ class MainWindow(FileActions, QMainWindow):
         if not self._settle_clock.isValid():
             self._settle_clock.start()
         self.layout().activate()
+        if self.layout_restored and self.layout_problems():
+            self.layout_restored = False  # a saved layout that does not fit: the default one,
+            self.tabs_dock.raise_()  # with the editor's tabs in front of Training
         if not self.layout_restored:  # restored sizes are the user's: only the canvas is fitted
             self._size_docks()
             self.layout().activate()  # apply the sizes now, so the fit sees the canvas's real size
         self.canvas.fit_all()
+
+    def layout_problems(self) -> list[str]:
+        """What is below its usable size: "palette 80 px wide", "canvas 180 px tall"..."""
+        problems = []
+        for dock in self.findChildren(QDockWidget):
+            shown = dock.isVisible() and not dock.visibleRegion().isEmpty()  # not a back tab
+            if shown and not dock.isFloating():
+                minimum = dock.minimumSize()
+                usable = int(dock.property("usable_height") or 0)
+                minimum.setHeight(max(minimum.height(), usable))
+                if dock.width() < minimum.width():
+                    problems.append(f"{dock.objectName()} {dock.width()} px wide")
+                if dock.height() < minimum.height():
+                    problems.append(f"{dock.objectName()} {dock.height()} px tall")
+        if self.canvas is not None:
+            if self.canvas.width() < CANVAS_MIN.width():
+                problems.append(f"canvas {self.canvas.width()} px wide")
+            if self.canvas.height() < CANVAS_MIN.height():
+                problems.append(f"canvas {self.canvas.height()} px tall")
+        return problems
 
     def docks_settled(self) -> bool:
         """True once the window has had time to get its final size: dock sizes are left alone."""
@@ -243,9 +281,7 @@ class MainWindow(FileActions, QMainWindow):
         view = bar.addMenu("&View")
         self.fit_action = self._action(view, "Zoom to &Fit", canvas("fit_all"), "Ctrl+0")
         self.zoom_action = self._action(view, "Zoom &100%", canvas("zoom_100"), "Ctrl+1")
-        self.layout_action = self._action(
-            view, "&Auto Layout", lambda: self.document.auto_layout(), "Ctrl+L"
-        )
+        self.layout_action = self._action(view, "&Auto Layout", canvas("auto_layout"), "Ctrl+L")
         view.addSeparator()
         for dock in (self.palette_dock, self.inspector_dock, self.tabs_dock):
             view.addAction(dock.toggleViewAction())

@@ -107,6 +107,8 @@ class NetronServer:
         body = target.read_bytes()
         if target.name == "index.html" and target.parent == self.static_dir:
             body = self._index_page(body.decode("utf-8")).encode("utf-8")
+        elif target.name == "view.js" and target.parent == self.static_dir:
+            body = with_drawable_brackets(body)
         return 200, mime, body
 
     def _index_page(self, page: str) -> str:
@@ -120,6 +122,25 @@ class NetronServer:
             ]
         )
         return re.sub(r'<meta name="version" content=".*">', lambda _: meta, page, count=1)
+
+
+# Netron wraps tensor shapes in CJK angle brackets ("W〈16×1×5×5〉", U+3008/U+3009) and names
+# "PingFang SC", a macOS font, for them; no font installed on a usual Linux has those glyphs, so
+# the page drew missing-glyph boxes. The mathematical angle brackets U+27E8/U+27E9 look the same
+# and are in DejaVu Sans (the sans-serif font the page falls back to). Both forms are replaced:
+# the `\u3008` escapes in netron's source and the characters themselves.
+BRACKETS = {
+    b"\\u3008": b"\\u27E8",
+    b"\\u3009": b"\\u27E9",
+    "\u3008".encode(): "\u27e8".encode(),
+    "\u3009".encode(): "\u27e9".encode(),
+}
+
+
+def with_drawable_brackets(script: bytes) -> bytes:
+    for old, new in BRACKETS.items():
+        script = script.replace(old, new)
+    return script
 
 
 def _handler_for(server: NetronServer) -> type[http.server.BaseHTTPRequestHandler]:

@@ -98,6 +98,8 @@ class Dataset:
     # [{"feature": name, "columns": [indices into the flat features], "kind": "numeric" | "onehot"
     # | "ordinal", "how": "mean" | "median" | "most_frequent"}].
     fill: list[dict[str, Any]] = field(default_factory=list)
+    # A table's schema (table_rows.table_schema): how raw rows in the file's columns are encoded.
+    table: dict[str, Any] | None = None
     # A series' windows (forecast.py): each one's [first step, end) on the series, so `prepare`
     # splits by time; and the time column's values (for axes).
     time_spans: torch.Tensor | None = None
@@ -107,10 +109,6 @@ class Dataset:
     texts: list[str] | None = None
     text_settings: dict[str, Any] = field(default_factory=dict)
     tokenizer_json: str | None = None  # the trained tokenizer (`tokenizers` JSON), after prepare
-    # A table's raw columns, so a served model can encode a raw row as `load_csv` did:
-    # {"columns": [{"name", "kind": numeric | onehot | ordinal, "values": [category, ...]}],
-    #  "target": name, "ignored": [name, ...]} (empty for other sources).
-    table: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return int(self.x.shape[0])

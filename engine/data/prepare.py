@@ -104,9 +104,9 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         train_x = Preprocessing(fill=fill).fill_missing(train_x)
     pre = fit_preprocessing(train_x, info, cfg.normalize)
     pre.fill = fill
+    pre.table = ds.table
     pre.tokenizer = ds.tokenizer_json
     pre.decode_html = bool(ds.text_settings.get("html", True))
-    pre.table = dict(ds.table) or None
     if pre.kind != "none":
         what = "per channel" if pre.kind in ("image", "sequence") else "per feature"
         report.append(f"standardised {what} with training-split mean and std")

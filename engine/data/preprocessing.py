@@ -46,8 +46,18 @@ class Preprocessing:
     # plain string, so it travels in checkpoints) and the length texts are padded/cut to.
     tokenizer: str | None = None
     decode_html: bool = True  # texts: HTML entities decoded before the tokenizer sees them
-    # Tables: the raw columns and how each was encoded (``Dataset.table``), for serving raw rows.
+    # Tables: the file's columns and each feature's encoding (table_rows.table_schema), so raw
+    # rows typed in the file's own columns can be encoded as the training file was.
     table: dict[str, Any] | None = None
+
+    def encode_table_rows(self, rows: list[list[str]]) -> torch.Tensor:
+        """Raw rows of cells (the file's columns) -> (N, features) float32, not yet normalised
+        (``apply`` does that, filling missing cells as training did)."""
+        if self.table is None:
+            raise DataError("this model was not trained on a table read from a file")
+        from .table_rows import encode_rows
+
+        return torch.from_numpy(encode_rows(self.table, rows, self.fill))
 
     def encode_texts(self, texts: list[str]) -> torch.Tensor:
         """Raw texts -> (N, length) int64 token ids, as the training texts were encoded."""

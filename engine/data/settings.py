@@ -235,6 +235,14 @@ CSV_SETTINGS: tuple[SettingSpec, ...] = (
         label="ignored columns",
         check=_columns,
     ),
+    SettingSpec(
+        "categorical",
+        "text",
+        [],
+        "Columns to treat as categories even where they hold numbers (a code, a zip)",
+        label="categorical columns",
+        check=_columns,
+    ),
     LAYOUT,
 )
 IMAGE_SETTINGS: tuple[SettingSpec, ...] = (

@@ -33,6 +33,22 @@ def refuse_infinities(df, names: list[str], columns: list[str], path: Path, line
             )
 
 
+def as_category_text(s: pd.Series) -> pd.Series:
+    """A column chosen as categorical, as text: numbers the way they are written (2, not 2.0,
+    even when missing cells made pandas read the column as floats); missing cells stay missing."""
+    if s.dtype == object:
+        return s
+
+    def text(v):
+        if pd.isna(v):
+            return v
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    return s.map(text)
+
+
 def column_kind(df: pd.DataFrame, col: str, index: int, path: Path, line_of: LineFinder) -> str:
     """'numeric' or 'categorical'. A mostly-numeric column with stray text is an error, not text."""
     s = df[col]

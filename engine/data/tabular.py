@@ -21,17 +21,24 @@ from .csv_lines import LineFinder, check_short_rows
 from .errors import DataError
 from .info import Dataset, encode_target, make_info
 from .settings import check_params
-from .table_columns import column_kind, encode_features, handle_missing, refuse_infinities
+from .table_columns import (
+    as_category_text,
+    column_kind,
+    encode_features,
+    handle_missing,
+    refuse_infinities,
+)
+from .table_rows import NA_TEXTS, table_schema
 
 # Cell texts that mean "missing" in addition to pandas' defaults ("", "NA", "NaN", "null", ...);
 # "?" is the UCI repository's convention.
 EXTRA_NA = ["?", "-", "--", "none", "None", "missing"]
-_NA_TEXTS = {"", "na", "n/a", "nan", "null", "none", "?", "-", "--", "missing", "#n/a"}
+_NA_TEXTS = NA_TEXTS
 _CANDIDATE_DELIMITERS = [",", ";", "\t", "|"]
 _SAMPLE_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
 _MAX_LINE_BYTES = 1 << 20  # a first line this long (250,000+ columns) is not a table anyone made
-CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore", "layout"}
+CSV_PARAMS = {"delimiter", "header", "encoding", "max_onehot", "ignore", "categorical", "layout"}
 
 
 def load_csv(
@@ -53,7 +60,8 @@ def load_csv(
     params: ``delimiter`` (default: detected), ``header`` (True/False, default: detected),
     ``encoding`` (default utf-8, latin-1 fallback), ``max_onehot`` (categorical columns with at most
     this many values are one-hot encoded, others get ordinal codes; default 10), ``ignore`` (columns
-    to leave out, e.g. an ID column).
+    to leave out, e.g. an ID column), ``categorical`` (columns encoded as categories even where
+    they hold numbers).
     """
     path = Path(path)
     params = dict(params or {})
@@ -101,7 +109,13 @@ def load_csv(
         report.append(f"ignored column(s) {', '.join(ignore)}")
 
     line_of = table.line_finder(path)
-    kinds = {c: column_kind(df, c, columns.index(c) + 1, path, line_of) for c in features}
+    chosen = {_target_column(columns, c, path) for c in params.get("categorical", [])}
+    kinds = {
+        c: "categorical" if c in chosen else column_kind(df, c, columns.index(c) + 1, path, line_of)
+        for c in features
+    }
+    for c in chosen & set(features):
+        df[c] = as_category_text(df[c])
     for c in features:
         if kinds[c] == "numeric" and df[c].dtype == object:
             df[c] = pd.to_numeric(df[c])
@@ -152,13 +166,7 @@ def load_csv(
         preview_columns=columns,
         preview_rows=preview,
         fill=fill,
-        table={
-            "columns": [
-                {"name": c, "kind": blocks[c][2], "values": list(blocks[c][1])} for c in features
-            ],
-            "target": tcol,
-            "ignored": ignore,
-        },
+        table=table_schema(columns, tcol, features, blocks),
     )
 
 

@@ -64,8 +64,9 @@ def _keep(old: Dataset, new: Dataset) -> Dataset:
     """``new`` with ``old``'s fields a repad does not carry (texts, fill groups, preview)."""
     if new is old:
         return old
-    new.fill, new.preview_columns, new.preview_rows = (
+    new.fill, new.table, new.preview_columns, new.preview_rows = (
         old.fill,
+        old.table,
         old.preview_columns,
         old.preview_rows,
     )

@@ -88,9 +88,9 @@ def check_spec(spec: Any) -> None:
 def table_columns(pre: dict[str, Any], width: int) -> list[dict[str, Any]]:
     """The raw columns of a table model: the saved record, or (older checkpoints) the feature names,
     'name=value' names read as one-hot blocks. Checked against the model's `width` features."""
-    record = pre.get("table")
-    if isinstance(record, dict) and isinstance(record.get("columns"), list):
-        columns = record["columns"]
+    record = pre.get("table")  # table_rows.table_schema: file columns, target, features
+    if isinstance(record, dict) and isinstance(record.get("features"), list):
+        columns = record["features"]
         for c in columns:
             ok = (
                 isinstance(c, dict)
@@ -127,7 +127,10 @@ class Preparer:
         self.kind = spec["input"]["kind"]
         self.columns = table_columns(self.pre, self.shape[0]) if self.kind == "table" else []
         record = self.pre.get("table") if isinstance(self.pre.get("table"), dict) else {}
-        self.passed_over = {str(record.get("target") or "")} | set(record.get("ignored") or [])
+        # The file's other columns (the target, ignored ones) may come in a row and are passed over.
+        features = {str(c["name"]) for c in self.columns}
+        other = {str(c) for c in record.get("columns") or [] if str(c) not in features}
+        self.passed_over = {str(record.get("target") or "")} | other
         self.fill = list(self.pre.get("fill") or [])
         self.tokenizer = None
         if self.kind == "text":

@@ -8,7 +8,7 @@ JSON text, so copy and paste work between windows and processes.
 from __future__ import annotations
 
 from neurocanvas.engine import registry
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
@@ -22,6 +22,7 @@ MIN_ZOOM = 0.15
 MAX_ZOOM = 3.0
 FIT_MARGIN = 40.0
 FIT_MAX_ZOOM = 1.0  # a tiny graph is shown at 100%, not blown up to fill the window
+WIRE_SLACK = 6  # px around the pointer within which a dropped layer lands on a wire
 
 
 class CanvasView(QGraphicsView):
@@ -289,12 +290,38 @@ class CanvasView(QGraphicsView):
         if layer is None:
             event.ignore()
             return
-        at = self.mapToScene(event.position().toPoint())
-        # Centre the card on the cursor, then snap its top-centre to the grid.
-        node_id = self.document.add_node(layer, (snap(at.x()), snap(at.y() - HEIGHT / 2)))
+        node_id = self.add_layer_at(layer, event.position().toPoint())
         event.acceptProposedAction()
         self.select_nodes([node_id], reveal=False)  # it is under the cursor: do not scroll
         self.setFocus()
+
+    def add_layer_at(self, layer: str, point) -> str:
+        """Add `layer` with its card centred on the viewport `point` (snapped to the grid); on a
+        wire, it is wired into that wire."""
+        at = self.mapToScene(point)
+        pos = (snap(at.x()), snap(at.y() - HEIGHT / 2))
+        wire = self.wire_at(point)
+        if wire is not None:
+            return self.document.insert_on_wire(layer, wire.edge, pos)
+        return self.document.add_node(layer, pos)
+
+    def wire_at(self, point) -> EdgeItem | None:
+        """The wire under the viewport `point` (within a few pixels), if no card is there."""
+        rect = QRect(point.x() - WIRE_SLACK, point.y() - WIRE_SLACK, 2 * WIRE_SLACK, 2 * WIRE_SLACK)
+        items = self.items(rect)
+        if any(isinstance(item, NodeItem) for item in self.items(point)):
+            return None
+        return next((item for item in items if isinstance(item, EdgeItem)), None)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt override
+        from .context_menu import canvas_menu
+
+        canvas_menu(self, event.pos()).exec(event.globalPos())
+
+    def auto_layout(self) -> None:
+        """Lay the graph out, then show all of it (the laid-out graph may be elsewhere)."""
+        self.document.auto_layout()
+        self.fit_all()
 
     # ---- look -----------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override

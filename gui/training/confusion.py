@@ -14,8 +14,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QCheckBox,
+    QDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -286,10 +289,22 @@ class ConfusionView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
-        layout.addWidget(self.normalized)
+        # A 10-class matrix needs more room than the results pane has at 1280x800 (~380 px):
+        # "Enlarge…" shows it in a window of its own, sized to the screen.
+        self.enlarge_button = QPushButton("Enlarge…")
+        self.enlarge_button.setToolTip("Show the matrix in a window of its own, with its numbers")
+        self.enlarge_button.clicked.connect(self.enlarge)
+        options = QHBoxLayout()
+        options.addWidget(self.normalized)
+        options.addStretch(1)
+        options.addWidget(self.enlarge_button)
+        layout.addLayout(options)
         layout.addLayout(row, 1)
         self.matrix: list[list[int]] = []
         self.names: list[str] = []
+        self.per_class_values: dict[str, list[float]] = {}
+        self.split = "test"
+        self.enlarged: QDialog | None = None
 
     def set_matrix(
         self,
@@ -303,8 +318,31 @@ class ConfusionView(QWidget):
         self.title.setText(
             f"Confusion matrix on the {split} split (rows: true class, columns: predicted)"
         )
+        self.per_class_values, self.split = dict(per_class or {}), split
         self._fill()
         self._fill_per_class(per_class or {})
+        self.enlarge_button.setEnabled(bool(self.matrix))
+
+    def enlarge(self) -> QDialog:
+        """The same matrix in a window of its own (up to 90% of the screen), non-modal."""
+        dialog = QDialog(self.window())
+        dialog.setWindowTitle("Confusion matrix")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view = ConfusionView(dialog)
+        view.enlarge_button.hide()
+        view.normalized.setChecked(self.normalized.isChecked())
+        view.set_matrix(self.matrix, self.names, self.per_class_values, self.split)
+        QVBoxLayout(dialog).addWidget(view)
+        screen = (self.screen() or dialog.screen()).availableGeometry()
+        side = max(READABLE_CELL * len(self.matrix), 420)
+        dialog.resize(
+            min(side + self.per_class_box.width() + 220, screen.width() * 9 // 10),
+            min(side + 160, screen.height() * 9 // 10),
+        )
+        dialog.view = view
+        dialog.show()
+        self.enlarged = dialog
+        return dialog
 
     def _fill(self) -> None:
         self.table.set_data(self.matrix, self.names, self.normalized.isChecked())

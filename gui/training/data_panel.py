@@ -6,6 +6,7 @@ shape and classes resolve the canvas's `auto` Input shape and output units at on
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
@@ -31,6 +32,8 @@ from .. import files
 from ..background import BackgroundTask
 from ..param_editor import ParamEditor
 from ..wheel_guard import guard_wheel
+from .column_table import ColumnTable
+from .data_columns import ColumnStep
 from .data_download import DownloadOffer
 from .data_loading import DataLoading
 from .data_preview import DataPreview
@@ -47,7 +50,7 @@ from .fit import compact, fitting_form
 from .settings import NamedEdits, data_label, data_spec, row_label, set_section
 
 
-class DataPanel(DataLoading, NamedEdits, QWidget):
+class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
     loaded = Signal(object)  # the load_preview dict
     load_failed = Signal(str)
 
@@ -118,8 +121,15 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         self.preview = DataPreview()
         self.path.textChanged.connect(self.path.setToolTip)  # the whole path, when cut
 
+        # The CSV step: the file's columns, typed, with a role each, before anything is loaded.
+        self.columns = ColumnTable()
+        self.columns.hide()
+        self.columns.roles_changed.connect(self._roles_changed)
+        self.target.currentTextChanged.connect(self._target_typed)
+
         layout = QVBoxLayout(self)
         layout.addWidget(box)
+        layout.addWidget(self.columns)
         layout.addWidget(self.load_button)
         layout.addWidget(self.error)
         self.download = DownloadOffer()  # "Download MNIST…" when a built-in set is missing
@@ -181,6 +191,7 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         finally:
             self._filling = False
         self._update_enabled()
+        self.describe_file()
 
     def config(self) -> dict[str, Any]:
         """The project's data mapping with this form's values (raises DataError when invalid)."""
@@ -196,12 +207,16 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         else:
             params.pop("n", None)
             params.pop("noise", None)
+        if kind == FILE_SOURCES[0]:
+            params = self.column_params(params)
         data["params"] = params
         split = [spin.value() / 100 for spin in self.splits]
         data["split"] = split
         data["normalize"] = self.normalize.isChecked()
         target = self.target.currentText().strip()
-        if not (target and target == self._shown_target):  # not just the name of the one used
+        names = [self.target.itemText(i) for i in range(self.target.count())]
+        in_use = target_column(names, data.get("target"))
+        if not (target and target == self._shown_target == in_use):  # not the name of the one used
             data["target"] = (int(target) if target.isdigit() else target) or None
         data["missing"] = self.missing.currentText()
         data["augment"] = [name for name, box in self.augment.items() if box.isChecked()]
@@ -221,12 +236,23 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
             self.show_error(str(error))
             return
         self.show_error("")
+        self._forget_other_source(config)
         self._filling = True
         try:
             name = self._edit_name
             set_section(self.document, "data", config, name and f"Set {name}")
         finally:
             self._filling = False
+        self.describe_file()  # a new file: its columns, before it is loaded
+
+    def _forget_other_source(self, config: dict[str, Any]) -> None:
+        """Another file or set chosen: the last load's summary and preview no longer describe
+        it (a new CSV went on showing "150 samples ... iris" until Load data)."""
+        shown = (self.result or {}).get("source")
+        if shown is not None and Path(str(shown)) != Path(str(config.get("source"))):
+            self.result = None
+            self.info.setText("No data loaded yet.")
+            self.preview.clear_preview()
 
     def commit(self) -> None:
         """Write the form to the project when the project names no data yet (before a run, so
@@ -299,6 +325,7 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         self.info.setText("No data loaded yet.")
         self.show_error("")
         self.preview.clear_preview()
+        self.forget_columns()
         self._filling = True
         self.target.clear()
         self._filling = False
@@ -332,12 +359,21 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
         except Exception as error:  # noqa: BLE001
             self.show_error(str(error))
             return
-        self._filling = True
-        try:
-            set_section(self.document, "data", config)
-        finally:
-            self._filling = False
+        if not self._saved_as(config):  # an unchanged project stays unmodified
+            self._filling = True
+            try:
+                set_section(self.document, "data", config)
+            finally:
+                self._filling = False
         self._start_load(config)
+
+    def _saved_as(self, config: dict[str, Any]) -> bool:
+        """Whether the project's data section means `config` (written shorter, with defaults
+        left out, as a saved file has it)."""
+        try:
+            return DataConfig.from_dict(self.document.project.data or {}).to_dict() == config
+        except Exception:  # noqa: BLE001 - a bad saved section is replaced by the form's
+            return False
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -35,7 +35,11 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
         ds = load_dataset(cfg)
     except MissingDataError as missing:
         return {"missing": missing.name, "message": str(missing)}
-    result: dict[str, Any] = {"info": ds.info.to_dict(), "report": list(ds.report)}
+    result: dict[str, Any] = {
+        "info": ds.info.to_dict(),
+        "report": list(ds.report),
+        "source": cfg.source,  # as the data section names it ("iris", a path)
+    }
     result["columns"], result["rows"] = preview_rows(ds, 50)
     if ds.info.is_image:
         result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)
@@ -44,6 +48,18 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
     if ds.preview_columns:  # a table: which column is the target (the form shows its name)
         result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
     return result
+
+
+def missing_builtin(data: dict[str, Any] | None) -> str | None:
+    """The built-in set (MNIST...) the data section names when it is not on disk, else None: a
+    run would only fail on it, so the window offers the download instead (F5 or Train)."""
+    source = (data or {}).get("source")
+    if not source or canonical_name(str(source)) not in BUILTINS:
+        return None
+    from neurocanvas.engine.data.builtin import locate
+
+    name = canonical_name(str(source))
+    return name if locate(name, ((data or {}).get("params") or {}).get("root")) is None else None
 
 
 def saved_data(document) -> tuple[dict[str, Any] | None, str]:

@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from .boundary import BoundaryView
+from .data_download import SOURCES
 from .data_panel import DataPanel
+from .data_sources import missing_builtin
 from .fit import VerticalScrollArea
 from .histograms import HistogramView
 from .plots import LiveView
@@ -147,6 +149,16 @@ class TrainingDock(QWidget):
             return False
         self.clear_error()
         self.data_panel.commit()  # a project without data trains on what the Data pane shows
+        missing = missing_builtin(self.document.project.data)
+        if missing is not None:  # the run could only fail: offer the download instead
+            self.data_panel.download.offer(missing)
+            self.settings_tabs.setCurrentIndex(0)  # the Data tab, where the offer is
+            title = SOURCES[missing][0]
+            self.show_error(
+                f"{title} is not on this computer yet: press Download {title}… in the Data tab "
+                "(or choose a folder that holds it), then Train again."
+            )
+            return False
         project = self.document.project.to_dict()
         run_dir = self._run_dir()
         self._session_runs.append(run_dir)

@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea
 from .dock import TrainingDock
 
 TRAINING_MIN_HEIGHT = 400  # px: plots, progress and the Train button without scrolling
+# The least height the Training dock is usable at (it scrolls below TRAINING_MIN_HEIGHT); a
+# restored layout gave it ~170 px, the Train button and one squashed plot.
+TRAINING_USABLE_HEIGHT = 280
 TRAINING_SHARE = 55  # % of the window height the bottom area takes when Training first shows
 
 
@@ -31,6 +34,9 @@ def add_training_dock(window) -> TrainingDock:
     scroller.setFrameShape(QFrame.Shape.NoFrame)
     scroller.setWidget(training)
     dock.setWidget(scroller)
+    # Not a hard minimum (a 500 px tall window, e.g. --screenshot, must still lay out): a
+    # restored layout below it is replaced by the default (MainWindow.layout_problems).
+    dock.setProperty("usable_height", TRAINING_USABLE_HEIGHT)
     dock.setFeatures(
         QDockWidget.DockWidgetFeature.DockWidgetClosable
         | QDockWidget.DockWidgetFeature.DockWidgetMovable

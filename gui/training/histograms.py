@@ -12,9 +12,11 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 KEEP_EPOCHS = 8  # curves drawn per plot; older snapshots are dropped
+PLOT_MIN_HEIGHT = 120
+SIDE_BY_SIDE_WIDTH = 640  # px: narrower, the two plots go one above the other
 RECURRENT = re.compile(r"^(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
 
 
@@ -46,15 +48,20 @@ class HistogramView(QWidget):
             plot.setTitle(title, size="11pt")
             plot.setLabel("left", "count")
             plot.showGrid(x=True, y=True, alpha=0.2)
+            # Room for the title, the bars and the x-axis with its numbers: a squeezed plot cut
+            # the axis off (the Training dock is scrolled rather than squeeze it further).
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
         top = QHBoxLayout()
         top.addWidget(QLabel("Parameter"))
         top.addWidget(self.layer, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        plots = QHBoxLayout()
-        plots.addWidget(self.weights_plot)
-        plots.addWidget(self.grads_plot)
-        layout.addLayout(plots, 1)
+        # Side by side where there is room, else one above the other: squeezed side by side
+        # (the results pane at 1280x800 is ~380 px wide) the right plot and its axis were cut.
+        self.plots = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.plots.addWidget(self.weights_plot)
+        self.plots.addWidget(self.grads_plot)
+        layout.addLayout(self.plots, 1)
         self.clear()
 
     def clear(self) -> None:
@@ -73,6 +80,13 @@ class HistogramView(QWidget):
                 self.layer.setItemData(self.layer.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
         if self.isVisible():
             self.redraw()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        wide = self.width() >= SIDE_BY_SIDE_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.plots.direction() != direction:
+            self.plots.setDirection(direction)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -39,6 +39,7 @@ PLOT_CURVES = {
 }
 SMOOTHING = 0.6  # exponential smoothing of the per-batch loss
 TRAIN_COLOR, VAL_COLOR, BATCH_COLOR = "#2563eb", "#ea580c", "#94a3b8"
+BATCH_NAME = "batch (smoothed)"
 
 pg.setConfigOptions(antialias=True, foreground="#1f2937")
 
@@ -47,6 +48,15 @@ LEGEND_BRUSH = pg.mkBrush(255, 255, 255, 190)  # semi-transparent: curves show t
 LEGEND_PEN = pg.mkPen(203, 213, 225, 220)
 # Curves that fall (loss) leave the top right free; rising ones (accuracy, R², AUC) the bottom.
 FALLING_METRICS = ("loss", "mae", "mse", "rmse")
+# The metric each task's live plot shows (else the first the run reports); a regression's MSE
+# would repeat its loss.
+TASK_METRIC = {"regression": "mae", "binary": "accuracy", "multiclass": "accuracy"}
+METRIC_TITLES = {
+    "accuracy": "Accuracy",
+    "mae": "Mean absolute error",
+    "mse": "Mean squared error",
+    "r2": "R²",
+}
 
 
 def place_legend(plot: pg.PlotWidget, corner: str) -> None:
@@ -144,7 +154,7 @@ class LiveView(QWidget):
         self.lr_plot.setMaximumHeight(170)
         self.metric_plot.setXLink(self.loss_plot)
         self.curves = {
-            "batch": curve(self.loss_plot, "batch (smoothed)", BATCH_COLOR, 1.2),
+            "batch": curve(self.loss_plot, BATCH_NAME, BATCH_COLOR, 1.2),
             "loss": curve(self.loss_plot, "train", TRAIN_COLOR, symbol="o"),
             "val_loss": curve(self.loss_plot, "validation", VAL_COLOR, symbol="o"),
             "metric": curve(self.metric_plot, "train", TRAIN_COLOR, symbol="o"),
@@ -172,6 +182,9 @@ class LiveView(QWidget):
     # data in ---------------------------------------------------------------------------------
     def reset(self, started: dict | None = None) -> None:
         self.series = {name: Series() for name in self.curves}
+        self.pinned: set[str] = set()  # plots whose y-range is set around a single value
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.enableAutoRange(axis="y")
         self.history: list[dict[str, float]] = []
         self.metric_name: str | None = None
         self.smoothed: float | None = None
@@ -195,6 +208,9 @@ class LiveView(QWidget):
         self.paused = False
         self.pending_plots: list[str] = []  # plots still to update in the redraw under way
         self.painted_at_redraw = TimedPlotWidget.paint_seconds
+        # The metric plot is named after the task's metric from the start (a regression run
+        # showed an empty "Accuracy" chart), and again from the first epoch's metrics.
+        self._name_metric_plot(TASK_METRIC.get(self.started.get("task", ""), "accuracy"))
         if started:
             self.status.setText(
                 f"Training on {started.get('device_name', '?')} · "
@@ -232,14 +248,11 @@ class LiveView(QWidget):
         epoch = e.epoch
         train, val = e.train, e.val
         if self.metric_name is None:
-            self.metric_name = next((k for k in train if k != "loss"), None)
+            preferred = TASK_METRIC.get(self.started.get("task", ""))
+            first = next((k for k in train if k != "loss"), None)
+            self.metric_name = preferred if preferred in train else first
             if self.metric_name:
-                self.metric_plot.setTitle(
-                    self.metric_name.replace("_", " ").capitalize(), size="11pt"
-                )
-                self.metric_plot.setLabel("left", self.metric_name)
-                falling = self.metric_name.lower() in FALLING_METRICS
-                place_legend(self.metric_plot, "top-right" if falling else "bottom-right")
+                self._name_metric_plot(self.metric_name)
         self.series["loss"].add(epoch, train.get("loss"))
         self.series["val_loss"].add(epoch, val.get("val_loss"))
         if self.metric_name:
@@ -251,6 +264,14 @@ class LiveView(QWidget):
         self.samples_per_s = e.samples_per_s
         self.epoch_text = f"epoch {epoch}/{e.epochs}"
         self._set_fraction(epoch)
+
+    def _name_metric_plot(self, metric: str) -> None:
+        """Title, axis and legend corner for `metric` (the task's: accuracy, MAE...)."""
+        title = METRIC_TITLES.get(metric, metric.replace("_", " ").capitalize())
+        self.metric_plot.setTitle(title, size="11pt")
+        self.metric_plot.setLabel("left", metric)
+        falling = metric.lower() in FALLING_METRICS
+        place_legend(self.metric_plot, "top-right" if falling else "bottom-right")
 
     def _set_fraction(self, done_epochs: float) -> None:
         total = max(self.epochs - self.first_epoch + 1, 1)
@@ -294,11 +315,38 @@ class LiveView(QWidget):
                 shown = len(x) >= len(self.series["loss"])
                 if item.isVisible() != shown:
                     item.setVisible(shown)
+                    # Out of the legend too: a hidden curve's entry gets an unexplained
+                    # crossed-out eye icon.
+                    legend = self.loss_plot.getPlotItem().legend
+                    if shown:
+                        legend.addItem(item, BATCH_NAME)
+                    else:
+                        legend.removeItem(item)
             item.setData(x, y, connect="finite")
+        if plot in ("loss", "metric"):
+            self._fit_single_value(plot)
         if plot == "lr":
             _, lr = self.series["lr"].arrays()
             if lr.size and np.isfinite(lr).any():  # from 0: a constant rate is a flat line
                 self.lr_plot.setYRange(0, float(np.nanmax(lr)) * 1.15 or 1.0, padding=0)
+
+    def _fit_single_value(self, plot: str) -> None:
+        """Curves of one value (a short run, a constant metric) get a y-axis around it: the
+        plot's own range for them is value ± 0.5 whatever its size (0.002 on -0.5..0.5)."""
+        widget = self.loss_plot if plot == "loss" else self.metric_plot
+        shown = [
+            self.series[n].arrays()[1] for n in PLOT_CURVES[plot] if self.curves[n].isVisible()
+        ]
+        values = np.concatenate(shown) if shown else np.empty(0)
+        values = values[np.isfinite(values)]
+        if values.size and float(values.max() - values.min()) == 0.0:
+            value = float(values[0])
+            pad = abs(value) * 0.1 or 0.1
+            widget.setYRange(value - pad, value + pad, padding=0)
+            self.pinned.add(plot)
+        elif plot in self.pinned:  # several values again: the plot ranges itself
+            self.pinned.discard(plot)
+            widget.enableAutoRange(axis="y")
 
     def _redraw_text(self) -> None:
         self.progress.setValue(int(round(self.fraction * 100)))

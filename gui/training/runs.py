@@ -1,6 +1,7 @@
 """Runs: every run of the project, from earlier sessions too (read from its run folders), with its
-settings, curves and result. Tick runs to overlay their validation (or training) loss curves; open
-a run's best checkpoint in "Try it"."""
+settings, curves and result. Tick runs to overlay a curve of theirs (any metric they recorded:
+validation loss by default, accuracy, MAE, learning rate...), smoothed and on a log scale if
+wished; open a run's best checkpoint in "Try it"."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -42,11 +47,34 @@ class RunsView(QWidget):
         self.open_button = QPushButton("Open best checkpoint in Try it")
         self.open_button.clicked.connect(self._open)
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setTitle("Validation loss of the ticked runs", size="11pt")
         self.plot.setLabel("bottom", "epoch")
         self.plot.addLegend(offset=(-10, 10))
         self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.getAxis("left").setStyle(maxTickLevel=0)  # log axes: no crowded minor labels
+        # What the plot compares: a metric of the runs, its smoothing, a log scale.
+        self.metric_choice = QComboBox()
+        self.metric_choice.setToolTip("The curve of each ticked run to compare")
+        self.metric_choice.currentIndexChanged.connect(lambda _i: self.redraw())
+        self.smoothing = QDoubleSpinBox()
+        self.smoothing.setRange(0.0, 0.95)
+        self.smoothing.setSingleStep(0.1)
+        self.smoothing.setDecimals(2)
+        self.smoothing.setToolTip(
+            "Exponential smoothing of the curves: 0 shows them as recorded, 0.9 very smooth"
+        )
+        self.smoothing.valueChanged.connect(lambda _v: self.redraw())
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip("A logarithmic y-axis: small differences between low losses show")
+        self.log_scale.toggled.connect(lambda _on: self.redraw())
+        from ..wheel_guard import guard_wheel
+
+        guard_wheel(self.metric_choice, self.smoothing)
         buttons = QHBoxLayout()
+        buttons.addWidget(QLabel("Compare"))
+        buttons.addWidget(self.metric_choice)
+        buttons.addWidget(QLabel("smoothing"))
+        buttons.addWidget(self.smoothing)
+        buttons.addWidget(self.log_scale)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -143,18 +171,56 @@ class RunsView(QWidget):
         item.setText(CHECKPOINT, checkpoint or "")
         self.tree.blockSignals(False)
 
+    def ticked(self) -> list[dict]:
+        return [
+            run
+            for run in self.runs
+            if run["item"].checkState(0) == Qt.CheckState.Checked and run["history"]
+        ]
+
+    def _fill_metrics(self, runs: list[dict]) -> str | None:
+        """Offer every metric the ticked runs recorded; keep the choice while it is there."""
+        keys: list[str] = []
+        for run in runs:
+            for entry in run["history"]:
+                keys += [k for k in entry if k not in keys]
+        keys.sort(key=lambda k: (k not in ("val_loss", "loss"), not k.startswith("val_"), k))
+        current = self.metric_choice.currentData()
+        if [self.metric_choice.itemData(i) for i in range(self.metric_choice.count())] != keys:
+            self.metric_choice.blockSignals(True)
+            self.metric_choice.clear()
+            for key in keys:
+                self.metric_choice.addItem(metric_label(key), key)
+            index = keys.index(current) if current in keys else 0
+            self.metric_choice.setCurrentIndex(index if keys else -1)
+            self.metric_choice.blockSignals(False)
+        return self.metric_choice.currentData()
+
     def redraw(self) -> None:
         self.plot.clear()
+        runs = self.ticked()
+        key = self._fill_metrics(runs)
+        log = self.log_scale.isChecked()
+        self.plot.setLogMode(y=log)
+        self.plot.setLabel("left", metric_label(key) if key else "")
+        self.plot.setTitle(
+            f"{metric_label(key).capitalize() if key else 'Curves'} of the ticked runs"
+            + (f", smoothed {self.smoothing.value():g}" if self.smoothing.value() else ""),
+            size="11pt",
+        )
+        self.curves: dict[str, list[float]] = {}  # drawn y values per run name (for tests)
         for index, run in enumerate(self.runs):
-            if run["item"].checkState(0) != Qt.CheckState.Checked or not run["history"]:
+            if run not in runs or key is None:
                 continue
-            key = "val_loss" if "val_loss" in run["history"][0] else "loss"
             xs = list(range(1, len(run["history"]) + 1))
-            ys = [h.get(key, float("nan")) for h in run["history"]]
+            ys = smooth([h.get(key, float("nan")) for h in run["history"]], self.smoothing.value())
+            if log:  # a log axis has no place for zero or below
+                ys = [y if y > 0 else float("nan") for y in ys]
+            self.curves[run["name"]] = ys
             self.plot.plot(
                 xs,
                 ys,
-                name=f"{run['name']}: {run['settings']} ({key})",
+                name=f"{run['name']}: {run['settings']}",
                 connect="finite",
                 pen=pg.mkPen(COLORS[index % len(COLORS)], width=2),
             )
@@ -181,6 +247,27 @@ class RunsView(QWidget):
         run = self._chosen()
         if run and run["checkpoint"]:
             self.open_checkpoint.emit(run["checkpoint"])
+
+
+def metric_label(key: str) -> str:
+    """ "val_loss" -> "validation loss", "mae" -> "training mae", "lr" -> "learning rate"."""
+    if key == "lr":
+        return "learning rate"
+    if key.startswith("val_"):
+        return f"validation {key[4:].replace('_', ' ')}"
+    return f"training {key.replace('_', ' ')}"
+
+
+def smooth(values: list[float], weight: float) -> list[float]:
+    """Exponential moving average (TensorBoard's smoothing); missing values stay missing."""
+    out, last = [], None
+    for value in values:
+        if value is None or value != value:  # NaN
+            out.append(float("nan"))
+            continue
+        last = value if last is None else weight * last + (1 - weight) * value
+        out.append(last)
+    return out
 
 
 def settings_text(project: dict) -> str:

@@ -1,6 +1,7 @@
 """Try it: a trained model's predictions for input the learner makes. A draw-a-digit pad for
-28x28 image models, an image file for other image models, a typed CSV row for tables; the class
-probabilities show as a bar chart.
+28x28 image models, an image file for other image models, a typed row for tables (in the file's
+own columns, encoded by the saved preprocessing: table_rows.py); the class probabilities show as
+a bar chart.
 
 The checkpoint loads on a `BackgroundTask`; a single prediction is small enough for the GUI
 thread (one sample through the model).
@@ -63,6 +64,7 @@ class TryItView(QWidget):
         self.bars.setMouseEnabled(False, False)
         self.answer = QLabel()
         self.answer.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.answer.setWordWrap(True)  # a refused row's message is a sentence
         left = QVBoxLayout()
         left.addWidget(self.pad)
         self.seen_label = QLabel("The model sees (28x28):")
@@ -136,6 +138,19 @@ class TryItView(QWidget):
             "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
             "Enter.",
         }[kind]
+        table = self._table()
+        if kind == "row" and table is not None:
+            from neurocanvas.engine.data.table_rows import row_hint
+
+            how = (
+                "Type one row in the file's own columns and press Enter (the saved "
+                f"preprocessing encodes it): {row_hint(table)}."
+            )
+        self.row.setPlaceholderText(
+            "e.g. " + ", ".join(_example(f) for f in table["features"])
+            if kind == "row" and table is not None
+            else "Type one row of feature values, comma-separated, then Enter"
+        )
         self.caption.setText(f"{self._model_text()}\n{how}")
         self.caption.setToolTip(self.source or "")
 
@@ -165,8 +180,15 @@ class TryItView(QWidget):
         self.seen.setPixmap(pixmap_from_array(raw, scale=4))
         self._predict(raw.reshape((1, *self.feature_shape)))
 
+    def _table(self) -> dict | None:
+        """The training file's schema, when the model was trained on a table read from a file."""
+        return getattr(self.preprocessing, "table", None)
+
     def predict_row(self) -> None:
         if self.model is None:
+            return
+        if self._table() is not None:
+            self._predict_table_row()
             return
         try:
             values = [float(v) for v in self.row.text().replace(";", ",").split(",") if v.strip()]
@@ -176,11 +198,26 @@ class TryItView(QWidget):
             return
         self._predict(x)
 
+    def _predict_table_row(self) -> None:
+        """A raw row in the file's own columns, encoded by the saved preprocessing."""
+        from neurocanvas.engine.data import DataError
+        from neurocanvas.engine.data.table_rows import split_row
+
+        try:
+            x = self.preprocessing.encode_table_rows([split_row(self.row.text())])
+        except DataError as error:
+            self.answer.setText(str(error))
+            return
+        self._predict(x.numpy())
+
     def _pick_image(self) -> None:
+        from .. import files
+
         path, _ = QFileDialog.getOpenFileName(
-            self, "Image", "", "Images (*.png *.jpg *.jpeg *.bmp)"
+            self, "Image", files.last_folder("image"), "Images (*.png *.jpg *.jpeg *.bmp)"
         )
         if path:
+            files.remember_folder("image", path)  # the next pick starts there
             self.predict_image_file(path)
 
     def predict_image_file(self, path: str | Path) -> None:
@@ -214,6 +251,12 @@ class TryItView(QWidget):
         )
         self.bars.getAxis("bottom").setTicks([list(enumerate(names))])
         self.bars.setYRange(0, 1)
+
+
+def _example(feature: dict) -> str:
+    """A value of `feature` for the row's placeholder text."""
+    values = feature.get("values") or []
+    return str(values[0]) if values else feature["name"]
 
 
 def _is_digit_shape(shape: tuple[int, ...]) -> bool:

@@ -112,3 +112,19 @@ def test_the_offered_sources_are_the_ones_torchvision_uses():
     assert SOURCES["mnist"][1] == datasets.MNIST.mirrors[0]
     assert SOURCES["fashion-mnist"][1] == datasets.FashionMNIST.mirrors[0]
     assert SOURCES["cifar10"][1] == datasets.CIFAR10.url
+
+
+def test_train_with_mnist_missing_offers_the_download(qtbot, fake_mnist_download, open_dock):
+    """F5 (or Train) without MNIST on disk showed the failure banner but no way to fetch it."""
+    from neurocanvas.gui.document import Document
+
+    calls, _release = fake_mnist_download
+    dock = open_dock(Document(load_template("seed-cnn")))  # data: mnist, not in the cache
+    dock.settings_tabs.setCurrentIndex(1)  # the Training tab, as after setting epochs
+    assert dock.start() is False and not dock.running
+    assert "MNIST is not on this computer yet" in dock.error_text()
+    assert "Download MNIST…" in dock.error_text()
+    assert dock.settings_tabs.currentIndex() == 0  # the Data tab, where the offer is
+    qtbot.waitUntil(dock.data_panel.download.isVisible)
+    assert dock.data_panel.download.button.text() == "Download MNIST…"
+    assert calls == []  # nothing fetched unasked

@@ -73,3 +73,18 @@ def test_another_choice_made_while_the_saved_data_loads_wins(qtbot, saved_csv_pr
     qtbot.wait(200)  # the dropped CSV load has ended by now and must not show
     assert loaded.args[0]["info"]["num_samples"] == panel.result["info"]["num_samples"]
     assert panel.document.auto.input_shape == (2,)
+
+
+def test_load_data_on_an_unchanged_project_leaves_it_unmodified(qtbot, saved_csv_project):
+    """The saved data section is short (defaults left out): pressing Load data wrote the form's
+    full section back as an edit, so the project showed as modified with nothing changed."""
+    path, _csv = saved_csv_project
+    panel = open_panel(qtbot, path)
+    with qtbot.waitSignal(panel.loaded, timeout=20_000):
+        pass
+    with qtbot.waitSignal(panel.loaded, timeout=20_000):
+        panel.load_button.click()
+    assert not panel.document.modified and panel.document.undo_stack.count() == 0
+    panel.splits[0].setValue(60)  # a real change is still one edit
+    panel.splits[1].setValue(25)
+    assert panel.document.modified

@@ -87,3 +87,21 @@ def test_stop_ends_the_server_and_removes_the_private_copy(tmp_path):
     assert not server.alive and not copy.exists() and model.is_file()
     with pytest.raises(OSError):
         _get(server, "/")
+
+
+def test_tensor_shapes_are_wrapped_in_brackets_the_installed_fonts_can_draw(served, qapp):
+    """Issue 14.18: netron wraps shapes in U+3008/U+3009 (asking for "PingFang SC", a macOS
+    font); no installed font has them, so the page drew boxes: "W□16×1×5×5□"."""
+    from PySide6.QtGui import QFont, QRawFont
+
+    original = (served.static_dir / "view.js").read_bytes()
+    assert original.count(b"\\u3008") > 0  # what netron asks for (if this fails, recheck netron)
+    status, script = _get(served, "/view.js")
+    assert status == 200
+    assert b"\\u3008" not in script and b"\\u3009" not in script
+    assert "\u3008".encode() not in script and "\u3009".encode() not in script
+    assert script.count(b"\\u27E8") == original.count(b"\\u3008") + original.count(b"\\u27E8")
+    assert len(script) == len(original)  # nothing else changed
+    # The page's fallback, sans-serif, has the replacement glyphs.
+    font = QRawFont.fromFont(QFont("sans-serif"))
+    assert font.supportsCharacter(0x27E8) and font.supportsCharacter(0x27E9)

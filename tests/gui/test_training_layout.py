@@ -261,3 +261,61 @@ def test_a_long_data_error_scrolls_into_view_without_squeezing_the_form(qtbot, m
         return all(box.height() >= box.sizeHint().height() for box in boxes)
 
     qtbot.waitUntil(lambda: error_shown() and form_whole(), timeout=2000)
+
+
+@pytest.mark.parametrize("size", [(377, 362), (1200, 260)])  # the Histograms tab at 1280x800
+def test_histogram_plots_and_their_x_axes_are_whole(qtbot, size):
+    """Issue 14.10: in the ~380 px results pane the two histograms side by side did not fit:
+    the right one and its x-axis were cut off."""
+    from neurocanvas.gui.training.histograms import HistogramView
+    from PySide6.QtCore import QRect
+
+    view = HistogramView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    rng = np.random.default_rng(0)
+    hist = np.histogram(rng.normal(scale=3e-5, size=500), 20)
+    view.add(1, {"dense_1.0.weight": {"weights": hist, "grads": hist}})
+    qtbot.wait(50)
+    assert view.size().width() == size[0] and view.size().height() <= size[1]
+    for plot in (view.weights_plot, view.grads_plot):
+        where = QRect(plot.mapTo(view, plot.rect().topLeft()), plot.size())
+        assert view.rect().contains(where), (where, view.rect())  # nothing cut by the pane
+        assert plot.width() >= 200 and plot.height() >= 110
+        axis = plot.getPlotItem().getAxis("bottom")
+        bottom = plot.mapFromScene(axis.sceneBoundingRect().bottomRight())
+        assert bottom.y() <= plot.viewport().height() and bottom.x() <= plot.viewport().width()
+
+
+def test_a_ten_class_matrix_can_be_enlarged_to_readable_cells(qtbot):
+    """Issue 14.10: at 1280x800 the results pane gives the matrix ~380x330 px: 14 px cells with
+    no numbers. "Enlarge…" shows it in its own window, where every number is drawn."""
+    from neurocanvas.gui.training.confusion import READABLE_CELL, ConfusionView
+    from PySide6.QtGui import QFontMetricsF
+
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(377, 330)  # the Results tab of the Training dock at 1280x800
+    view.show()
+    matrix = (np.eye(10, dtype=int) * 1450 + np.arange(10)).tolist()
+    per_class = {"precision": [1.0] * 10, "recall": [1.0] * 10, "support": [1450] * 10}
+    view.set_matrix(matrix, [str(i) for i in range(10)], per_class)
+    qtbot.wait(50)
+    assert view.table.layout_cells()[2] < READABLE_CELL  # too small for numbers in the pane
+    assert view.enlarge_button.isVisible() and view.enlarge_button.isEnabled()
+    view.enlarge_button.click()
+    dialog = view.enlarged  # a child of the view's window: it goes with it
+    qtbot.waitExposed(dialog)
+    qtbot.wait(50)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+    heatmap = dialog.view.table
+    left, top, cell = heatmap.layout_cells()
+    assert cell >= READABLE_CELL
+    assert top + 10 * cell <= heatmap.height() and left + 10 * cell <= heatmap.width()
+    assert dialog.view.scroll.verticalScrollBar().maximum() == 0
+    font, _two = heatmap.cell_font(cell)
+    assert font is not None and QFontMetricsF(font).horizontalAdvance("1450") <= cell
+    assert dialog.view.cell_text(9, 9) == view.cell_text(9, 9)
+    dialog.close()

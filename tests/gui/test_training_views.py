@@ -272,3 +272,169 @@ def test_time_paused_does_not_count_towards_the_eta(qtbot, monkeypatch):
     clock[0] += 600  # ten minutes paused
     live.set_paused(False)
     assert "ETA 1:00" in live._rate_text()  # not 6:00 (the jump 13:53 -> 31:32)
+
+
+CHURN = """\
+id,age,usage,region,plan,churn
+1,45,60,north,basic,yes
+2,23,12,south,pro,no
+3,37,,east,basic,no
+4,51,80,north,team,yes
+5,29,33,west,pro,no
+6,62,71,south,basic,yes
+7,41,44,east,team,no
+8,33,27,west,basic,no
+9,58,65,north,pro,yes
+10,26,18,south,team,no
+"""
+
+
+def test_try_it_takes_a_raw_row_in_the_files_own_columns(qtbot, tmp_path):
+    """Issue 14.14: the row is typed as in the file (`45, 60, north, basic`), not as the eight
+    one-hot numbers the model sees; the saved preprocessing encodes and standardises it."""
+    from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import Trainer, predict
+    from neurocanvas.gui.training.try_it import TryItView
+
+    path = tmp_path / "churn.csv"
+    path.write_text(CHURN)
+    project = load_template("tabular-mlp")
+    project.data = {
+        "source": str(path),
+        "target": "churn",
+        "missing": "mean",
+        "params": {"ignore": ["id"]},
+    }
+    project.training = {**project.training, "epochs": 2}
+    cfg = DataConfig.from_dict(project.data)
+    data = prepare(load_dataset(cfg), cfg)
+    auto = data.info.auto_sizes()
+    result = Trainer(project, data, run_dir=tmp_path / "run").run()
+    view = TryItView()
+    qtbot.addWidget(view)
+    view.show()
+    view.load_checkpoint(result.checkpoint)
+    qtbot.waitUntil(lambda: view.model is not None, timeout=10_000)
+    assert "file's own columns" in view.caption.text(), view.caption.text()
+    assert "region (east/north/south/west)" in view.caption.text()
+    assert auto.input_shape == (9,)  # the model sees 2 numbers + 4 + 3 one-hot columns
+    qtbot.keyClicks(view.row, "45, 60, north, basic")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert view.answer.text().startswith("Looks like:"), view.answer.text()
+    # The oracle: the same row as the loader encoded it from the file (its first row).
+    ds = load_dataset(cfg)
+    expected = predict(view.model, ds.x[:1], preprocessing=data.preprocessing).probabilities[0]
+    assert np.allclose(view.probabilities, expected.numpy(), atol=1e-6)
+    # A missing usage is filled with the training split's mean, as in training.
+    view.row.setText("45, , north, basic")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert view.answer.text().startswith("Looks like:"), view.answer.text()
+    view.row.setText("45, 60, mars, basic")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    assert "'region' was trained on the values east, north, south, west" in view.answer.text()
+
+
+def _epoch(epoch, loss, val_loss, metric=0.5):
+    return EpochEnded(
+        epoch,
+        100,
+        {"loss": loss, "accuracy": metric},
+        {"val_loss": val_loss, "val_accuracy": metric},
+        0.01,
+        0.1,
+        1000.0,
+        True,
+    )
+
+
+def test_a_short_run_gets_an_axis_around_its_one_value(qtbot):
+    """Issue 14.12: one point sat on an axis from -50 to 50 (pyqtgraph gives a single value
+    ±0.5, however small the value is)."""
+    from neurocanvas.gui.training.plots import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.resize(900, 560)
+    view.show()
+    view.reset({"config": {"epochs": 100}})
+    view.add_progress([_epoch(1, 0.002, 0.002, metric=0.9)])
+    view.redraw(force=True)
+    for plot, value in ((view.loss_plot, 0.002), (view.metric_plot, 0.9)):
+        low, high = plot.viewRange()[1]
+        assert low < value < high and high - low <= 0.25 * value, (low, high)
+    view.add_progress([_epoch(2, 0.5, 0.6, metric=0.7)])  # more values: the plot ranges itself
+    view.redraw(force=True)
+    qtbot.waitUntil(lambda: view.loss_plot.viewRange()[1][1] >= 0.6, timeout=2000)
+    assert view.loss_plot.viewRange()[1][0] <= 0.002
+
+
+def test_a_hidden_batch_curve_leaves_the_legend(qtbot):
+    """A fast run hides the per-batch curve (fewer points than epochs); its legend entry showed
+    an unexplained crossed-out eye."""
+    from neurocanvas.gui.training.plots import BATCH_NAME, LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.show()
+    view.reset({"config": {"epochs": 100}})
+    view.add_progress([_epoch(e, 1.0 / e, 1.2 / e) for e in range(1, 6)])
+    view.redraw(force=True)
+    legend = view.loss_plot.getPlotItem().legend
+    labels = [label.text for _sample, label in legend.items]
+    assert BATCH_NAME not in labels and labels == ["train", "validation"]
+    batches = [BatchEnded(6, b, 10, 50 + b, 0.1, 1000.0, 0.01) for b in range(1, 11)]
+    view.add_progress(batches)
+    view.redraw(force=True)
+    labels = [label.text for _sample, label in legend.items]
+    assert BATCH_NAME in labels  # back once the batches are the denser curve
+
+
+def test_a_regression_run_plots_its_own_metric_not_accuracy(qtbot):
+    from neurocanvas.gui.training.plots import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.show()
+    view.reset({"task": "regression", "config": {"epochs": 10}})
+    title = view.metric_plot.getPlotItem().titleLabel
+    assert "Mean absolute error" in title.text  # before the first epoch, too
+    metrics = {"loss": 4.0, "mse": 4.0, "mae": 1.5, "r2": 0.2}
+    val = {f"val_{k}": v + 0.5 for k, v in metrics.items()}
+    view.add_progress([EpochEnded(1, 10, metrics, val, 0.01, 0.1, 1000.0, True)])
+    view.redraw(force=True)
+    assert view.series["metric"].y == [1.5] and view.series["val_metric"].y == [2.0]
+    assert "Mean absolute error" in title.text
+    view.reset({"task": "multiclass", "config": {"epochs": 10}})
+    assert "Accuracy" in title.text
+
+
+def test_runs_comparison_chooses_metric_smoothing_and_log_scale(qtbot):
+    """Issue 14.19: the comparison showed only the validation loss."""
+    from neurocanvas.gui.training.runs import RunsView
+
+    view = RunsView()
+    qtbot.addWidget(view)
+    view.show()
+    history = [
+        {"loss": 1.0, "accuracy": 0.5, "val_loss": 1.2, "val_accuracy": 0.4, "lr": 0.1},
+        {"loss": 0.5, "accuracy": 0.7, "val_loss": 0.8, "val_accuracy": 0.6, "lr": 0.1},
+        {"loss": 0.1, "accuracy": 0.9, "val_loss": 0.6, "val_accuracy": 0.8, "lr": 0.05},
+    ]
+    for lr in (0.1, 0.01):
+        view.begin_run({"training": {"optimizer": {"type": "Adam", "lr": lr}}})
+        view.run_finished({"test": {}, "epochs_run": 3, "checkpoint": None}, history)
+    offered = [view.metric_choice.itemText(i) for i in range(view.metric_choice.count())]
+    assert offered[:2] == ["validation loss", "training loss"]
+    assert {"validation accuracy", "training accuracy", "learning rate"} <= set(offered)
+    assert view.curves["run 1"] == [1.2, 0.8, 0.6]  # validation loss by default
+    view.metric_choice.setCurrentIndex(offered.index("validation accuracy"))
+    assert view.curves["run 1"] == [0.4, 0.6, 0.8] and len(view.plot.listDataItems()) == 2
+    assert "Validation accuracy" in view.plot.getPlotItem().titleLabel.text
+    view.smoothing.setValue(0.5)
+    assert view.curves["run 2"] == pytest.approx([0.4, 0.5, 0.65])  # EMA: 0.5*last + 0.5*new
+    view.log_scale.setChecked(True)
+    assert view.plot.getPlotItem().getAxis("left").logMode
+    view.begin_run({"training": {}})  # a new run keeps the chosen metric
+    view.run_finished({"test": {}, "epochs_run": 3, "checkpoint": None}, history)
+    assert view.metric_choice.currentText() == "validation accuracy"

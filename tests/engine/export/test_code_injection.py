@@ -33,8 +33,10 @@ MODEL_TOP_LEVEL = [
     "Import",
     "ImportFrom",
     "ClassDef",
-    "Assign",
-    "FunctionDef",
+    "Assign",  # CLASS_NAMES
+    *["Assign"] * 9,  # the preprocessing record: SCALE ... TABLE
+    "FunctionDef",  # preprocess
+    "FunctionDef",  # load_model
 ]
 
 
@@ -99,3 +101,21 @@ def test_a_class_name_that_is_not_an_identifier_is_refused(class_name, sources):
 def test_node_ids_that_would_shadow_module_internals_are_refused(node_id):
     with pytest.raises(GraphError, match="reserved name"):
         Graph().add_node("Dense", node_id=node_id)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_column_names_stay_text_in_the_preprocessing(payload, sources):
+    """Column names reach model.py's docstring and its FEATURES/TABLE constants."""
+    source = sources("xor")
+    table = {
+        "columns": [payload, "y"],
+        "target": "y",
+        "features": [{"name": payload, "kind": "onehot", "values": [payload, "b"]}],
+    }
+    source = dataclasses.replace(
+        source, preprocessing={"feature_names": [f"{payload}=b", "x"], "table": table}
+    )
+    code = model_code(source)
+    assert _top_level(code) == [*MODEL_TOP_LEVEL, "If"]
+    line = code.split("TABLE = ", 1)[1].splitlines()[0]
+    assert ast.literal_eval(line) == table

@@ -98,7 +98,7 @@ def test_table_rows_from_the_checkpoint_match_evaluate(trained, capsys):
         _check_same(one_by_one, reference)
         meta = httpx.get(url + "/metadata").json()
         assert meta["input"]["kind"] == "table" and meta["class_names"] == ["no", "yes"]
-        assert [c["name"] for c in meta["preprocessing"]["table"]["columns"]] == [
+        assert [c["name"] for c in meta["preprocessing"]["table"]["features"]] == [
             "age",
             "income",
             "color",

@@ -1,0 +1,72 @@
+"""Right-click menus of the canvas: on a layer (copy, duplicate, delete, add a layer after it), on
+a wire (insert a layer into it, delete it) and on the empty canvas (add a layer there, paste,
+select all, auto layout, fit). `canvas_menu(view, point)` builds the menu for a viewport point;
+the view shows it (tests trigger its actions directly).
+"""
+
+from __future__ import annotations
+
+from neurocanvas.engine import registry
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMenu
+
+from .edge_item import EdgeItem
+from .node_item import NodeItem
+
+# The layers a learner reaches for most, offered in the menus' "Add"/"Insert" submenus (the
+# palette has them all).
+COMMON_LAYERS = ("Dense", "Conv2d", "MaxPool2d", "Flatten", "Dropout", "BatchNorm1d", "ReLU")
+
+
+def canvas_menu(view, point) -> QMenu:
+    menu = QMenu(view)
+    node = next((item for item in view.items(point) if isinstance(item, NodeItem)), None)
+    if node is not None:
+        _node_menu(view, menu, node)
+        return menu
+    wire = view.wire_at(point)
+    if wire is not None:
+        _wire_menu(view, menu, wire, point)
+        return menu
+    _layers(menu, "Add layer here", lambda layer: view.add_layer_at(layer, point))
+    menu.addSeparator()
+    paste = menu.addAction("Paste", view.paste)
+    paste.setEnabled("neurocanvas-clipboard" in QGuiApplication.clipboard().text())
+    menu.addAction("Select all", view.select_all)
+    menu.addSeparator()
+    menu.addAction("Auto layout", view.auto_layout)
+    menu.addAction("Zoom to fit", view.fit_all)
+    return menu
+
+
+def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
+    if node.node_id not in view.selected_node_ids():
+        view.select_nodes([node.node_id], reveal=False)  # the menu acts on the layer clicked
+    _layers(
+        menu,
+        f"Add layer after {node.node_id}",
+        lambda layer: view.document.add_after(layer, node.node_id),
+    )
+    menu.addSeparator()
+    menu.addAction("Copy", view.copy_selected)
+    menu.addAction("Duplicate", view.duplicate_selected)
+    menu.addAction("Delete", view.delete_selected)
+
+
+def _wire_menu(view, menu: QMenu, wire: EdgeItem, point) -> None:
+    edge = wire.edge
+    _layers(
+        menu,
+        f"Insert layer between {edge.src[0]} and {edge.dst[0]}",
+        lambda layer: view.add_layer_at(layer, point),
+    )
+    menu.addSeparator()
+    menu.addAction("Delete wire", lambda: view.document.disconnect(edge))
+
+
+def _layers(menu: QMenu, title: str, add) -> QMenu:
+    sub = menu.addMenu(title)
+    for name in COMMON_LAYERS:
+        if registry.has(name):
+            sub.addAction(name, lambda name=name: add(name))
+    return sub
