@@ -351,6 +351,7 @@ CATEGORY_ORDER = (
     "Pooling",
     "Normalization",
     "Recurrent",
+    "TimeDistributed",
     "Activation",
     "Merge",
     "Reshape",

@@ -114,7 +114,9 @@ class Palette(QWidget):
             group.setFont(0, font)
             icon = category_icon(theme.category_color(category))
             for spec in specs:
-                item = QTreeWidgetItem(group, [spec.name])
+                # Under a group that prefixes every name ("TimeDistributed"), the rest is enough.
+                shown = spec.name.removeprefix(category) if " " not in category else spec.name
+                item = QTreeWidgetItem(group, [shown or spec.name])
                 item.setData(0, TYPE_ROLE, spec.name)
                 item.setIcon(0, icon)
                 item.setToolTip(0, f"<b>{spec.name}</b> <i>({category})</i><br>{spec.help}")
@@ -148,7 +150,8 @@ class Palette(QWidget):
             for row in range(group.childCount()):
                 item = group.child(row)
                 aliases = " ".join(registry.get(item.data(0, TYPE_ROLE)).aliases)
-                haystack = f"{item.text(0)} {group.text(0)} {aliases}".lower()
+                layer_type = item.data(0, TYPE_ROLE)
+                haystack = f"{layer_type} {item.text(0)} {group.text(0)} {aliases}".lower()
                 match = all(word in haystack for word in words)
                 item.setHidden(not match)
                 shown += match

@@ -16,6 +16,7 @@ CATEGORY_COLORS = {
     "Pooling": QColor("#06b6d4"),
     "Normalization": QColor("#14b8a6"),
     "Recurrent": QColor("#f59e0b"),
+    "TimeDistributed": QColor("#f59e0b"),  # per-step layers feeding the recurrent ones
     "Activation": QColor("#ef4444"),
     "Merge": QColor("#ec4899"),
     "Reshape": QColor("#84cc16"),

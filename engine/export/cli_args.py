@@ -27,7 +27,9 @@ def register_commands(subparsers) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="onnx")
     parser.add_argument(
-        "--out", required=True, help="output file (a folder for --format pytorch, keras and service)"
+        "--out",
+        required=True,
+        help="output file (a folder for --format pytorch, keras and service)",
     )
     parser.add_argument(
         "--opset", type=int, help="ONNX opset (default: the exporter's current one)"

@@ -49,7 +49,7 @@ def _twin(spec: LayerSpec) -> LayerSpec:
     return LayerSpec(
         name=PREFIX + spec.name,
         aliases=(PREFIX,),  # palette search finds every twin; a file must name one
-        category="Recurrent",
+        category=PREFIX,  # its own palette group, where the twins read "Conv2d", "Flatten", ...
         build=build,
         params=spec.params,
         input_rank=tuple(rank + 1 for rank in ranks),

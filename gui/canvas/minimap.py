@@ -2,14 +2,15 @@
 on screen drawn as a frame. Click or drag in it to look elsewhere. It shows only while the graph
 does not fit in the view, so a small network never has it in the way.
 
-It paints the cards as coloured boxes and the wires as lines from the scene's items: cheap
-enough to redraw on every change (one redraw per event-loop turn, however many changes came).
+It paints the cards as coloured boxes and the wires as lines from the scene's items, into a
+pixmap kept until the scene changes or the miniature's scale does: panning a 1,000-node graph
+repaints only the frame over it (one redraw per event-loop turn, however many changes came).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from .. import theme
@@ -32,6 +33,8 @@ class Minimap(QWidget):
         view.horizontalScrollBar().valueChanged.connect(self.schedule)
         view.verticalScrollBar().valueChanged.connect(self.schedule)
         view.canvas_scene.changed.connect(self.schedule)
+        view.canvas_scene.changed.connect(self._forget_graph)
+        self._graph: tuple[tuple, QPixmap] | None = None  # (scale and origin, the painted graph)
         self.hide()
 
     @property
@@ -44,6 +47,9 @@ class Minimap(QWidget):
     # state ---------------------------------------------------------------------------------------
     def schedule(self, *_args) -> None:
         self._refresh_timer.start()
+
+    def _forget_graph(self, *_args) -> None:
+        self._graph = None
 
     def refresh(self) -> None:
         """Show or hide (is the graph bigger than the view?), place in the corner, repaint."""
@@ -98,16 +104,41 @@ class Minimap(QWidget):
 
     # painting and mouse --------------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        scale, origin = self._scale_and_origin()
+        key = (scale, origin.x(), origin.y(), self.width(), self.height())
+        if self._graph is None or self._graph[0] != key:
+            self._graph = (key, self._paint_graph(scale, origin))
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._graph[1])
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(theme.ACCENT, 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        visible = self.visible_rect()
+        painter.drawRect(
+            QRectF(
+                origin.x() + visible.left() * scale,
+                origin.y() + visible.top() * scale,
+                visible.width() * scale,
+                visible.height() * scale,
+            )
+        )
+        painter.end()
+
+    def _paint_graph(self, scale: float, origin: QPointF) -> QPixmap:
+        """The background, wires and cards at this scale (everything but the on-screen frame)."""
         scene = self.view.canvas_scene
         colors = scene.colors
-        painter = QPainter(self)
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         background = QColor(colors["node"])
         background.setAlpha(235)
         painter.setPen(QPen(colors["node_border"], 1.0))
         painter.setBrush(background)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
-        scale, origin = self._scale_and_origin()
 
         def at(point: QPointF) -> QPointF:
             return QPointF(origin.x() + point.x() * scale, origin.y() + point.y() * scale)
@@ -122,12 +153,13 @@ class Minimap(QWidget):
             )
         painter.setPen(Qt.PenStyle.NoPen)
         for item in scene.nodes.values():
+            rect = item.scene_card_rect()
             painter.setBrush(theme.category_color(item.category))
-            painter.drawRect(self.to_minimap(item.scene_card_rect()))
-        painter.setPen(QPen(theme.ACCENT, 1.5))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(self.to_minimap(self.visible_rect()))
+            painter.drawRect(
+                QRectF(at(rect.topLeft()), QSizeF(rect.width(), rect.height()) * scale)
+            )
         painter.end()
+        return pixmap
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:

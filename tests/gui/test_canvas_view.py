@@ -346,3 +346,36 @@ def test_clicking_the_minimap_moves_the_view_there(make_view, qtbot):
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     assert shown.contains(last)
     assert not shown.contains(view.node_item("input_1").scene_card_rect().center())
+
+
+def test_minimap_paints_the_graph_once_while_panning_and_again_after_an_edit(
+    make_view, qtbot, monkeypatch
+):
+    """Panning a big graph repaints only the frame over the cached miniature (issue 22: a
+    300-node graph took 550 ms a frame when every card re-measured the whole scene)."""
+    layers = [("Input", {"shape": [8]})] + [("Dense", {"units": 8})] * 30
+    view = make_view(chain(*layers))
+    view.set_zoom(1.0)
+    qtbot.waitUntil(view.minimap.isVisible, timeout=1000)
+    painted = []
+    original = type(view.minimap)._paint_graph
+    monkeypatch.setattr(
+        type(view.minimap),
+        "_paint_graph",
+        lambda self, *a: painted.append(1) or original(self, *a),
+    )
+    view.document.set_param("dense_3", "units", 9)  # a change: the next paint draws the graph
+    qtbot.wait(10)
+    view.minimap.repaint()
+    bar = view.verticalScrollBar()
+    frames = []
+    for step in range(5):
+        bar.setValue(bar.value() + 30)
+        view.minimap.repaint()
+        frames.append(view.minimap.grab().toImage())
+    assert painted == [1]  # the miniature once; the frame moved over it
+    assert frames[0] != frames[-1]  # ...and the frame did move
+    view.document.set_param("dense_5", "units", 9)
+    qtbot.wait(10)
+    view.minimap.repaint()
+    assert painted == [1, 1]
