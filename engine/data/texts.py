@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from ..safe_io import check_regular_file, decode_utf8, read_bytes_capped
@@ -97,7 +98,7 @@ def _longest_text_column(df, label: str, path: Path) -> str:
     lengths = {
         c: df[c].dropna().astype(str).str.len().mean()
         for c in df.columns
-        if c != label and df[c].dtype == object
+        if c != label and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
     }
     if not lengths:
         raise DataError("no text column: every column but the label holds numbers", path=path)

@@ -9,15 +9,17 @@ ids. A new template without a Keras twin here fails `test_every_template_has_a_k
 import keras_oracle as ko
 import pytest
 import torch
+from keras_twins_sequences import SEQUENCE_TWINS
 from neurocanvas.engine import templates
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.shapes import AutoSizes
 from neurocanvas.engine.summary import summarize
+from template_sizes import TEMPLATE_SIZES
 
 keras = ko.keras
 L = keras.layers
 CF = {"data_format": "channels_first"}
-AUTO = {"tabular-mlp": AutoSizes(input_shape=(4,), output_units=3)}
+AUTO = {"tabular-mlp": AutoSizes(input_shape=(4,), output_units=3), **TEMPLATE_SIZES}
 
 
 def _chain(inputs, layers):
@@ -204,6 +206,7 @@ KERAS_TWINS = {
     "vgg-cifar10": vgg_cifar10,
     "lenet5": lenet5,
     "resnet-block": resnet_block,
+    **SEQUENCE_TWINS,
 }
 # The issue's reference figures from Keras' model.summary(), beside the models built above.
 KERAS_FIGURES = {
@@ -236,7 +239,11 @@ def test_template_counts_and_outputs_match_keras(name):
     ko.randomise_statistics(model)
     ko.copy_weights(model, keras_model, _weighted_nodes(graph))
     shape = auto.input_shape if auto else tuple(graph.input_nodes()[0].params["shape"])
-    x = torch.randn(5, *shape, generator=torch.Generator().manual_seed(0))
+    generator = torch.Generator().manual_seed(0)
+    if auto is not None and auto.input_dtype == "int64":  # token ids below the vocabulary size
+        x = torch.randint(0, 100, (5, *shape), generator=generator)
+    else:
+        x = torch.randn(5, *shape, generator=generator)
     assert ko.max_difference(model, keras_model, [x]) < 1e-5
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: every template compiled once per session (auto sizes: 4 features, 3 classes)."""
+"""Shared fixtures: every template compiled once per session (auto sizes: tests/template_sizes.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import pytest
 from neurocanvas.engine.export import load_source
 from neurocanvas.engine.shapes import AutoSizes
 from neurocanvas.engine.templates import list_templates
+from template_sizes import TEMPLATE_SIZES
 
 TEMPLATES = [t.name for t in list_templates()]
 AUTO = AutoSizes(input_shape=(4,), output_units=3)
 
 
 def source_for(name: str):
-    return load_source(name, auto=AUTO if name == "tabular-mlp" else None, seed=0)
+    auto = TEMPLATE_SIZES.get(name, AUTO if name == "tabular-mlp" else None)
+    return load_source(name, auto=auto, seed=0)
 
 
 @pytest.fixture(scope="session")
