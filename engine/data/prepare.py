@@ -47,6 +47,10 @@ class PreparedData:
     report: list[str] = field(default_factory=list)
     # Per-batch augmentation for training batches (images only), or None.
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None
+    # A series' baseline forecasts per split ({"test": {"naive": ..., "seasonal": ...}}), in the
+    # targets' shape and units, and its season (forecast.py); empty for other data.
+    baselines: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+    season: int | None = None
 
 
 def _indices(ds: Dataset, cfg: DataConfig, report: list[str]):
@@ -115,6 +119,14 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
             raise DataError(f"augmentation ({', '.join(cfg.augment)}) applies only to image data")
         augment = build_augment(cfg.augment, pre)
         report.append(f"augmenting training batches: {', '.join(cfg.augment)}")
+    baselines = {}
+    if ds.baselines:
+        test_part = ds.test.baselines if own_test else {k: v[te] for k, v in ds.baselines.items()}
+        baselines = {
+            "train": {k: v[tr_t] for k, v in ds.baselines.items()},
+            "val": {k: v[va_t] for k, v in ds.baselines.items()},
+            "test": dict(test_part) if test_part else {},
+        }
     return PreparedData(
         train=TensorSplit(pre.apply(train_x), train_y),
         val=TensorSplit(pre.apply(val_x), val_y),
@@ -124,4 +136,6 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         class_names=list(info.class_names),
         report=report,
         augment=augment,
+        baselines=baselines,
+        season=ds.season,
     )

@@ -272,6 +272,7 @@ class _JsonReporter:
             line = {
                 "final": True,
                 "test": event.test,
+                "splits": event.splits,
                 "best_epoch": event.best_epoch,
                 "epochs_run": event.epochs_run,
                 "stopped": event.stopped,
@@ -282,6 +283,7 @@ class _JsonReporter:
                 "evaluated_on": event.evaluated_on,
                 "class_names": event.class_names,
                 "confusion_matrix": event.confusion_matrix,
+                **({"forecast": event.forecast} if event.forecast else {}),
             }
         elif isinstance(event, RunFailed):
             line = {

@@ -75,6 +75,9 @@ class RunFinished(Event):
     samples_per_s: float
     per_class: dict[str, list[float]] = field(default_factory=dict)
     evaluated_on: str = "test"  # "test", or "val"/"train" when the data has no test split
+    splits: dict[str, dict[str, float]] = field(default_factory=dict)  # each split's metrics
+    # A forecast's test windows: "actual", "predicted", "naive" (and "seasonal"), one list each
+    forecast: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
