@@ -267,6 +267,7 @@ class _JsonReporter:
                 "lr": event.lr,
                 "seconds": event.seconds,
                 "samples_per_s": event.samples_per_s,
+                "grad_norms": event.grad_norms,
             }
         elif isinstance(event, RunFinished):
             line = {

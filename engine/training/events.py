@@ -59,6 +59,8 @@ class EpochEnded(Event):
     seconds: float
     samples_per_s: float  # training samples per second this epoch (validation excluded)
     improved: bool  # the monitored metric reached a new best
+    # {node id: mean L2 norm of its parameters' gradients this epoch, before clipping}
+    grad_norms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

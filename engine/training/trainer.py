@@ -262,6 +262,7 @@ class Trainer:
             time.perf_counter() - self.epoch_started,
             len(self.data.train.x) / train_seconds,
             improved,
+            self.train_step.epoch_grad_norms(),
         )
         self._call("on_epoch_end", epoch, logs)
 
