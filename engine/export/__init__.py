@@ -21,7 +21,25 @@ FORMATS = ("onnx", "torchscript", "pt2", "pytorch", "checkpoint")
 
 
 def export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
-    """Write `source` in format `fmt` to `out` (a file, or a folder for "pytorch") and verify it."""
+    """Write `source` in format `fmt` to `out` (a file, or a folder for "pytorch") and verify it.
+    A model trained on texts also gets its tokenizer (`tokenizer.json`, Hugging Face `tokenizers`
+    JSON with its padding and truncation) beside the export: the model takes token ids, and that
+    file turns texts into the ids it was trained on."""
+    result = _export(source, fmt, out, **options)
+    tokenizer = (source.preprocessing or {}).get("tokenizer")
+    if tokenizer and fmt != "checkpoint":  # a checkpoint holds it already
+        from pathlib import Path
+
+        from ..atomic import write_atomic
+
+        folder = Path(out) if fmt == "pytorch" else Path(out).parent
+        path = folder / "tokenizer.json"
+        write_atomic(path, tokenizer)
+        result.files.append(path)
+    return result
+
+
+def _export(source: ExportSource, fmt: str, out, **options) -> ExportResult:
     if fmt == "onnx":
         from .onnx_export import export_onnx
 
