@@ -1,6 +1,7 @@
 """Try it: a trained model's predictions for input the learner makes. A draw-a-digit pad for
-28x28 image models, an image file for other image models, a typed CSV row for tables; the class
-probabilities show as a bar chart.
+28x28 image models, an image file for other image models, a typed CSV row for tables, a typed
+sentence for text models (encoded by the checkpoint's own tokenizer); the class probabilities
+show as a bar chart.
 
 The checkpoint loads on a `BackgroundTask`; a single prediction is small enough for the GUI
 thread (one sample through the model).
@@ -128,6 +129,9 @@ class TryItView(QWidget):
         self.feature_shape = shape
         self.names = list(self.bundle.get("class_names") or [])
         kind = "digit" if _is_digit_shape(shape) else "image" if info.get("is_image") else "row"
+        if self.preprocessing is not None and self.preprocessing.tokenizer:
+            kind = "text"
+        self.kind = kind
         self._show_inputs(kind)
         features = ", ".join(info.get("feature_names") or [])
         how = {
@@ -135,6 +139,7 @@ class TryItView(QWidget):
             "image": f"Pick an image file; it is resized to {'x'.join(map(str, shape))}.",
             "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
             "Enter.",
+            "text": "Type a sentence and press Enter; the bars show how likely each class is.",
         }[kind]
         self.caption.setText(f"{self._model_text()}\n{how}")
         self.caption.setToolTip(self.source or "")
@@ -154,7 +159,12 @@ class TryItView(QWidget):
         self.seen_label.setVisible(kind == "digit")
         self.clear_button.setVisible(kind == "digit")
         self.image_button.setVisible(kind in ("digit", "image"))
-        self.row.setVisible(kind == "row")
+        self.row.setVisible(kind in ("row", "text"))
+        self.row.setPlaceholderText(
+            "Type a sentence, then Enter"
+            if kind == "text"
+            else "Type one row of feature values, comma-separated, then Enter"
+        )
 
     # predictions -------------------------------------------------------------------------------
     def predict_pad(self) -> None:
@@ -167,6 +177,11 @@ class TryItView(QWidget):
 
     def predict_row(self) -> None:
         if self.model is None:
+            return
+        if getattr(self, "kind", None) == "text":
+            if self.row.text().strip():
+                ids = self.preprocessing.encode_texts([self.row.text()])
+                self._predict(ids.numpy())
             return
         try:
             values = [float(v) for v in self.row.text().replace(";", ",").split(",") if v.strip()]

@@ -1,0 +1,47 @@
+"""GUI views for sequence and text models, with real widgets."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+
+def _texts_csv(path):
+    good = ["works great", "really helped me", "no side effects, great", "I feel better now"]
+    bad = ["made me sick", "terrible headaches", "did not work at all", "awful side effects"]
+    rows = [(t, "positive") for t in good] * 5 + [(t, "negative") for t in bad] * 5
+    path.write_text("review,rating\n" + "".join(f'"{t}",{label}\n' for t, label in rows))
+    return path
+
+
+def test_try_it_takes_a_sentence_for_a_text_model(qtbot, tmp_path):
+    from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import Trainer
+    from neurocanvas.gui.training.try_it import TryItView
+
+    project = load_template("text-sentiment")
+    project.training = {**project.training, "epochs": 2}
+    project.data = {**project.data, "source": str(_texts_csv(tmp_path / "t.csv"))}
+    cfg = DataConfig.from_dict(project.data)
+    result = Trainer(project, prepare(load_dataset(cfg), cfg), run_dir=tmp_path / "run").run()
+    view = TryItView()
+    qtbot.addWidget(view)
+    view.show()
+    view.load_checkpoint(result.checkpoint)
+    qtbot.waitUntil(lambda: view.model is not None, timeout=10_000)
+    assert "Type a sentence" in view.caption.text()
+    assert view.row.isVisible() and not view.pad.isVisible() and not view.image_button.isVisible()
+    assert view.row.placeholderText() == "Type a sentence, then Enter"
+    qtbot.keyClicks(view.row, "it really helped, great")
+    QTest.keyClick(view.row, Qt.Key.Key_Return)
+    ids = view.preprocessing.encode_texts(["it really helped, great"])
+    with torch.no_grad():  # two classes: one logit, P(second class) = its sigmoid
+        out = view.model(ids)
+    assert out.shape == (1, 1)
+    p = torch.sigmoid(out[0, 0]).item()
+    expected = [1 - p, p]
+    assert view.probabilities == pytest.approx(expected, abs=1e-5)
+    assert view.answer.text().startswith("Looks like:")
