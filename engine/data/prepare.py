@@ -51,6 +51,8 @@ class PreparedData:
     # targets' shape and units, and its season (forecast.py); empty for other data.
     baselines: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
     season: int | None = None
+    # Texts: each split's raw texts in its samples' order (for the misclassified list); else {}.
+    texts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _indices(ds: Dataset, cfg: DataConfig, report: list[str]):
@@ -127,6 +129,14 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
             "val": {k: v[va_t] for k, v in ds.baselines.items()},
             "test": dict(test_part) if test_part else {},
         }
+    texts = {}
+    if ds.texts is not None:
+        test_texts = (ds.test.texts or []) if own_test else [ds.texts[i] for i in te]
+        texts = {
+            "train": [ds.texts[i] for i in tr],
+            "val": [ds.texts[i] for i in va],
+            "test": list(test_texts),
+        }
     return PreparedData(
         train=TensorSplit(pre.apply(train_x), train_y),
         val=TensorSplit(pre.apply(val_x), val_y),
@@ -138,4 +148,5 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         augment=augment,
         baselines=baselines,
         season=ds.season,
+        texts=texts,
     )

@@ -298,6 +298,7 @@ class _JsonReporter:
                 "class_names": event.class_names,
                 "confusion_matrix": event.confusion_matrix,
                 **({"forecast": event.forecast} if event.forecast else {}),
+                **({"misclassified": event.misclassified} if event.misclassified else {}),
             }
         elif isinstance(event, RunFailed):
             line = {

@@ -80,6 +80,8 @@ class RunFinished(Event):
     splits: dict[str, dict[str, float]] = field(default_factory=dict)  # each split's metrics
     # A forecast's test windows: "actual", "predicted", "naive" (and "seasonal"), one list each
     forecast: dict[str, list] = field(default_factory=dict)
+    # Texts: {"text", "true", "predicted", "confidence"} per mistake, the most confident first
+    misclassified: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

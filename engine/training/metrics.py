@@ -60,6 +60,8 @@ class EvalResult:
     num_samples: int = 0
     # A forecast's per-window targets, predictions and baselines (forecast_metrics.py), or {}.
     forecast: dict[str, list] = field(default_factory=dict)
+    # Texts: the mistakes, most confident first (misclassified.py), or [].
+    misclassified: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {

@@ -105,6 +105,7 @@ def finished_event(trainer: Trainer, seconds: float) -> RunFinished:
         getattr(trainer, "evaluated_on", "test"),
         dict(getattr(trainer, "split_metrics", {})),
         dict(result.forecast),
+        list(result.misclassified),
     )
 
 

@@ -394,24 +394,9 @@ class Trainer:
         self.test_result = self._final_evaluation()
 
     def _final_evaluation(self) -> EvalResult | None:
-        """The first of test / val / train there is, plus each split's metrics in
-        ``split_metrics`` (a forecast's with its baselines: forecast_metrics.py)."""
-        from .forecast_metrics import score_forecast
+        from .final_evaluation import final_evaluation
 
-        first, self.split_metrics = None, {}
-        for name in ("test", "val", "train"):
-            if self.splits.get(name) is None:
-                continue
-            result = self._evaluate_split(name)
-            scores, series = score_forecast(
-                self.view, self.data, self.splits, name, self.config.eval_batch_size
-            )
-            result.metrics.update(scores)
-            self.split_metrics[name] = dict(result.metrics)
-            if first is None:
-                self.evaluated_on, first = name, result
-                first.forecast = series
-        return first
+        return final_evaluation(self)
 
 
 def _check_finite(loss: float, epoch: int) -> None:

@@ -140,3 +140,31 @@ def test_train_json_reports_each_split(tmp_path, capsys):
         assert {"rmse", "mae", "naive_rmse", "mase"} <= set(final["splits"][name])
     assert final["test"]["naive_rmse"] == final["splits"]["test"]["naive_rmse"]
     assert len(final["forecast"]["actual"]) == len(final["forecast"]["predicted"])
+
+
+def test_a_text_run_lists_its_mistakes_most_confident_first(tmp_path):
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import TrainConfig, Trainer
+
+    rows = [("good and helpful", "pos"), ("bad and awful", "neg"), ("helpful", "pos")] * 10
+    rows += [("awful", "pos"), ("good", "neg")] * 3  # labels a model gets wrong
+    path = tmp_path / "t.csv"
+    path.write_text("review,rating\n" + "".join(f"{t},{label}\n" for t, label in rows))
+    project = load_template("text-sentiment")
+    project.data = {**project.data, "source": str(path), "split": [0.6, 0.2, 0.2]}
+    cfg = DataConfig.from_dict(project.data)
+    data = prepare(load_dataset(cfg), cfg)
+    config = TrainConfig.from_dict(project.training).replace(epochs=3)
+    result = Trainer(project, data, config, device="cpu", run_dir=None).run()
+    test_texts = data.texts["test"]
+    assert len(test_texts) == len(data.test)
+    wrong = result.misclassified
+    names = data.class_names
+    truth = {t: names[int(y)] for t, y in zip(test_texts, data.test.y)}
+    assert all(
+        m["text"] in truth and m["true"] == truth[m["text"]] != m["predicted"] for m in wrong
+    )
+    accuracy = result.test["accuracy"]
+    assert len(wrong) == round((1 - accuracy) * len(data.test))
+    confidences = [m["confidence"] for m in wrong]
+    assert confidences == sorted(confidences, reverse=True)
