@@ -45,3 +45,31 @@ def test_try_it_takes_a_sentence_for_a_text_model(qtbot, tmp_path):
     expected = [1 - p, p]
     assert view.probabilities == pytest.approx(expected, abs=1e-5)
     assert view.answer.text().startswith("Looks like:")
+
+
+def test_the_data_pane_takes_a_test_file(qtbot, tmp_path):
+    from neurocanvas.engine.data.config import packaged_path
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.gui.document import Document
+    from neurocanvas.gui.training.data_panel import DataPanel
+
+    lines = packaged_path("gunpoint", test=True).read_text().splitlines()
+    head = [line for line in lines if line.startswith(("#", "@"))]
+    rows = [line for line in lines if line and not line.startswith(("#", "@"))][:7]
+    small = tmp_path / "small_TEST.ts"
+    small.write_text("\n".join(head + rows) + "\n")
+    document = Document(load_template("gru-sequence-classifier"))
+    panel = DataPanel(document)
+    qtbot.addWidget(panel)
+    panel.resize(500, 800)
+    panel.show()
+    assert panel.test_path.text() == "" and panel.test_path.isEnabled()
+    panel.test_path.setText(str(small))
+    panel.test_path.editingFinished.emit()
+    assert document.settings("data")["test_source"] == str(small)
+    assert document.undo_stack.undoText() == "Set test file"
+    with qtbot.waitSignal(panel.loaded, timeout=30_000):
+        qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
+    assert "test split: 7 samples from the test file" in panel.info.text()
+    document.undo_stack.undo()
+    assert panel.test_path.text() == "" and document.settings("data").get("test_source") is None
