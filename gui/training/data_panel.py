@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
-from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
+from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name, source_kind
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -267,7 +267,8 @@ class DataPanel(DataLoading, NamedEdits, QWidget):
             widget.setEnabled(synthetic)
         for widget in (self.path, self.browse):
             widget.setEnabled(from_file)
-        table = kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES
+        # A packaged table or text file has a target column; GunPoint's .ts file has none.
+        table = kind == FILE_SOURCES[0] or (kind in PACKAGED_NAMES and source_kind(kind) == "csv")
         for widget in (self.target, self.missing):
             widget.setEnabled(table)
         # Crops, flips and colour jitter change images: for a table or 2-D points, say so.

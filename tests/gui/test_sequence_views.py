@@ -73,3 +73,16 @@ def test_the_data_pane_takes_a_test_file(qtbot, tmp_path):
     assert "test split: 7 samples from the test file" in panel.info.text()
     document.undo_stack.undo()
     assert panel.test_path.text() == "" and document.settings("data").get("test_source") is None
+
+
+def test_a_packaged_series_file_has_no_target_column_to_choose(qtbot):
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.gui.document import Document
+    from neurocanvas.gui.training.data_panel import DataPanel
+
+    panel = DataPanel(Document(load_template("conv1d-sequence-classifier")))
+    qtbot.addWidget(panel)
+    assert panel.source.currentText() == "gunpoint"
+    assert not panel.target.isEnabled() and not panel.missing.isEnabled()
+    panel.source.setCurrentText("drug-reviews")  # a text table: its label column is a target
+    assert panel.target.isEnabled()
