@@ -86,3 +86,51 @@ def test_a_packaged_series_file_has_no_target_column_to_choose(qtbot):
     assert not panel.target.isEnabled() and not panel.missing.isEnabled()
     panel.source.setCurrentText("drug-reviews")  # a text table: its label column is a target
     assert panel.target.isEnabled()
+
+
+def test_results_draw_the_forecast_and_list_misclassified_texts(qtbot):
+    from neurocanvas.gui.training.results import ResultsView
+
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show()
+    forecast = {
+        "actual": [[1.0], [2.0], [3.0]],
+        "predicted": [[1.1], [2.1], [2.9]],
+        "naive": [[0.0], [1.0], [2.0]],
+        "seasonal": [[float("nan")], [1.5], [2.5]],
+    }
+    test = {"rmse": 0.1, "naive_rmse": 1.0, "seasonal_rmse": 0.5}
+    view.set_results(
+        {
+            "stopped": "completed",
+            "epochs_run": 3,
+            "best_epoch": 3,
+            "test": test,
+            "forecast": forecast,
+        }
+    )
+    curves = view.curve_plot.plotItem.listDataItems()
+    assert [c.name() for c in curves] == [
+        "actual",
+        "model (RMSE 0.1)",
+        "naive (last value) (RMSE 1)",
+        "seasonal naive (RMSE 0.5)",
+    ]
+    assert list(curves[1].yData) == pytest.approx([1.1, 2.1, 2.9])
+    assert view.curve_plot.isVisible() and not view.gallery.isVisible()
+    wrong = [
+        {"text": "It  was\nfine", "true": "positive", "predicted": "negative", "confidence": 0.9}
+    ]
+    view.set_results(
+        {
+            "stopped": "completed",
+            "epochs_run": 1,
+            "best_epoch": 1,
+            "test": {},
+            "misclassified": wrong,
+        }
+    )
+    assert view.gallery.count() == 1 and view.gallery.isVisible()
+    assert view.gallery.item(0).text() == "negative (90%), true positive: It was fine"
+    assert "Misclassified texts" in view.gallery_label.text()
