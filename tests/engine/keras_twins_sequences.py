@@ -57,7 +57,7 @@ def text_sentiment():
     return _chain(
         keras.Input((40,), dtype="int64"),
         [
-            L.Embedding(1000, 32, name="embedding"),
+            L.Embedding(1000, 64, name="embedding"),
             L.SpatialDropout1D(0.2, name="worddrop"),
             L.Bidirectional(L.LSTM(32, return_sequences=True), name="bilstm"),
             L.GlobalMaxPooling1D(name="pool"),  # channels last: the max over the steps
