@@ -134,3 +134,24 @@ def test_results_draw_the_forecast_and_list_misclassified_texts(qtbot):
     assert view.gallery.count() == 1 and view.gallery.isVisible()
     assert view.gallery.item(0).text() == "negative (90%), true positive: It was fine"
     assert "Misclassified texts" in view.gallery_label.text()
+
+
+def test_the_gradients_view_draws_each_layer_and_says_when_they_vanish(qtbot):
+    from neurocanvas.engine.training.events import EpochEnded
+    from neurocanvas.gui.training.grad_view import GradNormView
+
+    view = GradNormView()
+    qtbot.addWidget(view)
+    view.show()
+
+    def epoch(n, norms):
+        return EpochEnded(n, 3, {"loss": 1.0}, {}, 0.01, 0.1, 100.0, False, norms)
+
+    view.add_progress([epoch(1, {"rnn": 1e-3, "out": 1.0}), epoch(2, {"rnn": 5e-4, "out": 0.8})])
+    assert sorted(view.curves) == ["out", "rnn"]
+    assert list(view.curves["rnn"].yData) == pytest.approx([1e-3, 5e-4])
+    assert view.hint.isHidden()
+    view.add(3, {"rnn": 1e-8, "out": 0.5})
+    assert view.hint.isVisible() and view.hint.text().startswith("Vanishing gradients")
+    view.clear()
+    assert view.curves == {} and view.hint.isHidden()
