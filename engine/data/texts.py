@@ -89,9 +89,11 @@ def load_text_table(path: Path, cfg: DataConfig, class_names: list[str] | None) 
         )
     df = df[keep]
     labels = np.array([str(v).strip() for v in df[label]], dtype=object)
-    return _text_dataset(
+    ds = _text_dataset(
         [str(t) for t in df[text_col]], labels, cfg, p, str(path), class_names, report
     )
+    ds.preview_columns = columns  # the file's columns (the data pane offers them as the label)
+    return ds
 
 
 def _longest_text_column(df, label: str, path: Path) -> str:
