@@ -51,6 +51,8 @@ class PreparedData:
     # targets' shape and units, and its season (forecast.py); empty for other data.
     baselines: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
     season: int | None = None
+    # A series: each window's last target time (the time column's text) per split, for axes.
+    target_times: dict[str, list[str]] = field(default_factory=dict)
     # Texts: each split's raw texts in its samples' order (for the misclassified list); else {}.
     texts: dict[str, list[str]] = field(default_factory=dict)
 
@@ -121,7 +123,14 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
             raise DataError(f"augmentation ({', '.join(cfg.augment)}) applies only to image data")
         augment = build_augment(cfg.augment, pre)
         report.append(f"augmenting training batches: {', '.join(cfg.augment)}")
-    baselines = {}
+    baselines, times = {}, {}
+    if ds.time_spans is not None and ds.times:  # each window's last target step, for axes
+        ends = [ds.times[int(e) - 1] for e in ds.time_spans[:, 1].tolist()]
+        times = {"train": [ends[i] for i in tr], "val": [ends[i] for i in va]}
+        if own_test and ds.test.time_spans is not None and ds.test.times:
+            times["test"] = [ds.test.times[int(e) - 1] for e in ds.test.time_spans[:, 1].tolist()]
+        elif not own_test:
+            times["test"] = [ends[i] for i in te]
     if ds.baselines:
         test_part = ds.test.baselines if own_test else {k: v[te] for k, v in ds.baselines.items()}
         baselines = {
@@ -149,4 +158,5 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         baselines=baselines,
         season=ds.season,
         texts=texts,
+        target_times=times,
     )

@@ -59,7 +59,8 @@ def predict_outputs(view: torch.nn.Module, x: torch.Tensor, batch_size: int = 10
 def score_forecast(view, data, splits: dict, name: str, batch_size: int = 1024):
     """(metrics, series) of the forecast on split ``name`` of ``data`` (a PreparedData with
     baselines), or ({}, {}) for other data. ``series``: the targets, the forecast and the
-    baselines as lists per window, for a predicted-vs-actual plot."""
+    baselines as lists per window, and each window's last target time ("times"), for a
+    predicted-vs-actual plot."""
     baselines = getattr(data, "baselines", None) or {}
     placed = splits.get(name)
     if name not in baselines or placed is None:
@@ -75,4 +76,7 @@ def score_forecast(view, data, splits: dict, name: str, batch_size: int = 1024):
         "predicted": predicted.reshape(len(predicted), -1).tolist(),
         **{k: v.reshape(len(v), -1).tolist() for k, v in baselines[name].items()},
     }
+    times = (getattr(data, "target_times", None) or {}).get(name)
+    if times and len(times) == len(actual):
+        series["times"] = list(times)
     return metrics, series

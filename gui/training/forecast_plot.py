@@ -38,4 +38,12 @@ def draw_forecast(plot: pg.PlotWidget, forecast: dict, metrics: dict) -> None:
             name=name,
             connect="finite",
         )
+    times = forecast.get("times")
+    axis = plot.getAxis("bottom")
+    if times:  # dates on the axis, about eight of them
+        step = max(1, len(times) // 8)
+        axis.setTicks([[(i, str(times[i])) for i in range(0, len(times), step)]])
+        plot.setLabel("bottom", "time (each window's forecast step)")
+    else:
+        axis.setTicks(None)
     plot.show()

@@ -99,6 +99,7 @@ def test_results_draw_the_forecast_and_list_misclassified_texts(qtbot):
         "predicted": [[1.1], [2.1], [2.9]],
         "naive": [[0.0], [1.0], [2.0]],
         "seasonal": [[float("nan")], [1.5], [2.5]],
+        "times": ["1960-10", "1960-11", "1960-12"],
     }
     test = {"rmse": 0.1, "naive_rmse": 1.0, "seasonal_rmse": 0.5}
     view.set_results(
@@ -118,6 +119,8 @@ def test_results_draw_the_forecast_and_list_misclassified_texts(qtbot):
         "seasonal naive (RMSE 0.5)",
     ]
     assert list(curves[1].yData) == pytest.approx([1.1, 2.1, 2.9])
+    ticks = view.curve_plot.getAxis("bottom")._tickLevels
+    assert ticks[0] == [(0, "1960-10"), (1, "1960-11"), (2, "1960-12")]
     assert view.curve_plot.isVisible() and not view.gallery.isVisible()
     wrong = [
         {"text": "It  was\nfine", "true": "positive", "predicted": "negative", "confidence": 0.9}

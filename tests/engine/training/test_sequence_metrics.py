@@ -139,7 +139,9 @@ def test_train_json_reports_each_split(tmp_path, capsys):
     for name in ("train", "val", "test"):
         assert {"rmse", "mae", "naive_rmse", "mase"} <= set(final["splits"][name])
     assert final["test"]["naive_rmse"] == final["splits"]["test"]["naive_rmse"]
-    assert len(final["forecast"]["actual"]) == len(final["forecast"]["predicted"])
+    forecast = final["forecast"]
+    assert len(forecast["actual"]) == len(forecast["predicted"]) == len(forecast["times"])
+    assert forecast["times"][-1] == "1961-12"  # the last month of the file: 1950-01 + 143
 
 
 def test_a_text_run_lists_its_mistakes_most_confident_first(tmp_path):
