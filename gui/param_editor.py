@@ -37,6 +37,9 @@ def error_label() -> QLabel:
     return label
 
 
+_REFUSED = object()  # typed text the spec refused (None is a value: an optional setting off)
+
+
 def value_text(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value)
@@ -91,6 +94,11 @@ class ParamEditor(QObject):
             widget = QComboBox()
             widget.addItems(list(spec.choices))
             widget.currentTextChanged.connect(self._commit_text)
+        elif self._optional_number:  # empty means off (or chosen automatically): a line edit
+            widget = QLineEdit()
+            widget.setPlaceholderText("empty: off")
+            widget.textEdited.connect(self._check_text)
+            widget.editingFinished.connect(lambda: self._commit_text(widget.text()))
         elif spec.kind == "int" and not spec.auto:
             widget = QSpinBox()
             widget.setRange(
@@ -112,6 +120,11 @@ class ParamEditor(QObject):
             widget.textEdited.connect(self._check_text)
             widget.editingFinished.connect(lambda: self._commit_text(widget.text()))
         return widget
+
+    @property
+    def _optional_number(self) -> bool:
+        spec = self.spec
+        return spec.kind in ("int", "float") and not spec.auto and getattr(spec, "optional", False)
 
     def _float_spin(self) -> QDoubleSpinBox:
         spec = self.spec
@@ -142,21 +155,21 @@ class ParamEditor(QObject):
                 widget.setCurrentText(str(value))
             elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
                 widget.setValue(value)
-            elif widget.text() != value_text(value):
-                widget.setText(value_text(value))
+            elif widget.text() != ("" if value is None else value_text(value)):
+                widget.setText("" if value is None else value_text(value))
         finally:
             widget.blockSignals(blocked)
         self._current = value
         self._clear_error()
 
     def _check_text(self, text: str) -> Any:
-        """Validate typed text; returns the coerced value, or None (and shows why) if refused."""
+        """Validate typed text; returns the coerced value, or _REFUSED (and shows why)."""
         try:
             value = self.spec.coerce(self._typed(text.strip()))
         except ParamError as error:
             self.error.setText(str(error))
             self.error.show()
-            return None
+            return _REFUSED
         self._clear_error()
         return value
 
@@ -168,6 +181,13 @@ class ParamEditor(QObject):
                 return int(text) if isinstance(self.widget, QSpinBox) else float(text)
             except ValueError:
                 pass  # the spec's own message says what is wrong with it
+        if self._optional_number:
+            if not text:
+                return None
+            try:
+                return int(text) if self.spec.kind == "int" else float(text)
+            except ValueError:
+                pass
         return text
 
     def _clear_error(self) -> None:
@@ -176,7 +196,7 @@ class ParamEditor(QObject):
 
     def _commit_text(self, text: str) -> None:
         value = self._check_text(text)
-        if value is not None:
+        if value is not _REFUSED:
             self._commit(value)
 
     def _commit(self, value: Any) -> None:

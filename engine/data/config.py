@@ -26,8 +26,16 @@ SYNTHETIC_NAMES: tuple[str, ...] = (
     "sine",
 )
 BUILTIN_NAMES: tuple[str, ...] = ("mnist", "fashion-mnist", "cifar10")
-# Small tables shipped inside the package (resources/datasets/NAME.csv), read like any CSV file.
-PACKAGED_NAMES: tuple[str, ...] = ("iris",)
+# Small files shipped inside the package (resources/datasets/, see its README for their sources),
+# read like the same file given by path: name -> (file, its own test file or None). A test file is
+# the test split as it is (as ``test_source``), unless ``use_own_test`` is off.
+PACKAGED_FILES: dict[str, tuple[str, str | None]] = {
+    "iris": ("iris.csv", None),
+    "airline": ("airline.csv", None),
+    "gunpoint": ("GunPoint_TRAIN.ts", "GunPoint_TEST.ts"),
+    "drug-reviews": ("drug_reviews_train.tsv", "drug_reviews_test.tsv"),
+}
+PACKAGED_NAMES: tuple[str, ...] = tuple(PACKAGED_FILES)
 # Spellings people type for the built-ins; mapped to the canonical name.
 _ALIASES = {
     "fashion_mnist": "fashion-mnist",
@@ -38,6 +46,8 @@ _ALIASES = {
     "plane": "regression-plane",
     "spiral": "spirals",
     "circle": "circles",
+    "drug_reviews": "drug-reviews",
+    "airline-passengers": "airline",
 }
 
 
@@ -52,11 +62,15 @@ def is_named_source(source: str) -> bool:
     return canonical_name(source) in SYNTHETIC_NAMES + BUILTIN_NAMES + PACKAGED_NAMES
 
 
-def packaged_path(name: str) -> Path:
-    """The CSV file of a packaged data set (found with ``importlib.resources``, also in a wheel)."""
+def packaged_path(name: str, test: bool = False) -> Path | None:
+    """The file of a packaged data set (found with ``importlib.resources``, also in a wheel), or
+    with ``test`` its own test file (None when it has none)."""
     from importlib import resources
 
-    return Path(str(resources.files("neurocanvas.resources").joinpath("datasets", f"{name}.csv")))
+    file = PACKAGED_FILES[canonical_name(name)][1 if test else 0]
+    if file is None:
+        return None
+    return Path(str(resources.files("neurocanvas.resources").joinpath("datasets", file)))
 
 
 def params_kind(source: str) -> str:
@@ -73,9 +87,7 @@ def source_kind(source: str) -> str:
         return "synthetic"
     if name in BUILTIN_NAMES:
         return "builtin"
-    if name in PACKAGED_NAMES:
-        return "csv"
-    path = Path(source).expanduser()
+    path = packaged_path(name) if name in PACKAGED_NAMES else Path(source).expanduser()
     if path.is_dir():
         return "folder"
     suffix = path.suffix.lower()

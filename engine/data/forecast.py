@@ -3,7 +3,8 @@
 ``params``: ``layout: series``, ``time`` (default the first column), ``inputs`` (default every
 other column), ``targets`` (default the last column), ``window``, ``horizon``, ``horizon_mode``
 ("step": the value ``horizon`` steps after the window, many-to-one; "window": all the next
-``horizon`` steps, many-to-many), ``stride`` and ``fill`` (drop_window / ffill / interpolate).
+``horizon`` steps, many-to-many), ``stride``, ``fill`` (drop_window / ffill / interpolate) and
+``season`` (steps; default from the dates' spacing).
 
 A sample is ``x`` (inputs, window) float32, channels first like every sequence here, and ``y``
 the target value(s): (N,) for one target and one step, else (N, steps * targets), time-major.
@@ -12,6 +13,8 @@ the target value(s): (N,) for one target and one step, else (N, steps * targets)
 validation windows lie between the cuts, test windows after; a window that straddles a cut is
 dropped, never shuffled across it. Scaling statistics then come from the training windows only
 (``prepare``). Targets stay in the file's units (as for every regression table here).
+``Dataset.baselines`` holds each window's naive and seasonal-naive forecasts of its targets (the
+forecasts a model must beat; training/forecast_metrics.py scores them).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ SERIES_PARAMS = {"layout", "delimiter", "header", "encoding", "time", "inputs", 
     "horizon_mode",
     "stride",
     "fill",
+    "season",
 }
 _FORMATS = ((r"\d{4}-\d{1,2}", "%Y-%m"), (r"\d{8}", "%Y%m%d"))
 
@@ -180,6 +184,7 @@ def _windows(frame, inputs, targets, times, p, path: Path, report: list[str]) ->
             "every window holds a missing value; fill them (ffill, interpolate)", path=path
         )
     spans = np.stack([starts, starts + span], axis=1)[ok]
+    season = p.get("season") or guess_season(times)
     xt, yt = torch.from_numpy(np.ascontiguousarray(x[ok])), torch.from_numpy(y[ok])
     report.append(
         f"{len(xt)} windows of {window} step(s) -> "
@@ -198,7 +203,45 @@ def _windows(frame, inputs, targets, times, p, path: Path, report: list[str]) ->
     ds = Dataset(x=xt, y=yt, info=info, report=report)
     ds.time_spans = torch.from_numpy(spans.astype(np.int64))
     ds.times = times
+    ds.baselines = baselines(v_out, starts[ok], window, horizon, whole, season, yt.shape)
+    ds.season = season
     return ds
+
+
+def baselines(v_out, starts, window: int, horizon: int, whole: bool, season, shape) -> dict:
+    """Each window's naive forecast (the last target value inside the window, for every step
+    ahead) and seasonal-naive forecast (the value a whole number of seasons before each target
+    step, the nearest one not after the window; NaN where the series does not reach back)."""
+    ahead = np.arange(1, horizon + 1) if whole else np.array([horizon])
+    last = starts + window - 1
+    naive = np.repeat(v_out[last][:, None, :], len(ahead), axis=1)  # (N, steps, targets)
+    out = {"naive": torch.from_numpy(naive.reshape(shape).astype(np.float32))}
+    if season:
+        back = season * np.ceil(ahead / season).astype(np.int64)  # >= each step ahead
+        index = last[:, None] + ahead[None, :] - back[None, :]  # (N, steps)
+        seasonal = np.where((index >= 0)[..., None], v_out[np.clip(index, 0, None)], np.nan).astype(
+            np.float32
+        )
+        out["seasonal"] = torch.from_numpy(seasonal.reshape(shape))
+    return out
+
+
+def guess_season(times: list[str]) -> int | None:
+    """Steps per season from the time column: 12 for months (YYYY-MM, or dates about 30 days
+    apart), 52 for weeks, 7 for days, 4 for quarters; None for plain numbers (years, steps)."""
+    if len(times) < 2 or re.fullmatch(r"-?\d+(\.\d*)?", times[0]) and len(times[0]) != 8:
+        return None
+    if re.fullmatch(r"\d{4}-\d{1,2}", times[0]):
+        return 12
+    fmt = "%Y%m%d" if re.fullmatch(r"\d{8}", times[0]) else "ISO8601"
+    parsed = pd.to_datetime(pd.Series(times), format=fmt, errors="coerce").dropna()
+    if len(parsed) < 2:
+        return None
+    days = float(np.median(np.diff(parsed.to_numpy()).astype("timedelta64[h]").astype(float))) / 24
+    for low, high, steps in ((0.9, 1.1, 7), (6, 8, 52), (27, 32, 12), (88, 93, 4)):
+        if low <= days <= high:
+            return steps
+    return None
 
 
 def time_split(ds: Dataset, fractions: tuple[float, float, float]):

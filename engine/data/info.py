@@ -104,6 +104,11 @@ class Dataset:
     # splits by time; and the time column's values (for axes).
     time_spans: torch.Tensor | None = None
     times: list[str] = field(default_factory=list)
+    # Each window's baseline forecasts in the targets' shape and units (forecast.py): "naive"
+    # (the last value seen) and, with a season, "seasonal" (the value one season earlier; NaN
+    # where the series does not reach back so far); "season" (steps) in ``season``.
+    baselines: dict[str, torch.Tensor] = field(default_factory=dict)
+    season: int | None = None
     # Labelled texts (texts.py): ``x`` holds row numbers until `prepare` tokenises them with a
     # tokenizer trained on the training split; ``text_settings`` are the tokenizer's params.
     texts: list[str] | None = None

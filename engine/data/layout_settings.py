@@ -78,6 +78,17 @@ SERIES_SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("stride", "int", 1, "Steps between windows", min=1, max=100_000, label="stride"),
     SettingSpec(
+        "season",
+        "int",
+        None,
+        "Steps in one season, for the seasonal-naive forecast (empty: from the dates, 12 for "
+        "months, 52 for weeks, 7 for days, 4 for quarters; none for plain numbers)",
+        optional=True,
+        min=1,
+        max=100_000,
+        label="season",
+    ),
+    SettingSpec(
         "fill",
         "choice",
         "drop_window",

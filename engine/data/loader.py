@@ -4,6 +4,7 @@ source (synthetic name, built-in name, CSV/TSV, .npz/.npy, image folder, IDX fol
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,10 @@ def load_dataset(
     ds = load(cfg, known)
     if cfg.test_source:
         ds = attach_test_file(ds, cfg, load)
+    elif cfg.source in PACKAGED_NAMES and cfg.use_own_test:
+        own_test = packaged_path(cfg.source, test=True)  # GunPoint's _TEST file
+        if own_test is not None:
+            ds = attach_test_file(ds, replace(cfg, test_source=str(own_test)), load)
     return ds
 
 
@@ -74,7 +79,7 @@ def _load_one(cfg: DataConfig, known: list[str] | None, allow_download: bool) ->
         return _aligned(ds, known)
     if src in BUILTIN_NAMES:
         return _aligned(_load_builtin(src, cfg, allow_download), known)
-    if src in PACKAGED_NAMES:  # a small CSV shipped with NeuroCanvas (iris)
+    if src in PACKAGED_NAMES:  # a small file shipped with NeuroCanvas (iris, airline...)
         path = packaged_path(src)
         if not path.is_file():
             raise DataError(f"the packaged data set '{src}' is missing from this installation")

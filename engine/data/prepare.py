@@ -47,6 +47,14 @@ class PreparedData:
     report: list[str] = field(default_factory=list)
     # Per-batch augmentation for training batches (images only), or None.
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None
+    # A series' baseline forecasts per split ({"test": {"naive": ..., "seasonal": ...}}), in the
+    # targets' shape and units, and its season (forecast.py); empty for other data.
+    baselines: dict[str, dict[str, torch.Tensor]] = field(default_factory=dict)
+    season: int | None = None
+    # A series: each window's last target time (the time column's text) per split, for axes.
+    target_times: dict[str, list[str]] = field(default_factory=dict)
+    # Texts: each split's raw texts in its samples' order (for the misclassified list); else {}.
+    texts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _indices(ds: Dataset, cfg: DataConfig, report: list[str]):
@@ -116,6 +124,29 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
             raise DataError(f"augmentation ({', '.join(cfg.augment)}) applies only to image data")
         augment = build_augment(cfg.augment, pre)
         report.append(f"augmenting training batches: {', '.join(cfg.augment)}")
+    baselines, times = {}, {}
+    if ds.time_spans is not None and ds.times:  # each window's last target step, for axes
+        ends = [ds.times[int(e) - 1] for e in ds.time_spans[:, 1].tolist()]
+        times = {"train": [ends[i] for i in tr], "val": [ends[i] for i in va]}
+        if own_test and ds.test.time_spans is not None and ds.test.times:
+            times["test"] = [ds.test.times[int(e) - 1] for e in ds.test.time_spans[:, 1].tolist()]
+        elif not own_test:
+            times["test"] = [ends[i] for i in te]
+    if ds.baselines:
+        test_part = ds.test.baselines if own_test else {k: v[te] for k, v in ds.baselines.items()}
+        baselines = {
+            "train": {k: v[tr_t] for k, v in ds.baselines.items()},
+            "val": {k: v[va_t] for k, v in ds.baselines.items()},
+            "test": dict(test_part) if test_part else {},
+        }
+    texts = {}
+    if ds.texts is not None:
+        test_texts = (ds.test.texts or []) if own_test else [ds.texts[i] for i in te]
+        texts = {
+            "train": [ds.texts[i] for i in tr],
+            "val": [ds.texts[i] for i in va],
+            "test": list(test_texts),
+        }
     return PreparedData(
         train=TensorSplit(pre.apply(train_x), train_y),
         val=TensorSplit(pre.apply(val_x), val_y),
@@ -125,4 +156,8 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         class_names=list(info.class_names),
         report=report,
         augment=augment,
+        baselines=baselines,
+        season=ds.season,
+        texts=texts,
+        target_times=times,
     )

@@ -16,9 +16,15 @@ from .info import Dataset
 
 def preview_rows(ds: Dataset, n: int = 20) -> tuple[list[str], list[list[str]]]:
     """(column names, first ``n`` rows as strings): the file as read for CSVs, else features + label."""
+    info = ds.info
+    if ds.texts is not None:  # texts: what they say, their class and their length in words
+        rows = [
+            [_short(text), info.class_names[int(y)], str(len(text.split()))]
+            for text, y in zip(ds.texts[:n], ds.y[:n].tolist())
+        ]
+        return ["text", "label", "words"], rows
     if ds.preview_columns:
         return list(ds.preview_columns), [list(r) for r in ds.preview_rows[:n]]
-    info = ds.info
     x = ds.x[:n]
     if info.is_image or x.ndim > 2:
         columns = ["shape", "label"]
@@ -82,3 +88,8 @@ def scatter_points(ds: Dataset) -> tuple[np.ndarray, np.ndarray]:
     else:
         pts = x.numpy()
     return pts.astype(np.float32), y
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from ..safe_io import check_regular_file, decode_utf8, read_bytes_capped
@@ -88,16 +89,18 @@ def load_text_table(path: Path, cfg: DataConfig, class_names: list[str] | None) 
         )
     df = df[keep]
     labels = np.array([str(v).strip() for v in df[label]], dtype=object)
-    return _text_dataset(
+    ds = _text_dataset(
         [str(t) for t in df[text_col]], labels, cfg, p, str(path), class_names, report
     )
+    ds.preview_columns = columns  # the file's columns (the data pane offers them as the label)
+    return ds
 
 
 def _longest_text_column(df, label: str, path: Path) -> str:
     lengths = {
         c: df[c].dropna().astype(str).str.len().mean()
         for c in df.columns
-        if c != label and df[c].dtype == object
+        if c != label and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
     }
     if not lengths:
         raise DataError("no text column: every column but the label holds numbers", path=path)

@@ -25,7 +25,25 @@ FOLDER_FORMATS = ("pytorch", "keras", "service")  # formats that write a folder
 
 
 def export(source, fmt: str, out, **options):
-    """Write `source` in format `fmt` to `out` (a file, or a folder for FOLDER_FORMATS); verify it."""
+    """Write `source` in format `fmt` to `out` (a file, or a folder for FOLDER_FORMATS); verify it.
+    A model trained on texts also gets its tokenizer (`tokenizer.json`, Hugging Face `tokenizers`
+    JSON with its padding and truncation) beside the export: the model takes token ids, and that
+    file turns texts into the ids it was trained on."""
+    result = _export(source, fmt, out, **options)
+    tokenizer = (source.preprocessing or {}).get("tokenizer")
+    if tokenizer and fmt != "checkpoint":  # a checkpoint holds it already
+        from pathlib import Path
+
+        from ..atomic import write_atomic
+
+        folder = Path(out) if fmt in FOLDER_FORMATS else Path(out).parent
+        path = folder / "tokenizer.json"
+        write_atomic(path, tokenizer)
+        result.files.append(path)
+    return result
+
+
+def _export(source, fmt: str, out, **options):
     if fmt == "onnx":
         from .onnx_export import export_onnx
 

@@ -326,6 +326,11 @@ CONVERTERS: dict[str, Callable[[Node], Layer | Block]] = {
     "Identity": simple("layers.Identity"),
     "Dropout": lambda node: Layer("layers.Dropout", [repr(node.p.rate)]),
     "SpatialDropout2d": lambda node: Layer("layers.SpatialDropout2D", [repr(node.p.rate), CF]),
+    # Ours drops whole rows of (channels, length); Keras' SpatialDropout1D drops along its last
+    # axis instead, so the same thing in Keras is a Dropout broadcast over the last axis.
+    "SpatialDropout1d": lambda node: Layer(
+        "layers.Dropout", [repr(node.p.rate), "noise_shape=(None, None, 1)"]
+    ),
     "GaussianNoise": lambda node: Layer("layers.GaussianNoise", [repr(node.p.stddev)]),
     "GaussianDropout": lambda node: Layer("layers.GaussianDropout", [repr(node.p.rate)]),
     "AlphaDropout": lambda node: Layer("layers.AlphaDropout", [repr(node.p.rate)]),

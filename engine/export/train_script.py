@@ -149,6 +149,8 @@ def main():
             loss = loss_fn(net(x), target)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if TRAINING.get("grad_clip_value"):
+                torch.nn.utils.clip_grad_value_(net.parameters(), TRAINING["grad_clip_value"])
             if TRAINING.get("grad_clip"):
                 torch.nn.utils.clip_grad_norm_(net.parameters(), TRAINING["grad_clip"])
             optimizer.step()

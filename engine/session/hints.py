@@ -1,5 +1,6 @@
 """Plain-language hints from the curves (no Qt): a loss that explodes, overfitting and
-underfitting, with what to try."""
+underfitting, gradients that explode or vanish (from the per-layer gradient norms the trainer
+emits each epoch: training/grad_norms.py), with what to try."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import math
 
 MIN_EPOCHS = 5
 EXPLODED = 100.0  # the training loss at this many times its first value (or NaN) has diverged
+GRAD_GROWTH = 1000.0  # a layer's gradient norm this many times its first epoch's: exploding
+GRAD_HUGE = 1e4  # a gradient norm above this: exploding, whatever it started at
+GRAD_RATIO = 1e-4  # the first layer's norm below this fraction of the last layer's: vanishing
 
 
 def fit_hint(history: list[dict[str, float]]) -> str:
@@ -15,7 +19,7 @@ def fit_hint(history: list[dict[str, float]]) -> str:
     `history` holds one mapping per epoch with Keras-style keys: loss, val_loss, accuracy, ...
     """
     loss = [h.get("loss", math.nan) for h in history]
-    exploding = _exploding(loss)
+    exploding = _exploding(loss) or gradient_hint([h.get("grad_norms") or {} for h in history])
     if exploding:
         return exploding
     if len(history) < MIN_EPOCHS:
@@ -59,3 +63,33 @@ def _exploding(loss: list[float]) -> str:
 
 def _finite(values: list[float]) -> bool:
     return bool(values) and all(math.isfinite(v) for v in values)
+
+
+def gradient_hint(norms: list[dict[str, float]]) -> str:
+    """A sentence when the per-layer gradient norms (one {node: norm} per epoch, in the graph's
+    order) explode or vanish, else ""."""
+    norms = [n for n in norms if n]
+    if not norms:
+        return ""
+    last = norms[-1]
+    for node, value in last.items():
+        first = norms[0].get(node, math.nan)
+        grew = math.isfinite(first) and first > 0 and value > GRAD_GROWTH * first
+        if not math.isfinite(value) or value > GRAD_HUGE or grew:
+            return (
+                f"Exploding gradients: the gradient norm of '{node}' is {value:.3g}"
+                + (f" (it started at {first:.3g})" if grew else "")
+                + ". Clip the gradients (by norm, e.g. 1.0), lower the learning rate, or add "
+                "normalisation."
+            )
+    values = [v for v in last.values() if math.isfinite(v)]
+    nodes = list(last)
+    if len(values) >= 2 and len(norms) >= 2:
+        head, tail = last[nodes[0]], last[nodes[-1]]
+        if tail > 0 and head < GRAD_RATIO * tail:
+            return (
+                f"Vanishing gradients: '{nodes[0]}' gets gradients {head:.2g}, {tail / max(head, 1e-30):.0e} "
+                f"times smaller than '{nodes[-1]}', so it hardly learns. Try ReLU instead of "
+                "sigmoid/tanh, an LSTM or GRU instead of SimpleRNN, normalisation or skip connections."
+            )
+    return ""

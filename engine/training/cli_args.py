@@ -52,6 +52,12 @@ def register_commands(subparsers) -> None:
     ev.add_argument("--weights", required=True, metavar="CKPT", help="best.pt or last.pt")
     ev.add_argument("--data", metavar="SPEC", help="data to evaluate on (default: the project's)")
     ev.add_argument(
+        "--test-data",
+        metavar="PATH",
+        help="a separate test file (UCR's _TEST file): every row of it is scored, read with the "
+        "project's data settings and the checkpoint's preprocessing (tokenizer, scaling)",
+    )
+    ev.add_argument(
         "--split",
         choices=("test", "all"),
         help="rows to score: the test split, or all rows (default: all when --data names "

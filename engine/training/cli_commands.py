@@ -2,8 +2,8 @@
 
     neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--test-data PATH] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json] [--download]
-    neurocanvas evaluate PROJECT --weights CKPT [--data SPEC] [--split test|all] [--json]
-                         [--download]
+    neurocanvas evaluate PROJECT --weights CKPT [--data SPEC | --test-data PATH]
+                         [--split test|all] [--json] [--download]
 
 On a terminal `train` shows a progress bar (loss, accuracy, samples/s, ETA) on stderr; with `--json`
 it prints one JSON object per epoch and a last one with "final": true. Bad input exits with 2; a run
@@ -96,17 +96,24 @@ def run_evaluate(args) -> int:
         raise UsageError(str(error)) from None
     _check_same_network(project, bundle, args)
     class_names = list(bundle.get("class_names") or []) or None
-    which = args.split or _default_split(project.data, args.data)
+    spec = args.data
+    if args.test_data:
+        if args.data or args.split:
+            raise UsageError("--test-data is the data to score: give it without --data or --split")
+        if not Path(args.test_data).expanduser().exists():
+            raise UsageError(f"--test-data {args.test_data}: no such file or folder")
+        spec = args.test_data
+    which = "all" if args.test_data else args.split or _default_split(project.data, args.data)
     try:
         if which == "all":
             split, data = load_all_rows(
                 project.data,
-                args.data,
+                spec,
                 class_names=class_names,
                 preprocessing=bundle.get("preprocessing"),
                 allow_download=args.download,
             )
-            name = "all"
+            name = "test file" if args.test_data else "all"
         else:
             data = load_prepared(
                 project.data, args.data, class_names=class_names, allow_download=args.download
@@ -116,7 +123,7 @@ def run_evaluate(args) -> int:
     expected = (bundle.get("auto") or {}).get("input_shape")
     if expected is not None and list(data.info.feature_shape) != list(expected):
         raise UsageError(
-            f"{args.data or args.project}: samples of shape "
+            f"{spec or args.project}: samples of shape "
             f"{list(data.info.feature_shape)} do not fit the checkpoint's network "
             f"(input {list(expected)})"
         )
@@ -124,11 +131,11 @@ def run_evaluate(args) -> int:
         name, split = first_nonempty(data)
         split = renormalise(split, data.preprocessing, bundle.get("preprocessing"))
     if len(split) == 0:
-        raise UsageError(f"{args.data or args.project}: no samples to evaluate on")
+        raise UsageError(f"{spec or args.project}: no samples to evaluate on")
     result = evaluate(
         model, split, batch_size=int(bundle.get("config", {}).get("eval_batch_size", 1024))
     )
-    rows = "all rows" if name == "all" else f"the {name} split"
+    rows = {"all": "all rows", "test file": "every row"}.get(name, f"the {name} split")
     if args.json:
         print(json.dumps({"split": name, **_clean(result.to_dict())}))
     else:
@@ -223,11 +230,13 @@ class _JsonReporter:
                 "lr": event.lr,
                 "seconds": event.seconds,
                 "samples_per_s": event.samples_per_s,
+                "grad_norms": event.grad_norms,
             }
         elif isinstance(event, RunFinished):
             line = {
                 "final": True,
                 "test": event.test,
+                "splits": event.splits,
                 "best_epoch": event.best_epoch,
                 "epochs_run": event.epochs_run,
                 "stopped": event.stopped,
@@ -238,6 +247,8 @@ class _JsonReporter:
                 "evaluated_on": event.evaluated_on,
                 "class_names": event.class_names,
                 "confusion_matrix": event.confusion_matrix,
+                **({"forecast": event.forecast} if event.forecast else {}),
+                **({"misclassified": event.misclassified} if event.misclassified else {}),
             }
         elif isinstance(event, RunFailed):
             line = {

@@ -10,6 +10,7 @@ The "training" section of a project (all keys optional; defaults shown)::
      "mode": "supervised",      # or "reconstruction" (autoencoder: target = input)
      "l1": 0.0, "l2": 0.0,      # penalties on weights (tensors with 2+ dimensions)
      "grad_clip": null,         # max gradient norm
+     "grad_clip_value": null,   # max absolute value of each gradient element
      "schedule": null,          # {"type": "step", "step_size": 10, "gamma": 0.1}
                                 # {"type": "cosine", "min_lr": 0.0}
                                 # {"type": "plateau", "factor": 0.1, "patience": 5}
@@ -97,6 +98,7 @@ class TrainConfig:
     l1: float = 0.0
     l2: float = 0.0
     grad_clip: float | None = None
+    grad_clip_value: float | None = None
     schedule: dict[str, Any] | None = None
     early_stopping: dict[str, Any] | None = None
     monitor: str = "val_loss"

@@ -60,6 +60,8 @@ class EpochEnded(Event):
     seconds: float
     samples_per_s: float  # training samples per second this epoch (validation excluded)
     improved: bool  # the monitored metric reached a new best
+    # {node id: mean L2 norm of its parameters' gradients this epoch, before clipping}
+    grad_norms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ class RunFinished(Event):
     samples_per_s: float
     per_class: dict[str, list[float]] = field(default_factory=dict)
     evaluated_on: str = "test"  # "test", or "val"/"train" when the data has no test split
+    splits: dict[str, dict[str, float]] = field(default_factory=dict)  # each split's metrics
+    # A forecast's test windows: "actual", "predicted", "naive" (and "seasonal"), one list each
+    forecast: dict[str, list] = field(default_factory=dict)
+    # Texts: {"text", "true", "predicted", "confidence"} per mistake, the most confident first
+    misclassified: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 Training accumulates only what it needs per batch (loss sum, correct count) in device tensors and
 reads them once per log interval. Evaluation gathers the outputs of a split and computes accuracy,
-top-k, precision/recall/F1 (macro and per class), the confusion matrix and ROC-AUC (binary, or
-one-vs-rest macro) for classification; MSE, MAE and R² (variance-weighted over outputs) for
-regression.
+top-k, precision/recall/F1 (macro and per class), balanced accuracy, macro-F1, the confusion matrix
+and ROC-AUC (binary, or one-vs-rest macro) for classification; MSE, RMSE, MAE and R²
+(variance-weighted over outputs) for regression (forecasts add their baselines:
+forecast_metrics.py).
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class EvalResult:
     per_class: dict[str, list[float]] = field(default_factory=dict)
     class_names: list[str] = field(default_factory=list)
     num_samples: int = 0
+    # A forecast's per-window targets, predictions and baselines (forecast_metrics.py), or {}.
+    forecast: dict[str, list] = field(default_factory=dict)
+    # Texts: the mistakes, most confident first (misclassified.py), or [].
+    misclassified: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -96,6 +101,11 @@ def classification_metrics(
     result["precision"] = precision[present].mean().item() if present.any() else math.nan
     result["recall"] = recall[present].mean().item() if present.any() else math.nan
     result["f1"] = f1[present].mean().item() if present.any() else math.nan
+    # The mean recall over the classes present (sklearn's balanced_accuracy_score), and the mean
+    # F1 over the classes that occur as labels or as predictions (sklearn's macro f1_score).
+    result["balanced_accuracy"] = result["recall"]
+    occurring = present | (predicted_count > 0)
+    result["macro_f1"] = f1[occurring].mean().item() if occurring.any() else math.nan
     probabilities = objective.probabilities(out).float()
     result["auc"] = _roc_auc(probabilities, target, k)
     top_k = top_k or (5 if k > 5 else 0)
@@ -174,10 +184,11 @@ class RegressionSums:
         variance_sum = (squares - total.pow(2) / count).sum().item()
         values = count * se.numel()
         r2 = 1 - se.sum().item() / variance_sum if variance_sum > 0 else math.nan
-        return {"mse": se.sum().item() / values, "mae": ae.sum().item() / values, "r2": r2}
+        mse = se.sum().item() / values
+        return {"mse": mse, "rmse": math.sqrt(mse), "mae": ae.sum().item() / values, "r2": r2}
 
 
 def monitor_mode(name: str) -> str:
     """'min' for losses and errors, 'max' for scores."""
     base = name.split("_", 1)[1] if name.startswith(("val_", "train_", "test_")) else name
-    return "min" if base in ("loss", "mse", "mae") else "max"
+    return "min" if base in ("loss", "mse", "rmse", "mae", "mase") else "max"

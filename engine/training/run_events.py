@@ -104,6 +104,9 @@ def finished_event(trainer: Trainer, seconds: float) -> RunFinished:
         trained / max(seconds, 1e-9),
         dict(result.per_class),
         getattr(trainer, "evaluated_on", "test"),
+        dict(getattr(trainer, "split_metrics", {})),
+        dict(result.forecast),
+        list(result.misclassified),
     )
 
 

@@ -102,9 +102,19 @@ OPTIMIZER_SETTINGS: tuple[SettingSpec, ...] = (
 LOSS_CHOICES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")
 MODE_CHOICES = ("supervised", "reconstruction")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
-_METRICS = ("loss", "accuracy", "precision", "recall", "f1", "auc", "top5_accuracy")
+_METRICS = (
+    "loss",
+    "accuracy",
+    "balanced_accuracy",
+    "macro_f1",
+    "precision",
+    "recall",
+    "f1",
+    "auc",
+    "top5_accuracy",
+)
 MONITOR_CHOICES = tuple(
-    prefix + name for prefix in ("val_", "") for name in (*_METRICS, "mse", "mae", "r2")
+    prefix + name for prefix in ("val_", "") for name in (*_METRICS, "mse", "rmse", "mae", "r2")
 )
 
 
@@ -163,6 +173,18 @@ TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
         open_min=True,
         optional=True,
         label="gradient clipping",
+    ),
+    SettingSpec(
+        "grad_clip_value",
+        "float",
+        None,
+        "Largest absolute value of each gradient element; larger ones are cut to it (empty: "
+        "no clipping by value)",
+        min=0.0,
+        max=1e6,
+        open_min=True,
+        optional=True,
+        label="clip gradients by value",
     ),
     SettingSpec(
         "monitor",

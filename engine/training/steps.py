@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from .devices import autocast
+from .grad_norms import GradNormTracker
 
 if TYPE_CHECKING:
     from .config import TrainConfig
@@ -43,6 +44,11 @@ class TrainStep:
         """Train on one batch; return (loss, out): the batch's loss as a 0-d tensor (not read:
         reading syncs) and the outputs the running accuracy is measured on."""
         raise NotImplementedError
+
+    def epoch_grad_norms(self) -> dict[str, float]:
+        """{node id: mean gradient norm} over the epoch just trained ({} when not tracked)."""
+        tracker = getattr(self, "grad_norms", None)
+        return tracker.read() if tracker is not None else {}
 
     def end_epoch(self, logs: dict[str, float], monitor: str) -> None:
         """After validation, with the epoch's `logs` (a reduce-on-plateau schedule steps here)."""
@@ -76,8 +82,9 @@ class TrainStep:
 
 
 class SupervisedStep(TrainStep):
-    """Forward the view, loss (plus L1/L2 penalties), backward, clip, optimizer step, per-batch
-    LR schedule; with a gradient scaler under float16 autocast."""
+    """Forward the view, loss (plus L1/L2 penalties), backward, per-layer gradient norms, clip
+    (by value, then by norm), optimizer step, per-batch LR schedule; with a gradient scaler under
+    float16 autocast."""
 
     def configure(self, run: RunState, config: TrainConfig) -> None:
         super().configure(run, config)
@@ -92,6 +99,8 @@ class SupervisedStep(TrainStep):
         self.parameters = list(run.model.parameters())
         self.per_batch = run.schedule.scheduler if run.schedule.per_batch else None
         self.clip = config.grad_clip
+        self.clip_value = config.grad_clip_value
+        self.grad_norms = GradNormTracker(run.model)
         self.weights = [p for p in self.parameters if p.ndim >= 2]
         self.penalty = self._penalty if (config.l1 or config.l2) else None
 
@@ -109,6 +118,9 @@ class SupervisedStep(TrainStep):
             scaler.unscale_(optimizer)
         else:
             loss.backward()
+        self.grad_norms.update()  # before clipping: what the loss asked for
+        if self.clip_value is not None:
+            torch.nn.utils.clip_grad_value_(self.parameters, self.clip_value)
         if self.clip is not None:
             torch.nn.utils.clip_grad_norm_(self.parameters, self.clip)
         if scaler is not None:

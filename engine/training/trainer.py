@@ -262,6 +262,7 @@ class Trainer:
             time.perf_counter() - self.epoch_started,
             len(self.data.train.x) / train_seconds,
             improved,
+            self.train_step.epoch_grad_norms(),
         )
         self._call("on_epoch_end", epoch, logs)
 
@@ -393,11 +394,9 @@ class Trainer:
         self.test_result = self._final_evaluation()
 
     def _final_evaluation(self) -> EvalResult | None:
-        for name in ("test", "val", "train"):
-            if self.splits.get(name) is not None:
-                self.evaluated_on = name
-                return self._evaluate_split(name)
-        return None
+        from .final_evaluation import final_evaluation
+
+        return final_evaluation(self)
 
 
 def _check_finite(loss: float, epoch: int) -> None:

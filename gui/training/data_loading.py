@@ -78,7 +78,9 @@ class DataLoading:
         self.show_error("")
         info = result["info"]
         self.info.setText(info_html(info, result["report"]))
-        self._fill_target(result["columns"], result.get("target_column"))
+        self._fill_target(
+            result.get("file_columns") or result["columns"], result.get("target_column")
+        )
         self.preview.show_result(result)
         self.document.set_auto_sizes(DatasetInfo.from_dict(info).auto_sizes())
         self.loaded.emit(result)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from neurocanvas.engine.data import AUGMENTATIONS, SYNTHETIC_NAMES, DataConfig
-from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name
+from neurocanvas.engine.data.config import PACKAGED_NAMES, canonical_name, source_kind
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -71,6 +71,14 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
         path_row.addWidget(self.browse)
+        self.test_path = QLineEdit()  # a separate test file (UCR's _TEST file), or empty
+        self.test_path.setPlaceholderText("optional: a file that is the test split as it is")
+        self.test_path.setToolTip(data_spec("test_source").help)
+        self.test_browse = QPushButton("Browse…")
+        self.test_browse.clicked.connect(self._browse_test)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_path, 1)
+        test_row.addWidget(self.test_browse)
         # The settings with a spec of their own get the inspector's editor for it.
         self.editors = {name: self._editor(name) for name in ("n", "noise", "missing", "normalize")}
         self.samples, self.noise, self.missing, self.normalize = (
@@ -101,6 +109,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         form = fitting_form()
         form.addRow("Source", self.source)
         form.addRow("Path", path_row)
+        form.addRow(row_label(data_spec("test_source")), test_row)
         self._spec_row(form, "n")
         self._spec_row(form, "noise")
         form.addRow("Target column", self.target)
@@ -143,6 +152,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         named = [
             (self.target.currentTextChanged, data_label("target")),
             (self.path.editingFinished, data_label("source")),
+            (self.test_path.editingFinished, data_label("test_source")),
             *((spin.valueChanged, data_label("split")) for spin in self.splits),
             *((box.toggled, data_label("augment")) for box in self.augment.values()),
         ]
@@ -175,6 +185,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
             else:
                 self.source.setCurrentText(file_kind(cfg.source))
                 self.path.setText(cfg.source)
+            self.test_path.setText(cfg.test_source or "")
             self.editors["n"].set_value(int(cfg.params.get("n", 400)))
             self.editors["noise"].set_value(float(cfg.params.get("noise", 0.1)))
             used = None
@@ -220,6 +231,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
             data["target"] = (int(target) if target.isdigit() else target) or None
         data["missing"] = self.missing.currentText()
         data["augment"] = [name for name, box in self.augment.items() if box.isChecked()]
+        data["test_source"] = self.test_path.text().strip() or None
         return DataConfig.from_dict(data).to_dict()
 
     def _changed(self, *_args) -> None:
@@ -281,7 +293,8 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
             widget.setEnabled(synthetic)
         for widget in (self.path, self.browse):
             widget.setEnabled(from_file)
-        table = kind == FILE_SOURCES[0] or kind in PACKAGED_NAMES
+        # A packaged table or text file has a target column; GunPoint's .ts file has none.
+        table = kind == FILE_SOURCES[0] or (kind in PACKAGED_NAMES and source_kind(kind) == "csv")
         for widget in (self.target, self.missing):
             widget.setEnabled(table)
         # Crops, flips and colour jitter change images: for a table or 2-D points, say so.
@@ -351,6 +364,16 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         if path:
             files.remember_folder("data", path)
             self.set_source_path(path)
+
+    def _browse_test(self) -> None:
+        start = files.last_folder("data")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Test file", start, "Data (*.csv *.tsv *.ts *.txt *.npz);;All files (*)"
+        )
+        if path:
+            files.remember_folder("data", path)
+            self.test_path.setText(path)
+            self._changed_by(data_label("test_source"))
 
     # loading -------------------------------------------------------------------------------------
     def load(self) -> None:

@@ -43,9 +43,10 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
     result["columns"], result["rows"] = preview_rows(ds, 50)
     if ds.info.is_image:
         result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)
-    elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2):
+    elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2) and ds.texts is None:  # texts: row numbers
         result["points"], result["values"] = scatter_points(ds)
     if ds.preview_columns:  # a table: which column is the target (the form shows its name)
+        result["file_columns"] = list(ds.preview_columns)  # texts preview other columns
         result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
     return result
 

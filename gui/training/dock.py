@@ -34,6 +34,7 @@ from .data_download import SOURCES
 from .data_panel import DataPanel
 from .data_sources import missing_builtin
 from .fit import VerticalScrollArea
+from .grad_view import GradNormView
 from .histograms import HistogramView
 from .plots import LiveView
 from .results import ResultsView, epochs_text
@@ -63,6 +64,7 @@ class TrainingDock(QWidget):
         self.results_view = ResultsView()
         self.boundary_view = BoundaryView()
         self.histogram_view = HistogramView()
+        self.grad_view = GradNormView()
         self.try_view = TryItView()
         self.runs_view = RunsView()
 
@@ -75,6 +77,7 @@ class TrainingDock(QWidget):
             (self.results_view, "Results"),
             (self.boundary_view, "Boundary"),
             (self.histogram_view, "Histograms"),
+            (self.grad_view, "Gradients"),
             (self.try_view, "Try it"),
             (self.runs_view, "Runs"),
         ):
@@ -124,7 +127,7 @@ class TrainingDock(QWidget):
                 Status: lambda status: self.live_view.status.setText(status.text),
                 DataReady: self._data_ready,
                 RunStarted: self._run_started,
-                Progress: lambda progress: self.live_view.add_progress(progress.events),
+                Progress: self._progress,
                 Snapshot: self._snapshot,
                 RunFinished: self._run_finished,
                 Results: self.results_view.show_extras,
@@ -170,6 +173,7 @@ class TrainingDock(QWidget):
         self.live_view.status.setText(LOADING)
         self.results_view.clear()
         self.histogram_view.clear()
+        self.grad_view.clear()
         self.runs_view.begin_run(project)
         self._set_state("running")
         self.views.setCurrentWidget(self.live_view)
@@ -257,6 +261,7 @@ class TrainingDock(QWidget):
         self.results_view.clear()
         self.boundary_view.set_points(None, None)
         self.histogram_view.clear()
+        self.grad_view.clear()
         self.try_view.clear()
         self.show_past_runs()
 
@@ -287,6 +292,10 @@ class TrainingDock(QWidget):
         started = event.to_dict()  # the views also show runs read back from their folders
         self.live_view.reset(started)
         self.runs_view.run_started(started)
+
+    def _progress(self, progress: Progress) -> None:
+        self.live_view.add_progress(progress.events)
+        self.grad_view.add_progress(progress.events)
 
     def _snapshot(self, snapshot: Snapshot) -> None:
         if snapshot.boundary is not None:

@@ -258,7 +258,9 @@ class LiveView(QWidget):
         if self.metric_name:
             self.series["metric"].add(epoch, train.get(self.metric_name))
             self.series["val_metric"].add(epoch, val.get(f"val_{self.metric_name}"))
-        self.history.append({**train, **val, "lr": e.lr})
+        self.history.append(
+            {**train, **val, "lr": e.lr, "grad_norms": getattr(e, "grad_norms", {})}
+        )
         self.series["lr"].add(epoch, e.lr)  # the rate from the first epoch to the last
         self.epochs = e.epochs
         self.samples_per_s = e.samples_per_s

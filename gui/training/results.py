@@ -1,6 +1,7 @@
 """The results view after a run: test metrics, the confusion matrix with per-class scores, the ROC
-curve (binary tasks), predicted-vs-true with R² (regression) and a gallery of misclassified
-images (image data)."""
+curve (binary tasks), predicted-vs-true with R² (regression), the forecast against actual values
+and its baselines (forecasts), a gallery of misclassified images (image data) and a list of
+misclassified texts (text data)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .confusion import ConfusionView
+from .forecast_plot import draw_forecast
 from .runs import ENDINGS
 
 
@@ -79,6 +81,7 @@ class ResultsView(QWidget):
         self.gallery.hide()
         self.gallery_label.hide()
         self.has_results = False
+        self.showing_forecast = False
 
     def set_results(self, finished: dict) -> None:
         self.clear()
@@ -100,13 +103,18 @@ class ResultsView(QWidget):
             self.confusion.show()
         else:
             self.confusion.hide()
+        if finished.get("forecast"):
+            draw_forecast(self.curve_plot, finished["forecast"], metrics)
+            self.showing_forecast = True
+        if finished.get("misclassified"):
+            self._show_texts(finished["misclassified"])
         self.has_results = True
 
     def show_extras(self, results: Results) -> None:
         """The ROC curve, predicted-vs-true points or misclassified images (after set_results)."""
         if results.roc:
             self._show_roc(results.roc)
-        elif results.scatter:
+        elif results.scatter and not self.showing_forecast:
             self._show_scatter(results.scatter)
         if results.misclassified:
             self._show_gallery(results.misclassified)
@@ -137,12 +145,30 @@ class ResultsView(QWidget):
         plot.show()
 
     def _show_gallery(self, items: list[dict]) -> None:
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
         for item in items:
             entry = QListWidgetItem(
                 QIcon(pixmap_from_array(item["image"])), f"{item['pred']} (true {item['true']})"
             )
             self.gallery.addItem(entry)
         self.gallery_label.setText(f"Misclassified images ({len(items)} shown): predicted (true)")
+        self.gallery.show()
+        self.gallery_label.show()
+
+    def _show_texts(self, items: list[dict]) -> None:
+        self.gallery.setViewMode(QListView.ViewMode.ListMode)
+        self.gallery.setWordWrap(True)
+        for item in items:
+            text = " ".join(str(item["text"]).split())
+            short = text if len(text) <= 220 else text[:217] + "…"
+            entry = QListWidgetItem(
+                f"{item['predicted']} ({item['confidence']:.0%}), true {item['true']}: {short}"
+            )
+            entry.setToolTip(text)
+            self.gallery.addItem(entry)
+        self.gallery_label.setText(
+            f"Misclassified texts ({len(items)} shown, most confident first): predicted, true"
+        )
         self.gallery.show()
         self.gallery_label.show()
 

@@ -41,6 +41,8 @@ FIELDS: dict[tuple[str, str], str] = {
     ("training", "monitor"): "monitor",
     ("early_stopping", "patience"): "patience",
     ("schedule", "type"): "schedule",
+    ("training", "grad_clip"): "grad_clip",
+    ("training", "grad_clip_value"): "grad_clip_value",
     ("training", "checkpoint"): "checkpoint",
     ("training", "device"): "device",
 }

@@ -1,7 +1,7 @@
 """Try it: a trained model's predictions for input the learner makes. A draw-a-digit pad for
 28x28 image models, an image file for other image models, a typed row for tables (in the file's
-own columns, encoded by the saved preprocessing: table_rows.py); the class probabilities show as
-a bar chart.
+own columns, encoded by the saved preprocessing: table_rows.py), a typed sentence for text models
+(encoded by the checkpoint's own tokenizer); the class probabilities show as a bar chart.
 
 The checkpoint loads on a `BackgroundTask`; a single prediction is small enough for the GUI
 thread (one sample through the model).
@@ -130,6 +130,9 @@ class TryItView(QWidget):
         self.feature_shape = shape
         self.names = list(self.bundle.get("class_names") or [])
         kind = "digit" if _is_digit_shape(shape) else "image" if info.get("is_image") else "row"
+        if self.preprocessing is not None and self.preprocessing.tokenizer:
+            kind = "text"
+        self.kind = kind
         self._show_inputs(kind)
         features = ", ".join(info.get("feature_names") or [])
         how = {
@@ -137,6 +140,7 @@ class TryItView(QWidget):
             "image": f"Pick an image file; it is resized to {'x'.join(map(str, shape))}.",
             "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
             "Enter.",
+            "text": "Type a sentence and press Enter; the bars show how likely each class is.",
         }[kind]
         table = self._table()
         if kind == "row" and table is not None:
@@ -146,11 +150,7 @@ class TryItView(QWidget):
                 "Type one row in the file's own columns and press Enter (the saved "
                 f"preprocessing encodes it): {row_hint(table)}."
             )
-        self.row.setPlaceholderText(
-            "e.g. " + ", ".join(_example(f) for f in table["features"])
-            if kind == "row" and table is not None
-            else "Type one row of feature values, comma-separated, then Enter"
-        )
+            self.row.setPlaceholderText("e.g. " + ", ".join(_example(f) for f in table["features"]))
         self.caption.setText(f"{self._model_text()}\n{how}")
         self.caption.setToolTip(self.source or "")
 
@@ -169,7 +169,12 @@ class TryItView(QWidget):
         self.seen_label.setVisible(kind == "digit")
         self.clear_button.setVisible(kind == "digit")
         self.image_button.setVisible(kind in ("digit", "image"))
-        self.row.setVisible(kind == "row")
+        self.row.setVisible(kind in ("row", "text"))
+        self.row.setPlaceholderText(
+            "Type a sentence, then Enter"
+            if kind == "text"
+            else "Type one row of feature values, comma-separated, then Enter"
+        )
 
     # predictions -------------------------------------------------------------------------------
     def predict_pad(self) -> None:
@@ -186,6 +191,11 @@ class TryItView(QWidget):
 
     def predict_row(self) -> None:
         if self.model is None:
+            return
+        if getattr(self, "kind", None) == "text":
+            if self.row.text().strip():
+                ids = self.preprocessing.encode_texts([self.row.text()])
+                self._predict(ids.numpy())
             return
         if self._table() is not None:
             self._predict_table_row()

@@ -9,19 +9,17 @@ ids. A new template without a Keras twin here fails `test_every_template_has_a_k
 import keras_oracle as ko
 import pytest
 import torch
+from keras_twins_sequences import SEQUENCE_TWINS
 from neurocanvas.engine import templates
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.shapes import AutoSizes
 from neurocanvas.engine.summary import summarize
+from template_sizes import TEMPLATE_SIZES
 
 keras = ko.keras
 L = keras.layers
 CF = {"data_format": "channels_first"}
-AUTO = {
-    "tabular-mlp": AutoSizes(input_shape=(4,), output_units=3),
-    "bilstm-text": AutoSizes(output_units=3),
-    "text-transformer": AutoSizes(output_units=3),
-}
+AUTO = {"tabular-mlp": AutoSizes(input_shape=(4,), output_units=3), **TEMPLATE_SIZES}
 
 
 def _chain(inputs, layers):
@@ -245,6 +243,7 @@ KERAS_TWINS = {
     "vgg16": vgg16,
     "bilstm-text": bilstm_text,
     "text-transformer": text_transformer,
+    **SEQUENCE_TWINS,
 }
 # The issue's reference figures from Keras' model.summary(), beside the models built above.
 KERAS_FIGURES = {
@@ -286,8 +285,9 @@ def test_template_counts_and_outputs_match_keras(name):
     source = graph.input_nodes()[0].params
     shape = auto.input_shape if auto and auto.input_shape else tuple(source["shape"])
     generator = torch.Generator().manual_seed(0)
-    if source.get("dtype") == "int64":
-        x = torch.randint(0, 5000, (5, *shape), generator=generator)
+    token_ids = source.get("dtype") == "int64" or (auto is not None and auto.input_dtype == "int64")
+    if token_ids:  # below every template's vocabulary size
+        x = torch.randint(0, 100, (5, *shape), generator=generator)
     else:
         x = torch.randn(5, *shape, generator=generator)
     assert ko.max_difference(model, keras_model, [x]) < 1e-5

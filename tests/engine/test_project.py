@@ -8,6 +8,7 @@ from neurocanvas.engine.analysis import analyze
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.project import FORMAT_VERSION, ProjectError
 from neurocanvas.engine.shapes import AutoSizes
+from template_sizes import auto_for
 
 
 def test_round_trip_keeps_everything(tmp_path):
@@ -105,8 +106,7 @@ def test_every_template_loads_validates_and_compiles():
     for info in templates.list_templates():
         proj = templates.load_template(info.name)
         assert info.description, info.name
-        auto_input = any(n.params.get("shape") == "auto" for n in proj.graph.input_nodes())
-        auto = AutoSizes(input_shape=(4,) if auto_input else None, output_units=3)
+        auto = auto_for(info.name, proj.graph) or AutoSizes()
         analysis = analyze(proj.graph, auto)
         assert analysis.complete, (info.name, [str(i) for i in analysis.issues])
         compile_graph(proj.graph, auto, seed=0)

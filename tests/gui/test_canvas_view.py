@@ -369,7 +369,7 @@ def test_minimap_paints_the_graph_once_while_panning_and_again_after_an_edit(
     view.minimap.repaint()
     bar = view.verticalScrollBar()
     frames = []
-    for step in range(5):
+    for _ in range(5):
         bar.setValue(bar.value() + 30)
         view.minimap.repaint()
         frames.append(view.minimap.grab().toImage())

@@ -29,8 +29,26 @@ def test_every_row_is_its_settings_spec(panel):
         assert isinstance(editor, ParamEditor) and editor.spec is spec
         assert getattr(panel, attribute) is editor.widget
         assert row_label(spec) in labels
-        if spec.kind in ("int", "float") and spec.max is not None:
+        if spec.kind in ("int", "float") and spec.max is not None and not spec.optional:
             assert editor.widget.maximum() == spec.max
+
+
+def test_gradient_clipping_fields_take_a_number_or_nothing(panel, qtbot):
+    document = panel.document
+    for name, attribute in (("grad_clip", "grad_clip"), ("grad_clip_value", "grad_clip_value")):
+        field = getattr(panel, attribute)
+        assert field.text() == "" and field.placeholderText() == "empty: off"
+        field.setText("0.5")
+        field.editingFinished.emit()
+        assert document.settings("training")[name] == 0.5
+        field.setText("-1")
+        field.textEdited.emit("-1")
+        field.editingFinished.emit()
+        error = panel.editors[("training", name)].error
+        assert "greater than 0" in error.text() and document.settings("training")[name] == 0.5
+        field.setText("")
+        field.editingFinished.emit()
+        assert document.settings("training").get(name) is None
 
 
 def test_a_value_the_spec_refuses_is_explained_and_not_applied(panel):

@@ -1,4 +1,4 @@
-"""Shared fixtures: every template compiled once per session (auto sizes: 4 features, 3 classes).
+"""Shared fixtures: every template compiled once per session (auto sizes: tests/template_sizes.py).
 VGG16's 138M weights (a 553 MB ONNX file) make its exports slow tests."""
 
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from neurocanvas.engine.export import load_source
 from neurocanvas.engine.shapes import AutoSizes
-from neurocanvas.engine.templates import list_templates, load_template
+from neurocanvas.engine.templates import list_templates
+from template_sizes import TEMPLATE_SIZES
 
 HEAVY = {"vgg16"}
 TEMPLATES = [
@@ -16,16 +17,9 @@ TEMPLATES = [
 AUTO = AutoSizes(input_shape=(4,), output_units=3)
 
 
-def auto_for(name: str) -> AutoSizes:
-    """4 features for an 'auto' Input, 3 units for an 'auto' Dense (text templates have both
-    sizes fixed by their tokenizer but the classes from the data)."""
-    inputs = load_template(name).graph.input_nodes()
-    fixed = all(node.params.get("shape") != "auto" for node in inputs)
-    return AutoSizes(output_units=3) if fixed else AUTO
-
-
 def source_for(name: str):
-    return load_source(name, auto=auto_for(name), seed=0)
+    auto = TEMPLATE_SIZES.get(name, AUTO if name == "tabular-mlp" else None)
+    return load_source(name, auto=auto, seed=0)
 
 
 @pytest.fixture(scope="session")

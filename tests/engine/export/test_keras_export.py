@@ -20,7 +20,7 @@ from neurocanvas.engine.export.keras_layers import CONVERTERS
 from neurocanvas.engine.graph import chain
 from neurocanvas.engine.training.adapt import adapt_normalizations
 
-from .conftest import TEMPLATES, auto_for
+from .conftest import TEMPLATES, source_for
 from .test_every_layer_exports import small_graph
 
 GEN = torch.Generator().manual_seed(1)
@@ -49,7 +49,7 @@ def _exported_difference(source, folder) -> float:
 
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_every_template_exports_to_keras(name, tmp_path):
-    source = load_source(name, auto=auto_for(name), seed=0)
+    source = source_for(name)
     ko.randomise_statistics(source.model)  # BatchNorm's moving statistics must convert too
     assert _exported_difference(source, tmp_path) < 1e-5
 
@@ -185,3 +185,15 @@ def test_cli_writes_a_script_that_runs_on_its_own(tmp_path, capsys):
         p.numel() for p in compile_graph(load_source("lstm-classifier").project.graph).parameters()
     )
     assert f"{expected:,}" in done.stdout  # Keras' summary: the same count
+
+
+def test_spatial_dropout_1d_becomes_a_dropout_that_drops_the_same_whole_rows():
+    """Ours (torch's Dropout1d on (channels, length)) zeroes whole rows; the exported Keras layer
+    must too, in training, where the two would otherwise differ."""
+    layer = ko.keras.layers.Dropout(0.5, noise_shape=(None, None, 1))
+    x = ko.keras.ops.ones((4, 16, 8))
+    kept = ko._np(layer(x, training=True)) != 0
+    assert (kept == kept[:, :, :1]).all()  # each row all kept or all dropped
+    assert 0 < kept[:, :, 0].mean() < 1
+    ours = torch.nn.Dropout1d(0.5).train()(torch.ones(4, 16, 8)) != 0
+    assert (ours == ours[:, :, :1]).all()

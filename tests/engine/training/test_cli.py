@@ -73,3 +73,45 @@ def test_mismatches_are_bad_input_not_failed_runs(tmp_path, capsys):
     # An earlier run's folder is never overwritten.
     assert main(["train", "xor", "--epochs", "1", "--out", str(out)]) == 2
     assert "already holds files" in capsys.readouterr().err
+
+
+def test_evaluate_test_data_scores_every_row_of_that_file(tmp_path, capsys):
+    """GunPoint trains with its _TEST file as the test split; evaluate --test-data on that file
+    with the checkpoint gives the run's own test figures, exactly."""
+    from neurocanvas.engine.data.config import packaged_path
+
+    out = tmp_path / "run"
+    args = ["train", "gru-sequence-classifier", "--epochs", "2", "--out", str(out), "--json"]
+    assert main(args) == 0
+    final = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert {"balanced_accuracy", "macro_f1"} <= set(final["splits"]["test"])
+    test_file = str(packaged_path("gunpoint", test=True))
+    weights = str(out / "best.pt")
+    assert (
+        main(
+            [
+                "evaluate",
+                "gru-sequence-classifier",
+                "--weights",
+                weights,
+                "--test-data",
+                test_file,
+                "--json",
+            ]
+        )
+        == 0
+    )
+    evaluated = json.loads(capsys.readouterr().out)
+    assert evaluated["split"] == "test file" and evaluated["num_samples"] == 150
+    assert evaluated["metrics"] == final["test"]
+    code = main(
+        [
+            "evaluate",
+            "gru-sequence-classifier",
+            "--weights",
+            weights,
+            "--test-data",
+            str(tmp_path / "none.ts"),
+        ]
+    )
+    assert code == 2 and "no such file" in capsys.readouterr().err
