@@ -21,6 +21,30 @@ from PySide6.QtCore import QThread, Signal
 
 _RUNNING: set[BackgroundTask] = set()
 
+# What background work imports on first use. Two threads importing pandas (or a module that
+# imports it) at the same moment can both hang for good (a data preview and a column report did),
+# and the engine's packages import their modules lazily (engine/lazy.py). So the first task to
+# start imports them here, on the GUI thread, before its thread exists.
+SHARED_MODULES = (
+    "neurocanvas.engine.data.loader",
+    "neurocanvas.engine.data.prepare",
+    "neurocanvas.engine.data.column_report",
+    "neurocanvas.engine.data.preview",
+    "neurocanvas.engine.training.checkpoint",
+)
+_shared_loaded = False
+
+
+def _import_shared_modules() -> None:
+    global _shared_loaded
+    if _shared_loaded:
+        return
+    import importlib
+
+    for name in SHARED_MODULES:
+        importlib.import_module(name)
+    _shared_loaded = True
+
 
 class BackgroundTask(QThread):
     """`BackgroundTask(fn)` runs `fn()`; subclasses override `work` instead."""
@@ -38,6 +62,7 @@ class BackgroundTask(QThread):
         return self.fn()
 
     def start(self, *args) -> None:
+        _import_shared_modules()
         _RUNNING.add(self)
         super().start(*args)
 
