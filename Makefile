@@ -12,7 +12,7 @@ setup: $(STAMP)
 # reinstall only when pyproject.toml changed, so a second `make test` starts at once.
 $(STAMP): pyproject.toml
 	@$(BIN)/python -c "import sys" >/dev/null 2>&1 || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
-	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[dev,keras,serve]"
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[dev,keras,serve,tune,explain]"
 	@touch $(STAMP)
 
 run: $(STAMP)
