@@ -162,6 +162,10 @@ class ParamEditor(QObject):
         self._current = value
         self._clear_error()
 
+    def value(self) -> Any:
+        """The value last shown or committed (never a refused one)."""
+        return self._current
+
     def _check_text(self, text: str) -> Any:
         """Validate typed text; returns the coerced value, or _REFUSED (and shows why)."""
         try:

@@ -175,7 +175,10 @@ class DataConfig:
     @classmethod
     def from_spec(cls, spec: str, **overrides: Any) -> DataConfig:
         """The CLI's ``--data SPEC``: a path, a name (``xor``, ``mnist``...), ``name:n=400,noise=0.1``
-        or ``path:key=value,...`` (``GunPoint.tsv:layout=ucr``, ``airline.csv:layout=series,window=12``)."""
+        or ``path:key=value,...`` (``GunPoint.tsv:layout=ucr``, ``airline.csv:layout=series,window=12``).
+
+        ``target``, ``task`` and ``missing`` in a path's settings are the section's own fields
+        (``reviews.csv:layout=text,target=label``); a list is written with ``;`` (``ignore=id;note``)."""
         spec = spec.strip()
         name, _, rest = spec.partition(":")
         if is_named_source(name):
@@ -186,13 +189,17 @@ class DataConfig:
         file, params = _path_and_params(spec)
         if not path.exists() and file is not None:  # "ArrowHead_TRAIN.tsv:layout=ucr"
             params.update(overrides.pop("params", {}) or {})
-            return cls(source=str(file), params=params, **overrides)
+            fields = {k: params.pop(k) for k in SPEC_FIELDS if k in params}
+            return cls(source=str(file), params=params, **{**fields, **overrides})
         if not path.exists():
             raise DataError(
                 f"'{spec}' is neither an existing file or folder nor a known data set name "
                 f"(known: {', '.join(SYNTHETIC_NAMES + BUILTIN_NAMES + PACKAGED_NAMES)})"
             )
         return cls(source=str(path), **overrides)
+
+
+SPEC_FIELDS = ("target", "task", "missing")  # a path spec's keys that are not file params
 
 
 def check_split(split: Any) -> tuple[float, float, float]:
@@ -239,6 +246,8 @@ def _parse_params(text: str, spec: str) -> dict[str, Any]:
 
 
 def _parse_value(v: str) -> Any:
+    if ";" in v:
+        return [_parse_value(item.strip()) for item in v.split(";") if item.strip()]
     low = v.lower()
     if low in ("true", "yes"):
         return True

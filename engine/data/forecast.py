@@ -67,7 +67,9 @@ def load_series(path: Path, cfg: DataConfig) -> Dataset:
     if tcol in inputs + targets:
         raise DataError(f"the time column '{tcol}' cannot also be a value column", path=path)
     report = [f"read {len(df)} steps of {path.name}: time '{tcol}', inputs {', '.join(inputs)}"]
-    values = {c: _numbers(df, c, columns, path, line_of) for c in dict.fromkeys(inputs + targets)}
+    values = {
+        c: numeric_column(df, c, columns, path, line_of) for c in dict.fromkeys(inputs + targets)
+    }
     frame = _fill(pd.DataFrame(values), p.get("fill", "drop_window"), times, line_of, report)
     return _windows(frame, inputs, targets, times, p, path, report)
 
@@ -75,6 +77,24 @@ def load_series(path: Path, cfg: DataConfig) -> Dataset:
 def parse_times(s: pd.Series, path: Path, column: int, name: str, line_of) -> list[str]:
     """The time column as text for axes, checked: dates (YYYY-MM, YYYYMMDD, ISO) or numbers
     (years, steps), strictly increasing; a value that does not parse is named by line/column."""
+    text, order = time_values(s, path, column, name, line_of)
+    back = np.flatnonzero(order[1:] <= order[:-1])
+    if len(back):
+        row = int(back[0]) + 1
+        raise DataError(
+            f"time '{text.iloc[row]}' does not come after '{text.iloc[row - 1]}': the rows must "
+            "be in time order",
+            path=path,
+            line=line_of(row),
+            column=column,
+            column_name=name,
+        )
+    return list(text)
+
+
+def time_values(s: pd.Series, path: Path, column: int, name: str, line_of):
+    """(the times as stripped text, as comparable values): dates in the format of the first one
+    (YYYY-MM, YYYYMMDD, ISO) or numbers; a value that does not parse is named by line/column."""
     text = s.astype(str).str.strip()
     first = text.iloc[0] if len(text) else ""
     fmt = next((f for pattern, f in _FORMATS if re.fullmatch(pattern, first)), None)
@@ -94,22 +114,13 @@ def parse_times(s: pd.Series, path: Path, column: int, name: str, line_of) -> li
             column=column,
             column_name=name,
         )
-    order = parsed.to_numpy()
-    back = np.flatnonzero(order[1:] <= order[:-1])
-    if len(back):
-        row = int(back[0]) + 1
-        raise DataError(
-            f"time '{text.iloc[row]}' does not come after '{text.iloc[row - 1]}': the rows must "
-            "be in time order",
-            path=path,
-            line=line_of(row),
-            column=column,
-            column_name=name,
-        )
-    return list(text)
+    return text, parsed.to_numpy()
 
 
-def _numbers(df: pd.DataFrame, col: str, columns: list[str], path: Path, line_of) -> np.ndarray:
+def numeric_column(
+    df: pd.DataFrame, col: str, columns: list[str], path: Path, line_of
+) -> np.ndarray:
+    """Column ``col`` as floats (empty cells NaN); text or an infinity is named by line/column."""
     s = df[col]
     as_num = pd.to_numeric(s, errors="coerce")
     bad = (s.notna() & as_num.isna()).to_numpy()

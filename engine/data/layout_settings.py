@@ -1,6 +1,7 @@
 """The params of the file layouts other than a plain table (settings.py's ``layout`` param): a
 time series to forecast (``SERIES_SETTINGS``: forecast.py) and labelled texts
-(``TEXT_SETTINGS``: texts.py); UCR series take none. Apart from settings.py to keep it short;
+(``TEXT_SETTINGS``: texts.py), and series to classify laid out as a table
+(``WIDE_SETTINGS``, ``LONG_SETTINGS``: sequence_tables.py); UCR series take none. Apart from settings.py to keep it short;
 `check_params` adds a layout's specs to its kind's when ``params.layout`` names it.
 """
 
@@ -21,18 +22,23 @@ def _column(spec: SettingSpec, value: Any) -> str | int:
 
 
 def _columns(spec: SettingSpec, value: Any) -> list[str | int]:
+    if isinstance(value, str):  # typed in a form ("id, note") or one column (a spec's ignore=id)
+        value = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
     if not isinstance(value, (list, tuple)):
         raise ParamError(f"{spec.name} must be a list of column names or numbers, got {value!r}")
     return [_column(spec, item) for item in value]
 
 
-LAYOUTS = ("table", "ucr", "series", "text")
+LAYOUTS = ("table", "ucr", "wide", "long", "series", "text")
 LAYOUT = SettingSpec(
     "layout",
     "choice",
     "table",
-    "How the file is read: a table of features, UCR series (class first), a time series to "
-    "forecast, or texts with labels",
+    "How the file is read: a table of features; series to classify as UCR rows (class first), "
+    "wide rows (one series a row, a label column) or long rows (series id, time, channels, "
+    "label); a time series to forecast; or texts with labels",
     choices=LAYOUTS,
     label="file layout",
 )
@@ -142,6 +148,49 @@ TEXT_SETTINGS: tuple[SettingSpec, ...] = (
         label="sequence length",
     ),
 )
+IGNORE = SettingSpec(
+    "ignore",
+    "text",
+    [],
+    "Columns that are neither values nor the label (an id, a comment)",
+    label="ignored columns",
+    check=_columns,
+)
+WIDE_SETTINGS: tuple[SettingSpec, ...] = (IGNORE,)
+LONG_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "id",
+        "text",
+        None,
+        "The column naming each row's series (empty: the first column)",
+        optional=True,
+        label="series id column",
+        check=_column,
+    ),
+    SettingSpec(
+        "time",
+        "text",
+        None,
+        "The column that orders a series' rows (empty: the file's order); numbers or dates",
+        optional=True,
+        label="time column",
+        check=_column,
+    ),
+    SettingSpec(
+        "inputs",
+        "text",
+        [],
+        "The channel columns (empty: every column but the id, time, label and ignored ones)",
+        label="channel columns",
+        check=_columns,
+    ),
+    IGNORE,
+)
 LAYOUT_SETTINGS: Mapping[str, tuple[SettingSpec, ...]] = MappingProxyType(
-    {"series": SERIES_SETTINGS, "text": TEXT_SETTINGS}
+    {
+        "series": SERIES_SETTINGS,
+        "text": TEXT_SETTINGS,
+        "wide": WIDE_SETTINGS,
+        "long": LONG_SETTINGS,
+    }
 )

@@ -132,6 +132,10 @@ def _load_layout(path: Path, layout: str, cfg: DataConfig, known: list[str] | No
         from .forecast import load_series
 
         return load_series(path, cfg)
+    if layout in ("wide", "long"):
+        from .sequence_tables import load_sequence_table
+
+        return load_sequence_table(path, cfg, known)
     from .texts import load_text_table
 
     return load_text_table(path, cfg, known)

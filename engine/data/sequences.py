@@ -221,6 +221,21 @@ def load_sequences(
     path = Path(path)
     reader = read_ts if layout == "ts" else read_ucr_tsv
     series, labels, header, report = reader(path)
+    return series_dataset(series, labels, path, header, report, task, class_names, length)
+
+
+def series_dataset(
+    series: list[list[np.ndarray]],
+    labels: list[str],
+    path: Path,
+    header: dict,
+    report: list[str],
+    task: str | None,
+    class_names: list[str] | None,
+    length: int | None,
+) -> Dataset:
+    """Series read by any reader (per sample a list of channel arrays) and their labels as a
+    padded, masked (N, C [+ mask], L) ``Dataset`` (see the module docstring)."""
     widths = {len(s) for s in series}
     if len(widths) != 1:
         raise DataError(

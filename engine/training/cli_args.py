@@ -19,8 +19,11 @@ def register_commands(subparsers) -> None:
     train.add_argument(
         "--data",
         metavar="SPEC",
-        help="data: a path (CSV, npz, image or IDX folder) "
-        "or a data set name (xor, mnist, ...); default: the project's data",
+        help="data: a path (CSV/TSV, .ts, npz, image or IDX folder) or a data set name "
+        "(xor, mnist, ...), settings after a colon: airline.csv:layout=series,window=12,horizon=1; "
+        "GunPoint_TRAIN.tsv:layout=ucr; rows.csv:layout=wide,ignore=id,target=label; "
+        "steps.csv:layout=long,id=series,time=t; reviews.csv:layout=text,text=review,target=label "
+        "(lists with ;); default: the project's data",
     )
     train.add_argument(
         "--test-data",

@@ -35,6 +35,7 @@ from ..wheel_guard import guard_wheel
 from .column_table import ColumnTable
 from .data_columns import ColumnStep
 from .data_download import DownloadOffer
+from .data_layout import LayoutRows
 from .data_loading import DataLoading
 from .data_preview import DataPreview
 from .data_sources import (
@@ -110,6 +111,8 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         form.addRow("Source", self.source)
         form.addRow("Path", path_row)
         form.addRow(row_label(data_spec("test_source")), test_row)
+        self.layout_rows = LayoutRows(form, self)  # a delimited file's layout and its settings
+        self.layout_rows.edited.connect(self._changed_by)
         self._spec_row(form, "n")
         self._spec_row(form, "noise")
         form.addRow("Target column", self.target)
@@ -186,6 +189,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
                 self.source.setCurrentText(file_kind(cfg.source))
                 self.path.setText(cfg.source)
             self.test_path.setText(cfg.test_source or "")
+            self.layout_rows.fill(cfg.params)
             self.editors["n"].set_value(int(cfg.params.get("n", 400)))
             self.editors["noise"].set_value(float(cfg.params.get("noise", 0.1)))
             used = None
@@ -218,6 +222,8 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         else:
             params.pop("n", None)
             params.pop("noise", None)
+        if self._delimited():
+            params = self.layout_rows.apply(params)
         if kind == FILE_SOURCES[0]:
             params = self.column_params(params)
         data["params"] = params
@@ -293,6 +299,7 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
             widget.setEnabled(synthetic)
         for widget in (self.path, self.browse):
             widget.setEnabled(from_file)
+        self.layout_rows.set_shown(self._delimited())
         # A packaged table or text file has a target column; GunPoint's .ts file has none.
         table = kind == FILE_SOURCES[0] or (kind in PACKAGED_NAMES and source_kind(kind) == "csv")
         for widget in (self.target, self.missing):
@@ -302,6 +309,14 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         for box in self.augment.values():
             box.setEnabled(not why)
             box.setToolTip(f"Augmentation changes images; this source is {why}" if why else "")
+
+    def _delimited(self) -> bool:
+        """Whether the source is a delimited text file (a CSV/TSV or a packaged one), which
+        the layout rows describe; a .ts file has a layout of its own."""
+        kind = self.source.currentText()
+        if kind in PACKAGED_NAMES:
+            return source_kind(kind) == "csv"
+        return kind == FILE_SOURCES[0] and not self.path.text().strip().lower().endswith(".ts")
 
     def _editor(self, name: str) -> ParamEditor:
         spec = data_spec(name)

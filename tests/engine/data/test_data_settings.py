@@ -53,7 +53,7 @@ def test_every_setting_is_described_and_accepts_its_default(spec):
         ({"source": "t.csv", "params": {"delimiter": ";;"}}, "params delimiter must be one"),
         ({"source": "t.csv", "params": {"encoding": "klingon"}}, "params encoding must be a text"),
         ({"source": "t.csv", "params": {"encoding": "base64"}}, "params encoding must be a text"),
-        ({"source": "t.csv", "params": {"ignore": 0}}, "params ignore must be a list"),
+        ({"source": "t.csv", "params": {"ignore": 2.5}}, "params ignore must be a list"),
         ({"source": "t.csv", "params": {"max_onehot": "x"}}, "params max_onehot must be a whole"),
         ({"source": "t.csv", "target": 1.5}, "data target must be a column name"),
         ({"source": ".", "params": {"size": [1]}}, "params size must be a side or"),
@@ -83,7 +83,7 @@ def test_the_loaders_check_their_params_too(csv_file):
     with pytest.raises(DataError, match="max_onehot"):
         load_csv(csv_file, params={"max_onehot": "x"})
     with pytest.raises(DataError, match="ignore must be a list"):
-        load_csv(csv_file, params={"ignore": 0})
+        load_csv(csv_file, params={"ignore": 2.5})
     with pytest.raises(DataError, match="n must be at most"):
         make_synthetic("moons", {"n": 10**9})
     loaded = load_csv(csv_file, params={"ignore": ["id"], "max_onehot": "0", "delimiter": ","})
