@@ -6,6 +6,7 @@ an inline error for a refused value, which is never applied.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,12 @@ def value_text(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _empty_means(help_text: str) -> str:
+    """What an empty text field means, as the help says it: "... (empty: the first column)"."""
+    found = re.search(r"\(empty: ([^)]*)\)", help_text)
+    return f"empty: {found.group(1)}" if found else "text"
 
 
 class _FloatSpin(QDoubleSpinBox):
@@ -116,7 +123,8 @@ class ParamEditor(QObject):
         else:  # shapes, and any parameter that also accepts "auto"
             widget = QLineEdit()
             hint = "auto or " if spec.auto else ""
-            widget.setPlaceholderText(hint + ("1, 28, 28" if spec.kind == "shape" else spec.kind))
+            example = {"shape": "1, 28, 28", "text": _empty_means(spec.help)}
+            widget.setPlaceholderText(hint + example.get(spec.kind, spec.kind))
             widget.textEdited.connect(self._check_text)
             widget.editingFinished.connect(lambda: self._commit_text(widget.text()))
         return widget

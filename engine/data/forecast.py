@@ -20,6 +20,7 @@ forecasts a model must beat; training/forecast_metrics.py scores them).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,8 +45,29 @@ SERIES_PARAMS = {"layout", "delimiter", "header", "encoding", "time", "inputs", 
 _FORMATS = ((r"\d{4}-\d{1,2}", "%Y-%m"), (r"\d{8}", "%Y%m%d"))
 
 
+@dataclass
+class SeriesTable:
+    """A series file read and filled, before windowing: ``frame`` holds the value columns (input
+    and target columns, missing values filled as ``params["fill"]`` says), one row per time."""
+
+    times: list[str]
+    frame: pd.DataFrame
+    inputs: list[str]
+    targets: list[str]
+    params: dict
+    report: list[str]
+
+
 def load_series(path: Path, cfg: DataConfig) -> Dataset:
     """Windows of the series in ``path`` (see the module docstring)."""
+    table = read_series(path, cfg)
+    return _windows(
+        table.frame, table.inputs, table.targets, table.times, table.params, path, table.report
+    )
+
+
+def read_series(path: Path, cfg: DataConfig) -> SeriesTable:
+    """The series in ``path``: its times and (filled) input and target columns."""
     unknown = set(cfg.params) - SERIES_PARAMS
     if unknown:
         raise DataError(
@@ -71,7 +93,7 @@ def load_series(path: Path, cfg: DataConfig) -> Dataset:
         c: numeric_column(df, c, columns, path, line_of) for c in dict.fromkeys(inputs + targets)
     }
     frame = _fill(pd.DataFrame(values), p.get("fill", "drop_window"), times, line_of, report)
-    return _windows(frame, inputs, targets, times, p, path, report)
+    return SeriesTable(times, frame, inputs, targets, p, report)
 
 
 def parse_times(s: pd.Series, path: Path, column: int, name: str, line_of) -> list[str]:

@@ -302,8 +302,13 @@ class DataPanel(ColumnStep, DataLoading, NamedEdits, QWidget):
         self.layout_rows.set_shown(self._delimited())
         # A packaged table or text file has a target column; GunPoint's .ts file has none.
         table = kind == FILE_SOURCES[0] or (kind in PACKAGED_NAMES and source_kind(kind) == "csv")
+        layout = self.layout_rows.current() if self._delimited() else None
         for widget in (self.target, self.missing):
             widget.setEnabled(table)
+        # A series names its targets among its own settings, a UCR file has its class first;
+        # only a plain table has the table's missing-value policy (a series fills by time).
+        self.form.setRowVisible(self.target, layout not in ("series", "ucr"))
+        self.form.setRowVisible(self.missing, layout in (None, "table"))
         # Crops, flips and colour jitter change images: for a table or 2-D points, say so.
         why = "a table" if table else "2-D points" if synthetic else ""
         for box in self.augment.values():

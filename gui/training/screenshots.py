@@ -4,7 +4,7 @@ training-live.png (xor mid-run: curves, progress), results-confusion.png (iris: 
 and per-class scores), playground-boundary.png (circles: the decision boundary over the points),
 runs-compare.png (two runs of one model, SGD vs Adam, their validation losses overlaid),
 draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars);
-forecast-results.png and try-sentence.png (screenshots_sequences.py).
+forecast-results.png, try-forecast.png and try-sentence.png (screenshots_sequences.py).
 Real runs, driven through the dock as a user would; takes some seconds.
 """
 
@@ -161,7 +161,7 @@ def render_training_screenshots(out_dir: str | Path) -> list[Path]:
             _boundary(folder),
             _runs(folder),
             _digit(folder, Path(work)),
-            forecast_results(folder),
+            *forecast_results(folder, Path(work)),
             try_sentence(folder, Path(work)),
         ]
 

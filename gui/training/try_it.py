@@ -1,7 +1,8 @@
 """Try it: a trained model's predictions for input the learner makes. A draw-a-digit pad for
 28x28 image models, an image file for other image models, a typed row for tables (in the file's
 own columns, encoded by the saved preprocessing: table_rows.py), a typed sentence for text models
-(encoded by the checkpoint's own tokenizer); the class probabilities show as a bar chart.
+(encoded by the checkpoint's own tokenizer); the class probabilities show as a bar chart. For a
+forecasting model, a point picked in its series and the forecast drawn after it (try_series.py).
 
 The checkpoint loads on a `BackgroundTask`; a single prediction is small enough for the GUI
 thread (one sample through the model).
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..background import BackgroundTask, run_in_background
 from .digit_pad import DigitPad
 from .results import pixmap_from_array
+from .try_series import SeriesTryPanel
 
 IDLE_TEXT = "Train a model (or open a run's checkpoint) to try it here."
 
@@ -36,7 +38,21 @@ def _load(path: str):
 
     model, bundle = load_checkpoint(path)
     pre = bundle.get("preprocessing")
-    return model, bundle, Preprocessing.from_dict(pre) if pre else None
+    return model, bundle, Preprocessing.from_dict(pre) if pre else None, _series_for(bundle)
+
+
+def _series_for(bundle: dict) -> tuple[object | None, str]:
+    """(the series, "") for a forecasting model, read again from its project's data section;
+    (None, why) when that fails (the file moved); (None, "") for other models."""
+    data = (bundle.get("project") or {}).get("data") or {}
+    if (data.get("params") or {}).get("layout") != "series":
+        return None, ""
+    from neurocanvas.engine.training.forecast_try import series_of
+
+    try:
+        return series_of(data), ""
+    except Exception as error:  # noqa: BLE001 - said in the view, never raised
+        return None, str(error)
 
 
 class TryItView(QWidget):
@@ -65,6 +81,7 @@ class TryItView(QWidget):
         self.answer = QLabel()
         self.answer.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.answer.setWordWrap(True)  # a refused row's message is a sentence
+        self.series = SeriesTryPanel()
         left = QVBoxLayout()
         left.addWidget(self.pad)
         self.seen_label = QLabel("The model sees (28x28):")
@@ -76,13 +93,16 @@ class TryItView(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.answer)
         right.addWidget(self.bars, 1)
-        body = QHBoxLayout()
+        self.body = QWidget()  # the pad or the bars; a series has its own panel instead
+        body = QHBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(left)
         body.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
         layout.addWidget(self.row)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.series, 1)
         self._show_inputs(None)
         self.probabilities: np.ndarray | None = None
 
@@ -124,7 +144,8 @@ class TryItView(QWidget):
 
     def _loaded(self, loaded) -> None:
         self.task = None
-        self.model, self.bundle, self.preprocessing = loaded
+        self.model, self.bundle, self.preprocessing = loaded[:3]
+        series, series_problem = loaded[3] if len(loaded) > 3 else _series_for(self.bundle)
         info = self.bundle.get("data_info") or {}
         shape = tuple(info.get("feature_shape") or ())
         self.feature_shape = shape
@@ -132,6 +153,8 @@ class TryItView(QWidget):
         kind = "digit" if _is_digit_shape(shape) else "image" if info.get("is_image") else "row"
         if self.preprocessing is not None and self.preprocessing.tokenizer:
             kind = "text"
+        if series is not None or series_problem:
+            kind = "series"
         self.kind = kind
         self._show_inputs(kind)
         features = ", ".join(info.get("feature_names") or [])
@@ -141,7 +164,15 @@ class TryItView(QWidget):
             "row": f"Type one row of {shape[0] if shape else '?'} values ({features}) and press "
             "Enter.",
             "text": "Type a sentence and press Enter; the bars show how likely each class is.",
+            "series": "Move the slider to the point to forecast from; the forecast is drawn "
+            "after the window the model reads."
+            if series is not None
+            else f"Try it needs the series the model was trained on: {series_problem}",
         }[kind]
+        if series is not None:
+            from neurocanvas.engine.training.forecast_try import SeriesTry
+
+            self.series.set_try(SeriesTry(series, self.model, self.preprocessing))
         table = self._table()
         if kind == "row" and table is not None:
             from neurocanvas.engine.data.table_rows import row_hint
@@ -170,6 +201,8 @@ class TryItView(QWidget):
         self.clear_button.setVisible(kind == "digit")
         self.image_button.setVisible(kind in ("digit", "image"))
         self.row.setVisible(kind in ("row", "text"))
+        self.series.setVisible(kind == "series")
+        self.body.setVisible(kind != "series")
         self.row.setPlaceholderText(
             "Type a sentence, then Enter"
             if kind == "text"

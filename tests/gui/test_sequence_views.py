@@ -179,3 +179,37 @@ def test_the_data_pane_previews_texts_as_a_table(qtbot):
     items = [panel.target.itemText(i) for i in range(panel.target.count())]
     assert "review" in items and "rating" in items  # the file's columns, for the label
     assert panel.target.currentText() == "rating"
+
+
+@pytest.mark.slow
+def test_try_it_forecasts_a_series_from_the_chosen_point(qtbot, tmp_path):
+    from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import Trainer
+    from neurocanvas.engine.training.forecast_try import SeriesTry, series_of
+    from neurocanvas.gui.training.try_it import TryItView
+
+    project = load_template("lstm-forecast")  # the airline passengers, next month from 12
+    project.training = {**project.training, "epochs": 1}
+    cfg = DataConfig.from_dict(project.data)
+    result = Trainer(project, prepare(load_dataset(cfg), cfg), run_dir=tmp_path / "run").run()
+    view = TryItView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    view.load_checkpoint(result.checkpoint)
+    qtbot.waitUntil(lambda: view.model is not None, timeout=20_000)
+    panel = view.series
+    assert view.kind == "series" and panel.isVisible() and not view.bars.isVisible()
+    assert "Move the slider" in view.caption.text()
+    assert (panel.start.minimum(), panel.start.maximum()) == (12, 144)
+    panel.start.setValue(100)
+    assert panel.start_label.text() == "after 1957-04"  # step 99 of the monthly series
+    assert panel.steps.isVisible()  # it forecasts what it reads: it can run on
+    panel.steps.setValue(3)
+    # what the plot shows is the engine's forecast for that point, made independently here
+    expected = SeriesTry(series_of(project.data), view.model, view.preprocessing).forecast(100, 3)
+    drawn = panel.plot.getPlotItem().listDataItems()[-1]
+    assert list(drawn.xData) == [100, 101, 102]
+    assert list(drawn.yData) == pytest.approx(expected.values["Passengers"], rel=1e-6)
+    assert "each forecast fed back in" in panel.message.text()
