@@ -58,6 +58,20 @@ class SeriesTable:
     report: list[str]
 
 
+def series_of(cfg: DataConfig) -> SeriesTable:
+    """The series a data section names (a file, or a packaged set such as airline), read again
+    (Try it, the data pane's plot of the whole series)."""
+    from .config import PACKAGED_NAMES, canonical_name, packaged_path
+
+    if cfg.params.get("layout") != "series":
+        raise DataError("the data is not a time series to forecast (layout series)")
+    name = canonical_name(cfg.source)
+    path = packaged_path(name) if name in PACKAGED_NAMES else Path(cfg.source).expanduser()
+    if not path.is_file():
+        raise DataError("the series file is not there any more", path=path)
+    return read_series(path, cfg)
+
+
 def load_series(path: Path, cfg: DataConfig) -> Dataset:
     """Windows of the series in ``path`` (see the module docstring)."""
     table = read_series(path, cfg)

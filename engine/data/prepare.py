@@ -57,6 +57,11 @@ class PreparedData:
     texts: dict[str, list[str]] = field(default_factory=dict)
 
 
+def training_rows(ds: Dataset, cfg: DataConfig):
+    """The indices of ``ds``'s training split, as ``prepare`` cuts it."""
+    return _indices(ds, cfg, [])[0]
+
+
 def _indices(ds: Dataset, cfg: DataConfig, report: list[str]):
     """(train, val, test) indices into ``ds``; test is None when ``ds.test`` is the test split
     (its own, or the test file's). A series is cut in time order (forecast.time_split)."""

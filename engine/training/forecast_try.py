@@ -12,14 +12,13 @@ student sees how errors compound over a longer horizon.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..data.config import PACKAGED_NAMES, DataConfig, canonical_name, packaged_path
-from ..data.errors import DataError
-from ..data.forecast import SeriesTable, read_series
+from ..data.config import DataConfig
+from ..data.forecast import SeriesTable
+from ..data.forecast import series_of as read_again
 from .evaluation import predict
 
 
@@ -36,14 +35,7 @@ class TryForecast:
 
 def series_of(data: dict) -> SeriesTable:
     """The series a project's data section names (a file, or a packaged set such as airline)."""
-    cfg = DataConfig.from_dict(data)
-    if cfg.params.get("layout") != "series":
-        raise DataError("the data is not a time series to forecast (layout series)")
-    name = canonical_name(cfg.source)
-    path = packaged_path(name) if name in PACKAGED_NAMES else Path(cfg.source).expanduser()
-    if not path.is_file():
-        raise DataError("the series file is not there any more", path=path)
-    return read_series(path, cfg)
+    return read_again(DataConfig.from_dict(data))
 
 
 class SeriesTry:

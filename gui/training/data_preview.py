@@ -1,5 +1,7 @@
 """The data panel's preview: a scatter of 2-D points coloured by class, a grid of sample images
-(augmented when augmentation is on) or the first rows of a table; empty until data is loaded."""
+(augmented when augmentation is on), the first rows of a table, a series with its split cuts, a
+few sequences per class, or texts with their token counts (data_preview_sequences.py); empty
+until data is loaded."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem
 
 from .boundary import class_color
+from .data_preview_sequences import TextOverview, draw_examples, draw_series
 
 PREVIEW_HEIGHT = 160  # px the preview asks for; it grows into any height left over
 
@@ -27,7 +30,11 @@ class DataPreview(QStackedWidget):
         # A plain label, not pg.ImageView: every ImageView registers the same named view box, and
         # pyqtgraph's clean-up of those on deletion crashes PySide 6.12 (none_dealloc).
         self.image = ImagePreview()
-        for widget in (QLabel(""), self.scatter, self.table, self.image):
+        self.lines = pg.PlotWidget(background="w")  # a series, or sequences per class
+        self.lines.setMinimumHeight(160)
+        self.lines.addLegend(offset=(6, 6))
+        self.texts = TextOverview()
+        for widget in (QLabel(""), self.scatter, self.table, self.image, self.lines, self.texts):
             self.addWidget(widget)
         # Asks for its 160 px and takes any height left over. (Asking for none, it was left out
         # of the pane's height-for-width sum: a long error then squeezed the form's rows.)
@@ -48,6 +55,15 @@ class DataPreview(QStackedWidget):
             self.scatter_item.setData(points[:, 0], points[:, 1], brush=brushes)
             self.scatter.autoRange()
             self.setCurrentWidget(self.scatter)
+        elif result.get("series") is not None:
+            draw_series(self.lines, result["series"])
+            self.setCurrentWidget(self.lines)
+        elif result.get("examples") is not None:
+            draw_examples(self.lines, result["examples"])
+            self.setCurrentWidget(self.lines)
+        elif result.get("text_overview") is not None:
+            self.texts.show_overview(result["text_overview"])
+            self.setCurrentWidget(self.texts)
         elif result.get("images") is not None:
             self.image.set_image(np.asarray(result["images"]))
             self.setCurrentWidget(self.image)
@@ -65,6 +81,7 @@ class DataPreview(QStackedWidget):
     def clear_preview(self) -> None:
         self.image.clear_image()
         self.scatter_item.clear()
+        self.lines.clear()
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)

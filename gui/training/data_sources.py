@@ -45,10 +45,33 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
         result["images"] = preview_images(ds, 16, augmented=bool(cfg.augment), augment=cfg.augment)
     elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2) and ds.texts is None:  # texts: row numbers
         result["points"], result["values"] = scatter_points(ds)
+    result.update(_sequence_previews(ds, cfg))
     if ds.preview_columns:  # a table: which column is the target (the form shows its name)
         result["file_columns"] = list(ds.preview_columns)  # texts preview other columns
         result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
     return result
+
+
+def _sequence_previews(ds, cfg: DataConfig) -> dict[str, Any]:
+    """The series with its cuts, sequences per class, or the texts' tokenisation (when that
+    cannot be worked out, the load still shows its table and report)."""
+    from neurocanvas.engine.data import DataError
+    from neurocanvas.engine.data.sequence_preview import (
+        class_examples,
+        series_overview,
+        text_overview,
+    )
+
+    try:
+        if ds.time_spans is not None:
+            return {"series": series_overview(ds, cfg)}
+        if ds.texts is not None:
+            return {"text_overview": text_overview(ds, cfg)}
+        if ds.info.is_sequence and ds.info.class_names:
+            return {"examples": class_examples(ds)}
+    except DataError:
+        pass
+    return {}
 
 
 def missing_builtin(data: dict[str, Any] | None) -> str | None:

@@ -4,7 +4,8 @@ training-live.png (xor mid-run: curves, progress), results-confusion.png (iris: 
 and per-class scores), playground-boundary.png (circles: the decision boundary over the points),
 runs-compare.png (two runs of one model, SGD vs Adam, their validation losses overlaid),
 draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars);
-forecast-results.png, try-forecast.png and try-sentence.png (screenshots_sequences.py).
+forecast-results.png, try-forecast.png, try-sentence.png and data-sequences.png
+(screenshots_sequences.py).
 Real runs, driven through the dock as a user would; takes some seconds.
 """
 
@@ -148,7 +149,7 @@ def _digit(folder: Path, work: Path) -> Path:
 def render_training_screenshots(out_dir: str | Path) -> list[Path]:
     """Write the training pictures into `out_dir`; returns their paths."""
     from ..app import make_application
-    from .screenshots_sequences import forecast_results, try_sentence
+    from .screenshots_sequences import data_sequences, forecast_results, try_sentence
 
     make_application()
     folder = Path(out_dir)
@@ -163,6 +164,7 @@ def render_training_screenshots(out_dir: str | Path) -> list[Path]:
             _digit(folder, Path(work)),
             *forecast_results(folder, Path(work)),
             try_sentence(folder, Path(work)),
+            data_sequences(folder),
         ]
 
 

@@ -52,6 +52,12 @@ def test_a_series_layout_shows_its_settings_and_is_what_load_uses(qtbot, panel, 
     info = loaded.args[0]["info"]
     assert info["feature_shape"] == [1, 6] and info["task"] == "regression"
     assert info["num_samples"] == 48 - 6  # one window per step that has a next value
+    # the preview: the whole series, dashed where validation (70%) and test (85%) begin
+    assert panel.preview.currentWidget() is panel.preview.lines
+    cuts = [i.value() for i in panel.preview.lines.getPlotItem().items if hasattr(i, "angle")]
+    assert cuts == [round(48 * 0.7) - 0.5, round(48 * 0.7) + round(48 * 0.15) - 0.5]
+    (line,) = panel.preview.lines.getPlotItem().listDataItems()
+    assert list(line.yData) == [100 + i for i in range(48)]
     panel.document.undo_stack.undo()
     assert panel.document.project.data["params"] == {"layout": "series"}
     assert window.value() == 12  # the form follows the undo
@@ -70,6 +76,22 @@ def test_a_long_file_is_read_as_series_to_classify(qtbot, panel, tmp_path):
     info = loaded.args[0]["info"]
     assert info["num_samples"] == 8 and info["feature_shape"] == [1, 5]
     assert info["class_names"] == ["down", "up"]
+    drawn = panel.preview.lines.getPlotItem().listDataItems()  # three series of each class
+    assert len(drawn) == 6 and list(drawn[0].yData) == [0, 0, 0, 0, 0]  # s0: 0 * t
+
+
+def test_texts_show_their_token_counts_and_the_padding_length(qtbot, panel, tmp_path):
+    rows = [("good and fine", "pos"), ("bad and poor and awful", "neg")] * 10
+    _choose(
+        panel, qtbot, tmp_path / "t.csv", "review,label\n" + "".join(f"{t},{y}\n" for t, y in rows)
+    )
+    panel.layout_rows.layout.widget.setCurrentText("text")
+    with qtbot.waitSignal(panel.loaded, timeout=20_000):
+        qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
+    texts = panel.preview.texts
+    assert panel.preview.currentWidget() is texts
+    assert [texts.table.item(r, 2).text() for r in range(2)] == ["3", "5"]
+    assert "Vocabulary 8" in texts.top.text() and "and (" in texts.top.text()
 
 
 def test_the_layout_rows_hide_for_sources_that_are_not_delimited_files(panel):

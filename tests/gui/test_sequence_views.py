@@ -160,7 +160,7 @@ def test_the_gradients_view_draws_each_layer_and_says_when_they_vanish(qtbot):
     assert view.curves == {} and view.hint.isHidden()
 
 
-def test_the_data_pane_previews_texts_as_a_table(qtbot):
+def test_the_data_pane_previews_texts_with_their_token_counts(qtbot):
     from neurocanvas.engine.templates import load_template
     from neurocanvas.gui.document import Document
     from neurocanvas.gui.training.data_panel import DataPanel
@@ -170,10 +170,10 @@ def test_the_data_pane_previews_texts_as_a_table(qtbot):
     panel.show()
     with qtbot.waitSignal(panel.loaded, timeout=30_000):
         qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
-    table = panel.preview.table
-    assert panel.preview.currentWidget() is table  # not a scatter of row numbers
+    table = panel.preview.texts.table
+    assert panel.preview.currentWidget() is panel.preview.texts  # not a scatter of row numbers
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers == ["text", "label", "words"]
+    assert headers == ["text", "label", "tokens"]
     assert table.item(0, 1).text() in ("positive", "neutral", "negative")
     assert int(table.item(0, 2).text()) > 0
     items = [panel.target.itemText(i) for i in range(panel.target.count())]
