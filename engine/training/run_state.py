@@ -79,6 +79,8 @@ def prepare_run(
     auto = auto_sizes_for(data)
     fresh = model is None
     model = model if model is not None else compile_graph(graph, auto=auto, seed=config.seed)
+    if auto.input_dtype == "int64":
+        check_token_ids(model, data)
     model.to(device)
     if fresh:  # a model handed in keeps its statistics (as its weights)
         adapt_normalizations(model, train.x, device)
@@ -124,6 +126,22 @@ def prepare_run(
         train_forward=train_forward,
         compile_note=compile_note,
     )
+
+
+def check_token_ids(model: torch.nn.Module, data: Any) -> None:
+    """Refuse, naming the node, an Embedding with fewer rows than the data has token ids (a
+    vocabulary made larger than the Embedding would otherwise fail mid-run as "index out of
+    range in self")."""
+    parts = [getattr(data, name, None) for name in ("train", "val", "test")]
+    highest = max((int(p.x.max()) for p in parts if p is not None and len(p.x)), default=-1)
+    for name, module in model.named_children():
+        if isinstance(module, torch.nn.Embedding) and module.num_embeddings <= highest:
+            raise TrainingError(
+                f"Embedding '{name}' has {module.num_embeddings} rows (ids 0 to "
+                f"{module.num_embeddings - 1}) but the data has token ids up to {highest}: set "
+                f"its vocabulary size (num_embeddings) to at least {highest + 1}, or the data's "
+                f"vocabulary size to {module.num_embeddings}"
+            )
 
 
 def _output_shape(

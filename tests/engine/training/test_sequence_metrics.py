@@ -170,3 +170,25 @@ def test_a_text_run_lists_its_mistakes_most_confident_first(tmp_path):
     assert len(wrong) == round((1 - accuracy) * len(data.test))
     confidences = [m["confidence"] for m in wrong]
     assert confidences == sorted(confidences, reverse=True)
+
+
+def test_an_embedding_smaller_than_the_vocabulary_is_refused_naming_the_node(tmp_path):
+    from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training import Trainer
+    from neurocanvas.engine.training.events import RunFailed
+
+    good = ["works great", "really helped me", "no side effects", "I feel better now"]
+    bad = ["made me sick", "terrible headaches", "did not work at all", "awful side effects"]
+    rows = [(t, "positive") for t in good] * 3 + [(t, "negative") for t in bad] * 3
+    path = tmp_path / "t.csv"
+    path.write_text("review,rating\n" + "".join(f"{t},{y}\n" for t, y in rows))
+    project = load_template("text-sentiment")
+    embedding = next(n for n in project.graph.nodes.values() if n.type == "Embedding")
+    embedding.params["num_embeddings"] = 10  # the texts have 22 words + [PAD] and [UNK]
+    project.data = {**project.data, "source": str(path)}
+    cfg = DataConfig.from_dict(project.data)
+    result = Trainer(project, prepare(load_dataset(cfg), cfg), run_dir=tmp_path / "run").run()
+    assert isinstance(result, RunFailed)  # said before the first batch, not "index out of range"
+    assert f"Embedding '{embedding.id}' has 10 rows" in result.message
+    assert "at least 24" in result.message
