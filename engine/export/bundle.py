@@ -52,13 +52,15 @@ class ExportSource:
         return ExportModule(self.model).eval()
 
     def example_inputs(self, batch: int, seed: int = 0) -> tuple[torch.Tensor, ...]:
-        """Random inputs of the model's shapes (small ids for int64 inputs, valid for any vocab)."""
+        """Random inputs of the model's shapes. int64 inputs are token ids as the text tokenizer
+        gives them: a text of id 1 (valid for any vocabulary) then padding (id 0) to the end,
+        each row its own length, so a layer that skips padding is checked as it is used."""
         generator = torch.Generator().manual_seed(seed + batch)
         tensors = []
         for name in self.input_names:
             shape = (batch, *self.input_shapes[name])
             if self.input_dtypes[name] == torch.int64:
-                tensors.append(torch.randint(0, 2, shape, generator=generator))
+                tensors.append(padded_ids(shape, generator))
             else:
                 tensors.append(torch.randn(shape, generator=generator))
         return tuple(tensors)
@@ -178,3 +180,12 @@ def save_checkpoint_bundle(source: ExportSource, path: str | os.PathLike) -> Exp
     return ExportResult(
         "checkpoint", path, path.stat().st_size, clock.seconds, diff, warnings=list(source.warnings)
     )
+
+
+def padded_ids(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    """int64 ids of ``shape``: 1 for the first steps of each row, then 0 (padding) to the end."""
+    steps = shape[-1] if len(shape) > 1 else 1
+    lengths = torch.randint(1, steps + 1, shape[:1], generator=generator)
+    position = torch.arange(steps).expand(*shape)
+    view = lengths.reshape(-1, *([1] * (len(shape) - 1)))
+    return (position < view).to(torch.int64)

@@ -34,6 +34,9 @@ def recurrent(kind: str) -> Callable[[Node], Block]:
         if not isinstance(rnn, nn.RNNBase):
             raise Unsupported(f"{node.id}: GRU reset_after=false is not exported to Keras", node.id)
         lines, weights, x = [], {}, "{x}"
+        if p.skip_padding:  # Keras' mask of all-zero steps: what skip_padding reads
+            lines.append(f"{node.id}_masked = layers.Masking(0.0)({x})")
+            x = f"{node.id}_masked"
         for index in range(p.num_layers):
             last = index == p.num_layers - 1
             name = node.id if last else f"{node.id}_layer{index + 1}"
@@ -49,12 +52,30 @@ def recurrent(kind: str) -> Callable[[Node], Block]:
                 arrays += _rnn_weights(rnn, kind, f"_l{index}_reverse")
             else:
                 cell = cell[:-1] + f", name={name!r})"
-            target = "{out}" if last else f"{node.id}_seq{index + 1}"
+            target = "{out}" if last and not p.skip_padding else f"{node.id}_seq{index + 1}"
             lines.append(f"{target} = {cell}({x})")
             weights[name], x = arrays, target
-        return Block(lines, weights)
+        if not p.skip_padding:
+            return Block(lines, weights)
+        # Our layer hands plain tensors on (zeros after each end); Keras would carry the mask
+        # into later layers (a pooling would skip the padded steps), so it ends here.
+        lines.append(f"{{out}} = EndMask()({x})")
+        return Block(lines, weights, classes=(END_MASK_CLASS,))
 
     return convert
+
+
+END_MASK_CLASS = '''
+class EndMask(layers.Layer):
+    """Passes its input on without the mask a Masking layer started (as the PyTorch model has
+    no mask after its recurrent layer)."""
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, x, mask=None):
+        return x
+'''
 
 
 def embedding(node: Node) -> Layer:

@@ -152,7 +152,9 @@ EMBEDDING = LayerSpec(
     category="Core",
     input_dtype="int64",
     example_input=(7,),
-    build=lambda p, s: nn.Embedding(p.num_embeddings, p.embedding_dim),
+    build=lambda p, s: nn.Embedding(
+        p.num_embeddings, p.embedding_dim, padding_idx=0 if p.mask_zero else None
+    ),
     help="Map integer token ids to learned vectors (input: int64 ids from an int64 Input)",
     params=(
         ParamSpec(
@@ -164,8 +166,16 @@ EMBEDDING = LayerSpec(
             max=10_000_000,
         ),
         ParamSpec("embedding_dim", "int", 32, "Length of each learned vector", min=1, max=65_536),
+        ParamSpec(
+            "mask_zero",
+            "bool",
+            False,
+            "Id 0 is padding (as the text tokenizer pads): its vector stays zero and learns "
+            "nothing, so a recurrent layer set to skip padding stops at each text's end (Keras' "
+            "mask_zero)",
+        ),
     ),
-    label=lambda p: f"{p.num_embeddings}->{p.embedding_dim}",
+    label=lambda p: f"{p.num_embeddings}->{p.embedding_dim}" + (" mask 0" if p.mask_zero else ""),
 )
 
 IDENTITY = LayerSpec(

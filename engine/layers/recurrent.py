@@ -8,6 +8,12 @@ is a zero buffer that is neither a parameter nor saved, so nn.RNN/nn.LSTM still 
 GRU: Keras' default `reset_after=True` is PyTorch's nn.GRU (its two biases are Keras' too);
 `reset_after=False` is Keras' original form (reset gate applied before the recurrent matmul, one
 bias), which PyTorch has no module for, so `ResetBeforeGRU` computes it step by step.
+
+`skip_padding`: steps at the END of a sequence whose features are all zero are padding (an
+Embedding with `mask_zero` turns the padding id 0 into a zero vector); the layer packs each
+sequence to its real length, so its last state is the last real step's and a bidirectional layer
+reads backwards from each sequence's own end, as a Keras layer behind a mask does. With
+`return_sequences` the padded steps' outputs are zero (Keras repeats the last state there).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import math
 import torch
 from torch import nn
 
-from ..registry import LayerSpec, ParamSpec, register
+from ..registry import LayerSpec, ParamError, ParamSpec, register
 
 BIAS_CONVENTIONS = ("keras", "pytorch")
 
@@ -29,11 +35,18 @@ class Recurrent(nn.Module):
     `keras_bias`: the recurrent biases (bias_hh_*) are fixed at zero buffers, not parameters, so
     each gate has one bias as in Keras."""
 
-    def __init__(self, rnn: nn.Module, return_sequences: bool, keras_bias: bool = False):
+    def __init__(
+        self,
+        rnn: nn.Module,
+        return_sequences: bool,
+        keras_bias: bool = False,
+        skip_padding: bool = False,
+    ):
         super().__init__()
         self.rnn = rnn
         self.return_sequences = return_sequences
         self.keras_bias = keras_bias
+        self.skip_padding = skip_padding
         if keras_bias:
             for name in [n for n, _ in rnn.named_parameters() if n.startswith("bias_hh")]:
                 zeros = torch.zeros_like(getattr(rnn, name), requires_grad=False)
@@ -43,9 +56,30 @@ class Recurrent(nn.Module):
             rnn._init_flat_weights()  # nn.RNNBase reads its weights (and these zeros) from here
 
     def forward(self, x):
+        if self.skip_padding and x.device.type != "meta":  # shapes alone: nothing to pack
+            return self._packed(x)
         outputs, hidden = self.rnn(x)
         if self.return_sequences:
             return outputs
+        return self._last(hidden)
+
+    def _packed(self, x):
+        """The RNN over each sequence's real steps (all-zero steps at its end are padding)."""
+        real = x.ne(0).any(-1)  # (N, T)
+        steps = torch.arange(1, x.shape[1] + 1, device=x.device)
+        lengths = (real * steps).amax(1).clamp(min=1)  # an all-padding sequence reads one step
+        packed = nn.utils.rnn.pack_padded_sequence(
+            x, lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        outputs, hidden = self.rnn(packed)
+        if self.return_sequences:
+            padded, _ = nn.utils.rnn.pad_packed_sequence(
+                outputs, batch_first=True, total_length=x.shape[1]
+            )
+            return padded
+        return self._last(hidden)
+
+    def _last(self, hidden):
         if isinstance(hidden, tuple):  # LSTM returns (h_n, c_n)
             hidden = hidden[0]
         directions = 2 if self.rnn.bidirectional else 1
@@ -53,7 +87,10 @@ class Recurrent(nn.Module):
         return torch.cat(list(last_layer), dim=-1)
 
     def extra_repr(self) -> str:
-        return f"return_sequences={self.return_sequences}, keras_bias={self.keras_bias}"
+        return (
+            f"return_sequences={self.return_sequences}, keras_bias={self.keras_bias}, "
+            f"skip_padding={self.skip_padding}"
+        )
 
 
 class ResetBeforeGRU(nn.Module):
@@ -147,6 +184,13 @@ def _rnn_params(extra=()):
             "Output every time step (for stacking another RNN) instead of only the last step",
         ),
         ParamSpec(
+            "skip_padding",
+            "bool",
+            False,
+            "All-zero steps at the end of a sequence are padding (an Embedding with mask_zero "
+            "makes them): stop at each sequence's last real step, as Keras does behind a mask",
+        ),
+        ParamSpec(
             "dropout",
             "float",
             0.0,
@@ -168,10 +212,13 @@ def _rnn_builder(rnn_cls):
             dropout=p.dropout if p.num_layers > 1 else 0.0,
         )
         if getattr(p, "reset_after", True) is False:
+            if p.skip_padding:
+                raise ParamError("skip_padding needs reset_after=true (PyTorch's GRU packs)")
             return Recurrent(ResetBeforeGRU(shape[-1], p.hidden_size, **common), p.return_sequences)
         extra = {"nonlinearity": p.nonlinearity} if hasattr(p, "nonlinearity") else {}
         rnn = rnn_cls(shape[-1], p.hidden_size, batch_first=True, **common, **extra)
-        return Recurrent(rnn, p.return_sequences, keras_bias=getattr(p, "bias", "") == "keras")
+        keras_bias = getattr(p, "bias", "") == "keras"
+        return Recurrent(rnn, p.return_sequences, keras_bias, p.skip_padding)
 
     return build
 
@@ -198,6 +245,8 @@ def _label(p) -> str:
         parts.append("torch-bias")
     if getattr(p, "reset_after", True) is False:
         parts.append("reset-before")
+    if getattr(p, "skip_padding", False):
+        parts.append("skip pad")
     return " ".join(parts)
 
 
