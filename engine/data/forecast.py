@@ -31,7 +31,7 @@ from .config import DataConfig
 from .errors import DataError
 from .info import Dataset, make_info
 from .limits import check_allocation
-from .settings import check_params
+from .settings import check_layout_params
 from .tabular import _target_column, read_table
 
 SERIES_PARAMS = {"layout", "delimiter", "header", "encoding", "time", "inputs", "targets"} | {
@@ -82,14 +82,7 @@ def load_series(path: Path, cfg: DataConfig) -> Dataset:
 
 def read_series(path: Path, cfg: DataConfig) -> SeriesTable:
     """The series in ``path``: its times and (filled) input and target columns."""
-    unknown = set(cfg.params) - SERIES_PARAMS
-    if unknown:
-        raise DataError(
-            f"unknown series setting(s) {', '.join(sorted(unknown))}; known: "
-            f"{', '.join(sorted(SERIES_PARAMS))}",
-            path=path,
-        )
-    p = check_params("csv", cfg.params)
+    p = check_layout_params(cfg.params, SERIES_PARAMS, "series", path)
     table = read_table(path, p, "a series needs a time column and values")
     df = table.frame
     columns = [str(c) for c in df.columns]

@@ -26,7 +26,7 @@ from .errors import DataError
 from .forecast import numeric_column, time_values
 from .info import Dataset
 from .sequences import series_dataset
-from .settings import check_params
+from .settings import check_layout_params
 from .tabular import _target_column, read_table
 
 _FILE_PARAMS = {"layout", "delimiter", "header", "encoding"}
@@ -38,14 +38,7 @@ def load_sequence_table(path: Path, cfg: DataConfig, class_names: list[str] | No
     """The series of a wide or long file (``cfg.params["layout"]``) with their labels."""
     layout = cfg.params["layout"]
     allowed = WIDE_PARAMS if layout == "wide" else LONG_PARAMS
-    unknown = set(cfg.params) - allowed
-    if unknown:
-        raise DataError(
-            f"unknown {layout} setting(s) {', '.join(sorted(unknown))}; known: "
-            f"{', '.join(sorted(allowed))}",
-            path=path,
-        )
-    params = check_params("csv", cfg.params)
+    params = check_layout_params(cfg.params, allowed, layout, path)
     table = read_table(path, params, "a sequence table needs a header row, values and a label")
     frame = table.frame
     frame.columns = [str(c) for c in frame.columns]

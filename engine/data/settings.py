@@ -359,6 +359,19 @@ def params_for(kind: str) -> tuple[SettingSpec, ...]:
     return PARAMS.get(kind, ())
 
 
+def check_layout_params(params: Mapping[str, Any], allowed: set[str], what: str, path) -> dict:
+    """A layout's params (a series', a text file's...) checked: a key it does not take is refused
+    with the ones it does; the values are coerced as ``check_params("csv", ...)`` does."""
+    unknown = set(params) - allowed
+    if unknown:
+        raise DataError(
+            f"unknown {what} setting(s) {', '.join(sorted(unknown))}; known: "
+            f"{', '.join(sorted(allowed))}",
+            path=path,
+        )
+    return check_params("csv", params)
+
+
 def check_params(kind: str, params: Any) -> dict[str, Any]:
     """`params` with the values of the keys `kind` declares coerced (other keys untouched: the
     loader refuses those it does not know). Raises DataError naming the field."""

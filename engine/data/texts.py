@@ -29,7 +29,7 @@ from .config import DataConfig
 from .errors import DataError
 from .info import Dataset, encode_target, make_info
 from .limits import check_allocation
-from .settings import check_params
+from .settings import check_layout_params
 from .tabular import _target_column, read_table
 
 PAD, UNK = "[PAD]", "[UNK]"
@@ -45,14 +45,7 @@ _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 
 
 def _check(params: dict, path: Path, allowed: set[str]) -> dict:
-    unknown = set(params) - allowed
-    if unknown:
-        raise DataError(
-            f"unknown text setting(s) {', '.join(sorted(unknown))}; known: "
-            f"{', '.join(sorted(allowed))}",
-            path=path,
-        )
-    return check_params("csv", {**params, "layout": "text"})
+    return check_layout_params({**params, "layout": "text"}, allowed, "text", path)
 
 
 def load_text_table(path: Path, cfg: DataConfig, class_names: list[str] | None) -> Dataset:
