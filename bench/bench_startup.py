@@ -42,22 +42,32 @@ def _env(home: str) -> dict:
 def _milestones(command: list[str], env: dict) -> dict[str, float]:
     """Seconds from launch to each line the command prints (its first word), and to its exit."""
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
-    )
-    seen = {}
-    for line in process.stdout:
-        if line.strip():
-            seen.setdefault(line.split()[0], time.perf_counter() - start)
-    process.wait(timeout=120)
-    seen["exit"] = time.perf_counter() - start
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env
+        )
+        seen: dict = {}
+        for line in process.stdout:
+            if line.strip():
+                seen.setdefault(line.split()[0], time.perf_counter() - start)
+        process.wait(timeout=120)
+        seen["exit"] = time.perf_counter() - start
+        errors.seek(0)
+        seen["stderr"] = errors.read().strip()
     return seen
+
+
+def _platform(env: dict) -> str:
+    if env.get("QT_QPA_PLATFORM") == "offscreen":
+        return "offscreen (no display; set DISPLAY to measure a real X server such as Xvfb)"
+    return f"X server {env.get('DISPLAY')}" if env.get("DISPLAY") else "Wayland"
 
 
 def measure(rounds: int = 3) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as home:
         env = _env(home)
+        times["platform"] = [_platform(env)]
         for _ in range(rounds):
             runs = {
                 "torch": ([sys.executable, "-c", "import torch"], "exit"),
@@ -68,6 +78,8 @@ def measure(rounds: int = 3) -> dict[str, list[float]]:
             }
             for name, (command, milestone) in runs.items():
                 seen = _milestones(command, env)
+                if milestone not in seen and seen["stderr"]:
+                    times["stderr"] = [seen["stderr"].splitlines()[-1]]
                 if milestone in seen:
                     times.setdefault(name, []).append(seen[milestone])
                 if name == "gallery" and "gallery-clicked" in seen:
@@ -77,12 +89,13 @@ def measure(rounds: int = 3) -> dict[str, list[float]]:
 
 def main(rounds: int = 3) -> dict:
     times = measure(rounds)
+    platform, problem = times.pop("platform")[0], times.pop("stderr", [""])[0]
     if "torch" not in times or "window" not in times:
-        print("startup: the window never painted", file=sys.stderr)
+        print(f"startup: the window never painted on {platform}: {problem}", file=sys.stderr)
         return {"name": "startup", "ok": False}
     median = {name: statistics.median(values) for name, values in times.items()}
     torch_s = median["torch"]
-    print(f"startup ({os.cpu_count()} cores, medians of {rounds} alternating rounds): "
+    print(f"startup ({os.cpu_count()} cores, medians of {rounds} alternating rounds, {platform}): "
           f"import torch {torch_s:.2f} s")  # fmt: skip
     ok = median["window"] <= TARGET_S
     print(f"  window first paint    {median['window']:.2f} s (target {TARGET_S} s) "
