@@ -27,14 +27,18 @@ def compile_graph(
     auto: AutoSizes | None = None,
     seed: int | None = None,
     analysis: Analysis | None = None,
+    class_name: str = "NeuroCanvasModel",
+    check_memory: bool = True,
 ) -> fx.GraphModule:
     """A trainable module for `graph` (on the CPU, freshly initialised; `seed` makes it repeatable).
 
-    Inputs are the Input nodes in graph order; several output nodes give a tuple.
+    Inputs are the Input nodes in graph order; several output nodes give a tuple. A block's
+    body compiles to a sub-module of its own (`check_memory` False: the outer graph checked it).
     """
     analysis = analysis or Analyzer().analyze(graph, auto)
     _check_compilable(graph, analysis)
-    _check_weight_memory(graph, analysis)
+    if check_memory:
+        _check_weight_memory(graph, analysis)
     if seed is not None:
         torch.manual_seed(seed)
     root = nn.Module()
@@ -52,7 +56,7 @@ def compile_graph(
         values[node_id] = fx_graph.call_module(node_id, args)
     outputs = [values[node.id] for node in graph.output_nodes()]
     fx_graph.output(outputs[0] if len(outputs) == 1 else tuple(outputs))
-    module = fx.GraphModule(root, fx_graph, class_name="NeuroCanvasModel")
+    module = fx.GraphModule(root, fx_graph, class_name=class_name)
     module.input_names = [node.id for node in graph.input_nodes()]
     module.output_names = [node.id for node in graph.output_nodes()]
     return module
@@ -98,6 +102,18 @@ def _check_compilable(graph: Graph, analysis: Analysis) -> None:
 
 
 def readable_code(module: fx.GraphModule) -> str:
-    """The module's forward as Python, without fx's memory-freeing `x = None` clutter."""
-    code = re.sub(r";\s+(?:\w+ = )+None", "", module.code)
+    """The module's forward as Python, without fx's memory-freeing `x = None` clutter, followed
+    by each block's forward under its module path (`# res1 (res1.0, res1.1)` for repeats)."""
+    parts = [_clean(module.code)]
+    names_by_code: dict[str, list[str]] = {}
+    for name, sub in module.named_modules():
+        if sub is not module and isinstance(sub, fx.GraphModule):
+            names_by_code.setdefault(_clean(sub.code), []).append(name)
+    for code, names in names_by_code.items():
+        parts.append(f"# {', '.join(names)}\n{code}")
+    return "\n".join(parts)
+
+
+def _clean(code: str) -> str:
+    code = re.sub(r";\s+(?:\w+ = )+None", "", code)
     return "\n".join(line.rstrip() for line in code.strip().splitlines()) + "\n"

@@ -42,6 +42,24 @@ class Node:
             "pos": [round(self.pos[0], 2), round(self.pos[1], 2)],
         }
 
+    def copy(self) -> Node:
+        """An independent copy: a block's body is copied too (edits inside one never reach the
+        other, e.g. an undo step's record)."""
+        return Node(self.id, self.type, copy_params(self.params), self.pos)
+
+    def __eq__(self, other: object) -> bool:
+        # Bodies compare by content (two copies of a block are equal), other params by value.
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (
+            self.id == other.id
+            and self.type == other.type
+            and tuple(self.pos) == tuple(other.pos)
+            and params_equal(self.params, other.params)
+        )
+
+    __hash__ = None  # mutable, like the dataclass it was
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -85,9 +103,44 @@ RESERVED_NAMES = (
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: _jsonable_value(value) for key, value in params.items()}
+
+
+def _jsonable_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Graph):  # a block's body
+        return value.to_dict()
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def copy_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a node's params deep enough for value semantics: bodies and mappings copied."""
     return {
-        key: list(value) if isinstance(value, tuple) else value for key, value in params.items()
+        key: value.copy() if isinstance(value, (Graph, dict)) else value
+        for key, value in params.items()
     }
+
+
+def params_equal(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Params equal by content; bodies compared node by node and wire by wire."""
+    if first.keys() != second.keys():
+        return False
+    for key, value in first.items():
+        other = second[key]
+        if isinstance(value, Graph) or isinstance(other, Graph):
+            if not (isinstance(value, Graph) and isinstance(other, Graph) and value.same_as(other)):
+                return False
+        elif value != other:
+            return False
+    return True
+
+
+def content_key(params: dict[str, Any]) -> str:
+    """A text that is equal for equal params (bodies included): for caches and rename matching."""
+    return repr(sorted(_jsonable(params).items()))
 
 
 def _position(pos: tuple[float, float]) -> tuple[float, float]:
@@ -341,12 +394,12 @@ class Graph:
     def copy(self) -> Graph:
         clone = Graph()
         for node in self.nodes.values():
-            clone.nodes[node.id] = Node(node.id, node.type, dict(node.params), node.pos)
+            clone.nodes[node.id] = node.copy()
         clone.edges = list(self.edges)
         return clone
 
     def same_as(self, other: Graph) -> bool:
-        """Equal content (nodes, params, positions, wires), ignoring wire order."""
+        """Equal content (nodes, params, positions, wires, bodies), ignoring wire order."""
         return self.to_dict()["nodes"] == other.to_dict()["nodes"] and (
             sorted(map(_edge_key, self.edges)) == sorted(map(_edge_key, other.edges))
         )
@@ -354,9 +407,7 @@ class Graph:
 
 def structure_key(graph: Graph) -> tuple:
     """What the network computes (layers, params, wires), ignoring canvas positions."""
-    nodes = sorted(
-        (n["id"], n["type"], repr(sorted(n["params"].items()))) for n in graph.to_dict()["nodes"]
-    )
+    nodes = sorted((n.id, n.type, content_key(n.params)) for n in graph.nodes.values())
     return tuple(nodes), tuple(sorted(map(_edge_key, graph.edges)))
 
 

@@ -107,7 +107,7 @@ class Inspector(QScrollArea):
         self.name_edit.editingFinished.connect(self._rename)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
-        for param in spec.params:
+        for param in (p for p in spec.params if p.editable):  # not a block's body or mapping
             editor = ParamEditor(param, node.params.get(param.name, param.default), self)
             editor.committed.connect(lambda value, name=param.name: self._set_param(name, value))
             label = QLabel(param.name.replace("_", " "))
@@ -146,7 +146,9 @@ class Inspector(QScrollArea):
         if self.node_id is None:
             return
         node = graph.nodes[self.node_id]
-        if self._built_for != (node.id, node.type) or set(self.editors) != set(node.params):
+        if self._built_for != (node.id, node.type) or set(self.editors) != {
+            name for name in node.params if name in spec_editable(node)
+        }:
             self._build()
             return
         for name, editor in self.editors.items():
@@ -188,3 +190,8 @@ class Inspector(QScrollArea):
             return
         self.name_error.hide()
         self.status_message.emit(f"Renamed {old_id} to {new_id}")
+
+
+def spec_editable(node) -> set[str]:
+    """The params the inspector has a field for (a block's body and mapping have none)."""
+    return {param.name for param in node.spec.params if param.editable}

@@ -1,0 +1,44 @@
+"""The `Block` layer: a node holding a sub-graph (engine/blocks.py has the logic)."""
+
+from __future__ import annotations
+
+from ..blocks import BLOCK_TYPE, MAX_REPEAT, build_block, default_body, input_count
+from ..registry import LayerSpec, ParamSpec, register
+
+BLOCK = LayerSpec(
+    name=BLOCK_TYPE,
+    aliases=("Group", "Module", "Sequential"),
+    category="Core",
+    inputs=input_count,
+    build=build_block,
+    help="A group of layers shown as one card (open it to edit inside); its Input nodes are its "
+    "inputs, its last node its output; repeat stacks copies of it",
+    params=(
+        ParamSpec(
+            "graph",
+            "graph",
+            None,
+            "The layers inside the block",
+            factory=default_body,
+        ),
+        ParamSpec(
+            "expose",
+            "mapping",
+            None,
+            "Block parameters shown as its own: name -> inner_node.param",
+            factory=dict,
+        ),
+        ParamSpec(
+            "repeat",
+            "int",
+            1,
+            "Copies of the body one after another, each with its own weights (the body must keep "
+            "its input's shape)",
+            min=1,
+            max=MAX_REPEAT,
+        ),
+    ),
+    label=lambda p: f"x{p.repeat}" if p.repeat > 1 else "",
+)
+
+register(BLOCK)
