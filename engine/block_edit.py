@@ -35,6 +35,7 @@ def group(graph: Graph, node_ids: Iterable[str], block_id: str | None = None) ->
     for node_id in chosen:
         graph.remove_node(node_id)
     block = graph.add_node(BLOCK_TYPE, {"graph": body}, pos, node_id=block_id)
+    # A frozen layer stays frozen inside: the block itself is trainable, its layers decide.
     for port, source in enumerate(sources):
         graph.add_edge(Edge(source, (block.id, port)))
     for edge in leaving:
@@ -112,7 +113,9 @@ def ungroup(graph: Graph, block_id: str) -> list[str]:
             continue
         new_id = _free_id(graph, node.id, block_id)
         pos = (node.pos[0] + block.pos[0], node.pos[1] + block.pos[1] - top)
-        added = graph.add_node(node.type, node.copy().params, pos, node_id=new_id)
+        added = graph.add_node(
+            node.type, node.copy().params, pos, node_id=new_id, trainable=node.trainable
+        )
         names[node.id] = added.id
     _rewire(graph, body, names, ports, feeds)
     for dst in consumers:

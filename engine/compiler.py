@@ -11,7 +11,7 @@ from torch import fx, nn
 from .analysis import Analysis, Analyzer
 from .graph import Graph
 from .messages import capped_list
-from .shapes import AutoSizes
+from .shapes import AutoSizes, freeze
 
 
 class CompileError(ValueError):
@@ -51,7 +51,9 @@ def compile_graph(
             values[node_id] = fx_graph.placeholder(node_id)
             continue
         params = SimpleNamespace(**result.params)
-        root.add_module(node_id, node.spec.build(params, result.input_shapes))
+        layer = node.spec.build(params, result.input_shapes)
+        freeze(layer, node.trainable)
+        root.add_module(node_id, layer)
         args = tuple(values[edge.src[0]] for edge in graph.inputs_of(node_id))
         values[node_id] = fx_graph.call_module(node_id, args)
     outputs = [values[node.id] for node in graph.output_nodes()]

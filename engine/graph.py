@@ -19,6 +19,13 @@ from . import registry
 
 Port = tuple[str, int]
 
+TRAINABLE_HELP = (
+    "Trainable: off freezes the layer (or every layer of a block): its weights keep their values, "
+    "the optimizer never gets them, and the summary counts them as non-trainable. A BatchNorm "
+    "in a frozen layer also keeps its statistics, running in inference mode while the rest "
+    "trains (as Keras does for trainable=False); dropout still applies."
+)
+
 
 @dataclass
 class Node:
@@ -26,6 +33,8 @@ class Node:
     type: str
     params: dict[str, Any] = field(default_factory=dict)
     pos: tuple[float, float] = (0.0, 0.0)
+    # False: frozen; its weights are not trained (and a BatchNorm in it keeps its statistics).
+    trainable: bool = True
 
     @property
     def spec(self) -> registry.LayerSpec:
@@ -35,17 +44,20 @@ class Node:
         return self.spec.input_count(self.params)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "type": self.type,
             "params": _jsonable(self.params),
             "pos": [round(self.pos[0], 2), round(self.pos[1], 2)],
         }
+        if not self.trainable:  # optional in the file: absent means trainable
+            data["trainable"] = False
+        return data
 
     def copy(self) -> Node:
         """An independent copy: a block's body is copied too (edits inside one never reach the
         other, e.g. an undo step's record)."""
-        return Node(self.id, self.type, copy_params(self.params), self.pos)
+        return Node(self.id, self.type, copy_params(self.params), self.pos, self.trainable)
 
     def __eq__(self, other: object) -> bool:
         # Bodies compare by content (two copies of a block are equal), other params by value.
@@ -55,6 +67,7 @@ class Node:
             self.id == other.id
             and self.type == other.type
             and tuple(self.pos) == tuple(other.pos)
+            and self.trainable == other.trainable
             and params_equal(self.params, other.params)
         )
 
@@ -187,12 +200,13 @@ class Graph:
         params: dict[str, Any] | None = None,
         pos: tuple[float, float] = (0.0, 0.0),
         node_id: str | None = None,
+        trainable: bool = True,
     ) -> Node:
         spec = registry.get(layer_type)
         node_id = node_id or self.unique_id(default_prefix(layer_type))
         self._check_new_id(node_id)
         full_params = spec.defaults() | dict(params or {})
-        node = Node(node_id, layer_type, full_params, _position(pos))
+        node = Node(node_id, layer_type, full_params, _position(pos), bool(trainable))
         self.nodes[node_id] = node
         self._emit(GraphEvent("node_added", node_id))
         return node
@@ -243,6 +257,13 @@ class Graph:
         count = node.input_count()
         for edge in [e for e in self.edges if e.dst[0] == node.id and e.dst[1] >= count]:
             self.remove_edge(edge)
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Freeze (False) or unfreeze a node or block: its weights are trained or kept."""
+        node = self.node(node_id)
+        if node.trainable != bool(trainable):
+            node.trainable = bool(trainable)
+            self._emit(GraphEvent("node_changed", node_id))
 
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         self.node(node_id).pos = _position(pos)

@@ -61,7 +61,7 @@ def _copy(node: Node) -> Node:
 
 
 def _content(node: Node) -> tuple:
-    return node.type, content_key(node.params), tuple(node.pos)
+    return node.type, content_key(node.params), tuple(node.pos), node.trainable
 
 
 def diff(before: Graph, after: Graph) -> GraphChange:
@@ -131,9 +131,13 @@ def _put(graph: Graph, node: Node) -> None:
         graph.remove_node(node.id)
         current = None
     if current is None:
-        graph.add_node(node.type, copy_params(node.params), node.pos, node_id=node.id)
+        graph.add_node(
+            node.type, copy_params(node.params), node.pos, node_id=node.id, trainable=node.trainable
+        )
         return
     if not params_equal(current.params, node.params):
         graph.set_params(node.id, copy_params(node.params))
+    if current.trainable != node.trainable:
+        graph.set_trainable(node.id, node.trainable)
     if tuple(current.pos) != tuple(node.pos):
         graph.move_node(node.id, node.pos)

@@ -209,8 +209,13 @@ def _add_node(graph: Graph, node: Any, where: str) -> tuple[str, str | None]:
     pos = node.get("pos", [0, 0])
     if not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
         raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y], two finite numbers')
+    trainable = node.get("trainable", True)
+    if not isinstance(trainable, bool):
+        raise ProjectError(f'{where} ({node_id}): "trainable" must be true or false')
     try:
-        added = graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
+        added = graph.add_node(
+            layer_type, params, tuple(pos), node_id=str(node_id), trainable=trainable
+        )
     except GraphError as error:
         raise ProjectError(f"{where}: {error}") from None
     return added.id, written if len(candidates) > 1 else None

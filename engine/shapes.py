@@ -102,7 +102,7 @@ def _cache_key(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> A
     params = content_key(node.params)  # by content: an edit inside a block's body counts
     shapes = None if inputs is None else tuple((i.shape, i.dtype) for i in inputs)
     uses_auto = node.spec.is_source or any(value == AUTO for value in node.params.values())
-    return (node.type, params, shapes, auto if uses_auto else None)
+    return (node.type, params, node.trainable, shapes, auto if uses_auto else None)
 
 
 def infer_node(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> NodeShape:
@@ -230,6 +230,7 @@ def _run_on_meta(
     try:
         with torch.device("meta"):  # parameters are created without memory or initialisation
             module = spec.build(SimpleNamespace(**params), shapes)
+        freeze(module, node.trainable)
         module.eval()
         # Run outside the device context: inputs are meta already, and the context's Python
         # dispatch hook makes every op an order of magnitude slower.
@@ -261,6 +262,24 @@ def _run_on_meta(
     if found:
         result.issue = Issue.warning(node.id, *found)
     return result
+
+
+def freeze(module: nn.Module, trainable: bool) -> None:
+    """A frozen node's module: weights without gradients (so not trained, and counted as
+    non-trainable, as Keras does) and its BatchNorms kept in inference mode while the network
+    trains (Keras' `trainable=False` on a BatchNormalization), by a hook that runs before each
+    of their forwards. Dropout inside is unaffected, as in Keras."""
+    if trainable:
+        return
+    module.requires_grad_(False)
+    for inner in module.modules():
+        if isinstance(inner, nn.modules.batchnorm._NormBase):
+            inner.register_forward_pre_hook(_stay_in_inference)
+
+
+def _stay_in_inference(module: nn.Module, args) -> None:
+    if module.training:
+        module.eval()
 
 
 def _statistics_count(module: nn.Module) -> int:

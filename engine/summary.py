@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -64,7 +64,7 @@ def summarize(
     for node_id in order:
         node, result = graph.nodes[node_id], analysis.shapes[node_id]
         rows.append(_row(node, result))
-        rows += _child_rows(node, result, node_id, 1)
+        rows += _child_rows(node, result, node_id, 1, node.trainable)
     all_rows, rows = rows, [row for row in rows if row.depth == 0]
     total = sum(row.params for row in rows)
     trainable = sum(row.trainable for row in rows)
@@ -100,7 +100,9 @@ def _row(node, result: NodeShape, path: str = "", depth: int = 0, parent: str = 
     )
 
 
-def _child_rows(node, result: NodeShape, path: str, depth: int) -> list[SummaryRow]:
+def _child_rows(
+    node, result: NodeShape, path: str, depth: int, trainable: bool
+) -> list[SummaryRow]:
     """A block's inner layers as rows folded under it (each copy of a repeat: `res1.0.conv1`)."""
     from .blocks import BLOCK_TYPE, analyze_body
 
@@ -116,8 +118,13 @@ def _child_rows(node, result: NodeShape, path: str, depth: int) -> list[SummaryR
             if inner.spec.is_source:  # the block's ports, not layers
                 continue
             inner_path = prefix + inner_id
-            rows.append(_row(inner, inner_result, inner_path, depth, path))
-            rows += _child_rows(inner, inner_result, inner_path, depth + 1)
+            row = _row(inner, inner_result, inner_path, depth, path)
+            if not trainable:  # a frozen block freezes every layer in it
+                row = replace(row, trainable=0)
+            rows.append(row)
+            rows += _child_rows(
+                inner, inner_result, inner_path, depth + 1, trainable and inner.trainable
+            )
     return rows
 
 

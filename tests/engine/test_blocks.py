@@ -250,3 +250,13 @@ def test_model_py_and_onnx_keep_the_block_hierarchy(tmp_path):
     assert result.max_abs_diff < 1e-5
     names = [node.name for node in onnx.load(tmp_path / "model.onnx").graph.node]
     assert any(name.startswith("/res1/res1.1/conv2d_1/") for name in names), names
+
+
+def test_a_frozen_block_freezes_every_layer_inside():
+    graph = with_block(conv_relu_body())
+    graph.set_trainable("res1", False)
+    summary = summarize(graph)
+    assert summary.trainable_params == 0 and summary.non_trainable_params == 8 * 8 * 9 + 8
+    assert [row.trainable for row in summary.rows if row.depth] == [0, 0]
+    model = compile_graph(graph)
+    assert not any(p.requires_grad for p in model.parameters())
