@@ -75,8 +75,10 @@ def _check_weight_memory(graph: Graph, analysis: Analysis) -> None:
         if node.spec.is_source:
             continue
         result = analysis.shapes[node_id]
-        with torch.device("meta"):
-            module = node.spec.build(SimpleNamespace(**result.params), result.input_shapes)
+        module = result.module  # built on meta by shape inference
+        if module is None:
+            with torch.device("meta"):
+                module = node.spec.build(SimpleNamespace(**result.params), result.input_shapes)
         tensors = [*module.parameters(), *module.buffers()]
         sizes[node_id] = sum(t.numel() * t.element_size() for t in tensors)
     total, budget = sum(sizes.values()), memory_budget()

@@ -91,11 +91,10 @@ def run_train(args) -> int:
 
 
 def _init_from(model, path: str) -> None:
-    from .checkpoint import read_checkpoint
-    from .init_from import init_from
+    from .init_from import init_from, read_state
 
     try:
-        report = init_from(model, read_checkpoint(path)["state_dict"], path)
+        report = init_from(model, read_state(path), path)
     except CheckpointError as error:
         raise UsageError(str(error)) from None
     for line in report.lines():

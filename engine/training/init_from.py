@@ -36,6 +36,24 @@ class InitReport:
         ]
 
 
+def read_state(path: str) -> dict[str, torch.Tensor]:
+    """The weights in `path`: a NeuroCanvas checkpoint's, or a plain state dict (what
+    `neurocanvas import` writes beside the project), loaded with weights_only (no code runs)."""
+    from ..safe_io import check_regular_file
+    from .checkpoint import read_checkpoint
+
+    checked = check_regular_file(path, CheckpointError, "checkpoint")
+    try:
+        state = torch.load(checked, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - read_checkpoint words the refusal
+        return read_checkpoint(path)["state_dict"]
+    if isinstance(state, dict) and "format" in state:
+        return read_checkpoint(path)["state_dict"]
+    if not (isinstance(state, dict) and all(isinstance(v, torch.Tensor) for v in state.values())):
+        raise CheckpointError(f"{path}: neither a checkpoint nor a state dict (name -> tensor)")
+    return state
+
+
 def _by_node(state: Mapping[str, torch.Tensor]) -> dict[str, dict[str, torch.Tensor]]:
     grouped: dict[str, dict[str, torch.Tensor]] = {}
     for key, value in state.items():
