@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from neurocanvas.engine.graph import TRAINABLE_HELP
 from neurocanvas.engine.shape_format import shape_text
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -64,6 +66,7 @@ class Inspector(QScrollArea):
         layout.setSpacing(8)
         self.editors = {}
         self.name_edit = self.name_error = None
+        self.trainable_box = None
         if self.node_id is None:
             text = (
                 f"{self._selected_count} layers selected"
@@ -115,6 +118,12 @@ class Inspector(QScrollArea):
             form.addRow(label, editor.widget)
             form.addRow("", editor.error)
             self.editors[param.name] = editor
+        if not spec.is_source:
+            self.trainable_box = QCheckBox("trainable")
+            self.trainable_box.setChecked(node.trainable)
+            self.trainable_box.setToolTip(TRAINABLE_HELP)
+            self.trainable_box.toggled.connect(self._set_trainable)
+            form.addRow("Weights", self.trainable_box)
         layout.addLayout(form)
 
         self.shape_label = QLabel()
@@ -154,6 +163,11 @@ class Inspector(QScrollArea):
         for name, editor in self.editors.items():
             if node.params.get(name) != editor._current:
                 editor.set_value(node.params.get(name))
+        box = getattr(self, "trainable_box", None)
+        if box is not None and box.isChecked() != node.trainable:
+            box.blockSignals(True)  # showing the state is not an edit
+            box.setChecked(node.trainable)
+            box.blockSignals(False)
         self._update_info()
 
     def _update_info(self) -> None:
@@ -190,6 +204,10 @@ class Inspector(QScrollArea):
             return
         self.name_error.hide()
         self.status_message.emit(f"Renamed {old_id} to {new_id}")
+
+    def _set_trainable(self, checked: bool) -> None:
+        if self.node_id is not None:
+            self.document.set_trainable(self.node_id, checked)
 
 
 def spec_editable(node) -> set[str]:

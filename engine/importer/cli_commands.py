@@ -20,6 +20,13 @@ def weights_path(project_path: Path) -> Path:
     return project_path.with_name(project_path.stem + ".weights.pt")
 
 
+def write_import(imported, out: Path) -> None:
+    """The project at `out` and its weights beside it, each written atomically."""
+    save(imported.project, out)
+    with atomic_output(weights_path(out), ".pt") as temp:
+        torch.save(imported.state, temp)
+
+
 def run_import(args) -> int:
     shape = None
     if args.input_shape:
@@ -34,9 +41,7 @@ def run_import(args) -> int:
     except ModelImportError as error:
         raise UsageError(str(error)) from None
     out = Path(args.out)
-    save(imported.project, out)
-    with atomic_output(weights_path(out), ".pt") as temp:
-        torch.save(imported.state, temp)
+    write_import(imported, out)
     shapes = analyze(imported.project.graph).shapes.values()
     count = sum(result.trainable_count for result in shapes)
     print(

@@ -1,0 +1,71 @@
+"""Blocks and freezing in the window: group / ungroup as undo steps, the trainable switch and
+the card's lock, and File > Import writing and opening a project."""
+
+from __future__ import annotations
+
+from neurocanvas.gui import block_actions
+from window_fixtures import *  # noqa: F403 - the shared window fixtures
+
+
+def test_group_and_ungroup_are_single_undo_steps(window):
+    document = window.document
+    start = document.graph.copy()
+    window.canvas.select_nodes(["conv1", "pool1"])
+    block_id = block_actions.group_selected(window)
+    assert block_id == "block_1" and window.canvas.selected_node_ids() == ["block_1"]
+    assert document.graph.nodes["block_1"].type == "Block"
+    assert document.analysis.ok and document.analysis.shape_of("block_1") == (16, 12, 12)
+    assert window.canvas.node_item("block_1") is not None
+    grouped = document.graph.copy()
+    assert block_actions.ungroup_selected(window)
+    assert {"conv1", "pool1"} <= set(document.graph.nodes)
+    document.undo_stack.undo()
+    assert document.graph.same_as(grouped)
+    document.undo_stack.undo()
+    assert document.graph.same_as(start)
+    document.undo_stack.redo()
+    assert document.graph.same_as(grouped)
+    assert document.undo_stack.undoText() == "Group into block"
+
+
+def test_grouping_a_selection_with_two_exits_is_refused_with_the_reason(window, qtbot):
+    messages = []
+    window.document.status_message.connect(messages.append)
+    window.canvas.select_nodes(["input", "conv1"])
+    assert block_actions.group_selected(window) is None
+    assert "input is an Input of the network" in messages[-1]
+    assert window.document.undo_stack.count() == 0
+
+
+def test_trainable_switch_freezes_with_undo_and_the_card_shows_a_lock(window):
+    window.canvas.select_nodes(["conv1"])
+    box = window.inspector.trainable_box
+    assert box.isChecked() and "Keras" in box.toolTip()
+    box.setChecked(False)
+    document = window.document
+    assert document.graph.nodes["conv1"].trainable is False
+    assert window.canvas.node_item("conv1").frozen
+    assert document.analysis.shapes["conv1"].trainable_count == 0
+    document.undo_stack.undo()
+    assert document.graph.nodes["conv1"].trainable is True
+    assert not window.canvas.node_item("conv1").frozen
+    assert window.inspector.trainable_box.isChecked()
+
+
+def test_import_writes_the_project_and_weights_and_opens_it(window, qtbot, tmp_path):
+    source = tmp_path / "net.py"
+    source.write_text(
+        "from torch import nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = nn.Sequential(nn.Linear(4, 6), nn.ReLU())\n"
+        "        self.head = nn.Linear(6, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.head(self.body(x))\n"
+    )
+    out = tmp_path / "imported.json"
+    assert block_actions.import_into(window, f"{source}:Net", "4", out)
+    qtbot.waitUntil(lambda: window.document.path == out, timeout=20000)
+    assert (tmp_path / "imported.weights.pt").exists()
+    assert list(window.document.graph.nodes) == ["x", "body", "head"]
