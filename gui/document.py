@@ -27,13 +27,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from .commands import GraphEdit, SettingsEdit
+from .document_blocks import BlockEdits
 
 CLIPBOARD_MIME = "application/x-neurocanvas-graph"
 PASTE_OFFSET = 40.0
 DEFAULT_NAME = Project().name  # "Untitled": renamed after the file when first saved
 
 
-class Document(QObject):
+class Document(BlockEdits, QObject):
     analysis_changed = Signal()
     modified_changed = Signal(bool)
     path_changed = Signal()
@@ -263,30 +264,6 @@ class Document(QObject):
             return str(error)
         self._push(f"Rename {old_id} to {new_id}", lambda graph: graph.rename_node(old_id, new_id))
         return None
-
-    # ---- blocks and freezing -----------------------------------------------------------------
-    def group_nodes(self, node_ids: list[str]) -> str | None:
-        """Group the layers into one Block (one undo step); returns its id, None if refused."""
-        from neurocanvas.engine.block_edit import group
-
-        block_id = self.graph.unique_id("block")
-        chosen = list(node_ids)
-        if self._push("Group into block", lambda graph: group(graph, chosen, block_id=block_id)):
-            return block_id
-        return None
-
-    def ungroup(self, block_id: str) -> bool:
-        """Put a block's layers back in its place (one undo step)."""
-        from neurocanvas.engine.block_edit import ungroup
-
-        return self._push(f"Ungroup {block_id}", lambda graph: ungroup(graph, block_id))
-
-    def set_trainable(self, node_id: str, trainable: bool) -> None:
-        """Freeze or unfreeze a layer or block (one undo step)."""
-        if self.graph.node(node_id).trainable == bool(trainable):
-            return
-        verb = "Unfreeze" if trainable else "Freeze"
-        self._push(f"{verb} {node_id}", lambda graph: graph.set_trainable(node_id, trainable))
 
     def auto_layout(self) -> None:
         positions = layered_positions(self.graph)

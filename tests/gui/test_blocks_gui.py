@@ -69,3 +69,34 @@ def test_import_writes_the_project_and_weights_and_opens_it(window, qtbot, tmp_p
     qtbot.waitUntil(lambda: window.document.path == out, timeout=20000)
     assert (tmp_path / "imported.weights.pt").exists()
     assert list(window.document.graph.nodes) == ["x", "body", "head"]
+
+
+def test_summary_folds_a_blocks_layers_until_clicked(window):
+    window.canvas.select_nodes(["conv1", "pool1"])
+    block_actions.group_selected(window)
+    view = window.summary_view
+    view.refresh()
+    names = [view.table.item(row, 0).text().strip() for row in range(view.table.rowCount())]
+    block_row = names.index("▸ block_1")
+    inner = [row for row, name in enumerate(names) if name.startswith("block_1.")]
+    assert len(inner) == 2 and all(view.table.isRowHidden(row) for row in inner)
+    view._toggle(block_row, 0)
+    assert not any(view.table.isRowHidden(row) for row in inner)
+    assert view.table.item(block_row, 0).text() == "▾ block_1"
+
+
+def test_a_blocks_exposed_parameter_is_edited_in_the_inspector(window):
+    document = window.document
+    window.canvas.select_nodes(["conv1", "pool1"])
+    block_id = block_actions.group_selected(window)
+    document.graph.set_params(block_id, {"expose": {"filters": "conv1.out_channels"}})
+    document.edited()
+    window.canvas.select_nodes([])
+    window.canvas.select_nodes([block_id])
+    editor = window.inspector.exposed_editors["filters"]
+    assert editor._current == 16
+    editor.committed.emit(8)
+    assert document.analysis.shape_of(block_id) == (8, 12, 12)
+    document.undo_stack.undo()
+    assert document.analysis.shape_of(block_id) == (16, 12, 12)
+    assert window.inspector.exposed_editors["filters"]._current == 16
