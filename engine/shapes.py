@@ -193,6 +193,8 @@ def _channels_last_warning(node: Node, shape: Shape) -> Issue | None:
 
 
 def _input_problem(node: Node, spec: registry.LayerSpec, inputs: list[NodeShape]) -> Issue | None:
+    if not inputs:  # a block whose body has no Input: its build says so
+        return None
     shape = inputs[0].shape
     if spec.input_rank and len(shape) not in spec.input_rank:
         return Issue.error(

@@ -66,7 +66,10 @@ def python_model(spec: str, arguments: str | None = None) -> nn.Module:
     cls = getattr(module, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
         raise ModelImportError(f"{path} has no nn.Module class named {class_name!r}")
-    kwargs = json.loads(arguments) if arguments else {}
+    try:
+        kwargs = json.loads(arguments) if arguments else {}
+    except ValueError as error:
+        raise ModelImportError(f"--args {arguments!r} is not JSON ({error})") from None
     if not isinstance(kwargs, dict):
         raise ModelImportError("--args must be a JSON object of constructor arguments")
     try:

@@ -260,3 +260,20 @@ def test_a_frozen_block_freezes_every_layer_inside():
     assert [row.trainable for row in summary.rows if row.depth] == [0, 0]
     model = compile_graph(graph)
     assert not any(p.requires_grad for p in model.parameters())
+
+
+def test_hostile_bodies_become_issues_or_project_errors_naming_the_block():
+    empty = Graph()
+    empty.add_node("Identity", node_id="i")
+    graph = Graph()
+    graph.add_node("Input", {"shape": (3,)}, node_id="x")
+    graph.add_node("Block", {"graph": empty}, node_id="blk")
+    (issue, *_) = [i for i in analyze(graph).errors if i.node_id == "blk"]
+    assert issue.message == "blk > The network has no Input layer"
+    data = project.Project(graph=with_block(conv_relu_body())).to_dict()
+    data["graph"]["nodes"][1]["params"]["graph"] = {"nodes": 5}
+    with pytest.raises(project.ProjectError, match=r"node 2 \(res1\) >: \"graph.nodes\" must be"):
+        project.from_dict(data)
+    data["graph"]["nodes"][1]["params"] = {"graph": {}, "expose": [1]}
+    with pytest.raises(project.ProjectError, match=r"\(res1\): \"expose\" must map names"):
+        project.from_dict(data)
