@@ -5,6 +5,15 @@ from __future__ import annotations
 from ..blocks import BLOCK_TYPE, MAX_REPEAT, build_block, default_body, input_count
 from ..registry import LayerSpec, ParamSpec, register
 
+
+def _label(p) -> str:
+    """'7 layers', 'x3 of 7 layers': what the collapsed card holds."""
+    body = p.graph
+    count = sum(1 for node in body if not node.spec.is_source) if hasattr(body, "nodes") else 0
+    layers = f"{count} layer{'s' if count != 1 else ''}"
+    return f"x{p.repeat} of {layers}" if p.repeat > 1 else layers
+
+
 BLOCK = LayerSpec(
     name=BLOCK_TYPE,
     aliases=("Group", "Module", "Sequential"),
@@ -38,7 +47,7 @@ BLOCK = LayerSpec(
             max=MAX_REPEAT,
         ),
     ),
-    label=lambda p: f"x{p.repeat}" if p.repeat > 1 else "",
+    label=lambda p: _label(p),
 )
 
 register(BLOCK)

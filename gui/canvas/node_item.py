@@ -147,10 +147,11 @@ class NodeItem(QGraphicsItem):
 
     def _elided(self, caption: str, node_id: str, details: str) -> tuple[str, str, str]:
         room = WIDTH - PAD_LEFT - PAD_RIGHT
+        caption_room = room - 16 if self.frozen else room  # the padlock's place
         caption_font, small_font, details_font = fonts()
         elide = Qt.TextElideMode.ElideRight
         return (
-            QFontMetricsF(caption_font).elidedText(caption, elide, room),
+            QFontMetricsF(caption_font).elidedText(caption, elide, caption_room),
             # the id line is short in practice, so the issue badge lives at its right end
             QFontMetricsF(small_font).elidedText(node_id, elide, room - 20),
             QFontMetricsF(details_font).elidedText(details, elide, room),
