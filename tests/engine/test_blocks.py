@@ -277,3 +277,17 @@ def test_hostile_bodies_become_issues_or_project_errors_naming_the_block():
     data["graph"]["nodes"][1]["params"] = {"graph": {}, "expose": [1]}
     with pytest.raises(project.ProjectError, match=r"\(res1\): \"expose\" must map names"):
         project.from_dict(data)
+
+
+@pytest.mark.slow
+def test_keras_export_writes_a_block_inline_with_path_names(tmp_path):
+    from neurocanvas.engine.export import export, load_source
+
+    graph = with_block(conv_relu_body(), repeat=2)
+    graph.add_node("Flatten", node_id="flat")
+    graph.connect(("res1", 0), ("flat", 0))
+    source = load_source(project.Project("k", graph=graph), seed=0)
+    result = export(source, "keras", tmp_path / "keras")
+    assert result.max_abs_diff < 1e-5
+    script = (tmp_path / "keras" / "model_keras.py").read_text()
+    assert "name='res1_0_conv2d_1'" in script and "name='res1_1_conv2d_1'" in script
