@@ -19,6 +19,13 @@ from . import registry
 
 Port = tuple[str, int]
 
+TRAINABLE_HELP = (
+    "Trainable: off freezes the layer (or every layer of a block): its weights keep their values, "
+    "the optimizer never gets them, and the summary counts them as non-trainable. A BatchNorm "
+    "in a frozen layer also keeps its statistics, running in inference mode while the rest "
+    "trains (as Keras does for trainable=False); dropout still applies."
+)
+
 
 @dataclass
 class Node:
@@ -26,6 +33,8 @@ class Node:
     type: str
     params: dict[str, Any] = field(default_factory=dict)
     pos: tuple[float, float] = (0.0, 0.0)
+    # False: frozen; its weights are not trained (and a BatchNorm in it keeps its statistics).
+    trainable: bool = True
 
     @property
     def spec(self) -> registry.LayerSpec:
@@ -35,12 +44,34 @@ class Node:
         return self.spec.input_count(self.params)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "type": self.type,
             "params": _jsonable(self.params),
             "pos": [round(self.pos[0], 2), round(self.pos[1], 2)],
         }
+        if not self.trainable:  # optional in the file: absent means trainable
+            data["trainable"] = False
+        return data
+
+    def copy(self) -> Node:
+        """An independent copy: a block's body is copied too (edits inside one never reach the
+        other, e.g. an undo step's record)."""
+        return Node(self.id, self.type, copy_params(self.params), self.pos, self.trainable)
+
+    def __eq__(self, other: object) -> bool:
+        # Bodies compare by content (two copies of a block are equal), other params by value.
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (
+            self.id == other.id
+            and self.type == other.type
+            and tuple(self.pos) == tuple(other.pos)
+            and self.trainable == other.trainable
+            and params_equal(self.params, other.params)
+        )
+
+    __hash__ = None  # mutable, like the dataclass it was
 
 
 @dataclass(frozen=True)
@@ -85,9 +116,44 @@ RESERVED_NAMES = (
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: _jsonable_value(value) for key, value in params.items()}
+
+
+def _jsonable_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Graph):  # a block's body
+        return value.to_dict()
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def copy_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a node's params deep enough for value semantics: bodies and mappings copied."""
     return {
-        key: list(value) if isinstance(value, tuple) else value for key, value in params.items()
+        key: value.copy() if isinstance(value, (Graph, dict)) else value
+        for key, value in params.items()
     }
+
+
+def params_equal(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Params equal by content; bodies compared node by node and wire by wire."""
+    if first.keys() != second.keys():
+        return False
+    for key, value in first.items():
+        other = second[key]
+        if isinstance(value, Graph) or isinstance(other, Graph):
+            if not (isinstance(value, Graph) and isinstance(other, Graph) and value.same_as(other)):
+                return False
+        elif value != other:
+            return False
+    return True
+
+
+def content_key(params: dict[str, Any]) -> str:
+    """A text that is equal for equal params (bodies included): for caches and rename matching."""
+    return repr(sorted(_jsonable(params).items()))
 
 
 def _position(pos: tuple[float, float]) -> tuple[float, float]:
@@ -134,12 +200,13 @@ class Graph:
         params: dict[str, Any] | None = None,
         pos: tuple[float, float] = (0.0, 0.0),
         node_id: str | None = None,
+        trainable: bool = True,
     ) -> Node:
         spec = registry.get(layer_type)
         node_id = node_id or self.unique_id(default_prefix(layer_type))
         self._check_new_id(node_id)
         full_params = spec.defaults() | dict(params or {})
-        node = Node(node_id, layer_type, full_params, _position(pos))
+        node = Node(node_id, layer_type, full_params, _position(pos), bool(trainable))
         self.nodes[node_id] = node
         self._emit(GraphEvent("node_added", node_id))
         return node
@@ -190,6 +257,13 @@ class Graph:
         count = node.input_count()
         for edge in [e for e in self.edges if e.dst[0] == node.id and e.dst[1] >= count]:
             self.remove_edge(edge)
+
+    def set_trainable(self, node_id: str, trainable: bool) -> None:
+        """Freeze (False) or unfreeze a node or block: its weights are trained or kept."""
+        node = self.node(node_id)
+        if node.trainable != bool(trainable):
+            node.trainable = bool(trainable)
+            self._emit(GraphEvent("node_changed", node_id))
 
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         self.node(node_id).pos = _position(pos)
@@ -341,12 +415,12 @@ class Graph:
     def copy(self) -> Graph:
         clone = Graph()
         for node in self.nodes.values():
-            clone.nodes[node.id] = Node(node.id, node.type, dict(node.params), node.pos)
+            clone.nodes[node.id] = node.copy()
         clone.edges = list(self.edges)
         return clone
 
     def same_as(self, other: Graph) -> bool:
-        """Equal content (nodes, params, positions, wires), ignoring wire order."""
+        """Equal content (nodes, params, positions, wires, bodies), ignoring wire order."""
         return self.to_dict()["nodes"] == other.to_dict()["nodes"] and (
             sorted(map(_edge_key, self.edges)) == sorted(map(_edge_key, other.edges))
         )
@@ -354,9 +428,7 @@ class Graph:
 
 def structure_key(graph: Graph) -> tuple:
     """What the network computes (layers, params, wires), ignoring canvas positions."""
-    nodes = sorted(
-        (n["id"], n["type"], repr(sorted(n["params"].items()))) for n in graph.to_dict()["nodes"]
-    )
+    nodes = sorted((n.id, n.type, content_key(n.params)) for n in graph.nodes.values())
     return tuple(nodes), tuple(sorted(map(_edge_key, graph.edges)))
 
 

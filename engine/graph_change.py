@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .graph import Edge, Graph, Node
+from .graph import Edge, Graph, Node, content_key, copy_params, params_equal
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,11 @@ class GraphChange:
 
 
 def _copy(node: Node) -> Node:
-    return Node(node.id, node.type, dict(node.params), node.pos)
+    return node.copy()  # deep for block bodies: later edits inside never reach the record
 
 
 def _content(node: Node) -> tuple:
-    return node.type, repr(sorted(node.params.items())), tuple(node.pos)
+    return node.type, content_key(node.params), tuple(node.pos), node.trainable
 
 
 def diff(before: Graph, after: Graph) -> GraphChange:
@@ -76,7 +76,7 @@ def diff(before: Graph, after: Graph) -> GraphChange:
     new_side = {i: _copy(after.nodes[i]) for i in new if i not in renamed_new}
     for node_id, node in before.nodes.items():
         other = after.nodes.get(node_id)
-        if other is not None and other != node:  # dataclass equality: type, params, pos
+        if other is not None and other != node:  # type, params (bodies by content), pos
             old_side[node_id] = _copy(node)
             new_side[node_id] = _copy(other)
     return GraphChange(
@@ -131,9 +131,13 @@ def _put(graph: Graph, node: Node) -> None:
         graph.remove_node(node.id)
         current = None
     if current is None:
-        graph.add_node(node.type, dict(node.params), node.pos, node_id=node.id)
+        graph.add_node(
+            node.type, copy_params(node.params), node.pos, node_id=node.id, trainable=node.trainable
+        )
         return
-    if current.params != node.params:
-        graph.set_params(node.id, dict(node.params))
+    if not params_equal(current.params, node.params):
+        graph.set_params(node.id, copy_params(node.params))
+    if current.trainable != node.trainable:
+        graph.set_trainable(node.id, node.trainable)
     if tuple(current.pos) != tuple(node.pos):
         graph.move_node(node.id, node.pos)

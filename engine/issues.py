@@ -29,5 +29,7 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.node_id}: " if self.node_id else ""
+        if self.message.startswith(f"{self.node_id} > "):  # inside a block: the path says where
+            where = ""
         fix = f" Fix: {self.fix}." if self.fix else ""
         return f"{where}{self.message}.{fix}".replace("..", ".")

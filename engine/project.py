@@ -204,15 +204,37 @@ def _add_node(graph: Graph, node: Any, where: str) -> tuple[str, str | None]:
     if unknown:
         raise ProjectError(f"{where} ({node_id}): {layer_type} has no parameter {unknown[0]!r}")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    params = _bodies(spec, params, f"{where} ({node_id})")
     params = dict(spec.alias_defaults.get(written, {})) | params
     pos = node.get("pos", [0, 0])
     if not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
         raise ProjectError(f'{where} ({node_id}): "pos" must be [x, y], two finite numbers')
+    trainable = node.get("trainable", True)
+    if not isinstance(trainable, bool):
+        raise ProjectError(f'{where} ({node_id}): "trainable" must be true or false')
     try:
-        added = graph.add_node(layer_type, params, tuple(pos), node_id=str(node_id))
+        added = graph.add_node(
+            layer_type, params, tuple(pos), node_id=str(node_id), trainable=trainable
+        )
     except GraphError as error:
         raise ProjectError(f"{where}: {error}") from None
     return added.id, written if len(candidates) > 1 else None
+
+
+def _bodies(spec: registry.LayerSpec, params: dict, where: str) -> dict:
+    """A block's body is a graph object in the file: loaded as a Graph, errors naming the path."""
+    result = dict(params)
+    for param in spec.params:
+        if param.kind == "graph" and param.name in params:
+            body = params[param.name]
+            if not isinstance(body, dict):
+                raise ProjectError(f'{where}: "{param.name}" must be a graph object')
+            result[param.name] = graph_from_dict(body, f"{where} >")
+        elif param.kind == "mapping" and param.name in params:
+            value = params[param.name]
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ProjectError(f'{where}: "{param.name}" must map names to "node.param" texts')
+    return result
 
 
 def _is_coordinate(value: Any) -> bool:

@@ -23,7 +23,10 @@ from torch import nn
 AUTO = "auto"
 Shape = tuple[int, ...]
 
-PARAM_KINDS = ("int", "float", "bool", "choice", "shape", "ints")
+PARAM_KINDS = ("int", "float", "bool", "choice", "shape", "ints", "graph", "mapping")
+# Kinds that hold structure rather than a value typed in a form (a block's body and its exposed
+# parameters): the inspector shows no field for them.
+STRUCTURE_KINDS = ("graph", "mapping")
 
 
 class ParamError(ValueError):
@@ -32,6 +35,15 @@ class ParamError(ValueError):
 
 class InputShapeError(ValueError):
     """Raised by a `build` function whose inputs cannot work together; the message is for the user."""
+
+
+class BodyError(InputShapeError):
+    """A problem inside a block's body: the message starts with the inner node's id, and the
+    block that catches it puts its own id in front ("inception_3a > branch1x1: ...")."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 @dataclass(frozen=True)
@@ -53,10 +65,20 @@ class ParamSpec:
     auto: bool = False
     synonyms: Mapping[str, str] = field(default_factory=dict)  # other names of choices (Keras')
     lengths: tuple[int, ...] = ()  # kind "ints": how many numbers a tuple may hold
+    # Makes the default when it is a mutable value (a block's body), so nodes never share one.
+    factory: Callable[[], Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
             raise ValueError(f"unknown parameter kind {self.kind!r}")
+
+    @property
+    def editable(self) -> bool:
+        """Whether the inspector offers a field for it (not a block's body or its mapping)."""
+        return self.kind not in STRUCTURE_KINDS
+
+    def make_default(self) -> Any:
+        return self.factory() if self.factory is not None else self.default
 
     def coerce(self, value: Any) -> Any:
         """Return `value` converted to this parameter's type, or raise ParamError saying why."""
@@ -172,6 +194,21 @@ def _coerce_ints(spec: ParamSpec, value: Any) -> int | Shape:
     return _coerce_int(spec, value)
 
 
+def _coerce_graph(spec: ParamSpec, value: Any) -> Any:
+    # Duck-typed: the registry sits below graph.py, which imports it.
+    if not (hasattr(value, "nodes") and hasattr(value, "edges") and hasattr(value, "to_dict")):
+        raise ParamError(f"{spec.name} must be a graph (a block's body), got {value!r}")
+    return value
+
+
+def _coerce_mapping(spec: ParamSpec, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+    ):
+        raise ParamError(f"{spec.name} must map names to names, got {value!r}")
+    return dict(value)
+
+
 _COERCERS: dict[str, Callable[[ParamSpec, Any], Any]] = {
     "int": _coerce_int,
     "float": _coerce_float,
@@ -179,6 +216,8 @@ _COERCERS: dict[str, Callable[[ParamSpec, Any], Any]] = {
     "choice": _coerce_choice,
     "shape": _coerce_shape,
     "ints": _coerce_ints,
+    "graph": _coerce_graph,
+    "mapping": _coerce_mapping,
 }
 
 BuildFn = Callable[[SimpleNamespace, Sequence[Shape]], nn.Module]
@@ -222,7 +261,9 @@ class LayerSpec:
     help: str
     build: BuildFn | None
     params: tuple[ParamSpec, ...] = ()
-    inputs: int | str = 1
+    # A count, the name of the int param that sets it (merges), or a function of the params
+    # (a block: its body's Input nodes).
+    inputs: int | str | Callable[[Mapping[str, Any]], int] = 1
     input_rank: tuple[int, ...] = ()
     rank_hint: str = ""
     input_dtype: str = "float"
@@ -249,12 +290,14 @@ class LayerSpec:
         """How many input ports a node of this type has with these params."""
         if isinstance(self.inputs, int):
             return self.inputs
+        if callable(self.inputs):
+            return self.inputs(params)
         spec = self.param_index[self.inputs]
         # Checked against its range: a file asking for 10**8 ports would loop for minutes.
         return spec.coerce(params.get(self.inputs, spec.default))
 
     def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.params}
+        return {p.name: p.make_default() for p in self.params}
 
     def coerce_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Full, typed params (defaults filled in). Raises ParamError naming the first bad one."""

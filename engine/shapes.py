@@ -13,12 +13,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import torch
-from torch import nn
+from torch import fx, nn
 
 from . import registry
-from .graph import Edge, Graph, Node
+from .graph import Edge, Graph, Node, content_key
 from .issues import Issue
-from .registry import AUTO, InputShapeError, ParamError, Shape
+from .registry import AUTO, BodyError, InputShapeError, ParamError, Shape
 from .shape_format import format_shape, shape_text
 
 META_BATCH = 2  # >1 so batch statistics (BatchNorm in train mode) would also work
@@ -99,12 +99,10 @@ def _input_results(
 
 
 def _cache_key(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> Any:
-    params = tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in node.params.items())
-    )
+    params = content_key(node.params)  # by content: an edit inside a block's body counts
     shapes = None if inputs is None else tuple((i.shape, i.dtype) for i in inputs)
     uses_auto = node.spec.is_source or any(value == AUTO for value in node.params.values())
-    return (node.type, params, shapes, auto if uses_auto else None)
+    return (node.type, params, node.trainable, shapes, auto if uses_auto else None)
 
 
 def infer_node(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> NodeShape:
@@ -195,6 +193,8 @@ def _channels_last_warning(node: Node, shape: Shape) -> Issue | None:
 
 
 def _input_problem(node: Node, spec: registry.LayerSpec, inputs: list[NodeShape]) -> Issue | None:
+    if not inputs:  # a block whose body has no Input: its build says so
+        return None
     shape = inputs[0].shape
     if spec.input_rank and len(shape) not in spec.input_rank:
         return Issue.error(
@@ -232,10 +232,15 @@ def _run_on_meta(
     try:
         with torch.device("meta"):  # parameters are created without memory or initialisation
             module = spec.build(SimpleNamespace(**params), shapes)
+        freeze(module, node.trainable)
         module.eval()
         # Run outside the device context: inputs are meta already, and the context's Python
         # dispatch hook makes every op an order of magnitude slower.
         output = meta_forward(module, [_meta_input(result) for result in inputs])
+    except BodyError as error:  # names the node inside; the block adds its own name
+        return NodeShape(
+            None, issue=Issue.error(node.id, f"{node.id} > {error}", error.fix), input_shapes=shapes
+        )
     except (InputShapeError, ParamError) as error:
         return NodeShape(
             None, issue=Issue.error(node.id, f"{node.type}: {error}", ""), input_shapes=shapes
@@ -259,6 +264,24 @@ def _run_on_meta(
     if found:
         result.issue = Issue.warning(node.id, *found)
     return result
+
+
+def freeze(module: nn.Module, trainable: bool) -> None:
+    """A frozen node's module: weights without gradients (so not trained, and counted as
+    non-trainable, as Keras does) and its BatchNorms kept in inference mode while the network
+    trains (Keras' `trainable=False` on a BatchNormalization), by a hook that runs before each
+    of their forwards. Dropout inside is unaffected, as in Keras."""
+    if trainable:
+        return
+    module.requires_grad_(False)
+    for inner in module.modules():
+        if isinstance(inner, nn.modules.batchnorm._NormBase):
+            inner.register_forward_pre_hook(_stay_in_inference)
+
+
+def _stay_in_inference(module: nn.Module, args) -> None:
+    if module.training:
+        module.eval()
 
 
 def _statistics_count(module: nn.Module) -> int:
@@ -288,11 +311,32 @@ def meta_forward(module: nn.Module, inputs: list[torch.Tensor]) -> torch.Tensor:
     # shape at build time, are still counted).
     if isinstance(module, registry.shape_preserving_types()) and len(inputs) == 1:
         return inputs[0]
+    if isinstance(module, fx.GraphModule):  # a block's body: its layers one by one, as here
+        return _graph_forward(module, inputs)
     if type(module) is nn.Linear:
         # F.linear's meta kernel is a slow symbolic-shape path (~ms); a matmul with the same weight
         # gives the same shape and the same errors, 50x faster.
         return inputs[0] @ module.weight.t()
     return module(*inputs)
+
+
+def _graph_forward(module: fx.GraphModule, inputs: list[torch.Tensor]) -> torch.Tensor:
+    """Interpret a compiled body with `meta_forward` for each layer (the fast paths above)."""
+    values: dict[fx.Node, Any] = {}
+    remaining = iter(inputs)
+    for node in module.graph.nodes:
+        if node.op == "placeholder":
+            values[node] = next(remaining)
+        elif node.op == "output":
+            return fx.node.map_arg(node.args[0], values.__getitem__)
+        else:
+            args = fx.node.map_arg(node.args, values.__getitem__)
+            if node.op == "call_module":
+                values[node] = meta_forward(module.get_submodule(node.target), list(args))
+            else:
+                kwargs = fx.node.map_arg(node.kwargs, values.__getitem__)
+                values[node] = node.target(*args, **kwargs)
+    raise ValueError("a compiled body without an output")
 
 
 def _meta_input(result: NodeShape) -> torch.Tensor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -29,6 +29,8 @@ class SummaryRow:
     params: int
     trainable: int
     flops: int | None  # per sample; None when the shape is unknown
+    depth: int = 0  # 0 for the graph's own nodes, 1 inside a block, 2 in a block in a block...
+    parent: str = ""  # the path of the block row this one folds into ("" at the top)
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,18 @@ def summarize(
 ) -> Summary:
     analysis = analysis or Analyzer().analyze(graph, auto)
     order = graph.topological_order() or list(graph.nodes)
-    rows = [_row(graph.nodes[node_id], analysis.shapes[node_id]) for node_id in order]
+    rows = []
+    for node_id in order:
+        node, result = graph.nodes[node_id], analysis.shapes[node_id]
+        rows.append(_row(node, result))
+        rows += _child_rows(node, result, node_id, 1, node.trainable)
+    all_rows, rows = rows, [row for row in rows if row.depth == 0]
     total = sum(row.params for row in rows)
     trainable = sum(row.trainable for row in rows)
     known = all(row.flops is not None for row in rows)
     activations = [r.output_shape for r in rows]
     return Summary(
-        rows=rows,
+        rows=all_rows,
         total_params=total,
         trainable_params=trainable,
         non_trainable_params=total - trainable,
@@ -78,17 +85,47 @@ def summarize(
     )
 
 
-def _row(node, result: NodeShape) -> SummaryRow:
+def _row(node, result: NodeShape, path: str = "", depth: int = 0, parent: str = "") -> SummaryRow:
     caption = node.spec.describe(result.params or node.params) if result.params else node.type
     return SummaryRow(
-        node.id,
+        path or node.id,
         node.type,
         caption,
         result.shape,
         result.param_count,
         result.trainable_count,
         _flops(result),
+        depth,
+        parent,
     )
+
+
+def _child_rows(
+    node, result: NodeShape, path: str, depth: int, trainable: bool
+) -> list[SummaryRow]:
+    """A block's inner layers as rows folded under it (each copy of a repeat: `res1.0.conv1`)."""
+    from .blocks import BLOCK_TYPE, analyze_body
+
+    if node.type != BLOCK_TYPE or result.shape is None:
+        return []
+    bound, body = analyze_body(node.params["graph"], result.input_shapes)
+    repeat = node.params["repeat"]
+    prefixes = [f"{path}."] if repeat == 1 else [f"{path}.{i}." for i in range(repeat)]
+    rows = []
+    for prefix in prefixes:
+        for inner_id in bound.topological_order() or list(bound.nodes):
+            inner, inner_result = bound.nodes[inner_id], body.shapes[inner_id]
+            if inner.spec.is_source:  # the block's ports, not layers
+                continue
+            inner_path = prefix + inner_id
+            row = _row(inner, inner_result, inner_path, depth, path)
+            if not trainable:  # a frozen block freezes every layer in it
+                row = replace(row, trainable=0)
+            rows.append(row)
+            rows += _child_rows(
+                inner, inner_result, inner_path, depth + 1, trainable and inner.trainable
+            )
+    return rows
 
 
 def _flops(result: NodeShape) -> int | None:
@@ -177,7 +214,7 @@ def format_table(summary: Summary, title: str = "", hint: str = UNKNOWN_SIZES_HI
     header = ("Layer (type)", "Output Shape", "Param #")
     body = [
         (
-            f"{row.name} ({row.type})",
+            f"{'  ' * row.depth}{row.name} ({row.type})",
             shape_text(row.output_shape),
             "?" if row.output_shape is None else count_text(row.params),
         )
@@ -194,6 +231,8 @@ def format_table(summary: Summary, title: str = "", hint: str = UNKNOWN_SIZES_HI
 
     parts = [f'Model: "{title}"' if title else "", "=" * width, line(header), "=" * width]
     parts += [line(cells) for cells in body]
+    if any(row.depth for row in summary.rows):
+        parts.append("(indented rows are the layers inside a block, counted in its row)")
     parts += [
         "=" * width,
         *_totals(summary),

@@ -27,13 +27,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from .commands import GraphEdit, SettingsEdit
+from .document_blocks import BlockEdits
 
 CLIPBOARD_MIME = "application/x-neurocanvas-graph"
 PASTE_OFFSET = 40.0
 DEFAULT_NAME = Project().name  # "Untitled": renamed after the file when first saved
 
 
-class Document(QObject):
+class Document(BlockEdits, QObject):
     analysis_changed = Signal()
     modified_changed = Signal(bool)
     path_changed = Signal()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from neurocanvas.engine.graph import TRAINABLE_HELP
 from neurocanvas.engine.shape_format import shape_text
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -63,7 +65,9 @@ class Inspector(QScrollArea):
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(8)
         self.editors = {}
+        self.exposed_editors = {}  # a block's exposed parameters, edited through the block
         self.name_edit = self.name_error = None
+        self.trainable_box = None
         if self.node_id is None:
             text = (
                 f"{self._selected_count} layers selected"
@@ -107,7 +111,7 @@ class Inspector(QScrollArea):
         self.name_edit.editingFinished.connect(self._rename)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
-        for param in spec.params:
+        for param in (p for p in spec.params if p.editable):  # not a block's body or mapping
             editor = ParamEditor(param, node.params.get(param.name, param.default), self)
             editor.committed.connect(lambda value, name=param.name: self._set_param(name, value))
             label = QLabel(param.name.replace("_", " "))
@@ -115,6 +119,13 @@ class Inspector(QScrollArea):
             form.addRow(label, editor.widget)
             form.addRow("", editor.error)
             self.editors[param.name] = editor
+        self._add_exposed(form, node)
+        if not spec.is_source:
+            self.trainable_box = QCheckBox("trainable")
+            self.trainable_box.setChecked(node.trainable)
+            self.trainable_box.setToolTip(TRAINABLE_HELP)
+            self.trainable_box.toggled.connect(self._set_trainable)
+            form.addRow("Weights", self.trainable_box)
         layout.addLayout(form)
 
         self.shape_label = QLabel()
@@ -146,12 +157,20 @@ class Inspector(QScrollArea):
         if self.node_id is None:
             return
         node = graph.nodes[self.node_id]
-        if self._built_for != (node.id, node.type) or set(self.editors) != set(node.params):
+        if self._built_for != (node.id, node.type) or set(self.editors) != {
+            name for name in node.params if name in spec_editable(node)
+        }:
             self._build()
             return
         for name, editor in self.editors.items():
             if node.params.get(name) != editor._current:
                 editor.set_value(node.params.get(name))
+        self._refresh_exposed(node)
+        box = getattr(self, "trainable_box", None)
+        if box is not None and box.isChecked() != node.trainable:
+            box.blockSignals(True)  # showing the state is not an edit
+            box.setChecked(node.trainable)
+            box.blockSignals(False)
         self._update_info()
 
     def _update_info(self) -> None:
@@ -188,3 +207,47 @@ class Inspector(QScrollArea):
             return
         self.name_error.hide()
         self.status_message.emit(f"Renamed {old_id} to {new_id}")
+
+    def _add_exposed(self, form: QFormLayout, node) -> None:
+        """A block's exposed parameters as its own fields (they edit the inner layer)."""
+        from neurocanvas.engine.blocks import BLOCK_TYPE, exposed_targets
+
+        if node.type != BLOCK_TYPE:
+            return
+        body = node.params["graph"]
+        try:
+            targets = exposed_targets(body, node.params["expose"])
+        except ValueError:  # pointing nowhere: the block's issue says so
+            return
+        for name, (inner_id, param) in targets.items():
+            inner = body.nodes[inner_id]
+            editor = ParamEditor(inner.spec.param_index[param], inner.params[param], self)
+            editor.committed.connect(lambda value, name=name: self._set_exposed(name, value))
+            label = QLabel(name.replace("_", " "))
+            label.setToolTip(f"{inner_id}.{param} inside the block")
+            form.addRow(label, editor.widget)
+            form.addRow("", editor.error)
+            self.exposed_editors[name] = editor
+
+    def _refresh_exposed(self, node) -> None:
+        if not self.exposed_editors:
+            return
+        from neurocanvas.engine.blocks import exposed_values
+
+        for name, value in exposed_values(node).items():
+            editor = self.exposed_editors.get(name)
+            if editor is not None and value != editor._current:
+                editor.set_value(value)
+
+    def _set_exposed(self, name: str, value: Any) -> None:
+        if self.node_id is not None:
+            self.document.set_exposed(self.node_id, name, value)
+
+    def _set_trainable(self, checked: bool) -> None:
+        if self.node_id is not None:
+            self.document.set_trainable(self.node_id, checked)
+
+
+def spec_editable(node) -> set[str]:
+    """The params the inspector has a field for (a block's body and mapping have none)."""
+    return {param.name for param in node.spec.params if param.editable}

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QWidget
 
 from . import theme
+from .block_actions import install_block_actions, install_import_action
 from .export_actions import install_export_actions
 from .files import restore_window_geometry, restore_window_state
 from .window_files import FileActions
@@ -243,6 +244,7 @@ class MainWindow(FileActions, QMainWindow):
         self.save_action = self._action(file_menu, "&Save", self.save, keys.Save)
         self.save_as_action = self._action(file_menu, "Save &As…", self.save_as, keys.SaveAs)
         file_menu.addSeparator()
+        install_import_action(self, file_menu)  # File > Import Model… (block_actions.py)
         self.exports = install_export_actions(self, file_menu)  # File > Export, Netron window
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", self.close, keys.Quit)
@@ -266,6 +268,7 @@ class MainWindow(FileActions, QMainWindow):
         self.select_all_action = self._action(
             edit, "Select &All", canvas("select_all"), keys.SelectAll
         )
+        install_block_actions(self, edit)  # Group into Block, Ungroup
         self.canvas_actions = (
             self.cut_action,
             self.copy_action,

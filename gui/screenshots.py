@@ -2,7 +2,9 @@
 
 editor-seed-cnn.png (a layer selected, summary shown), editor-inception.png (a branching graph and
 its generated code), editor-error.png (a Conv2d after a Flatten: red outline and the issue),
-gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure).
+gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure),
+editor-blocks.png (torchvision's ResNet-18 imported: its stages as blocks, the stem frozen, the
+summary with layer1 unfolded; `python -m neurocanvas.gui.screenshots DIR blocks` renders it alone).
 """
 
 from __future__ import annotations
@@ -54,11 +56,36 @@ def write_all(folder: Path) -> list[Path]:
     broken.canvas.select_nodes([bad])
     save(broken, "editor-error.png")
     save(GalleryDialog(), "gallery.png")
+    save(blocks_window(), "editor-blocks.png")
     written.append(export_dialog_picture(folder / "export-dialog.png"))
     from .training.screenshots import render_training_screenshots
 
     written += render_training_screenshots(folder)
     return written
+
+
+def blocks_window():
+    """ResNet-18 imported from torchvision (built on the meta device: no weights needed for a
+    picture), conv1 and bn1 frozen, layer2 selected, the summary open with layer1 unfolded."""
+    import torch
+    import torchvision
+    from neurocanvas.engine.importer.fx_import import import_module
+
+    from .document import Document
+    from .main_window import TAB_SUMMARY, MainWindow
+
+    with torch.device("meta"):
+        model = torchvision.models.resnet18(weights=None)
+    project = import_module(model, (3, 64, 64), "resnet18", copy_weights=False).project
+    for node_id in ("conv1", "bn1"):
+        project.graph.set_trainable(node_id, False)
+    window = MainWindow(Document(project))
+    window.ask_save_changes = lambda: "discard"
+    window.tabs.setCurrentIndex(TAB_SUMMARY)
+    window.summary_view.expanded = {"layer1"}
+    window.summary_view.refresh()
+    window.canvas.select_nodes(["layer2"])
+    return window
 
 
 def export_dialog_picture(path: Path) -> Path:
@@ -94,7 +121,18 @@ def export_dialog_picture(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the pictures must not depend on the desktop
-    for path in write_all(Path(argv[0] if argv else "docs/screenshots")):
+    folder = Path(argv[0] if argv else "docs/screenshots")
+    if argv[1:] == ["blocks"]:
+        from .app import make_application, render_window
+
+        make_application()
+        window = blocks_window()
+        render_window(window, SIZE).save(str(folder / "editor-blocks.png"))
+        window.document.undo_stack.setClean()
+        window.close()
+        print(f"wrote {folder / 'editor-blocks.png'}")
+        return 0
+    for path in write_all(folder):
         print(f"wrote {path}")
     return 0
 

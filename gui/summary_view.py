@@ -26,7 +26,9 @@ class SummaryView(QWidget):
         super().__init__(parent)
         self.document = document
         self.summary = None
+        self.expanded: set[str] = set()  # block rows shown open; blocks start folded
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.cellClicked.connect(self._toggle)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)  # denser rows, as in Keras
@@ -61,9 +63,13 @@ class SummaryView(QWidget):
         self.summary = summary
         self.table.setRowCount(len(summary.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        blocks = {line.parent for line in summary.rows if line.parent}
         for row, line in enumerate(summary.rows):
+            name = line.name
+            if line.name in blocks:  # a block: click to fold or unfold its layers
+                name = ("▾ " if line.name in self.expanded else "▸ ") + name
             cells = (
-                line.name,
+                "    " * line.depth + name,
                 line.caption,
                 shape_text(line.output_shape),
                 count_text(line.params),
@@ -75,6 +81,7 @@ class SummaryView(QWidget):
                 if column >= 3:
                     item.setTextAlignment(right)
                 self.table.setItem(row, column, item)
+        self._show_folding()
         self._size_columns()
         activations = bytes_text(summary.activation_bytes)
         counts = [
@@ -92,6 +99,24 @@ class SummaryView(QWidget):
         ]
         notes = "".join(f"<br><span style='color:gray'>{note}</span>" for note in summary.notes)
         self.totals.setText(" &nbsp;·&nbsp; ".join(parts) + notes)
+
+    def _show_folding(self) -> None:
+        """Hide the rows inside a folded block (or inside a block inside one)."""
+        hidden: set[str] = set()
+        for row, line in enumerate(self.summary.rows):
+            inside = bool(line.parent) and (
+                line.parent not in self.expanded or line.parent in hidden
+            )
+            if inside:
+                hidden.add(line.name)
+            self.table.setRowHidden(row, inside)
+
+    def _toggle(self, row: int, column: int) -> None:
+        line = self.summary.rows[row] if self.summary else None
+        if line is None or not any(other.parent == line.name for other in self.summary.rows):
+            return
+        self.expanded ^= {line.name}
+        self.refresh()
 
     def _size_columns(self) -> None:
         """Every column but Type as wide as its widest cell or its title; Type stretches."""

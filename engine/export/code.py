@@ -13,6 +13,7 @@ import importlib.util
 import inspect
 import keyword
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -43,12 +44,15 @@ class _Writer:
 
     def __init__(self) -> None:
         self.classes: dict[type, str] = {}
+        self.blocks: dict[str, str] = {}  # class text -> class name (repeats share one class)
 
     def expression(self, module: nn.Module, where: str, argument: bool = False) -> str:
         """Constructor text for `module`. `argument`: it is passed to its owner's constructor,
         which may change it (Recurrent(keras_bias=True) turns biases into buffers), so only the
         owner's state dict is compared."""
-        if isinstance(module, nn.Sequential):
+        if isinstance(module, fx.GraphModule):  # a block: one class of its own
+            return self.block_class(module, where) + "()"
+        if isinstance(module, nn.Sequential):  # also a repeated block's copies (state keys 0, 1..)
             items = [self.expression(child, f"{where}[{i}]") for i, child in enumerate(module)]
             return "nn.Sequential(" + ", ".join(items) + ")"
         cls = type(module)
@@ -70,6 +74,15 @@ class _Writer:
             if self._rebuilds(text, module, check_state=not argument):
                 return text
         raise ExportError(f"cannot write layer {where} ({cls.__name__}) as Python code", where)
+
+    def block_class(self, gm: fx.GraphModule, where: str) -> str:
+        """The name of the class written for a block's body (`Block_res1`)."""
+        init, args, forward = module_lines(gm, self, f"{where}.")
+        name = "Block_" + "_".join(part for part in re.split(r"\W+", where) if part)
+        text = _class_text("{name}", init, args, forward)
+        if text not in self.blocks:
+            self.blocks[text] = identifier(name, "block class name")
+        return self.blocks[text]
 
     def _from_signature(self, module: nn.Module) -> str | None:
         cls = type(module)
@@ -161,12 +174,22 @@ def _attr(name: str) -> str:
     )
 
 
-def model_code(source: ExportSource, class_name: str = "Model") -> str:
-    """The text of model.py for `source`'s compiled graph."""
-    gm: fx.GraphModule = source.model
-    identifier(class_name, "class name")
-    writer = _Writer()
-    layers = [(name, writer.expression(child, name)) for name, child in gm.named_children()]
+def _class_text(name: str, init: list[str], args: list[str], forward: list[str]) -> str:
+    return f"""class {name}(nn.Module):
+    def __init__(self):
+        super().__init__()
+{chr(10).join(init) or "        pass"}
+
+    def forward(self, {", ".join(args)}):
+{chr(10).join(forward)}
+"""
+
+
+def module_lines(gm: fx.GraphModule, writer: _Writer, where: str = ""):
+    """(constructor lines, forward arguments, forward lines) of a compiled graph's class."""
+    layers = [
+        (name, writer.expression(child, f"{where}{name}")) for name, child in gm.named_children()
+    ]
     init = [
         f"        self.add_module({name!r}, {expr})"
         if not name.isidentifier()
@@ -185,9 +208,19 @@ def model_code(source: ExportSource, class_name: str = "Model") -> str:
         elif node.op == "output":
             result = fx.node.map_arg(node.args[0], lambda n: names[n])
             forward.append(f"        return {_tuple_text(result)}")
+    return init, args, forward
+
+
+def model_code(source: ExportSource, class_name: str = "Model") -> str:
+    """The text of model.py for `source`'s compiled graph."""
+    gm: fx.GraphModule = source.model
+    identifier(class_name, "class name")
+    writer = _Writer()
+    init, args, forward = module_lines(gm, writer)
     dims = {n: ", ".join(str(int(d)) for d in s) for n, s in source.input_shapes.items()}
     shapes = ", ".join(f"{n}: (N, {d})" for n, d in dims.items())
     classes = "\n\n".join(_strip_future(text).rstrip() for text in writer.classes.values())
+    blocks = "\n\n".join(text.replace("{name}", name, 1) for text, name in writer.blocks.items())
     example = ", ".join(
         f"torch.randint(0, 2, (2, {d}))"
         if source.input_dtypes[n] == torch.int64
@@ -220,6 +253,8 @@ from torch import nn
             + classes
             + "\n"
         )
+    if blocks:
+        body.append("\n\n# The blocks, one class per block body.\n\n" + blocks)
     body.append(f'''
 
 class {class_name}(nn.Module):

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..analysis import analyze
+from ..blocks import BLOCK_TYPE, analyze_body
 from .bundle import ExportSource
 from .code import load_generated_module
 from .keras_layers import CONVERTERS, Block, Layer, Node
@@ -40,59 +41,93 @@ def _variable(node_id: str) -> str:
     return f"{name}_" if name in _RESERVED else name
 
 
-def _nodes(source: ExportSource):
-    """(node id, converter input) in graph order, and the Input nodes."""
-    graph = source.project.graph
-    analysis = analyze(graph, source.auto)
-    for node_id in graph.topological_order():
-        node = graph.nodes[node_id]
-        result = analysis.shapes[node_id]
-        if node.spec.is_source:
-            yield node_id, None
-            continue
-        module = source.model.get_submodule(node_id)
-        yield (
-            node_id,
-            Node(node_id, node.type, SimpleNamespace(**result.params), result.input_shapes, module),
-        )
-
-
 def convert(source: ExportSource) -> tuple[list[str], dict[str, np.ndarray], list[str]]:
-    """(lines of build_model's body, weights by 'layer/index', helper classes)."""
+    """(lines of build_model's body, weights by 'layer/index', helper classes). A block is
+    written inline, its layers named by path (`res1_conv1`, repeats `res1_0_conv1`)."""
+    out = _Output()
     graph = source.project.graph
-    lines: list[str] = []
-    weights: dict[str, np.ndarray] = {}
-    classes: list[str] = []
-    for node_id, node in _nodes(source):
-        out = _variable(node_id)
-        if node is None:
+    _emit(source, graph, analyze(graph, source.auto), "", "", {}, out)
+    return out.lines, out.weights, out.classes
+
+
+class _Output:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.weights: dict[str, np.ndarray] = {}
+        self.classes: list[str] = []
+        self.names: set[str] = set()
+
+
+def _emit(source, graph, analysis, prefix: str, path: str, bound: dict, out: _Output) -> str:
+    """Write `graph`'s nodes (a block's body when `prefix` is set, its Inputs `bound` to outer
+    variables); returns the variable of its last node."""
+    variables: dict[str, str] = {}
+    last = ""
+    for node_id in graph.topological_order():
+        node, result = graph.nodes[node_id], analysis.shapes[node_id]
+        name = f"{prefix}{node_id}"
+        if node.spec.is_source and prefix:
+            variables[node_id] = last = bound[node_id]
+            continue
+        if name in out.names:
+            raise ExportError(f"{name}: two layers would share this Keras name; rename one")
+        out.names.add(name)
+        var = variables[node_id] = last = _variable(name)
+        inputs = [variables[edge.src[0]] for edge in graph.inputs_of(node_id)]
+        if node.spec.is_source:
             shape = tuple(source.input_shapes[node_id])
             dtype = "int64" if source.input_dtypes[node_id] == torch.int64 else "float32"
-            lines.append(f"{out} = keras.Input(shape={shape!r}, dtype={dtype!r}, name={node_id!r})")
-            continue
-        converter = CONVERTERS.get(node.type)
-        if converter is None:
-            raise ExportError(
-                f"{node_id}: {node.type} has no Keras equivalent in NeuroCanvas' Keras export; "
-                "replace it, or export to ONNX, TorchScript or PyTorch code instead",
-                node_id,
+            out.lines.append(
+                f"{var} = keras.Input(shape={shape!r}, dtype={dtype!r}, name={name!r})"
             )
-        inputs = [_variable(edge.src[0]) for edge in graph.inputs_of(node_id)]
-        converted = converter(node)  # Unsupported (an ExportError) names the node
-        if isinstance(converted, Block):
-            joined = ", ".join(inputs)
-            for line in converted.lines:
-                line = line.replace("{out}", out).replace("{x}", joined)
-                for index, name in enumerate(inputs):
-                    line = line.replace(f"{{x{index}}}", name)
-                lines.append(line)
-            for name, arrays in converted.weights.items():
-                weights.update({f"{name}/{i}": a for i, a in enumerate(arrays)})
-            classes += [c for c in converted.classes if c not in classes]
-            continue
-        lines += _layer_lines(converted, node_id, out, inputs)
-        weights.update({f"{node_id}/{i}": a for i, a in enumerate(converted.weights)})
-    return lines, weights, classes
+        elif node.type == BLOCK_TYPE:
+            out.lines.append(
+                f"{var} = {_block(source, node, result, name, path + node_id, inputs, out)}"
+            )
+        else:
+            module = source.model.get_submodule(path + node_id)
+            params = SimpleNamespace(**result.params)
+            _convert(Node(name, node.type, params, result.input_shapes, module), var, inputs, out)
+    return last
+
+
+def _block(source, node, result, name: str, path: str, inputs: list[str], out: _Output) -> str:
+    bound_body, body = analyze_body(node.params["graph"], result.input_shapes)
+    ports = [inner.id for inner in bound_body.input_nodes()]
+    copies = node.params["repeat"]
+    current = inputs
+    for index in range(copies):
+        suffix = f"{index}_" if copies > 1 else ""
+        where = f"{path}.{index}." if copies > 1 else f"{path}."
+        last = _emit(
+            source, bound_body, body, f"{name}_{suffix}", where, dict(zip(ports, current)), out
+        )
+        current = [last]
+    return current[0]
+
+
+def _convert(node: Node, out_var: str, inputs: list[str], out: _Output) -> None:
+    converter = CONVERTERS.get(node.type)
+    if converter is None:
+        raise ExportError(
+            f"{node.id}: {node.type} has no Keras equivalent in NeuroCanvas' Keras export; "
+            "replace it, or export to ONNX, TorchScript or PyTorch code instead",
+            node.id,
+        )
+    converted = converter(node)  # Unsupported (an ExportError) names the node
+    if isinstance(converted, Block):
+        joined = ", ".join(inputs)
+        for line in converted.lines:
+            line = line.replace("{out}", out_var).replace("{x}", joined)
+            for index, name in enumerate(inputs):
+                line = line.replace(f"{{x{index}}}", name)
+            out.lines.append(line)
+        for name, arrays in converted.weights.items():
+            out.weights.update({f"{name}/{i}": a for i, a in enumerate(arrays)})
+        out.classes += [c for c in converted.classes if c not in out.classes]
+        return
+    out.lines += _layer_lines(converted, node.id, out_var, inputs)
+    out.weights.update({f"{node.id}/{i}": a for i, a in enumerate(converted.weights)})
 
 
 def _layer_lines(layer: Layer, node_id: str, out: str, inputs: list[str]) -> list[str]:

@@ -361,3 +361,11 @@ for _inner in ("Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "GlobalAvgPool2d"):
     CONVERTERS[f"TimeDistributed{_inner}"] = time_distributed(_inner)
 CONVERTERS["TimeDistributedGlobalMaxPool2d"] = time_distributed("GlobalMaxPool2d")
 CONVERTERS["TimeDistributedFlatten"] = time_distributed("Flatten")
+
+
+def _block_written_inline(node: Node) -> Layer:
+    # keras_export writes a block's layers in its place (names by path); never called for one.
+    raise Unsupported("a block is written layer by layer, not converted")
+
+
+CONVERTERS["Block"] = _block_written_inline  # converts when every layer inside does

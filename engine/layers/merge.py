@@ -29,6 +29,31 @@ class Multiply(nn.Module):
         return result
 
 
+class Scale(nn.Module):
+    """The product of two inputs whose shapes broadcast: a feature map times per-channel
+    weights (C, H, W) x (C, 1, 1), as a squeeze-and-excitation gate does."""
+
+    def forward(self, first, second):
+        return first * second
+
+
+def _build_scale(p, input_shapes):
+    first, second = (tuple(shape) for shape in input_shapes)
+    try:
+        torch.broadcast_shapes(first, second)
+    except RuntimeError:
+        raise InputShapeError(
+            f"{shape_text(first)} and {shape_text(second)} do not broadcast: each axis must be "
+            "equal or 1 in one of them (e.g. a feature map and its (C, 1, 1) channel weights)"
+        ) from None
+    if len(first) != len(second):
+        raise InputShapeError(
+            f"the inputs have ranks {len(first)} and {len(second)}; give the weights the feature "
+            "map's rank, e.g. (C, 1, 1) for images"
+        )
+    return Scale()
+
+
 class Subtract(nn.Module):
     """First input minus the second (equal shapes), as Keras' Subtract."""
 
@@ -223,13 +248,25 @@ register(
         label=lambda p: f"axis {p.axis}" + (" cosine" if p.normalize else ""),
     ),
     LayerSpec(
+        name="Scale",
+        aliases=("mul", "SqueezeExcitationScale"),
+        category="Merge",
+        inputs=2,
+        build=_build_scale,
+        example_input=(3, 1, 1),
+        help="Multiply two inputs whose shapes broadcast: a feature map by its per-channel "
+        "weights (C, H, W) x (C, 1, 1), the gate of squeeze-and-excitation",
+    ),
+    LayerSpec(
         name="Concatenate",
         aliases=("cat", "concat"),
         category="Merge",
         inputs="inputs",
         build=_build_concatenate,
         params=(
-            _INPUTS,
+            # More ports than the element-wise merges: a DenseNet block joins every layer's
+            # output (25 in DenseNet-121's third block).
+            ParamSpec("inputs", "int", 2, "Number of input ports", min=2, max=64),
             ParamSpec(
                 "axis",
                 "int",

@@ -44,6 +44,28 @@ class GaussianDropout(nn.Module):
         return f"rate={self.rate}"
 
 
+class StochasticDepth(nn.Module):
+    """Drop a residual branch while training: each sample's (`row`) or the whole batch's
+    (`batch`) output is zeroed with probability `rate` and the rest scaled by 1 / (1 - rate),
+    as torchvision.ops.StochasticDepth does (EfficientNet); the identity in eval mode."""
+
+    def __init__(self, rate: float, scope: str = "row"):
+        # `scope`, not torchvision's `mode`: model.py's writer keeps `mode` for train(mode).
+        super().__init__()
+        self.rate, self.scope = rate, scope
+
+    def forward(self, x):
+        if not self.training or self.rate == 0:
+            return x
+        survival = 1.0 - self.rate
+        size = [x.shape[0]] + [1] * (x.ndim - 1) if self.scope == "row" else [1] * x.ndim
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        return x * noise.div_(survival)
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}, scope={self.scope!r}"
+
+
 def _rate(what: str) -> ParamSpec:
     return ParamSpec("rate", "float", 0.5, what, min=0.0, max=0.99)
 
@@ -101,6 +123,25 @@ register(
         lambda p, s: nn.AlphaDropout(p.rate),
         "Dropout that keeps SELU networks' mean and variance (use with SELU)",
         (_rate("Fraction of inputs dropped while training"),),
+        label=lambda p: f"{p.rate:g}",
+    ),
+    _noise(
+        "StochasticDepth",
+        lambda p, s: StochasticDepth(p.rate, p.mode),
+        "Drop a whole residual branch while training, per sample (row) or per batch "
+        "(EfficientNet's stochastic depth); put it on the branch before the Add",
+        (
+            ParamSpec(
+                "rate", "float", 0.2, "Probability of dropping the branch", min=0.0, max=0.99
+            ),
+            ParamSpec(
+                "mode",
+                "choice",
+                "row",
+                "row = drop per sample, batch = drop for the whole batch",
+                choices=("row", "batch"),
+            ),
+        ),
         label=lambda p: f"{p.rate:g}",
     ),
 )

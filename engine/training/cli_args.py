@@ -45,6 +45,12 @@ def register_commands(subparsers) -> None:
         help="the compiled fast path (torch.compile): for long runs; the first compile of a "
         "network takes tens of seconds, later runs reuse it",
     )
+    train.add_argument(
+        "--init-from",
+        metavar="CKPT",
+        help="start from a checkpoint's weights, matched by node name (best.pt of another run); "
+        "lists what matched, and refuses a node whose weights have another shape",
+    )
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     train.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)

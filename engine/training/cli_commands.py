@@ -76,6 +76,8 @@ def run_train(args) -> int:
         trainer.model = compile_graph(project.graph, auto=auto_sizes_for(data), seed=config.seed)
     except CompileError as error:
         raise UsageError(f"{args.project}: {error}") from None
+    if args.init_from:
+        _init_from(trainer.model, args.init_from)
     reporter = _JsonReporter() if args.json else _ProgressReporter(sys.stderr)
     trainer.subscribe(reporter)
     with stop_on_signals(trainer) as caught:
@@ -86,6 +88,17 @@ def run_train(args) -> int:
         print(f"neurocanvas: training {how} at epoch {trainer.epoch}{where}", file=sys.stderr)
         return caught.exit_status
     return 0 if isinstance(result, RunFinished) else 1
+
+
+def _init_from(model, path: str) -> None:
+    from .init_from import init_from, read_state
+
+    try:
+        report = init_from(model, read_state(path), path)
+    except CheckpointError as error:
+        raise UsageError(str(error)) from None
+    for line in report.lines():
+        print(f"neurocanvas: --init-from: {line}", file=sys.stderr)
 
 
 def run_evaluate(args) -> int:

@@ -92,7 +92,15 @@ def prepare_run(
     dtype = amp_dtype(device, config.amp)
     out_shape = _output_shape(model, train.x[:2], auto, device)
     objective = _objective(model, data, config, out_shape)
-    optimizer = build_optimizer(model.parameters(), config.optimizer)
+    # Frozen nodes' weights have no gradient and are left out: the optimizer never sees them
+    # (no weight decay, no momentum on them).
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if not trainable:
+        raise TrainingError(
+            "every layer is frozen (trainable off), so there is nothing to train; "
+            "switch trainable on for at least one layer"
+        )
+    optimizer = build_optimizer(trainable, config.optimizer)
     batches = math.ceil(len(train.x) / config.batch_size)
     splits = {
         name: _place(getattr(data, name, None), auto, objective, out_shape, device)

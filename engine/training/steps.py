@@ -101,7 +101,7 @@ class SupervisedStep(TrainStep):
         self.clip = config.grad_clip
         self.clip_value = config.grad_clip_value
         self.grad_norms = GradNormTracker(run.model)
-        self.weights = [p for p in self.parameters if p.ndim >= 2]
+        self.weights = [p for p in self.parameters if p.ndim >= 2 and p.requires_grad]
         self.penalty = self._penalty if (config.l1 or config.l2) else None
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -48,6 +48,18 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
         lambda layer: view.document.add_after(layer, node.node_id),
     )
     menu.addSeparator()
+    selected = view.selected_node_ids()
+    menu.addAction("Group into block", lambda: view.document.group_nodes(selected))
+    graph_node = view.document.graph.nodes.get(node.node_id)
+    if graph_node is not None and graph_node.type == "Block":
+        menu.addAction("Ungroup", lambda: view.document.ungroup(node.node_id))
+    if graph_node is not None:
+        frozen = not graph_node.trainable
+        menu.addAction(
+            "Unfreeze (trainable)" if frozen else "Freeze (not trainable)",
+            lambda: view.document.set_trainable(node.node_id, frozen),
+        )
+    menu.addSeparator()
     menu.addAction("Copy", view.copy_selected)
     menu.addAction("Duplicate", view.duplicate_selected)
     menu.addAction("Delete", view.delete_selected)

@@ -71,6 +71,7 @@ class NodeItem(QGraphicsItem):
         self.output = PortItem(self, OUTPUT, 0)
         self.output.setPos(0, HEIGHT)
         self.severity: str | None = None
+        self.frozen = not node.trainable  # a padlock on the card
         self._lines = ("", "", "")
         self._state = None
         self.setFlags(
@@ -132,10 +133,11 @@ class NodeItem(QGraphicsItem):
         errors = [issue for issue in issues if issue.is_error]
         shown = errors or issues
         severity = shown[0].severity if shown else None
-        state = (caption, node.id, details, severity, tuple(shown), node.spec.help)
+        state = (caption, node.id, details, severity, tuple(shown), node.spec.help, node.trainable)
         if state == self._state:
             return
         self._state = state
+        self.frozen = not node.trainable
         self.node_id = node.id
         self.category = node.spec.category
         self.severity = severity
@@ -145,10 +147,11 @@ class NodeItem(QGraphicsItem):
 
     def _elided(self, caption: str, node_id: str, details: str) -> tuple[str, str, str]:
         room = WIDTH - PAD_LEFT - PAD_RIGHT
+        caption_room = room - 16 if self.frozen else room  # the padlock's place
         caption_font, small_font, details_font = fonts()
         elide = Qt.TextElideMode.ElideRight
         return (
-            QFontMetricsF(caption_font).elidedText(caption, elide, room),
+            QFontMetricsF(caption_font).elidedText(caption, elide, caption_room),
             # the id line is short in practice, so the issue badge lives at its right end
             QFontMetricsF(small_font).elidedText(node_id, elide, room - 20),
             QFontMetricsF(details_font).elidedText(details, elide, room),
@@ -166,6 +169,8 @@ class NodeItem(QGraphicsItem):
             lines.append("")
         lines.append(f"{caption}  ({node.id})")
         lines.append(f"Output {shape}, {count:,} parameters")
+        if not node.trainable:
+            lines.append("Frozen: its weights are not trained (trainable is off)")
         if node.spec.help:
             lines.append(node.spec.help)
         return "\n".join(lines)
@@ -191,6 +196,17 @@ class NodeItem(QGraphicsItem):
         self._paint_text(painter, card)
         if self.severity:
             self._paint_badge(painter, card)
+        if self.frozen:
+            self._paint_lock(painter, card)
+
+    def _paint_lock(self, painter: QPainter, card: QRectF) -> None:
+        """A small padlock at the top right: this layer's weights are frozen."""
+        x, y = card.right() - 20, card.top() + 8
+        painter.setPen(QPen(self.colors["muted"], 1.6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(QRectF(x + 2.5, y, 7, 8), 0, 180 * 16)
+        painter.setBrush(self.colors["muted"])
+        painter.drawRoundedRect(QRectF(x, y + 4.5, 12, 8), 1.5, 1.5)
 
     def _paint_outline(self, painter: QPainter, card: QRectF) -> None:
         painter.setBrush(Qt.BrushStyle.NoBrush)

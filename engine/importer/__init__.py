@@ -1,0 +1,1 @@
+"""Importing existing models as editable graphs (`neurocanvas import`)."""

@@ -1,0 +1,104 @@
+"""Edit > Group into Block / Ungroup, and File > Import Model… (a torchvision architecture).
+
+The actions only ask the Document for undoable edits, or open the imported project as a new
+document; the work (grouping, tracing, weights) is the engine's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
+
+IMPORT_HELP = (
+    "Builds torchvision's architecture without downloading anything (random weights); "
+    "its module hierarchy becomes blocks. To start from published weights, run "
+    "`neurocanvas import torchvision:NAME --weights FILE.pth --out project.json` with a "
+    "downloaded .pth, then `neurocanvas train project.json --init-from project.weights.pt`."
+)
+
+
+def install_block_actions(window, edit: QMenu) -> None:
+    edit.addSeparator()
+    window.group_action = window._action(
+        edit, "&Group into Block", lambda: group_selected(window), "Ctrl+G"
+    )
+    window.ungroup_action = window._action(
+        edit, "U&ngroup Block", lambda: ungroup_selected(window), "Ctrl+Shift+G"
+    )
+
+
+def group_selected(window) -> str | None:
+    selected = window.canvas.selected_node_ids()
+    if not selected:
+        window.show_message("Select the layers to group into a block")
+        return None
+    block_id = window.document.group_nodes(selected)
+    if block_id:
+        window.canvas.select_nodes([block_id], reveal=False)
+    return block_id
+
+
+def ungroup_selected(window) -> bool:
+    graph = window.document.graph
+    blocks = [i for i in window.canvas.selected_node_ids() if graph.nodes[i].type == "Block"]
+    if len(blocks) != 1:
+        window.show_message("Select one block to ungroup")
+        return False
+    return window.document.ungroup(blocks[0])
+
+
+def install_import_action(window, file_menu: QMenu) -> None:
+    window.import_action = window._action(
+        file_menu, "&Import Model…", lambda: ask_import(window), status=IMPORT_HELP
+    )
+
+
+def ask_import(window) -> bool:
+    from neurocanvas.engine.importer.sources import TORCHVISION_MODELS
+
+    name, ok = QInputDialog.getItem(
+        window, "Import a torchvision model", IMPORT_HELP, list(TORCHVISION_MODELS), 0, False
+    )
+    if not ok:
+        return False
+    shape, ok = QInputDialog.getText(
+        window, "Input shape", "One image, channels first:", text="3,224,224"
+    )
+    if not ok:
+        return False
+    path, _ = QFileDialog.getSaveFileName(
+        window, "Save the imported project", f"{name}.json", "NeuroCanvas project (*.json)"
+    )
+    if not path or not window.maybe_save("importing a model"):
+        return False
+    return import_into(window, f"torchvision:{name}", shape, Path(path))
+
+
+def import_into(window, source: str, shape_text: str, path: Path) -> bool:
+    """Import `source`, write the project and its weights to `path`, then open it (in the
+    background: tracing ResNet-50 takes a few seconds)."""
+    from neurocanvas.engine.importer.cli_commands import write_import
+    from neurocanvas.engine.importer.sources import import_source
+
+    from .background import run_in_background
+
+    try:
+        shape = tuple(int(part) for part in shape_text.replace("x", ",").split(","))
+    except ValueError:
+        window.show_error("Cannot import", f"{shape_text!r} is not a shape such as 3,224,224")
+        return False
+
+    def work():
+        write_import(import_source(source, input_shape=shape), path)
+        return path
+
+    def failed(message: str, details: str) -> None:
+        window.show_error("Cannot import", message)  # a ModelImportError names the module
+
+    def done(written: Path) -> None:
+        window.open_path(written, asked=True)
+
+    window.show_message(f"Importing {source}…")
+    window._import_task = run_in_background(work, done, failed)
+    return True
