@@ -90,21 +90,32 @@ class RunsView(QWidget):
         self.tree.clear()
         self.runs = []
         for past in runs:
-            run = self._add(past["project"], "", past["run_dir"])
-            result = past.get("result")
-            if result is None:
-                text, epochs = "interrupted", len(past["history"])
-            elif result.get("event") == "RunFailed":
-                text, epochs = failed_text(result), len(past["history"])
-            else:
-                text = finished_text(result, planned_epochs(past["project"]))
-                epochs = result.get("epochs_run", 0)
-            self._fill(run, past["history"], past["checkpoint"], text, epochs)
+            self._add_past(past)
         with_curves = [run for run in self.runs if run["history"]]
         if with_curves:
             self._set_checked(with_curves[-1], True)
         self.redraw()
         self._update_open_button()
+
+    def add_past(self, past: dict) -> None:
+        """Add one run read from disk (a tuning trial's, say) and tick it."""
+        run = self._add_past(past)
+        self._set_checked(run, True)
+        self.redraw()
+        self._update_open_button()
+
+    def _add_past(self, past: dict) -> dict:
+        run = self._add(past["project"], "", past["run_dir"])
+        result = past.get("result")
+        if result is None:
+            text, epochs = "interrupted", len(past["history"])
+        elif result.get("event") == "RunFailed":
+            text, epochs = failed_text(result), len(past["history"])
+        else:
+            text = finished_text(result, planned_epochs(past["project"]))
+            epochs = result.get("epochs_run", 0)
+        self._fill(run, past["history"], past["checkpoint"], text, epochs)
+        return run
 
     def begin_run(self, project: dict) -> None:
         checked = sum(run["item"].checkState(0) == Qt.CheckState.Checked for run in self.runs)

@@ -1,0 +1,98 @@
+""" "Tune this..." on an inspector parameter and a training setting, a small search started from
+the Tune tab filling its table and plots, and "Apply best" as one undoable edit."""
+
+from __future__ import annotations
+
+import pytest
+from neurocanvas.engine.templates import load_project_or_template
+from neurocanvas.gui.document import Document
+from neurocanvas.gui.inspector import Inspector
+from neurocanvas.gui.training.train_panel import TrainPanel
+from neurocanvas.gui.tune_view import TuneView
+
+
+def xor_document(tmp_path) -> Document:
+    project = load_project_or_template("xor")
+    project.data = {"source": "xor", "params": {"n": 60}, "split": [0.6, 0.2, 0.2]}
+    project.training = project.training | {"epochs": 1}
+    document = Document(project)
+    document.save(tmp_path / "xor.json")
+    return document
+
+
+def test_tune_this_adds_a_prefilled_dimension_as_one_undoable_edit(qtbot, tmp_path):
+    document = xor_document(tmp_path)
+    inspector = Inspector(document)
+    qtbot.addWidget(inspector)
+    inspector.show_node("hidden")
+    dialog = inspector.tune_this("units")
+    assert (dialog.low.value(), dialog.high.value(), dialog.log.isChecked()) == (1.0, 16.0, True)
+    dialog.low.setValue(2)
+    dialog.high.setValue(6)
+    dialog.log.setChecked(False)
+    dialog.accept()
+    assert document.project.tuning["dimensions"] == [
+        {"node": "hidden", "param": "units", "low": 2.0, "high": 6.0}
+    ]
+    assert document.undo_stack.undoText() == "Tune hidden.units"
+    # A bad range keeps the dialog open with the parameter named.
+    bad = inspector.tune_this("units")
+    bad.low.setValue(9)
+    bad.high.setValue(3)
+    bad.accept()
+    assert bad.isVisible() and "hidden.units: low 9 is above high 3" in bad.message.text()
+    bad.reject()
+    activation = inspector.tune_this("activation")
+    assert "relu" in activation.choices.text()
+    activation.reject()
+    document.undo_stack.undo()
+    assert document.project.tuning.get("dimensions", []) == []
+
+
+def test_tune_this_on_a_training_setting(qtbot, tmp_path):
+    document = xor_document(tmp_path)
+    panel = TrainPanel(document)
+    qtbot.addWidget(panel)
+    dialog = panel.tune_this(("optimizer", "lr"))
+    assert dialog.log.isChecked() and dialog.low.value() == pytest.approx(0.0125)
+    dialog.accept()
+    assert document.project.tuning["dimensions"][0]["setting"] == "optimizer.lr"
+
+
+@pytest.mark.slow
+def test_a_search_fills_the_table_and_plots_and_the_best_applies_as_one_edit(qtbot, tmp_path):
+    document = xor_document(tmp_path)
+    document.set_settings(
+        "tuning",
+        {
+            "dimensions": [
+                {"node": "hidden", "param": "units", "low": 2, "high": 8},
+                {"setting": "optimizer.lr", "low": 0.001, "high": 0.1, "log": True},
+            ],
+            "objective": "val_accuracy",
+            "pruner": "none",
+        },
+    )
+    view = TuneView(document)
+    qtbot.addWidget(view)
+    view.trials.setValue(3)
+    assert view.start()
+    qtbot.waitUntil(lambda: not view.running(), timeout=120_000)
+    assert view.table.rowCount() == 3
+    assert view.table.horizontalHeaderItem(3).text() == "hidden.units"
+    numbers, values, best = view.report.history()
+    assert numbers == [0, 1, 2] and len(view.history_plot.listDataItems()) == 2
+    assert len(view.parallel_plot.listDataItems()) == 3
+    assert "3 complete" in view.status.text()
+    opened = []
+    view.run_opened.connect(opened.append)
+    view.table.cellDoubleClicked.emit(0, 0)
+    assert opened and opened[0].endswith(tuple(f"trial-000{i}" for i in range(3)))
+    chosen = view.report.best()
+    before_units = document.graph.nodes["hidden"].params["units"]
+    assert view.apply_best()
+    assert document.graph.nodes["hidden"].params["units"] == chosen.params["hidden.units"]
+    assert document.project.training["optimizer"]["lr"] == chosen.params["optimizer.lr"]
+    document.undo_stack.undo()  # one step undoes both
+    assert document.graph.nodes["hidden"].params["units"] == before_units
+    assert document.project.training["optimizer"]["lr"] == 0.05
