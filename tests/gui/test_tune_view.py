@@ -96,3 +96,39 @@ def test_a_search_fills_the_table_and_plots_and_the_best_applies_as_one_edit(qtb
     document.undo_stack.undo()  # one step undoes both
     assert document.graph.nodes["hidden"].params["units"] == before_units
     assert document.project.training["optimizer"]["lr"] == 0.05
+
+
+def test_runs_of_one_configuration_with_other_seeds_draw_a_band(qtbot):
+    import numpy as np
+    from neurocanvas.gui.training.runs import RunsView
+
+    def past(lr: float, seed: int, losses: list[float]) -> dict:
+        project = {"graph": {"nodes": [], "edges": []}, "data": {"source": "xor"}}
+        project["training"] = {"optimizer": {"type": "Adam", "lr": lr}, "seed": seed}
+        history = [{"loss": v, "val_loss": v} for v in losses]
+        result = {"event": "RunFinished", "test": {"loss": losses[-1]}, "epochs_run": 3}
+        return {
+            "project": project,
+            "run_dir": f"/runs/r{lr}-{seed}",
+            "history": history,
+            "checkpoint": None,
+            "result": result,
+        }
+
+    a = [past(0.01, s, [1.0 + s / 100, 0.8 + s / 100, 0.6 + s / 100]) for s in range(3)]
+    b = [past(0.1, s, [1.0 + s / 100, 0.5 + s / 100, 0.3 + s / 100]) for s in range(3)]
+    view = RunsView()
+    qtbot.addWidget(view)
+    view.show_past(a + b)
+    for run in view.runs:
+        view._set_checked(run, True)
+    view.metric_choice.setCurrentIndex(view.metric_choice.findData("val_loss"))
+    view.seed_bands.setChecked(True)
+    bands = {k: v for k, v in view.curves.items() if k.startswith("3 seeds")}
+    assert len(bands) == 2 and len(view.curves) == 2  # one mean curve per configuration
+    means = sorted(bands.values())
+    np.testing.assert_allclose(means[0], [1.01, 0.51, 0.31])
+    np.testing.assert_allclose(means[1], [1.01, 0.81, 0.61])
+    assert "larger than the seed noise" in view.seed_summary.text()
+    view.seed_bands.setChecked(False)
+    assert len(view.curves) == 6 and view.seed_summary.text() == ""
