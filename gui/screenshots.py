@@ -2,7 +2,8 @@
 
 editor-seed-cnn.png (a layer selected, summary shown), editor-inception.png (a branching graph and
 its generated code), editor-error.png (a Conv2d after a Flatten: red outline and the issue),
-gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure).
+gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure);
+the tuning pictures come from tune_screenshots.py.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def write_all(folder: Path) -> list[Path]:
     from .training.screenshots import render_training_screenshots
 
     written += render_training_screenshots(folder)
+    from .tune_screenshots import render_tune_screenshots
+
+    written += render_tune_screenshots(folder)
     return written
 
 

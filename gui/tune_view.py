@@ -76,24 +76,33 @@ class TuneView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.plots)
+        splitter.setSizes([520, 880])
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
+        if document is not None:
+            self.set_document(document)
 
     def _plot(self, title: str, x: str, y: str) -> pg.PlotWidget:
         plot = pg.PlotWidget(background="w")
+        plot.addLegend(offset=(-10, 10))
         plot.setLabel("bottom", x)
         plot.setLabel("left", y)
         plot.showGrid(x=True, y=True, alpha=0.2)
+        for side in ("left", "bottom"):
+            plot.getAxis(side).enableAutoSIPrefix(False)  # accuracies, not "x0.001"
         self.plots.addTab(plot, title)
         return plot
 
     def set_document(self, document) -> None:
         self.document = document
         self.study = None
+        trials = (document.project.tuning or {}).get("trials") if document else None
+        if isinstance(trials, int):
+            self.trials.setValue(trials)
         self.refresh()
 
     # where the study lives -----------------------------------------------------------------
@@ -214,18 +223,30 @@ class TuneView(QWidget):
         report = self.report
         self.history_plot.clear()
         numbers, values, best = report.history()
-        self.history_plot.plot(numbers, values, pen=None, symbol="o", symbolBrush="#2563eb")
-        self.history_plot.plot(numbers, best, pen=pg.mkPen("#16a34a", width=2), stepMode=None)
+        self.history_plot.plot(
+            numbers, values, pen=None, symbol="o", symbolBrush="#2563eb", name="trial"
+        )
+        steps_x = [
+            x for i, x in enumerate(numbers) for x in (x, numbers[min(i + 1, len(numbers) - 1)])
+        ]
+        steps_y = [y for y in best for _ in (0, 1)]
+        self.history_plot.plot(
+            steps_x, steps_y, pen=pg.mkPen("#16a34a", width=2), name="best so far"
+        )
         self.parallel_plot.clear()
         axes, lines, line_values = report.parallel()
+        axes = [*axes, "objective"]  # the last axis: the trial's value (blue best, red worst)
         if lines:
             low, high = min(line_values), max(line_values)
+            if report.direction == "minimize":
+                low, high = high, low
             for line, value in zip(lines, line_values):
                 share = 0.5 if high == low else (value - low) / (high - low)
                 colour = pg.mkColor(int(220 * (1 - share)), 80, int(220 * share))
-                self.parallel_plot.plot(list(range(len(axes))), line, pen=pg.mkPen(colour))
-        ticks = [list(enumerate(axes))]
-        self.parallel_plot.getAxis("bottom").setTicks(ticks)
+                xs = list(range(len(axes)))
+                self.parallel_plot.plot(xs, [*line, share], pen=pg.mkPen(colour, width=1.5))
+        self.parallel_plot.getAxis("bottom").setTicks([list(enumerate(axes))])
+        self.parallel_plot.setXRange(-0.3, len(axes) - 0.7, padding=0)
         self.importance_plot.clear()
         if importance:
             names = list(importance)

@@ -266,10 +266,13 @@ class RunsView(QWidget):
             label = f"{len(group)} seeds: {group[0]['settings']}"
             self.plot.plot(epochs, mean, name=label, pen=pg.mkPen(colour, width=2))
             self.curves[label] = list(mean)
-            upper = self.plot.plot(epochs, mean + std, pen=None)
-            lower = self.plot.plot(epochs, mean - std, pen=None)
-            colour.setAlpha(60)
-            self.plot.addItem(pg.FillBetweenItem(upper, lower, brush=colour))
+            edge = pg.mkColor(colour)
+            edge.setAlpha(90)
+            upper = pg.PlotCurveItem(epochs, mean + std, pen=pg.mkPen(edge))
+            lower = pg.PlotCurveItem(epochs, mean - std, pen=pg.mkPen(edge))
+            colour.setAlpha(50)
+            for item in (upper, lower, pg.FillBetweenItem(upper, lower, brush=colour)):
+                self.plot.addItem(item)
             finals.append([run["history"][-1].get(key) for run in group if run["history"]])
         if len(finals) >= 2:
             verdict = compare(finals[0], finals[1], metric=f"last {metric_label(key)}")
