@@ -89,7 +89,10 @@ def make_sampler(config: TuningConfig, project: project_io.Project, seed: int):
     if config.sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     startup = min(10, max(2, (config.trials or 20) // 3))
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup, multivariate=True)
+    # constant_liar: workers sharing a study do not all sample around the same running trials.
+    return optuna.samplers.TPESampler(
+        seed=seed, n_startup_trials=startup, multivariate=True, constant_liar=True
+    )
 
 
 def make_pruner(config: TuningConfig, epochs: int):
