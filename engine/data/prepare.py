@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .augment import build_augment
 from .config import DataConfig
 from .errors import DataError
 from .info import Dataset, DatasetInfo
@@ -138,6 +137,8 @@ def prepare_indices(
     if cfg.augment:
         if not info.is_image:
             raise DataError(f"augmentation ({', '.join(cfg.augment)}) applies only to image data")
+        from .augment import build_augment  # torchvision (3 s to import): only when augmenting
+
         augment = build_augment(cfg.augment, pre)
         report.append(f"augmenting training batches: {', '.join(cfg.augment)}")
     baselines, times = {}, {}
