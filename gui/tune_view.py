@@ -47,6 +47,17 @@ class TuneView(QWidget):
         self.trials.setRange(1, 10_000)
         self.trials.setValue(20)
         self.trials.setPrefix("trials: ")
+        self.folds = QSpinBox()
+        self.folds.setRange(1, 20)
+        self.folds.setValue(1)
+        self.folds.setPrefix("folds: ")
+        self.folds.setSpecialValueText("no k-fold")
+        self.folds.setToolTip(
+            "Score each trial by k-fold cross-validation (the folds' mean); Cross-validate runs "
+            "the project as it is on these folds (5 when none)"
+        )
+        self.cv_button = QPushButton("Cross-validate")
+        self.cv_button.clicked.connect(self.cross_validate)
         self.start_button = QPushButton("Start search")
         self.start_button.clicked.connect(self.start)
         self.stop_button = QPushButton("Stop")
@@ -59,7 +70,14 @@ class TuneView(QWidget):
         self.status = QLabel('No search yet: right-click a parameter, "Tune this..."')
         self.status.setWordWrap(True)
         controls = QHBoxLayout()
-        for widget in (self.trials, self.start_button, self.stop_button, self.apply_button):
+        for widget in (
+            self.trials,
+            self.folds,
+            self.start_button,
+            self.stop_button,
+            self.apply_button,
+            self.cv_button,
+        ):
             controls.addWidget(widget)
         controls.addWidget(self.status, 1)
 
@@ -126,8 +144,6 @@ class TuneView(QWidget):
     def start(self) -> bool:
         """Run `neurocanvas tune` on a snapshot of the project; False (and a message) when the
         search space is not usable."""
-        from neurocanvas.engine import project as project_io
-        from neurocanvas.engine.tune.cli_commands import CLI
         from neurocanvas.engine.tune.space import TuningError, check_tuning, tuning_from_dict
 
         project = self.document.project
@@ -140,31 +156,93 @@ class TuneView(QWidget):
             self._say(f"Cannot search: {error}")
             return False
         root = self.runs_root()
-        root.mkdir(parents=True, exist_ok=True)
-        snapshot = root / f"{self.study_name()}-tuning-project.json"
-        project_io.save(project, snapshot)
-        self.process = QProcess(self)
-        self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
-        self.process.finished.connect(self._finished)
-        args = ["-c", CLI, "tune", str(snapshot), "--runs", str(root), "--study"]
-        args += [self.study_name(), "--storage", str(self.storage_path())]
-        args += ["--trials", str(self.trials.value())]
-        self.process.start(sys.executable, args)
-        self.start_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
+        snapshot = self._snapshot()
+        args = ["tune", str(snapshot), "--runs", str(root), "--study", self.study_name()]
+        args += ["--storage", str(self.storage_path()), "--trials", str(self.trials.value())]
+        if self.folds.value() > 1:
+            args += ["--folds", str(self.folds.value())]
+        self._run(args)
         self._say(f"Searching ({self.trials.value()} trials)...")
         self.timer.start()
         return True
+
+    def _snapshot(self) -> Path:
+        from neurocanvas.engine import project as project_io
+
+        root = self.runs_root()
+        root.mkdir(parents=True, exist_ok=True)
+        snapshot = root / f"{self.study_name()}-tuning-project.json"
+        project_io.save(self.document.project, snapshot)
+        return snapshot
+
+    def _run(self, args: list[str], on_done=None) -> None:
+        from neurocanvas.engine.tune.cli_commands import CLI
+
+        self.process = QProcess(self)
+        self.process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        self.process.finished.connect(on_done or self._finished)
+        self.process.start(sys.executable, ["-c", CLI, *args])
+        for button in (self.start_button, self.cv_button):
+            button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+
+    def cross_validate(self) -> None:
+        """`neurocanvas cv` on the project as it is; every fold and the mean +- std in the table."""
+        folds = self.folds.value() if self.folds.value() > 1 else 5
+        snapshot = self._snapshot()
+        args = ["cv", str(snapshot), "--folds", str(folds), "--runs", str(self.runs_root())]
+        self._run([*args, "--json"], on_done=self._cv_finished)
+        self._say(f"Cross-validating ({folds} folds)...")
+
+    def _cv_finished(self, code: int, _status) -> None:
+        import json
+
+        out = bytes(self.process.readAllStandardOutput()).decode(errors="replace").strip()
+        err = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
+        self._idle()
+        if code != 0 or not out:
+            self._say(f"Cross-validation stopped: {(err or out).splitlines()[-1:] or code}")
+            return
+        self.show_cv(json.loads(out.splitlines()[-1]))
+
+    def show_cv(self, report: dict) -> None:
+        """Each fold's held-out metrics and a last row of mean +- std (cv --json's report)."""
+        folds = report["seeds"][0]["folds"]
+        names = [k for k in report["mean"] if k in folds[0]]
+        self.table.setSortingEnabled(False)
+        self.table.setColumnCount(len(names) + 1)
+        self.table.setHorizontalHeaderLabels(["Fold", *names])
+        self.table.setRowCount(len(folds) + 1)
+        for i, fold in enumerate(folds):
+            for j, value in enumerate([fold["fold"], *[fold[n] for n in names]]):
+                item = QTableWidgetItem()
+                item.setData(Qt.ItemDataRole.DisplayRole, _shown(value))
+                item.setData(Qt.ItemDataRole.UserRole, fold.get("run_dir"))
+                self.table.setItem(i, j, item)
+        summary = ["mean +- std"] + [
+            f"{report['mean'][n]:.4f} +- {report['std'][n]:.4f}" for n in names
+        ]
+        for j, text in enumerate(summary):
+            self.table.setItem(len(folds), j, QTableWidgetItem(text))
+        key = "accuracy" if "accuracy" in names else names[0]
+        self._say(
+            f"{len(folds)}-fold cross-validation ({report['kind']} folds): {key} "
+            f"{report['mean'][key]:.4f} +- {report['std'][key]:.4f}"
+        )
+
+    def _idle(self) -> None:
+        self.timer.stop()
+        self.start_button.setEnabled(True)
+        self.cv_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
 
     def stop(self) -> None:
         if self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning:
             self.process.terminate()  # the unclaimed trials stay queued: Start resumes them
 
     def _finished(self, code: int, _status) -> None:
-        output = bytes(self.process.readAll()).decode(errors="replace").strip()
-        self.timer.stop()
-        self.start_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
+        output = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
+        self._idle()
         self.refresh()
         if code != 0:
             last = output.splitlines()[-1] if output else f"exit status {code}"

@@ -132,3 +132,30 @@ def test_runs_of_one_configuration_with_other_seeds_draw_a_band(qtbot):
     assert "larger than the seed noise" in view.seed_summary.text()
     view.seed_bands.setChecked(False)
     assert len(view.curves) == 6 and view.seed_summary.text() == ""
+
+
+def test_cross_validation_from_the_tune_tab(qtbot, tmp_path, capsys):
+    import json
+
+    from neurocanvas.engine.cli import main
+
+    document = xor_document(tmp_path)
+    view = TuneView(document)
+    qtbot.addWidget(view)
+    view.folds.setValue(3)
+    view.cross_validate()
+    args = view.process.arguments()
+    assert args[2:5] == ["cv", str(view.runs_root() / "xor-tuning-project.json"), "--folds"]
+    assert args[5] == "3" and "--json" in args
+    view.process.kill()
+    view.process.waitForFinished(10_000)
+    assert main(["cv", str(tmp_path / "xor.json"), "--folds", "3", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    view.show_cv(report)
+    assert view.table.rowCount() == 4 and view.table.item(3, 0).text() == "mean +- std"
+    accuracy = [f["accuracy"] for f in report["seeds"][0]["folds"]]
+    column = [view.table.horizontalHeaderItem(j).text() for j in range(view.table.columnCount())]
+    j = column.index("accuracy")
+    assert [view.table.item(i, j).data(0) for i in range(3)] == [round(a, 6) for a in accuracy]
+    assert f"{report['mean']['accuracy']:.4f} +- " in view.table.item(3, j).text()
+    assert "3-fold cross-validation (stratified folds)" in view.status.text()
