@@ -79,7 +79,8 @@ def _work(study, project, config, runs_root, study_name, args) -> int:
     timeout = args.timeout if args.timeout is not None else _minutes(config)
     report = _trial_printer(args.json, _worker_index(args))
     try:
-        run_worker(study, objective, timeout=timeout, on_trial=report)
+        open_ended = config.trials is None  # a budget in minutes only
+        run_worker(study, objective, timeout=timeout, on_trial=report, open_ended=open_ended)
     except KeyboardInterrupt:
         print("neurocanvas: tuning stopped (Ctrl+C); run it again to resume", file=sys.stderr)
         return 130
@@ -164,6 +165,11 @@ def _config(project: Project, args) -> TuningConfig:
         raise UsageError(f"{args.project}: {error}") from None
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a number of seconds above 0")
+    if config.trials is None and config.minutes is None and args.timeout is None:
+        raise UsageError(
+            f"{args.project}: the search has no budget: give --trials N or --timeout S (or "
+            '"trials" or "minutes" in the tuning section)'
+        )
     return config
 
 

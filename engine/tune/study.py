@@ -201,9 +201,11 @@ def run_worker(
     timeout: float | None = None,
     on_trial: Callable[[TrialOutcome], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    open_ended: bool = False,
 ) -> list[TrialOutcome]:
     """Claim and run trials until no ticket is left, `timeout` seconds have passed or
-    `should_stop()`; `objective(trial)` returns the value or raises optuna.TrialPruned."""
+    `should_stop()`; `objective(trial)` returns the value or raises optuna.TrialPruned.
+    `open_ended` (a budget in minutes only): new trials once the tickets are gone."""
     import optuna
     from optuna.trial import TrialState
 
@@ -213,6 +215,8 @@ def run_worker(
         if should_stop is not None and should_stop():
             break
         trial = claim_trial(study)
+        if trial is None and open_ended and deadline is not None:
+            trial = study.ask()
         if trial is None:
             break
         started = time.perf_counter()

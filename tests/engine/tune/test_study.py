@@ -193,3 +193,22 @@ def test_cross_validated_trials_score_the_mean_of_their_folds(tmp_path, capsys):
         assert trial.value == pytest.approx(sum(held_out) / 2)
         assert sorted(trial.intermediate_values) == [0, 1]  # reported once a fold
     assert lines[-1]["n_trials"]["complete"] == 2
+
+
+def test_a_budget_in_minutes_only_runs_new_trials_until_the_time_is_up(tmp_path, capsys):
+    import time
+
+    project = load_project_or_template("xor")
+    config = tuning_from_dict(SPACE | {"trials": None, "minutes": 0.01})
+    study = open_study(project, config, make_storage(tmp_path / "m.journal"), "m")
+
+    def objective(trial):
+        time.sleep(0.05)
+        return float(trial.suggest_int("hidden.units", 2, 8))
+
+    outcomes = run_worker(study, objective, timeout=0.6, open_ended=True)
+    assert len(outcomes) >= 2 and all(o.state == "complete" for o in outcomes)
+    assert [o.number for o in outcomes] == list(range(len(outcomes)))
+    path = xor_project(tmp_path, trials=None)
+    assert main(["tune", str(path)]) == 2
+    assert "the search has no budget" in capsys.readouterr().err
