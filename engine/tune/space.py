@@ -216,14 +216,12 @@ def _dimension(data: Any, where: str) -> Dimension:
 def check_tuning(config: TuningConfig, graph, training: Mapping[str, Any] | None = None) -> None:
     """Refuse a dimension that does not fit the project: its node or parameter gone, its kind
     not searchable, low > high, a log range through 0, no choices, a value the spec refuses."""
-    if config.sampler == "grid" and any(
-        d.is_numeric and d.step is None and _spec(d, graph, training).kind == "float"
-        for d in config.dimensions
-    ):
-        bad = next(d for d in config.dimensions if d.is_numeric and d.step is None)
-        raise TuningError(f"{bad.key}: a grid search needs a step or a list of choices")
     for dimension in config.dimensions:
-        _check_dimension(dimension, _spec(dimension, graph, training))
+        spec = _spec(dimension, graph, training)
+        _check_dimension(dimension, spec)
+        endless = dimension.is_numeric and dimension.step is None and spec.kind == "float"
+        if config.sampler == "grid" and endless:
+            raise TuningError(f"{dimension.key}: a grid search needs a step or a list of choices")
 
 
 def _check_dimension(d: Dimension, spec: ParamSpec) -> None:

@@ -17,6 +17,7 @@ is marked failed and "interrupted", and a ticket replaces it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from .values import grid_space
 
 BUDGET_ATTR = "neurocanvas_budget"  # study user attribute: the number of tickets enqueued so far
 INTERRUPTED_ATTR = "interrupted"
+GRID_ATTR = "neurocanvas_grid"  # study user attribute: its tickets are a grid's points
 _CREATOR_WAIT = 10.0  # seconds a worker waits for the study's creator to enqueue the budget
 
 
@@ -84,9 +86,8 @@ def database_url(url: str) -> str:
 def make_sampler(config: TuningConfig, project: project_io.Project, seed: int):
     import optuna
 
-    if config.sampler == "grid":
-        return optuna.samplers.GridSampler(grid_space(config, project), seed=seed)
-    if config.sampler == "random":
+    if config.sampler in ("grid", "random"):  # a grid's points come as the tickets' params
+        return optuna.samplers.RandomSampler(seed=seed)
         return optuna.samplers.RandomSampler(seed=seed)
     startup = min(10, max(2, (config.trials or 20) // 3))
     # constant_liar: workers sharing a study do not all sample around the same running trials.
@@ -137,23 +138,37 @@ def open_study(
     except DuplicatedStudyError:
         study = optuna.load_study(**kwargs)
         created = False
+    trials, points = config.trials, None
+    if config.sampler == "grid":  # each ticket is one point; more trials would repeat them
+        points = grid_points(config, project)
+        trials = len(points) if trials is None else min(trials, len(points))
     if created:
-        _enqueue(study, config.trials or 0)
+        if points is not None:
+            study.set_user_attr(GRID_ATTR, True)
+        _enqueue(study, trials or 0, points=points)
     else:
-        _top_up(study, config.trials)
+        _top_up(study, trials, points)
     return study
 
 
-def _enqueue(study, count: int, replacement: bool = False) -> None:
-    """`count` tickets; the budget grows by them unless they replace interrupted trials."""
-    for _ in range(count):
-        study.enqueue_trial({}, skip_if_exists=False)
+def grid_points(config: TuningConfig, project: project_io.Project) -> list[dict[str, Any]]:
+    """Every point of a grid search, in order (the last dimension varies fastest)."""
+    space = grid_space(config, project)
+    return [dict(zip(space, values)) for values in itertools.product(*space.values())]
+
+
+def _enqueue(study, count: int, replacement: bool = False, points=None, params=None) -> None:
+    """`count` tickets; the budget grows by them unless they replace interrupted trials. A grid's
+    tickets carry the next `points` (a replacement carries the interrupted trial's `params`)."""
+    budget = int(study.user_attrs.get(BUDGET_ATTR, 0))
+    for index in range(count):
+        fixed = params if replacement else (points[budget + index] if points else None)
+        study.enqueue_trial(fixed or {}, skip_if_exists=False)
     if not replacement:
-        budget = int(study.user_attrs.get(BUDGET_ATTR, 0)) + count
-        study.set_user_attr(BUDGET_ATTR, budget)
+        study.set_user_attr(BUDGET_ATTR, budget + count)
 
 
-def _top_up(study, trials: int | None) -> None:
+def _top_up(study, trials: int | None, points=None) -> None:
     """Add tickets up to `trials` counted trials; waits briefly for a creator still enqueueing."""
     deadline = time.monotonic() + _CREATOR_WAIT
     while BUDGET_ATTR not in study.user_attrs and time.monotonic() < deadline:
@@ -162,7 +177,7 @@ def _top_up(study, trials: int | None) -> None:
         return
     budget = int(study.user_attrs.get(BUDGET_ATTR, 0))
     if trials > budget:
-        _enqueue(study, trials - budget)
+        _enqueue(study, trials - budget, points=points)
 
 
 def claim_trial(study):
@@ -230,7 +245,9 @@ def run_worker(
         except KeyboardInterrupt:
             trial.set_user_attr(INTERRUPTED_ATTR, True)
             study.tell(trial, state=TrialState.FAIL)
-            _enqueue(study, 1, replacement=True)  # the budget keeps its size
+            # A grid point is run again; a sampled trial's ticket samples afresh.
+            fixed = dict(trial.params) if study.user_attrs.get(GRID_ATTR) else None
+            _enqueue(study, 1, replacement=True, params=fixed)  # the budget keeps its size
             raise
         except Exception as error:  # noqa: BLE001 - a failed trial is a result; the study goes on
             state, message = "failed", str(error)

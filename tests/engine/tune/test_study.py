@@ -212,3 +212,13 @@ def test_a_budget_in_minutes_only_runs_new_trials_until_the_time_is_up(tmp_path,
     path = xor_project(tmp_path, trials=None)
     assert main(["tune", str(path)]) == 2
     assert "the search has no budget" in capsys.readouterr().err
+
+
+def test_a_grid_search_runs_each_point_once(tmp_path):
+    project = load_project_or_template("xor")
+    grid = {"dimensions": [{"node": "hidden", "param": "units", "low": 2, "high": 4}]}
+    config = tuning_from_dict(grid | {"sampler": "grid", "trials": 10})
+    study = open_study(project, config, make_storage(tmp_path / "g.journal"), "g")
+    seen = []
+    run_worker(study, lambda trial: seen.append(trial.suggest_int("hidden.units", 2, 4)) or 0.0)
+    assert sorted(seen) == [2, 3, 4] and study_summary(study)["budget"] == 3
