@@ -159,3 +159,20 @@ def test_cross_validation_from_the_tune_tab(qtbot, tmp_path, capsys):
     assert [view.table.item(i, j).data(0) for i in range(3)] == [round(a, 6) for a in accuracy]
     assert f"{report['mean']['accuracy']:.4f} +- " in view.table.item(3, j).text()
     assert "3-fold cross-validation (stratified folds)" in view.status.text()
+
+
+def test_the_training_dock_builds_its_tune_tab_when_shown_and_opens_a_trial_run(
+    open_dock, tmp_path
+):
+    from neurocanvas.engine.cli import main
+
+    document = xor_document(tmp_path)
+    dock = open_dock(document)
+    assert dock.tune_view is None  # not built until its tab is shown
+    dock.views.setCurrentWidget(dock.tune_holder)
+    assert isinstance(dock.tune_view, TuneView) and dock.tune_view.document is document
+    run = tmp_path / "runs" / "xor-trial-0000"
+    assert main(["train", str(tmp_path / "xor.json"), "--epochs", "1", "--out", str(run)]) == 0
+    dock.tune_view.run_opened.emit(str(run))
+    assert dock.views.currentWidget() is dock.runs_view
+    assert dock.runs_view.runs[-1]["run_dir"] == str(run)

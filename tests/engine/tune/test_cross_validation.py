@@ -75,6 +75,7 @@ def test_too_many_folds_for_a_class_is_refused_naming_it():
         cv_folds(ds, cfg, 7)
 
 
+@pytest.mark.slow
 def test_each_fold_is_a_run_scored_on_its_held_out_rows(tmp_path, capsys):
     project = load_project_or_template("xor")
     project.data = {"source": "xor", "params": {"n": 90, "noise": 0.1}, "split": [0.8, 0.2, 0.0]}
