@@ -117,6 +117,7 @@ _EXTRA_COMMAND_MODULES = (
     "neurocanvas.engine.export.cli_args",
     "neurocanvas.engine.serve.cli_commands",
     "neurocanvas.engine.importer.cli_args",
+    "neurocanvas.engine.tune.cli_args",
 )
 
 

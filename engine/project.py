@@ -38,6 +38,10 @@ class Project:
     graph: Graph = field(default_factory=Graph)
     data: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    # The search space of a tuning study (engine/tune/space.py); {} when none is set. Its shape is
+    # checked on load, its dimensions against the graph when a study starts (a node removed since
+    # must not make the file unreadable).
+    tuning: dict[str, Any] = field(default_factory=dict)
 
     @property
     def graphs(self) -> Mapping[str, Graph]:
@@ -53,7 +57,7 @@ class Project:
             "graph": self.graph.to_dict(),
             "data": self.data,
             "training": self.training,
-        }
+        } | ({"tuning": self.tuning} if self.tuning else {})
 
 
 def to_json(project: Project) -> str:
@@ -102,7 +106,21 @@ def from_dict(data: Any, source: str = "<project>") -> Project:
         graph=graph_from_dict(graph_data, source),
         data=_object(data, "data", source),
         training=_object(data, "training", source),
+        tuning=_tuning(data, source),
     )
+
+
+def _tuning(data: dict, source: str) -> dict:
+    """The "tuning" section as written, its shape checked (messages name the field)."""
+    value = _object(data, "tuning", source)
+    if value:
+        from .tune.space import TuningError, tuning_from_dict
+
+        try:
+            tuning_from_dict(value)
+        except TuningError as error:
+            raise ProjectError(f"{source}: {error}") from None
+    return value
 
 
 def _object(data: dict, key: str, source: str) -> dict:

@@ -115,7 +115,12 @@ class Inspector(QScrollArea):
             editor = ParamEditor(param, node.params.get(param.name, param.default), self)
             editor.committed.connect(lambda value, name=param.name: self._set_param(name, value))
             label = QLabel(param.name.replace("_", " "))
-            label.setToolTip(param.help)
+            label.setToolTip(param.help + "\n(right-click: Tune this...)")
+            if param.kind in ("int", "float", "bool", "choice"):
+                label.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                label.customContextMenuRequested.connect(
+                    lambda pos, name=param.name, widget=label: self._tune_menu(widget, pos, name)
+                )
             form.addRow(label, editor.widget)
             form.addRow("", editor.error)
             self.editors[param.name] = editor
@@ -183,6 +188,20 @@ class Inspector(QScrollArea):
         self.issue_label.setVisible(bool(issues))
 
     # ---- edits ----------------------------------------------------------------------------------
+    def _tune_menu(self, widget, pos, name: str) -> None:
+        from .tune_menu import tune_menu
+
+        tune_menu(self, lambda: self.tune_this(name)).popup(widget.mapToGlobal(pos))
+
+    def tune_this(self, name: str):
+        """ "Tune this..." for parameter `name` of the shown node: the prefilled dialog."""
+        from .tune_menu import tune_dialog
+
+        node = self.document.graph.nodes[self.node_id]
+        spec = node.spec.param_index[name]
+        current = node.params.get(name, spec.default)
+        return tune_dialog(self.document, spec, current, self, node=node.id, param=name)
+
     def _set_param(self, name: str, value: Any) -> None:
         if self.node_id is not None:
             self.document.set_param(self.node_id, name, value)

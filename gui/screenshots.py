@@ -4,7 +4,8 @@ editor-seed-cnn.png (a layer selected, summary shown), editor-inception.png (a b
 its generated code), editor-error.png (a Conv2d after a Flatten: red outline and the issue),
 gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure),
 editor-blocks.png (torchvision's ResNet-18 imported: its stages as blocks, the stem frozen, the
-summary with layer1 unfolded; `python -m neurocanvas.gui.screenshots DIR blocks` renders it alone).
+summary with layer1 unfolded; `python -m neurocanvas.gui.screenshots DIR blocks` renders it alone);
+the tuning pictures come from tune_screenshots.py.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def write_all(folder: Path) -> list[Path]:
     from .training.screenshots import render_training_screenshots
 
     written += render_training_screenshots(folder)
+    from .tune_screenshots import render_tune_screenshots
+
+    written += render_tune_screenshots(folder)
     return written
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
-from .augment import build_augment
 from .config import DataConfig
 from .errors import DataError
 from .info import Dataset, DatasetInfo
@@ -98,8 +98,23 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
         from .texts import tokenize_splits  # tokenizers is imported only for text data
 
         ds = tokenize_splits(ds, _indices(ds, cfg, [])[0], report)
-    info = ds.info
     tr, va, te = _indices(ds, cfg, report)
+    return prepare_indices(ds, cfg, tr, va, te, report)
+
+
+def prepare_indices(
+    ds: Dataset,
+    cfg: DataConfig,
+    tr: np.ndarray,
+    va: np.ndarray,
+    te: np.ndarray | None,
+    report: list[str] | None = None,
+) -> PreparedData:
+    """The splits of ``ds`` at these row indices (``te`` None: ``ds.test`` is the test split),
+    missing cells filled and normalised with statistics of the ``tr`` rows only. Text data must
+    already be tokenised (``prepare`` does it; cross-validation per fold, folds.py)."""
+    report = [] if report is None else report
+    info = ds.info
     own_test = te is None
     test_x, test_y = (ds.test.x, ds.test.y) if own_test else (ds.x[te], ds.y[te])
     tr_t, va_t = torch.from_numpy(tr), torch.from_numpy(va)
@@ -127,6 +142,8 @@ def prepare(ds: Dataset, cfg: DataConfig | None = None) -> PreparedData:
     if cfg.augment:
         if not info.is_image:
             raise DataError(f"augmentation ({', '.join(cfg.augment)}) applies only to image data")
+        from .augment import build_augment  # torchvision (3 s to import): only when augmenting
+
         augment = build_augment(cfg.augment, pre)
         report.append(f"augmenting training batches: {', '.join(cfg.augment)}")
     baselines, times = {}, {}

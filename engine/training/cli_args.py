@@ -40,6 +40,12 @@ def register_commands(subparsers) -> None:
     train.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu or cuda")
     train.add_argument("--seed", type=int)
     train.add_argument(
+        "--seeds",
+        type=int,
+        metavar="N",
+        help="repeat with N seeds (seed, seed+1, ...): the test metrics' mean +- std",
+    )
+    train.add_argument(
         "--compile",
         action="store_true",
         help="the compiled fast path (torch.compile): for long runs; the first compile of a "

@@ -71,6 +71,10 @@ def run_train(args) -> int:
             "nothing is overwritten"
         )
     data = _load_data(project.data, args.data, args.download, args.test_data)
+    if args.seeds is not None:
+        from .seeds_command import run_seeds
+
+        return run_seeds(args, project, config, data, device)
     trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
         trainer.model = compile_graph(project.graph, auto=auto_sizes_for(data), seed=config.seed)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..tune_view import TuneView
 from .boundary import BoundaryView
 from .data_download import SOURCES
 from .data_panel import DataPanel
@@ -67,6 +68,11 @@ class TrainingDock(QWidget):
         self.grad_view = GradNormView()
         self.try_view = TryItView()
         self.runs_view = RunsView()
+        # The Tune tab's view (four plots) is made when the tab is first shown: most sessions
+        # never tune, and building it with the dock slowed the window's first layout.
+        self.tune_view: TuneView | None = None
+        self.tune_holder = QWidget()
+        QVBoxLayout(self.tune_holder).setContentsMargins(0, 0, 0, 0)
 
         self.settings_tabs = QTabWidget()
         self.settings_tabs.addTab(VerticalScrollArea(self.data_panel), "Data")
@@ -80,8 +86,10 @@ class TrainingDock(QWidget):
             (self.grad_view, "Gradients"),
             (self.try_view, "Try it"),
             (self.runs_view, "Runs"),
+            (self.tune_holder, "Tune"),
         ):
             self.views.addTab(widget, title)
+        self.views.currentChanged.connect(self._tab_shown)
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -234,6 +242,8 @@ class TrainingDock(QWidget):
         """Stop the run (if any) and wait for its thread: safe to call twice."""
         from ..background import wait_for_all
 
+        if self.tune_view is not None:
+            self.tune_view.stop()
         worker = self.worker
         if worker is not None:
             worker.request_stop()
@@ -254,6 +264,8 @@ class TrainingDock(QWidget):
         self._session_runs, self._runs_where = [], (self._runs_base(), self._run_slug())
         self.data_panel.set_document(document)
         self.train_panel.set_document(document)
+        if self.tune_view is not None:
+            self.tune_view.set_document(document)
         # Every view belongs to the open project: nothing of the last one stays on show.
         self.train_panel.set_suggested_loss(None)
         self.clear_error()
@@ -387,6 +399,21 @@ class TrainingDock(QWidget):
         if self.try_view.source and Path(self.try_view.source).parent in moved:
             self.try_view.clear()  # reloaded from its new place below
         self.show_past_runs()
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.views.currentWidget() is self.tune_holder and self.tune_view is None:
+            self.tune_view = TuneView(self.document)
+            self.tune_view.run_opened.connect(self._open_trial_run)
+            self.tune_holder.layout().addWidget(self.tune_view)
+
+    def _open_trial_run(self, folder: str) -> None:
+        """A tuning trial's run, double-clicked in the Tune tab: added to Runs and shown."""
+        from neurocanvas.engine.training.run_index import read_run
+
+        run = read_run(folder)
+        if run is not None:
+            self.runs_view.add_past(run)
+            self.views.setCurrentWidget(self.runs_view)
 
     def show_past_runs(self) -> None:
         """List this project's runs from earlier sessions (its run folders) in Runs."""

@@ -66,6 +66,13 @@ class RunsView(QWidget):
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setToolTip("A logarithmic y-axis: small differences between low losses show")
         self.log_scale.toggled.connect(lambda _on: self.redraw())
+        self.seed_bands = QCheckBox("Seed bands")
+        self.seed_bands.setToolTip(
+            "Ticked runs of the same settings but other seeds: their mean curve and a +-1 std band"
+        )
+        self.seed_bands.toggled.connect(lambda _on: self.redraw())
+        self.seed_summary = QLabel()
+        self.seed_summary.setWordWrap(True)
         from ..wheel_guard import guard_wheel
 
         guard_wheel(self.metric_choice, self.smoothing)
@@ -75,12 +82,14 @@ class RunsView(QWidget):
         buttons.addWidget(QLabel("smoothing"))
         buttons.addWidget(self.smoothing)
         buttons.addWidget(self.log_scale)
+        buttons.addWidget(self.seed_bands)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.plot, 2)
+        layout.addWidget(self.seed_summary)
         self.runs: list[dict] = []
         self._update_open_button()
 
@@ -90,21 +99,32 @@ class RunsView(QWidget):
         self.tree.clear()
         self.runs = []
         for past in runs:
-            run = self._add(past["project"], "", past["run_dir"])
-            result = past.get("result")
-            if result is None:
-                text, epochs = "interrupted", len(past["history"])
-            elif result.get("event") == "RunFailed":
-                text, epochs = failed_text(result), len(past["history"])
-            else:
-                text = finished_text(result, planned_epochs(past["project"]))
-                epochs = result.get("epochs_run", 0)
-            self._fill(run, past["history"], past["checkpoint"], text, epochs)
+            self._add_past(past)
         with_curves = [run for run in self.runs if run["history"]]
         if with_curves:
             self._set_checked(with_curves[-1], True)
         self.redraw()
         self._update_open_button()
+
+    def add_past(self, past: dict) -> None:
+        """Add one run read from disk (a tuning trial's, say) and tick it."""
+        run = self._add_past(past)
+        self._set_checked(run, True)
+        self.redraw()
+        self._update_open_button()
+
+    def _add_past(self, past: dict) -> dict:
+        run = self._add(past["project"], "", past["run_dir"])
+        result = past.get("result")
+        if result is None:
+            text, epochs = "interrupted", len(past["history"])
+        elif result.get("event") == "RunFailed":
+            text, epochs = failed_text(result), len(past["history"])
+        else:
+            text = finished_text(result, planned_epochs(past["project"]))
+            epochs = result.get("epochs_run", 0)
+        self._fill(run, past["history"], past["checkpoint"], text, epochs)
+        return run
 
     def begin_run(self, project: dict) -> None:
         checked = sum(run["item"].checkState(0) == Qt.CheckState.Checked for run in self.runs)
@@ -209,8 +229,10 @@ class RunsView(QWidget):
             size="11pt",
         )
         self.curves: dict[str, list[float]] = {}  # drawn y values per run name (for tests)
+        self.seed_summary.clear()
+        banded = self._draw_seed_bands(runs, key) if self.seed_bands.isChecked() else set()
         for index, run in enumerate(self.runs):
-            if run not in runs or key is None:
+            if run not in runs or key is None or run["name"] in banded:
                 continue
             xs = list(range(1, len(run["history"]) + 1))
             ys = smooth([h.get(key, float("nan")) for h in run["history"]], self.smoothing.value())
@@ -224,6 +246,38 @@ class RunsView(QWidget):
                 connect="finite",
                 pen=pg.mkPen(COLORS[index % len(COLORS)], width=2),
             )
+
+    def _draw_seed_bands(self, runs: list[dict], key: str | None) -> set[str]:
+        """Groups of ticked runs that differ only in their seed: a mean curve and a +-1 std band
+        each; the summary says whether two groups' last values differ beyond the seed noise.
+        Returns the names of the runs drawn so."""
+        from neurocanvas.engine.training.seeds import compare, seed_curves
+
+        groups: dict[str, list[dict]] = {}
+        for run in runs:
+            groups.setdefault(seedless_key(run["project"]), []).append(run)
+        groups = {k: g for k, g in groups.items() if len(g) > 1}
+        if key is None or not groups:
+            return set()
+        finals = []
+        for index, group in enumerate(groups.values()):
+            epochs, mean, std = seed_curves([run["history"] for run in group], key)
+            colour = pg.mkColor(COLORS[index % len(COLORS)])
+            label = f"{len(group)} seeds: {group[0]['settings']}"
+            self.plot.plot(epochs, mean, name=label, pen=pg.mkPen(colour, width=2))
+            self.curves[label] = list(mean)
+            edge = pg.mkColor(colour)
+            edge.setAlpha(90)
+            upper = pg.PlotCurveItem(epochs, mean + std, pen=pg.mkPen(edge))
+            lower = pg.PlotCurveItem(epochs, mean - std, pen=pg.mkPen(edge))
+            colour.setAlpha(50)
+            for item in (upper, lower, pg.FillBetweenItem(upper, lower, brush=colour)):
+                self.plot.addItem(item)
+            finals.append([run["history"][-1].get(key) for run in group if run["history"]])
+        if len(finals) >= 2:
+            verdict = compare(finals[0], finals[1], metric=f"last {metric_label(key)}")
+            self.seed_summary.setText(verdict.text)
+        return {run["name"] for group in groups.values() for run in group}
 
     def _chosen(self) -> dict | None:
         """The selected run, or the newest when none is selected."""
@@ -277,6 +331,16 @@ def settings_text(project: dict) -> str:
         f"{optimizer.get('type', 'Adam')} lr {optimizer.get('lr', 0.001):g}, "
         f"batch {training.get('batch_size', 32)}"
     )
+
+
+def seedless_key(project: dict) -> str:
+    """What two runs of the same configuration share: their project without the seed."""
+    import json
+
+    training = dict(project.get("training") or {})
+    training.pop("seed", None)
+    data = {k: v for k, v in project.items() if k not in ("training", "name", "description")}
+    return json.dumps({"training": training, **data}, sort_keys=True, default=str)
 
 
 # How a run ended (RunFinished.stopped), in words.

@@ -15,7 +15,7 @@ from typing import Any
 
 from neurocanvas.engine.training import ConfigError, TrainConfig
 from neurocanvas.engine.training.settings import spec_for
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -129,6 +129,11 @@ class TrainPanel(QWidget):
                 form.addRow("Early stopping", self.early_stopping)
             label = QLabel(row_label(editor.spec))
             label.setToolTip(editor.spec.help)
+            if editor.spec.kind != "text":
+                label.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                label.customContextMenuRequested.connect(
+                    lambda pos, key=key, widget=label: self._tune_menu(widget, pos, key)
+                )
             form.addRow(label, editor.widget)
             form.addRow("", editor.error)
             if key == ("training", "loss"):
@@ -175,6 +180,23 @@ class TrainPanel(QWidget):
         section, name = key
         training = self.document.settings("training")
         self._push(with_setting(training, section, name, value), self.editors[key].spec.label)
+
+    def _tune_menu(self, widget, pos, key: tuple[str, str]) -> None:
+        from ..tune_menu import tune_menu
+
+        tune_menu(self, lambda: self.tune_this(key)).popup(widget.mapToGlobal(pos))
+
+    def tune_this(self, key: tuple[str, str]):
+        """ "Tune this..." for the training setting `key` ("optimizer", "lr"): its dialog."""
+        from ..tune_menu import tune_dialog
+
+        section, name = key
+        training = self.document.settings("training")
+        holder = training if section == "training" else (training.get(section) or {})
+        spec = self.editors[key].spec
+        current = holder.get(name, spec.default) if isinstance(holder, dict) else spec.default
+        setting = name if section == "training" else f"{section}.{name}"
+        return tune_dialog(self.document, spec, current, self, setting=setting)
 
     def _toggle_early_stopping(self, checked: bool) -> None:
         data = copy.deepcopy(self.document.settings("training"))
