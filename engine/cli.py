@@ -116,6 +116,7 @@ _EXTRA_COMMAND_MODULES = (
     "neurocanvas.engine.training.cli_args",
     "neurocanvas.engine.export.cli_args",
     "neurocanvas.engine.serve.cli_commands",
+    "neurocanvas.engine.inspect.cli_args",
 )
 
 
