@@ -9,57 +9,20 @@ import json
 import numpy as np
 import pytest
 import torch
+from digits_cnn import write_digits_project
 from neurocanvas.engine.cli import main
 from neurocanvas.engine.inspect.source import load_inspected
 from neurocanvas.engine.project import load
 from neurocanvas.engine.training.checkpoint import load_checkpoint
 from PIL import Image
-from sklearn.datasets import load_digits
 
 pytestmark = pytest.mark.slow
-
-_PROJECT = {
-    "format": "neurocanvas",
-    "version": 2,
-    "name": "digits cnn",
-    "graph": {
-        "nodes": [
-            {"id": "input", "type": "Input", "params": {"shape": "auto"}},
-            {
-                "id": "conv1",
-                "type": "Conv2d",
-                "params": {"out_channels": 4, "kernel_size": 3, "activation": "relu"},
-            },
-            {"id": "pool1", "type": "MaxPool2d", "params": {"kernel_size": 2}},
-            {"id": "flat", "type": "Flatten", "params": {}},
-            {"id": "hidden", "type": "Dense", "params": {"units": 16, "activation": "relu"}},
-            {"id": "out", "type": "Dense", "params": {"units": "auto", "activation": "softmax"}},
-        ],
-        "edges": [
-            {"from": [a, 0], "to": [b, 0]}
-            for a, b in [
-                ("input", "conv1"),
-                ("conv1", "pool1"),
-                ("pool1", "flat"),
-                ("flat", "hidden"),
-                ("hidden", "out"),
-            ]
-        ],
-    },
-    "data": {"split": [0.6, 0.2, 0.2], "seed": 0},
-    "training": {"epochs": 2, "batch_size": 32, "seed": 0},
-}
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("inspect_cli")
-    digits = load_digits()
-    x = (digits.images[:300] / 16.0).astype(np.float32)[:, None]
-    np.savez(root / "digits.npz", x=x, y=digits.target[:300])
-    (root / "project.json").write_text(
-        json.dumps({**_PROJECT, "data": {**_PROJECT["data"], "source": str(root / "digits.npz")}})
-    )
+    write_digits_project(root)
     assert main(["train", str(root / "project.json"), "--out", str(root / "run"), "--json"]) == 0
     return root
 
