@@ -94,3 +94,14 @@ __all__ = [
     "logits_view",
     "probabilities",
 ]
+
+
+def load_run_checkpoint(weights: str, spec: str | None = None) -> Inspected:
+    """`load_inspected` with the project saved inside the checkpoint (the window's Inside tab
+    opens a finished run's best.pt on its own data)."""
+    from .. import project as project_io
+    from ..training.checkpoint import read_checkpoint
+
+    bundle = read_checkpoint(weights)
+    project = project_io.from_dict(bundle["project"], str(weights))
+    return load_inspected(project, weights, spec)

@@ -27,6 +27,9 @@ WIRE_SLACK = 6  # px around the pointer within which a dropped layer lands on a 
 
 class CanvasView(QGraphicsView):
     selection_changed = Signal(list)  # ids of the selected nodes
+    # (view, node id): a layer's "Look inside" menu asks for a view of the trained model
+    # ("feature_maps", "filters", "gradcam", "projector", "statistics", "gradients")
+    inspect_requested = Signal(str, str)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)

@@ -36,6 +36,7 @@ from .data_sources import missing_builtin
 from .fit import VerticalScrollArea
 from .grad_view import GradNormView
 from .histograms import HistogramView
+from .inside_view import InsideView
 from .plots import LiveView
 from .results import ResultsView, epochs_text
 from .runs import ENDINGS, RunsView
@@ -65,6 +66,7 @@ class TrainingDock(QWidget):
         self.boundary_view = BoundaryView()
         self.histogram_view = HistogramView()
         self.grad_view = GradNormView()
+        self.inside_view = InsideView()
         self.try_view = TryItView()
         self.runs_view = RunsView()
 
@@ -78,6 +80,7 @@ class TrainingDock(QWidget):
             (self.boundary_view, "Boundary"),
             (self.histogram_view, "Histograms"),
             (self.grad_view, "Gradients"),
+            (self.inside_view, "Inside"),
             (self.try_view, "Try it"),
             (self.runs_view, "Runs"),
         ):
@@ -314,6 +317,7 @@ class TrainingDock(QWidget):
         self.runs_view.run_finished(finished, self.live_view.history)
         if finished.get("checkpoint"):
             self.try_view.load_checkpoint(finished["checkpoint"])
+            self.inside_view.set_checkpoint(finished["checkpoint"])
         if self.views.currentWidget() is self.live_view and finished.get("confusion_matrix"):
             self.views.setCurrentWidget(self.results_view)
         self.status_message.emit("Training finished")
@@ -397,9 +401,19 @@ class TrainingDock(QWidget):
         latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
         if latest and self.try_view.model is None:  # Try it answers with this project's model
             self.try_view.load_checkpoint(str(latest[-1]))
+            self.inside_view.set_checkpoint(str(latest[-1]))
+
+    def show_inside(self, view: str, node: str | None = None) -> None:
+        """A view of the model inside (the Inside tab), or "gradients": the Gradients tab."""
+        if view == "gradients":
+            self.views.setCurrentWidget(self.grad_view)
+            return
+        self.views.setCurrentWidget(self.inside_view)
+        self.inside_view.show_view(view, node)
 
     def _open_checkpoint(self, path: str) -> None:
         self.try_view.load_checkpoint(path)
+        self.inside_view.set_checkpoint(path)
         self.views.setCurrentWidget(self.try_view)
 
     def show_error(self, text: str, details: str = "") -> None:

@@ -77,7 +77,8 @@ def test_right_click_menus_on_a_layer_a_wire_and_the_canvas(make_view, qapp):
     ids = list(document.graph.nodes)
     card = view.mapFromScene(view.node_item(ids[1]).sceneBoundingRect().center())
     menu = canvas_menu(view, card)
-    assert [a.text() for a in menu.actions() if a.text()][1:] == ["Copy", "Duplicate", "Delete"]
+    texts = [a.text() for a in menu.actions() if a.text()][1:]
+    assert texts == ["Look inside", "Copy", "Duplicate", "Delete"]
     assert view.selected_node_ids() == [ids[1]]
     action(menu, "Add layer after", "ReLU").trigger()
     (relu,) = [n for n in document.graph.nodes if n not in ids]

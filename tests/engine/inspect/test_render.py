@@ -1,0 +1,49 @@
+"""The window's views (render) on a tiny CNN: each gives a picture and its numbers."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from neurocanvas.engine.data import TensorSplit
+from neurocanvas.engine.inspect.capture import InspectError, capture
+from neurocanvas.engine.inspect.render import VIEWS, default_node, render
+from neurocanvas.engine.inspect.source import Inspected
+
+
+@pytest.fixture
+def inspected(tiny_cnn):
+    g = torch.Generator().manual_seed(0)
+    split = TensorSplit(
+        torch.randn(30, 1, 10, 10, generator=g), torch.randint(0, 5, (30,), generator=g)
+    )
+    return Inspected(tiny_cnn, {}, "test", split, [f"c{k}" for k in range(5)])
+
+
+@pytest.mark.slow  # the first Captum import
+def test_every_view_renders(inspected):
+    for view in VIEWS:
+        rendered = render(inspected, view, None, sample=2)
+        assert rendered.rows and rendered.caption
+        assert rendered.image is not None or view == "statistics"
+    assert default_node(inspected, "gradcam") == "conv2"
+    assert default_node(inspected, "projector") == "flat"
+
+
+def test_feature_map_rows_are_the_layers_output(inspected):
+    rendered = render(inspected, "feature_maps", "conv2", sample=4)
+    out = capture(inspected.model, inspected.split.x[4:5], ["conv2"])["conv2"][0]
+    assert [r["max"] for r in rendered.rows] == pytest.approx(out.amax(dim=(1, 2)).tolist())
+    assert "label c" in rendered.caption
+
+
+def test_projector_keeps_labels_and_predictions(inspected):
+    rendered = render(inspected, "projector", "flat")
+    assert rendered.coords.shape == (30, 2)
+    assert rendered.labels.tolist() == inspected.split.y.tolist()
+    logits = inspected.model(inspected.split.x).argmax(dim=1)
+    assert rendered.predicted.tolist() == logits.tolist()
+
+
+def test_a_view_that_does_not_apply_names_the_node(inspected):
+    with pytest.raises(InspectError, match="pool1: this layer has no kernels"):
+        render(inspected, "filters", "pool1")
