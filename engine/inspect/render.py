@@ -83,7 +83,7 @@ def render(
             view,
             node,
             f"{node}: {len(maps.channels)} channel(s) of shape {maps.shape} for {about}",
-            maps.picture(),
+            maps.picture(tile_size=80),
             maps.rows(),
         )
     from .attribution import attribute
@@ -126,7 +126,7 @@ def _filters(inspected: Inspected, node: str | None) -> Rendered:
         "filters",
         node,
         f"{node}: kernels {shape} (filters x inputs x size)",
-        filter_picture(weight, rgb=rgb),
+        filter_picture(weight, tile_size=64, rgb=rgb),
         rows,
     )
 

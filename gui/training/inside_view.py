@@ -75,6 +75,7 @@ class InsideView(QWidget):
         self.scatter_plot = pg.PlotWidget(background="w")
         self.scatter = pg.ScatterPlotItem(size=7, hoverable=True, tip=self._tip)
         self.scatter_plot.addItem(self.scatter)
+        self.legend = self.scatter_plot.addLegend(offset=(10, 10))
         self.pages = QStackedWidget()
         for page in (scroll, self.table, self.scatter_plot):
             self.pages.addWidget(page)
@@ -215,6 +216,10 @@ class InsideView(QWidget):
             pen=None,
             data=np.arange(len(rendered.coords)),
         )
+        self.legend.clear()
+        for k in np.unique(rendered.labels)[: len(PALETTE)]:
+            sample = pg.ScatterPlotItem(brush=pg.mkBrush(PALETTE[int(k)]), pen=None, size=8)
+            self.legend.addItem(sample, self.inspected.label(k))
         self.scatter_plot.autoRange()
 
     def _tip(self, x, y, data) -> str:

@@ -4,7 +4,8 @@ training-live.png (xor mid-run: curves, progress), results-confusion.png (iris: 
 and per-class scores), playground-boundary.png (circles: the decision boundary over the points),
 runs-compare.png (two runs of one model, SGD vs Adam, their validation losses overlaid),
 draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars);
-forecast-results.png and try-sentence.png (screenshots_sequences.py).
+forecast-results.png and try-sentence.png (screenshots_sequences.py); the Inside tab's
+inside-*.png (screenshots_inside.py).
 Real runs, driven through the dock as a user would; takes some seconds.
 """
 
@@ -148,6 +149,7 @@ def _digit(folder: Path, work: Path) -> Path:
 def render_training_screenshots(out_dir: str | Path) -> list[Path]:
     """Write the training pictures into `out_dir`; returns their paths."""
     from ..app import make_application
+    from .screenshots_inside import render_inside_screenshots
     from .screenshots_sequences import forecast_results, try_sentence
 
     make_application()
@@ -163,6 +165,7 @@ def render_training_screenshots(out_dir: str | Path) -> list[Path]:
             _digit(folder, Path(work)),
             forecast_results(folder),
             try_sentence(folder, Path(work)),
+            *render_inside_screenshots(folder, Path(work)),
         ]
 
 
