@@ -125,6 +125,8 @@ class TrainingDock(QWidget):
         self.train_panel.stop_requested.connect(self.stop)
         self.data_panel.loaded.connect(self._data_loaded)
         self.runs_view.open_checkpoint.connect(self._open_checkpoint)
+        self.runs_view.open_tensorboard.connect(self.open_tensorboard)
+        self.tensorboards: dict[str, object] = {}  # logs folder -> its TensorBoardServer
         self.router = EventRouter(
             {
                 Status: lambda status: self.live_view.status.setText(status.text),
@@ -247,6 +249,9 @@ class TrainingDock(QWidget):
         # Data and checkpoint loads; a run still starting its process (the bridge keeps it
         # until its thread ends, so giving up here never destroys a running thread).
         wait_for_all(STOP_WAIT_MS)
+        for server in self.tensorboards.values():
+            server.stop()
+        self.tensorboards.clear()
 
     def set_document(self, document) -> None:
         """Another project in the window: stops a run (ask with `confirm_close` first)."""
@@ -402,6 +407,31 @@ class TrainingDock(QWidget):
         if latest and self.try_view.model is None:  # Try it answers with this project's model
             self.try_view.load_checkpoint(str(latest[-1]))
             self.inside_view.set_checkpoint(str(latest[-1]))
+
+    def open_tensorboard(self, folder: str) -> None:
+        """TensorBoard on loopback for a run's logs (started once, reused), opened in the browser."""
+        from neurocanvas.engine.training.tensorboard_server import TensorBoardServer
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from ..background import run_in_background
+
+        server = self.tensorboards.get(folder)
+        if server is not None and server.process is not None:
+            QDesktopServices.openUrl(QUrl(server.url))
+            return
+        server = self.tensorboards[folder] = TensorBoardServer(folder)
+        self.status_message.emit("Starting TensorBoard…")
+
+        def started(url: str) -> None:
+            self.status_message.emit(f"TensorBoard: {url}")
+            QDesktopServices.openUrl(QUrl(url))
+
+        def failed(message: str, details: str) -> None:
+            self.tensorboards.pop(folder, None)
+            self.show_error(f"Could not start TensorBoard: {message}", details)
+
+        self._tensorboard_task = run_in_background(server.start, started, failed)
 
     def show_inside(self, view: str, node: str | None = None) -> None:
         """A view of the model inside (the Inside tab), or "gradients": the Gradients tab."""

@@ -67,3 +67,28 @@ def test_graph_sample_images_and_projector(run):
     assert len(rows) == len(labels) == 60 and len(rows[0].split("\t")) == 16
     assert set(labels) <= {str(k) for k in range(10)}
     assert torch.tensor([float(v) for v in rows[0].split("\t")]).min() >= 0  # after a ReLU
+
+
+def test_tensorboard_serves_the_run_on_loopback(run):
+    import urllib.request
+
+    from neurocanvas.engine.training.tensorboard_server import TensorBoardServer, command
+
+    out, _acc = run
+    assert command(out / "tensorboard", 1234)[-4:] == ["--host", "127.0.0.1", "--port", "1234"]
+    server = TensorBoardServer(out / "tensorboard")
+    url = server.start(timeout=60)
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url + "data/runs", timeout=10) as reply:
+            assert json.loads(reply.read()) == ["."]  # it reads this run's logs
+    finally:
+        server.stop()
+    assert server.process is None
+
+
+def test_tensorboard_without_logs_says_so(tmp_path):
+    from neurocanvas.engine.training.tensorboard_server import TensorBoardError, TensorBoardServer
+
+    with pytest.raises(TensorBoardError, match="no TensorBoard logs"):
+        TensorBoardServer(tmp_path / "missing").start()
