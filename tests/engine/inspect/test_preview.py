@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-
 from neurocanvas.engine.inspect.maps import conv_layer
 from neurocanvas.engine.inspect.preview import MAX_CHANNELS, preview, preview_entry
 
