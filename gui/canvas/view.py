@@ -63,6 +63,12 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.set_document(document)
         self.fit_all()
 
+    def set_previews(self, previews: dict | None) -> None:
+        """Each card's output for the preview sample under it (None: no previews)."""
+        from .preview import set_previews
+
+        set_previews(self, previews)
+
     # ---- items and selection ----------------------------------------------------------------
     def node_item(self, node_id: str) -> NodeItem:
         return self.canvas_scene.nodes[node_id]

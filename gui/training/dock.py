@@ -50,6 +50,9 @@ STOP_WAIT_MS = 10_000
 class TrainingDock(QWidget):
     state_changed = Signal(str)  # "idle", "running", "paused"
     status_message = Signal(str)
+    # Every node's output for the preview sample (node id -> engine/inspect/preview.py entry),
+    # while a run with the preview on trains; None when the preview is switched off.
+    preview_changed = Signal(object)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -107,6 +110,7 @@ class TrainingDock(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.views, 1)
+        right_layout.addWidget(self._preview_row())
         right_layout.addWidget(self.banner_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.settings_tabs)
@@ -146,6 +150,29 @@ class TrainingDock(QWidget):
             app.aboutToQuit.connect(self.shutdown)
         self.show_past_runs()
 
+    def _preview_row(self) -> QWidget:
+        from PySide6.QtWidgets import QCheckBox, QSpinBox
+
+        self.preview_check = QCheckBox("Preview layer outputs on the canvas")
+        self.preview_check.setToolTip(
+            "While the model trains, each card shows its output for one test sample (about once "
+            "a second; it takes effect from the next run)"
+        )
+        self.preview_sample = QSpinBox()
+        self.preview_sample.setRange(0, 1_000_000)
+        self.preview_sample.setPrefix("sample ")
+        self.preview_sample.setToolTip("Which sample of the test split (wrapped to its size)")
+        self.preview_check.toggled.connect(
+            lambda on: None if on else self.preview_changed.emit(None)
+        )
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.preview_check)
+        layout.addWidget(self.preview_sample)
+        layout.addStretch(1)
+        return row
+
     # control ---------------------------------------------------------------------------------
     def start(self) -> bool:
         """Start a run with the project's current settings; False when one cannot start."""
@@ -170,7 +197,8 @@ class TrainingDock(QWidget):
         project = self.document.project.to_dict()
         run_dir = self._run_dir()
         self._session_runs.append(run_dir)
-        self.worker = JobWorker(TrainingJob(project, run_dir=run_dir))
+        preview = self.preview_sample.value() if self.preview_check.isChecked() else None
+        self.worker = JobWorker(TrainingJob(project, run_dir=run_dir, preview_sample=preview))
         self.worker.event.connect(self._on_event)
         self.worker.failed.connect(self._worker_crashed)
         self.worker.finished.connect(self._thread_finished)
@@ -306,6 +334,8 @@ class TrainingDock(QWidget):
         self.grad_view.add_progress(progress.events)
 
     def _snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.preview is not None and self.preview_check.isChecked():
+            self.preview_changed.emit(snapshot.preview)
         if snapshot.boundary is not None:
             self.boundary_view.set_boundary(snapshot.boundary, snapshot.epoch)
         if snapshot.histograms is not None:

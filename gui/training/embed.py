@@ -79,6 +79,7 @@ def add_training_dock(window) -> TrainingDock:
             training.show_inside(view, node)
 
         canvas.inspect_requested.connect(look_inside)
+        training.preview_changed.connect(canvas.set_previews)
     return training
 
 
