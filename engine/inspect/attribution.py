@@ -151,3 +151,42 @@ def feature_attributions(
         x.detach().clone(), baselines=torch.zeros_like(x), target=targets, n_steps=ig_steps
     )
     return values.detach()
+
+
+def embedding_node(model: fx.GraphModule) -> str:
+    """The first node holding an Embedding: where token attributions are taken."""
+    for node_id in node_order(model):
+        if node_id in model._modules and any(
+            isinstance(m, torch.nn.Embedding) for m in model.get_submodule(node_id).modules()
+        ):
+            return node_id
+    raise InspectError("token attributions need a network with an Embedding layer")
+
+
+def token_attributions(
+    model: fx.GraphModule, ids: torch.Tensor, target: int | None = None, ig_steps: int = 50
+) -> tuple[torch.Tensor, int]:
+    """(one attribution per token position, the class explained) for the token ids `ids`
+    (1, L): Captum's LayerIntegratedGradients on the Embedding's output, from the all-padding
+    baseline (id 0), summed over the embedding's features."""
+    from captum.attr import LayerIntegratedGradients
+
+    _check_one_input(model)
+    model.eval()
+    forward = _forward(model)
+    target = predicted_class(model, ids) if target is None else int(target)
+    layer = _called_module(model, embedding_node(model))
+    values = LayerIntegratedGradients(forward, layer).attribute(
+        ids, baselines=torch.zeros_like(ids), target=target, n_steps=ig_steps
+    )
+    return values.detach()[0].sum(dim=-1), target
+
+
+def token_texts(tokenizer_json: str | None, ids: torch.Tensor) -> list[str]:
+    """Each id's token by the checkpoint's tokenizer (the id itself without one)."""
+    if not tokenizer_json:
+        return [str(int(i)) for i in ids]
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_str(tokenizer_json)
+    return [tok.id_to_token(int(i)) or str(int(i)) for i in ids]

@@ -27,6 +27,7 @@ from ..training.checkpoint import CheckpointError
 from . import images
 from .capture import InspectError, capture, capture_batches, input_names, node_order
 from .maps import feature_maps, filter_picture, first_conv, is_rgb_filter, kernels
+from .render import token_rows
 from .source import Inspected, load_inspected, probabilities
 from .stats import activation_stats
 
@@ -156,7 +157,15 @@ def run_explain(args) -> int:
         x, y = inspected.sample(args.sample)
         record = _sample_record(inspected, args.sample, x, y, max(args.top, 1))
         written: list[Path] = []
-        if x.ndim == 2 and x.is_floating_point():  # a table: per-feature Integrated Gradients
+        if not x.is_floating_point():  # token ids: Integrated Gradients per token
+            target, rows = token_rows(inspected, x, args.target)
+            record.update(method="ig", target=target, tokens=len(rows))
+            written.append(_write_csv(out / "token_attributions.csv", rows))
+            picture = images.token_strip(
+                [r["token"] for r in rows], [r["attribution"] for r in rows]
+            )
+            written.append(images.save_png(picture, out / "token_attributions.png"))
+        elif x.ndim == 2:  # a table: per-feature Integrated Gradients
             written += _explain_table(inspected, x, args, out, feature_attributions)
             record["method"] = "ig"
         else:

@@ -131,3 +131,27 @@ def scatter(coords: np.ndarray, labels: np.ndarray, size: int = 480) -> Image.Im
         colour = PALETTE[label % len(PALETTE)]
         draw.ellipse((px - 2, size - py - 2, px + 2, size - py + 2), fill=colour)
     return sheet
+
+
+def token_strip(tokens: list[str], values, width: int = 720) -> Image.Image:
+    """Tokens in reading order, each on a background whose strength is its attribution (green
+    for the class, red against), wrapped to `width` pixels."""
+    values = np.asarray(values, dtype=np.float64)
+    peak = float(np.abs(values).max()) or 1.0
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    boxes, x, y, line_h = [], 4, 4, 18
+    for token in tokens:
+        w = int(draw.textlength(token)) + 8
+        if x + w > width - 4 and x > 4:
+            x, y = 4, y + line_h + 4
+        boxes.append((x, y, w))
+        x += w + 4
+    sheet = Image.new("RGB", (width, y + line_h + 8), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    for (bx, by, w), token, value in zip(boxes, tokens, values):
+        strength = min(abs(value) / peak, 1.0)
+        tint = (34, 197, 94) if value >= 0 else (239, 68, 68)
+        colour = tuple(int(255 - strength * (255 - c)) for c in tint)
+        draw.rectangle((bx, by, bx + w, by + line_h), fill=colour)
+        draw.text((bx + 4, by + 3), token, fill=(0, 0, 0))
+    return sheet

@@ -86,6 +86,11 @@ def render(
             maps.picture(tile_size=80),
             maps.rows(),
         )
+    if not x.is_floating_point():  # token ids: IG per token, whatever the method asked
+        target, rows = token_rows(inspected, x, None)
+        picture = images.token_strip([r["token"] for r in rows], [r["attribution"] for r in rows])
+        caption = f"Integrated Gradients per token for class {inspected.label(target)}; {about}"
+        return Rendered(view, None, caption, picture, rows)
     from .attribution import attribute
 
     result = attribute(inspected.model, x, view, layer=node if view == "gradcam" else None)
@@ -110,6 +115,21 @@ def render(
         picture,
         rows,
     )
+
+
+def token_rows(inspected: Inspected, ids, target: int | None) -> tuple[int, list[dict]]:
+    """(the class explained, one row per token that is not padding: position, id, token, IG)."""
+    from .attribution import token_attributions, token_texts
+
+    values, target = token_attributions(inspected.model, ids, target=target)
+    keep = (ids[0] != 0).nonzero().reshape(-1).tolist()
+    tokenizer = (inspected.bundle.get("preprocessing") or {}).get("tokenizer")
+    tokens = token_texts(tokenizer, ids[0][keep])
+    rows = [
+        {"position": p, "id": int(ids[0, p]), "token": t, "attribution": float(values[p])}
+        for p, t in zip(keep, tokens)
+    ]
+    return target, rows
 
 
 def _filters(inspected: Inspected, node: str | None) -> Rendered:

@@ -86,3 +86,26 @@ def test_bad_requests_name_the_problem(tiny_cnn):
         attribute(tiny_cnn, _sample(), "lime")
     with pytest.raises(InspectError, match="fc: Grad-CAM needs a layer with 2-D feature maps"):
         attribute(tiny_cnn, _sample(), "gradcam", layer="fc")
+
+
+def test_token_attributions_of_a_linear_text_model_are_exact(chain):
+    from neurocanvas.engine.inspect.attribution import token_attributions
+
+    project = chain(
+        [
+            ("Embedding", {"id": "embed", "num_embeddings": 12, "embedding_dim": 3}),
+            ("Flatten", {"id": "flat"}),
+            ("Dense", {"id": "out", "units": 2, "activation": "softmax"}),
+        ],
+        (5,),
+    )
+    project.graph.nodes["input"].params["dtype"] = "int64"
+    model = compile_graph(project.graph, seed=0).eval()
+    ids = torch.tensor([[3, 7, 1, 0, 0]])
+    values, target = token_attributions(model, ids, target=1)
+    table = model.get_submodule("embed").weight.detach()
+    weight = model.get_submodule("out")[0].weight.detach()[1].reshape(5, 3)
+    # logit_1 = sum_t W_t . E[id_t] + b, so IG from the padding baseline is W_t . (E[id_t] - E[0])
+    expected = ((table[ids[0]] - table[0]) * weight).sum(dim=1)
+    assert target == 1
+    torch.testing.assert_close(values, expected, rtol=1e-4, atol=1e-6)

@@ -47,3 +47,31 @@ def test_projector_keeps_labels_and_predictions(inspected):
 def test_a_view_that_does_not_apply_names_the_node(inspected):
     with pytest.raises(InspectError, match="pool1: this layer has no kernels"):
         render(inspected, "filters", "pool1")
+
+
+def test_token_view_names_each_token(chain):
+    from neurocanvas.engine.compiler import compile_graph
+    from neurocanvas.engine.data.texts import train_tokenizer
+    from neurocanvas.engine.inspect.render import token_rows
+
+    tok = train_tokenizer(["a good movie", "a bad film", "good good"], {"vocab_size": 20})
+    ids = torch.tensor([tok.encode("a good film").ids + [0, 0]])
+    project = chain(
+        [
+            ("Embedding", {"id": "embed", "num_embeddings": 20, "embedding_dim": 4}),
+            ("Flatten", {"id": "flat"}),
+            ("Dense", {"id": "out", "units": 2, "activation": "softmax"}),
+        ],
+        (5,),
+    )
+    project.graph.nodes["input"].params["dtype"] = "int64"
+    model = compile_graph(project.graph, seed=1).eval()
+    split = TensorSplit(ids, torch.tensor([1]))
+    inspected = Inspected(
+        model, {"preprocessing": {"tokenizer": tok.to_str()}}, "test", split, ["neg", "pos"]
+    )
+    target, rows = token_rows(inspected, ids, None)
+    assert [r["token"] for r in rows] == ["a", "good", "film"]  # the padding is left out
+    assert [r["position"] for r in rows] == [0, 1, 2] and target in (0, 1)
+    rendered = render(inspected, "saliency", None, sample=0)
+    assert rendered.rows == rows and rendered.image.size[0] == 720
