@@ -70,13 +70,22 @@ def pixmap(entry: dict) -> QPixmap:
 
 
 class PreviewItem(QGraphicsPixmapItem):
-    """A card's preview, a child of its NodeItem (it moves with the card)."""
+    """A card's preview, a child of its NodeItem (it moves with the card). A click opens the
+    node's full feature maps (the Inside tab, for the latest checkpoint)."""
 
     def __init__(self, parent):
         super().__init__(parent)
         self.setPos(0, CARD_HEIGHT + 3)
         self.setZValue(2)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.entry: dict | None = None
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        views = self.scene().views() if self.scene() is not None else []
+        for view in views:
+            if hasattr(view, "inspect_requested"):
+                view.inspect_requested.emit("feature_maps", self.parentItem().node_id)
+        event.accept()
 
     def show_entry(self, entry: dict) -> None:
         self.entry = entry

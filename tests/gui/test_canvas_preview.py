@@ -8,6 +8,8 @@ from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.graph import chain
 from neurocanvas.engine.inspect.preview import preview
 from neurocanvas.gui.canvas.preview import HEIGHT, picture
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 
 def test_cards_show_and_drop_their_outputs(make_view):
@@ -37,5 +39,11 @@ def test_cards_show_and_drop_their_outputs(make_view):
     assert maps[brightest[1], brightest[0] * 5 + brightest[2]] == 255
     bars = picture(entries[nodes[-1]])
     assert bars.shape[1] == 3 * 4  # one 4-pixel bar per unit
+    asked = []
+    view.inspect_requested.connect(lambda kind, node: asked.append((kind, node)))
+    item = view.node_item(conv).preview_item
+    point = view.mapFromScene(item.mapToScene(item.boundingRect().center()))
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert asked == [("feature_maps", conv)]  # a click opens the node's full view
     view.set_previews(None)
     assert all(view.node_item(n).preview_item is None for n in nodes)
