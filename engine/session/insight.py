@@ -207,6 +207,7 @@ def _misclassified(trainer, split_name: str, predicted, labels) -> list[dict[str
             else images[i].transpose(1, 2, 0),
             "true": names[int(labels[index])],
             "pred": names[int(predicted[index])],
+            "index": int(index),  # in the split: the Inside tab's sample number
         }
         for i, index in enumerate(wrong.tolist())
     ]

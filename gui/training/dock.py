@@ -130,6 +130,9 @@ class TrainingDock(QWidget):
         self.data_panel.loaded.connect(self._data_loaded)
         self.runs_view.open_checkpoint.connect(self._open_checkpoint)
         self.runs_view.open_tensorboard.connect(self.open_tensorboard)
+        self.results_view.look_inside.connect(
+            lambda view, sample: self.show_inside(view, None, None if sample < 0 else sample)
+        )
         self.tensorboards: dict[str, object] = {}  # logs folder -> its TensorBoardServer
         self.router = EventRouter(
             {
@@ -463,13 +466,13 @@ class TrainingDock(QWidget):
 
         self._tensorboard_task = run_in_background(server.start, started, failed)
 
-    def show_inside(self, view: str, node: str | None = None) -> None:
+    def show_inside(self, view: str, node: str | None = None, sample: int | None = None) -> None:
         """A view of the model inside (the Inside tab), or "gradients": the Gradients tab."""
         if view == "gradients":
             self.views.setCurrentWidget(self.grad_view)
             return
         self.views.setCurrentWidget(self.inside_view)
-        self.inside_view.show_view(view, node)
+        self.inside_view.show_view(view, node, sample)
 
     def _open_checkpoint(self, path: str) -> None:
         self.try_view.load_checkpoint(path)

@@ -49,7 +49,7 @@ class InsideView(QWidget):
         self.wanted: str | None = None  # the checkpoint to show
         self.task: BackgroundTask | None = None
         self.rendered = None
-        self.pending: tuple[str, str | None] | None = None  # a view asked for while loading
+        self.pending: tuple | None = None  # (view, node, sample) asked for while loading
         self.caption = QLabel(IDLE)
         self.caption.setWordWrap(True)
         self.view_box = QComboBox()
@@ -138,19 +138,22 @@ class InsideView(QWidget):
             self.layer_box.addItems(layers(inspected))
             self.sample_box.setRange(0, max(len(inspected.split) - 1, 0))
         self._set_enabled(True)
-        view, node = self.pending or (self.view_box.currentData(), None)
+        view, node, sample = self.pending or (self.view_box.currentData(), None, None)
         self.pending = None
-        self.show_view(view, node)
+        self.show_view(view, node, sample)
 
     # views -------------------------------------------------------------------------------
-    def show_view(self, view: str, node: str | None = None) -> None:
-        """Show `view` ("feature_maps", "gradcam", ...) for `node` (the view's usual layer when None)."""
+    def show_view(self, view: str, node: str | None = None, sample: int | None = None) -> None:
+        """Show `view` ("feature_maps", "gradcam", ...) for `node` (the view's usual layer when
+        None) and test sample `sample` (the one shown when None)."""
         if self.inspected is None:
-            self.pending = (view, node)
+            self.pending = (view, node, sample)
             self._ensure_loaded()
             return
         node = node or default_node(self.inspected, view)
-        with _Blocked(self.view_box), _Blocked(self.layer_box):
+        with _Blocked(self.view_box), _Blocked(self.layer_box), _Blocked(self.sample_box):
+            if sample is not None:
+                self.sample_box.setValue(sample)
             self.view_box.setCurrentIndex(self.view_box.findData(view))
             if node is not None:
                 self.layer_box.setCurrentText(node)

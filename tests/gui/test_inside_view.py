@@ -87,3 +87,22 @@ def test_the_layer_menu_asks_for_views(make_view, qtbot):
         act.trigger()
     assert asked[0] == ("feature_maps", node) and ("gradients", node) in asked
     assert np.unique([kind for kind, _ in asked]).size == 8
+
+
+def test_results_lead_inside_a_misclassified_image(inside, qtbot):
+    from neurocanvas.engine.session.messages import Results
+    from neurocanvas.gui.training.results import ResultsView
+
+    results = ResultsView()
+    qtbot.addWidget(results)
+    picture = np.zeros((8, 8), dtype=np.uint8)
+    results.show_extras(
+        Results(misclassified=[{"image": picture, "true": "3", "pred": "5", "index": 7}])
+    )
+    asked = []
+    results.look_inside.connect(lambda view, sample: asked.append((view, sample)))
+    results.gallery.itemDoubleClicked.emit(results.gallery.item(0))
+    results.inside_button.click()
+    assert asked == [("gradcam", 7), ("feature_maps", -1)]
+    inside.show_view("gradcam", None, 7)
+    assert inside.sample_box.value() == 7 and "sample 7 of the test split" in inside.caption.text()
