@@ -27,7 +27,7 @@ from ..training.checkpoint import CheckpointError
 from . import images
 from .capture import InspectError, capture, capture_batches, input_names, node_order
 from .maps import feature_maps, filter_picture, first_conv, is_rgb_filter, kernels
-from .render import token_rows
+from .render import feature_rows, token_rows
 from .source import Inspected, load_inspected, probabilities
 from .stats import activation_stats
 
@@ -148,7 +148,7 @@ def run_activations(args) -> int:
 
 
 def run_explain(args) -> int:
-    from .attribution import attribute, feature_attributions
+    from .attribution import attribute
 
     inspected = _load(args)
     out = _out(args)
@@ -166,7 +166,7 @@ def run_explain(args) -> int:
             )
             written.append(images.save_png(picture, out / "token_attributions.png"))
         elif x.ndim == 2:  # a table: per-feature Integrated Gradients
-            written += _explain_table(inspected, x, args, out, feature_attributions)
+            written += _explain_table(inspected, x, args, out)
             record["method"] = "ig"
         else:
             result = attribute(model, x, args.method, target=args.target, layer=args.layer)
@@ -193,22 +193,8 @@ def _explain_image(x, result, method: str, out: Path) -> list[Path]:
     return written
 
 
-def _explain_table(inspected, x, args, out: Path, feature_attributions) -> list[Path]:
-    row = feature_attributions(inspected.model, x, target=args.target)[0]
-    test = feature_attributions(inspected.model, inspected.split.x[:1000], target=args.target)
-    names = inspected.feature_names
-    names = names if len(names) == x.shape[1] else [f"feature {i}" for i in range(x.shape[1])]
-    rows = [
-        {
-            "feature": name,
-            "value": float(x[0, i]),
-            "attribution": float(row[i]),
-            "mean_abs_attribution_test": float(test[:, i].abs().mean()),
-            "mean_attribution_test": float(test[:, i].mean()),
-        }
-        for i, name in enumerate(names)
-    ]
-    return [_write_csv(out / "feature_attributions.csv", rows)]
+def _explain_table(inspected, x, args, out: Path) -> list[Path]:
+    return [_write_csv(out / "feature_attributions.csv", feature_rows(inspected, x, args.target))]
 
 
 def run_projector(args) -> int:

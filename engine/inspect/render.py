@@ -91,6 +91,14 @@ def render(
         picture = images.token_strip([r["token"] for r in rows], [r["attribution"] for r in rows])
         caption = f"Integrated Gradients per token for class {inspected.label(target)}; {about}"
         return Rendered(view, None, caption, picture, rows)
+    if x.ndim == 2 and view in ("saliency", "ig"):  # a table's row: IG per feature
+        rows = feature_rows(inspected, x)
+        labels = [f"{r['feature']} {r['attribution']:+.2g}" for r in rows]
+        picture = images.token_strip(labels, [r["attribution"] for r in rows])
+        caption = (
+            f"Integrated Gradients per feature (row, and mean |IG| over the test split); {about}"
+        )
+        return Rendered(view, None, caption, picture, rows)
     from .attribution import attribute
 
     result = attribute(inspected.model, x, view, layer=node if view == "gradcam" else None)
@@ -115,6 +123,27 @@ def render(
         picture,
         rows,
     )
+
+
+def feature_rows(inspected: Inspected, x, target: int | None = None) -> list[dict]:
+    """One row per feature of a table's row `x` (1, F): its value, its IG attribution, and the
+    mean (absolute) attribution over the test split (up to 1000 rows)."""
+    from .attribution import feature_attributions
+
+    row = feature_attributions(inspected.model, x, target=target)[0]
+    test = feature_attributions(inspected.model, inspected.split.x[:1000], target=target)
+    names = inspected.feature_names
+    names = names if len(names) == x.shape[1] else [f"feature {i}" for i in range(x.shape[1])]
+    return [
+        {
+            "feature": name,
+            "value": float(x[0, i]),
+            "attribution": float(row[i]),
+            "mean_abs_attribution_test": float(test[:, i].abs().mean()),
+            "mean_attribution_test": float(test[:, i].mean()),
+        }
+        for i, name in enumerate(names)
+    ]
 
 
 def token_rows(inspected: Inspected, ids, target: int | None) -> tuple[int, list[dict]]:

@@ -75,3 +75,23 @@ def test_token_view_names_each_token(chain):
     assert [r["position"] for r in rows] == [0, 1, 2] and target in (0, 1)
     rendered = render(inspected, "saliency", None, sample=0)
     assert rendered.rows == rows and rendered.image.size[0] == 720
+
+
+def test_a_table_row_is_explained_per_named_feature(chain):
+    from neurocanvas.engine.compiler import compile_graph
+
+    project = chain([("Dense", {"id": "out", "units": 3, "activation": "softmax"})], (4,))
+    model = compile_graph(project.graph, seed=2).eval()
+    x = torch.randn(20, 4, generator=torch.Generator().manual_seed(3))
+    split = TensorSplit(x, torch.zeros(20, dtype=torch.long))
+    inspected = Inspected(model, {}, "test", split, ["x", "y", "z"], feature_names=list("abcd"))
+    rendered = render(inspected, "ig", None, sample=2)
+    assert [r["feature"] for r in rendered.rows] == list("abcd")
+    linear = model.get_submodule("out")[0]
+    scores = x @ linear.weight.T + linear.bias
+    expected = linear.weight.detach()[int(scores[2].argmax())] * x[2]
+    assert [r["attribution"] for r in rendered.rows] == pytest.approx(expected.tolist(), rel=1e-4)
+    mean_abs = (linear.weight.detach()[scores.argmax(dim=1)] * x).abs().mean(dim=0)
+    assert [r["mean_abs_attribution_test"] for r in rendered.rows] == pytest.approx(
+        mean_abs.tolist(), rel=1e-4
+    )
