@@ -33,6 +33,7 @@ from .boundary import BoundaryView
 from .data_download import SOURCES
 from .data_panel import DataPanel
 from .data_sources import missing_builtin
+from .dock_extras import PreviewControls, TensorBoards
 from .fit import VerticalScrollArea
 from .grad_view import GradNormView
 from .histograms import HistogramView
@@ -110,7 +111,13 @@ class TrainingDock(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.views, 1)
-        right_layout.addWidget(self._preview_row())
+        self.preview_controls = PreviewControls()
+        self.preview_check = self.preview_controls.check
+        self.preview_sample = self.preview_controls.spin
+        self.preview_check.toggled.connect(
+            lambda on: None if on else self.preview_changed.emit(None)
+        )
+        right_layout.addWidget(self.preview_controls)
         right_layout.addWidget(self.banner_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.settings_tabs)
@@ -133,7 +140,7 @@ class TrainingDock(QWidget):
         self.results_view.look_inside.connect(
             lambda view, sample: self.show_inside(view, None, None if sample < 0 else sample)
         )
-        self.tensorboards: dict[str, object] = {}  # logs folder -> its TensorBoardServer
+        self.tensorboards = TensorBoards(self.status_message.emit, self.show_error)
         self.router = EventRouter(
             {
                 Status: lambda status: self.live_view.status.setText(status.text),
@@ -152,29 +159,6 @@ class TrainingDock(QWidget):
         if app is not None:  # never leave a thread running at exit
             app.aboutToQuit.connect(self.shutdown)
         self.show_past_runs()
-
-    def _preview_row(self) -> QWidget:
-        from PySide6.QtWidgets import QCheckBox, QSpinBox
-
-        self.preview_check = QCheckBox("Preview layer outputs on the canvas")
-        self.preview_check.setToolTip(
-            "While the model trains, each card shows its output for one test sample (about once "
-            "a second; it takes effect from the next run)"
-        )
-        self.preview_sample = QSpinBox()
-        self.preview_sample.setRange(0, 1_000_000)
-        self.preview_sample.setPrefix("sample ")
-        self.preview_sample.setToolTip("Which sample of the test split (wrapped to its size)")
-        self.preview_check.toggled.connect(
-            lambda on: None if on else self.preview_changed.emit(None)
-        )
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.preview_check)
-        layout.addWidget(self.preview_sample)
-        layout.addStretch(1)
-        return row
 
     # control ---------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -200,7 +184,7 @@ class TrainingDock(QWidget):
         project = self.document.project.to_dict()
         run_dir = self._run_dir()
         self._session_runs.append(run_dir)
-        preview = self.preview_sample.value() if self.preview_check.isChecked() else None
+        preview = self.preview_controls.sample()
         self.worker = JobWorker(TrainingJob(project, run_dir=run_dir, preview_sample=preview))
         self.worker.event.connect(self._on_event)
         self.worker.failed.connect(self._worker_crashed)
@@ -280,9 +264,7 @@ class TrainingDock(QWidget):
         # Data and checkpoint loads; a run still starting its process (the bridge keeps it
         # until its thread ends, so giving up here never destroys a running thread).
         wait_for_all(STOP_WAIT_MS)
-        for server in self.tensorboards.values():
-            server.stop()
-        self.tensorboards.clear()
+        self.tensorboards.stop_all()
 
     def set_document(self, document) -> None:
         """Another project in the window: stops a run (ask with `confirm_close` first)."""
@@ -442,29 +424,8 @@ class TrainingDock(QWidget):
             self.inside_view.set_checkpoint(str(latest[-1]))
 
     def open_tensorboard(self, folder: str) -> None:
-        """TensorBoard on loopback for a run's logs (started once, reused), opened in the browser."""
-        from neurocanvas.engine.training.tensorboard_server import TensorBoardServer
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
-        from ..background import run_in_background
-
-        server = self.tensorboards.get(folder)
-        if server is not None and server.process is not None:
-            QDesktopServices.openUrl(QUrl(server.url))
-            return
-        server = self.tensorboards[folder] = TensorBoardServer(folder)
-        self.status_message.emit("Starting TensorBoard…")
-
-        def started(url: str) -> None:
-            self.status_message.emit(f"TensorBoard: {url}")
-            QDesktopServices.openUrl(QUrl(url))
-
-        def failed(message: str, details: str) -> None:
-            self.tensorboards.pop(folder, None)
-            self.show_error(f"Could not start TensorBoard: {message}", details)
-
-        self._tensorboard_task = run_in_background(server.start, started, failed)
+        """TensorBoard on loopback for a run's logs folder, opened in the browser."""
+        self.tensorboards.open(folder)
 
     def show_inside(self, view: str, node: str | None = None, sample: int | None = None) -> None:
         """A view of the model inside (the Inside tab), or "gradients": the Gradients tab."""

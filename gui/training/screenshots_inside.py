@@ -1,7 +1,8 @@
 """The Inside tab's pictures: the seed CNN trained on MNIST t10k for 2 epochs, then its first-layer
 filters (inside-filters.png), conv1's feature maps on a digit (inside-feature-maps.png), Grad-CAM
 on a misclassified digit (inside-gradcam.png) and the projector of the penultimate layer
-(inside-projector.png). `python -m neurocanvas.gui.training.screenshots_inside docs/screenshots`
+(inside-projector.png); and the editor with the canvas preview of that model on a test digit
+(canvas-preview.png). `python -m neurocanvas.gui.training.screenshots_inside docs/screenshots`
 renders only these."""
 
 from __future__ import annotations
@@ -42,9 +43,31 @@ def render_inside_screenshots(folder: Path, work: Path) -> list[Path]:
     written.append(_grab(dock, folder / "inside-gradcam.png"))
     dock.show_inside("projector", "dense1")
     written.append(_grab(dock, folder / "inside-projector.png"))
+    written.append(_canvas_preview(inside.inspected, folder / "canvas-preview.png"))
     dock.shutdown()
     dock.close()
     return written
+
+
+def _canvas_preview(inspected, path: Path) -> Path:
+    """The seed CNN in the editor, each card showing its output for test sample 0 (what the
+    training process sends while it trains, here from the trained model)."""
+    from neurocanvas.engine.inspect.preview import preview
+    from neurocanvas.engine.templates import load_template
+
+    from ..app import render_window
+    from ..document import Document
+    from ..main_window import MainWindow
+    from .screenshots import SIZE
+
+    window = MainWindow(Document(load_template("seed-cnn")))
+    window.ask_save_changes = lambda: "discard"
+    window.canvas.set_previews(preview(inspected.model, inspected.split.x[:1]))
+    if not render_window(window, SIZE).save(str(path)):
+        raise OSError(f"could not write {path}")
+    window.document.undo_stack.setClean()
+    window.close()
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,6 @@ def test_open_in_tensorboard(open_dock, qtbot, tmp_path, monkeypatch):
     assert opened[0].startswith("http://127.0.0.1:")
     with urllib.request.urlopen(opened[0] + "data/runs", timeout=10) as reply:
         assert json.loads(reply.read()) == ["."]
-    server = dock.tensorboards[str(logged / "tensorboard")]
+    server = dock.tensorboards.servers[str(logged / "tensorboard")]
     dock.shutdown()
-    assert server.process is None and not dock.tensorboards
+    assert server.process is None and not dock.tensorboards.servers
