@@ -6,12 +6,14 @@ vector. `set_previews(view, previews)` places, updates or removes them."""
 from __future__ import annotations
 
 import numpy as np
-from neurocanvas.engine.layout import CARD_HEIGHT, CARD_WIDTH
+from neurocanvas.engine.layout import CARD_HEIGHT
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem
 
 HEIGHT = 34  # px under the card (the rows are 110 px apart, the cards 66 px tall)
+LEFT = 36  # px right of the card's centre: clear of the wire and its shape label
+WIDTH = 150  # px: it may reach past the card, into the gap between rows (never over a card)
 BAR_COLOUR = np.array([37, 99, 235], dtype=np.uint8)
 BAR_NEGATIVE = np.array([220, 38, 38], dtype=np.uint8)
 
@@ -62,7 +64,7 @@ def pixmap(entry: dict) -> QPixmap:
         image.reshape(h, -1)
     )
     return QPixmap.fromImage(qimage).scaled(
-        int(CARD_WIDTH),
+        WIDTH,
         HEIGHT,
         Qt.AspectRatioMode.KeepAspectRatio,
         Qt.TransformationMode.FastTransformation,
@@ -75,7 +77,7 @@ class PreviewItem(QGraphicsPixmapItem):
 
     def __init__(self, parent):
         super().__init__(parent)
-        self.setPos(0, CARD_HEIGHT + 3)
+        self.setPos(LEFT, CARD_HEIGHT + 3)
         self.setZValue(2)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.entry: dict | None = None

@@ -106,6 +106,12 @@ def test_bad_requests_exit_with_2(trained, capsys):
     assert main(_args(trained, "activations", "--layer", "conv7")) == 2
     assert main(_args(trained, "explain", "--method", "gradcam", "--layer", "hidden")) == 2
     assert main(_args(trained, "projector", "--layer", "nope")) == 2
+    (trained / "junk.pt").write_bytes(b"not a checkpoint")
+    junk = ["explain", str(trained / "project.json"), "--weights", str(trained / "junk.pt")]
+    assert main([*junk, "--out", str(trained / "x")]) == 2
+    (trained / "a-file").write_text("")
+    assert main(_args(trained, "explain")[:-2] + ["--out", str(trained / "a-file")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "--sample 999" in err and "conv7" in err
+    assert "junk.pt: not a" in err and "a-file is a file" in err
     assert "hidden: Grad-CAM needs" in err and "nope: no such node" in err
