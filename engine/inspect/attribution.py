@@ -59,6 +59,11 @@ def _check_one_input(model: fx.GraphModule) -> None:
         raise InspectError("attributions need a network with one Input node")
 
 
+def _check_target(target: int | None, classes: int) -> None:
+    if target is not None and not 0 <= target < classes:
+        raise InspectError(f"--target {target}: the network has classes 0 to {classes - 1}")
+
+
 def last_conv(model: fx.GraphModule) -> str:
     """The last node (in run order) that holds a 2-D convolution: Grad-CAM's usual layer."""
     found = [
@@ -100,9 +105,7 @@ def attribute(
     forward = _forward(model)
     target = predicted_class(model, x) if target is None else int(target)
     with torch.no_grad():
-        classes = forward(x).shape[1]
-    if not 0 <= target < classes:
-        raise InspectError(f"--target {target}: the network has classes 0 to {classes - 1}")
+        _check_target(target, forward(x).shape[1])
     x = x.detach().clone().requires_grad_(True)
     if method == "saliency":
         values = Saliency(forward).attribute(x, target=target, abs=True)
@@ -141,6 +144,7 @@ def feature_attributions(
     forward = _forward(model)
     with torch.no_grad():
         scores = forward(x)
+    _check_target(target, scores.shape[1])
     if target is None:
         targets = (
             scores.argmax(dim=1) if scores.shape[1] > 1 else torch.zeros(len(x), dtype=torch.long)
@@ -174,6 +178,8 @@ def token_attributions(
     _check_one_input(model)
     model.eval()
     forward = _forward(model)
+    with torch.no_grad():
+        _check_target(target, forward(ids).shape[1])
     target = predicted_class(model, ids) if target is None else int(target)
     layer = _called_module(model, embedding_node(model))
     values = LayerIntegratedGradients(forward, layer).attribute(

@@ -96,6 +96,8 @@ def _report(out: Path, written: list[Path]) -> None:
 
 
 def run_activations(args) -> int:
+    if args.stats_samples < 1:
+        raise UsageError("--stats-samples must be at least 1")
     inspected = _load(args)
     out = _out(args)
     model = inspected.model
@@ -128,8 +130,6 @@ def run_activations(args) -> int:
             )
         except InspectError:
             pass
-    if not args.stats_samples >= 1:
-        raise UsageError("--stats-samples must be at least 1")
     stats = activation_stats(model, inspected.split.x[: args.stats_samples])
     written.append(_write_csv(out / "stats.csv", [s.row() for s in stats]))
     written.append(

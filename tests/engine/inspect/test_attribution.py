@@ -77,6 +77,8 @@ def test_table_attributions_of_a_linear_model_are_weight_times_value(chain):
     values = feature_attributions(model, x)
     targets = (x @ linear.weight.T + linear.bias).argmax(dim=1)
     torch.testing.assert_close(values, linear.weight.detach()[targets] * x, rtol=1e-4, atol=1e-5)
+    with pytest.raises(InspectError, match="--target 7: the network has classes 0 to 2"):
+        feature_attributions(model, x, target=7)
 
 
 def test_bad_requests_name_the_problem(tiny_cnn):
