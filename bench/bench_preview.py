@@ -42,13 +42,13 @@ def headless(with_preview: bool) -> float:
 
 
 def preview_cost_ms() -> float:
-    """Milliseconds of one preview (every node's output for one sample) of seed-cnn: what
+    """Median milliseconds of one preview (every node's output for one sample) of seed-cnn: what
     the callback adds about once a second. Steadier than throughput on a busy machine."""
     import time
 
     import torch
     from neurocanvas.engine.compiler import compile_graph
-    from neurocanvas.engine.inspect.preview import preview
+    from neurocanvas.engine.session.insight import one_thread_preview
     from neurocanvas.engine.shapes import AutoSizes
 
     project = bench_gui_training._project()
@@ -57,11 +57,9 @@ def preview_cost_ms() -> float:
     times = []
     for _ in range(30):
         start = time.perf_counter()
-        preview(model, x)
+        one_thread_preview(model, x)
         times.append((time.perf_counter() - start) * 1000)
-    # The minimum: on a busy machine a 2-thread batch-of-1 forward waits for its threads
-    # (tens of ms) while its own work is a fraction of a millisecond.
-    return min(times[5:])
+    return statistics.median(times[5:])
 
 
 def main() -> dict:

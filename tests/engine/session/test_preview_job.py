@@ -42,3 +42,19 @@ def test_no_preview_by_default():
     events = []
     TrainingJob(project.to_dict(), insight=False).run(events.append)
     assert not [e for e in events if isinstance(e, Snapshot) and e.preview]
+
+
+def test_the_preview_runs_on_one_thread_and_gives_the_threads_back():
+    import torch
+    from neurocanvas.engine.compiler import compile_graph
+    from neurocanvas.engine.inspect.preview import preview
+
+    model = compile_graph(load_template("xor").graph, seed=0)
+    x = torch.rand(1, 2)
+    before = torch.get_num_threads()
+    entries = insight.one_thread_preview(model, x)
+    assert torch.get_num_threads() == before
+    expected = preview(model, x)
+    assert list(entries) == list(expected)
+    for node, entry in entries.items():
+        np.testing.assert_array_equal(entry["values"], expected[node]["values"])
