@@ -11,7 +11,8 @@ warmed by one short run first, as the app starts it when it opens. Headless and 
 alternate (BENCH_ROUNDS, default 5) and the median of the per-round ratios is the figure, so a
 machine that gets busier or quieter during the bench does not tilt it. BENCH_EPOCHS (default 5),
 BENCH_HIDDEN=1 (train with the dock not shown: isolates the cost of painting the plots) and
-BENCH_VERBOSE=1 (per-epoch figures) adjust it.
+BENCH_VERBOSE=1 (per-epoch figures) adjust it. With PREVIEW on (bench_preview.py, or
+BENCH_PREVIEW=1) the window trains with the canvas preview on, drawn on a shown canvas.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT / ".." / "shared" / "datasets" / "mnist"
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "5"))
 TARGET_RATIO, TARGET_LAG_MS = 0.9, 50.0
+PREVIEW = bool(os.environ.get("BENCH_PREVIEW"))
 
 
 def _project():
@@ -93,6 +95,15 @@ def in_window() -> tuple[float, list[float]]:
     dock.resize(1400, 900)
     if not os.environ.get("BENCH_HIDDEN"):
         dock.show()
+    canvas = None
+    if PREVIEW:  # the cards draw each node's output for test sample 0 as the model trains
+        from neurocanvas.gui.canvas.view import CanvasView
+
+        canvas = CanvasView(dock.document)
+        canvas.resize(900, 900)
+        canvas.show()
+        dock.preview_changed.connect(canvas.set_previews)
+        dock.preview_check.setChecked(True)
     rates: list[float] = []
     lags: list[float] = []
     last = [time.perf_counter()]
@@ -122,6 +133,8 @@ def in_window() -> tuple[float, list[float]]:
         loop.exec()
     probe.stop()
     dock.close()
+    if canvas is not None:
+        canvas.close()
     if not rates:
         raise RuntimeError(f"the window run produced no epochs: {dock.error_text()}")
     if os.environ.get("BENCH_VERBOSE"):
@@ -151,7 +164,8 @@ def measure() -> dict:
     ratio = statistics.median(ratios)
     lags.sort()
     p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))] if lags else float("nan")
-    print(f"seed-cnn on MNIST t10k, {EPOCHS} epochs, training samples/s, {rounds} rounds")
+    preview = ", canvas preview on" if PREVIEW else ""
+    print(f"seed-cnn on MNIST t10k, {EPOCHS} epochs, training samples/s, {rounds} rounds{preview}")
     for alone, window in pairs:
         print(f"  headless {alone:,.0f}  in window {window:,.0f}  ({window / alone:.2f}x)")
     print(f"  median ratio {ratio:.2f}x (goal >= {TARGET_RATIO}x)")

@@ -118,6 +118,7 @@ _EXTRA_COMMAND_MODULES = (
     "neurocanvas.engine.serve.cli_commands",
     "neurocanvas.engine.importer.cli_args",
     "neurocanvas.engine.tune.cli_args",
+    "neurocanvas.engine.inspect.cli_args",
 )
 
 

@@ -26,7 +26,7 @@ from neurocanvas.engine.training.events import (
     RunStarted,
 )
 
-from .insight import InsightCallback, results
+from .insight import InsightCallback, PreviewCallback, results
 from .job import Emit, Job, failure_event
 from .messages import Command, DataReady, Outcome, Progress, Results, Snapshot
 
@@ -40,11 +40,15 @@ class TrainingJob(Job):
         run_dir: str | Path | None = None,
         device: str = "auto",
         insight: bool = True,
+        preview_sample: int | None = None,
     ):
         self.project = copy.deepcopy(project)  # the window may edit the document meanwhile
         self.run_dir = None if run_dir is None else str(run_dir)
         self.device = device
         self.insight = insight
+        # The canvas preview: this sample of the test split (else validation, else training)
+        # is run through the model at a modest rate while it trains; None: no preview.
+        self.preview_sample = preview_sample
         self.trainer = None
         self._emit: Emit = lambda event: None
         self._lock = threading.Lock()
@@ -55,7 +59,9 @@ class TrainingJob(Job):
 
     def __reduce__(self):
         # Only the settings cross to the training process: locks and a trainer do not pickle.
-        return type(self), (self.project, self.run_dir, self.device, self.insight)
+        return type(self), (
+            self.project, self.run_dir, self.device, self.insight, self.preview_sample,
+        )  # fmt: skip
 
     # control, from any thread --------------------------------------------------------------------
     def control(self, command: Command) -> None:
@@ -102,6 +108,10 @@ class TrainingJob(Job):
         data = prepare(load_dataset(data_cfg), data_cfg)
         config = TrainConfig.from_dict(project.training or {})
         callbacks = [InsightCallback(self._send_snapshot)] if self.insight else []
+        if self.preview_sample is not None:
+            callbacks.append(
+                PreviewCallback(self._send_snapshot, preview_input(data, self.preview_sample))
+            )
         self._emit(data_ready(data))
         return Trainer(
             project, data, config, callbacks=callbacks, device=self.device, run_dir=self.run_dir
@@ -166,3 +176,10 @@ def data_ready(data) -> DataReady:
         points=x.numpy().copy() if two_d else None,
         labels=data.train.y.numpy().copy() if two_d else None,
     )
+
+
+def preview_input(data, index: int):
+    """Sample `index` (wrapped into range) of the first split that has samples: test, val, train."""
+    split = next(s for s in (data.test, data.val, data.train) if s is not None and len(s.x))
+    index = index % len(split.x)
+    return split.x[index : index + 1].clone()

@@ -12,7 +12,7 @@ _EXPORTS = {
     "CsvLogger": ".callbacks",
     "EarlyStopping": ".callbacks",
     "JsonlLogger": ".callbacks",
-    "TensorBoardLogger": ".callbacks",
+    "TensorBoardLogger": ".tensorboard_log",
     "CheckpointError": ".checkpoint",
     "load_checkpoint": ".checkpoint",
     "read_checkpoint": ".checkpoint",

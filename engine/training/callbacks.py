@@ -1,5 +1,5 @@
 """Callbacks (Lightning-style hooks into the trainer's loop) and the built-in ones: early stopping,
-JSON-lines and CSV metric logs, and an optional TensorBoard writer.
+JSON-lines and CSV metric logs (the TensorBoard writer is in tensorboard_log.py).
 
 Checkpointing (best.pt and last.pt) is done by the trainer itself, so a run always leaves them;
 publishing events to subscribers is a callback too (`run_events.EventPublisher`, always first).
@@ -113,44 +113,6 @@ class CsvLogger(Callback):
             if new:
                 writer.writeheader()
             writer.writerow(row)
-
-
-class TensorBoardLogger(Callback):
-    """Scalars per epoch, weight histograms and the graph, when `tensorboard` is installed."""
-
-    def __init__(self, log_dir: str | Path, histograms: bool = True):
-        from torch.utils.tensorboard import SummaryWriter  # ImportError without tensorboard
-
-        self.writer = SummaryWriter(str(log_dir))
-        self.histograms = histograms
-
-    @staticmethod
-    def available() -> bool:
-        try:
-            import tensorboard  # noqa: F401
-        except ImportError:
-            return False
-        return True
-
-    def on_run_start(self, trainer: Trainer) -> None:
-        try:
-            sample = trainer.data.train.x[:1].to(trainer.device)
-            self.writer.add_graph(trainer.model, sample)
-        except Exception:  # noqa: BLE001 - the graph is a nicety; tracing may not support a model
-            pass
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        for name, value in logs.items():
-            self.writer.add_scalar(name, value, epoch)
-        if self.histograms:
-            for name, parameter in trainer.model.named_parameters():
-                self.writer.add_histogram(name, parameter.detach().float().cpu(), epoch)
-        self.writer.flush()
-
-    def on_run_end(self, trainer: Trainer, event: Any) -> None:
-        self.writer.close()
-
-    on_run_failed = on_run_end
 
 
 def json_safe(value: Any) -> Any:

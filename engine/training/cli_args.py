@@ -58,6 +58,13 @@ def register_commands(subparsers) -> None:
         "lists what matched, and refuses a node whose weights have another shape",
     )
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
+    train.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also write TensorBoard logs into the run folder's tensorboard/ (scalars, weight and "
+        "gradient histograms, graph, sample images, projector); view with "
+        "`tensorboard --logdir RUN/tensorboard`",
+    )
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     train.add_argument("--download", action="store_true", help=_DOWNLOAD_HELP)
     train.set_defaults(handler=f"{_HANDLERS}:run_train")

@@ -2,6 +2,7 @@
 
     neurocanvas train PROJECT_OR_TEMPLATE [--data SPEC] [--test-data PATH] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer NAME] [--device auto|cpu|cuda] [--seed N] [--out DIR] [--json] [--download]
+                      [--tensorboard]
     neurocanvas evaluate PROJECT --weights CKPT [--data SPEC | --test-data PATH]
                          [--split test|all] [--json] [--download]
 
@@ -53,6 +54,7 @@ def run_train(args) -> int:
             ("optimizer_type", args.optimizer),
             ("seed", args.seed),
             ("compile", args.compile or None),
+            ("tensorboard", args.tensorboard or None),
         )
         if value is not None
     }

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import project as project_io
-from .callbacks import Callback, CsvLogger, JsonlLogger, TensorBoardLogger, json_safe
+from .callbacks import Callback, CsvLogger, JsonlLogger, json_safe
 
 RESULT_FILE = "result.json"
 CONFIG_FILE = "config.json"
@@ -56,6 +56,8 @@ class RunFolder:
             JsonlLogger(self.path / "metrics.jsonl"),
             CsvLogger(self.path / "metrics.csv"),
         ]
+        from .tensorboard_log import TensorBoardLogger  # torch: not for the runs list's readers
+
         if tensorboard and TensorBoardLogger.available():
             loggers.append(TensorBoardLogger(self.path / "tensorboard"))
         return loggers

@@ -1,4 +1,5 @@
-"""Right-click menus of the canvas: on a layer (copy, duplicate, delete, add a layer after it), on
+"""Right-click menus of the canvas: on a layer (copy, duplicate, delete, add a layer after it, look
+inside the trained model at it), on
 a wire (insert a layer into it, delete it) and on the empty canvas (add a layer there, paste,
 select all, auto layout, fit). `canvas_menu(view, point)` builds the menu for a viewport point;
 the view shows it (tests trigger its actions directly).
@@ -47,6 +48,7 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
         f"Add layer after {node.node_id}",
         lambda layer: view.document.add_after(layer, node.node_id),
     )
+    _look_inside(view, menu, node.node_id)
     menu.addSeparator()
     selected = view.selected_node_ids()
     menu.addAction("Group into block", lambda: view.document.group_nodes(selected))
@@ -63,6 +65,27 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
     menu.addAction("Copy", view.copy_selected)
     menu.addAction("Duplicate", view.duplicate_selected)
     menu.addAction("Delete", view.delete_selected)
+
+
+# The views of a trained model a layer's menu offers (the Training dock's Inside and Gradients
+# tabs show them, for the latest run's checkpoint).
+INSIDE_VIEWS = (
+    ("feature_maps", "Feature maps"),
+    ("filters", "Filters"),
+    ("saliency", "Saliency"),
+    ("ig", "Integrated Gradients"),
+    ("gradcam", "Grad-CAM at this layer"),
+    ("projector", "Projector of this layer"),
+    ("statistics", "Activation statistics"),
+    ("gradients", "Gradient norms"),
+)
+
+
+def _look_inside(view, menu: QMenu, node_id: str) -> QMenu:
+    sub = menu.addMenu("Look inside")
+    for key, title in INSIDE_VIEWS:
+        sub.addAction(title, lambda key=key: view.inspect_requested.emit(key, node_id))
+    return sub
 
 
 def _wire_menu(view, menu: QMenu, wire: EdgeItem, point) -> None:

@@ -65,6 +65,7 @@ class NodeItem(QGraphicsItem):
     def __init__(self, node: Node, colors: dict[str, QColor]):
         super().__init__()
         self.node_id = node.id
+        self.preview_item = None  # the canvas preview under the card (canvas/preview.py)
         self.colors = colors
         self.category = node.spec.category
         self.inputs: list[PortItem] = []

@@ -27,6 +27,9 @@ WIRE_SLACK = 6  # px around the pointer within which a dropped layer lands on a 
 
 class CanvasView(QGraphicsView):
     selection_changed = Signal(list)  # ids of the selected nodes
+    # (view, node id): a layer's "Look inside" menu asks for a view of the trained model
+    # ("feature_maps", "filters", "gradcam", "projector", "statistics", "gradients")
+    inspect_requested = Signal(str, str)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -59,6 +62,12 @@ class CanvasView(QGraphicsView):
         self.document = document
         self.canvas_scene.set_document(document)
         self.fit_all()
+
+    def set_previews(self, previews: dict | None) -> None:
+        """Each card's output for the preview sample under it (None: no previews)."""
+        from .preview import set_previews
+
+        set_previews(self, previews)
 
     # ---- items and selection ----------------------------------------------------------------
     def node_item(self, node_id: str) -> NodeItem:

@@ -34,9 +34,11 @@ from .boundary import BoundaryView
 from .data_download import SOURCES
 from .data_panel import DataPanel
 from .data_sources import missing_builtin
+from .dock_extras import PreviewControls, TensorBoards
 from .fit import VerticalScrollArea
 from .grad_view import GradNormView
 from .histograms import HistogramView
+from .inside_view import InsideView
 from .plots import LiveView
 from .results import ResultsView, epochs_text
 from .runs import ENDINGS, RunsView
@@ -50,6 +52,9 @@ STOP_WAIT_MS = 10_000
 class TrainingDock(QWidget):
     state_changed = Signal(str)  # "idle", "running", "paused"
     status_message = Signal(str)
+    # Every node's output for the preview sample (node id -> engine/inspect/preview.py entry),
+    # while a run with the preview on trains; None when the preview is switched off.
+    preview_changed = Signal(object)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -66,6 +71,7 @@ class TrainingDock(QWidget):
         self.boundary_view = BoundaryView()
         self.histogram_view = HistogramView()
         self.grad_view = GradNormView()
+        self.inside_view = InsideView()
         self.try_view = TryItView()
         self.runs_view = RunsView()
         # The Tune tab's view (four plots) is made when the tab is first shown: most sessions
@@ -84,6 +90,7 @@ class TrainingDock(QWidget):
             (self.boundary_view, "Boundary"),
             (self.histogram_view, "Histograms"),
             (self.grad_view, "Gradients"),
+            (self.inside_view, "Inside"),
             (self.try_view, "Try it"),
             (self.runs_view, "Runs"),
             (self.tune_holder, "Tune"),
@@ -112,6 +119,13 @@ class TrainingDock(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.views, 1)
+        self.preview_controls = PreviewControls()
+        self.preview_check = self.preview_controls.check
+        self.preview_sample = self.preview_controls.spin
+        self.preview_check.toggled.connect(
+            lambda on: None if on else self.preview_changed.emit(None)
+        )
+        right_layout.addWidget(self.preview_controls)
         right_layout.addWidget(self.banner_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.settings_tabs)
@@ -130,6 +144,11 @@ class TrainingDock(QWidget):
         self.train_panel.stop_requested.connect(self.stop)
         self.data_panel.loaded.connect(self._data_loaded)
         self.runs_view.open_checkpoint.connect(self._open_checkpoint)
+        self.runs_view.open_tensorboard.connect(self.open_tensorboard)
+        self.results_view.look_inside.connect(
+            lambda view, sample: self.show_inside(view, None, None if sample < 0 else sample)
+        )
+        self.tensorboards = TensorBoards(self.status_message.emit, self.show_error)
         self.router = EventRouter(
             {
                 Status: lambda status: self.live_view.status.setText(status.text),
@@ -173,7 +192,8 @@ class TrainingDock(QWidget):
         project = self.document.project.to_dict()
         run_dir = self._run_dir()
         self._session_runs.append(run_dir)
-        self.worker = JobWorker(TrainingJob(project, run_dir=run_dir))
+        preview = self.preview_controls.sample()
+        self.worker = JobWorker(TrainingJob(project, run_dir=run_dir, preview_sample=preview))
         self.worker.event.connect(self._on_event)
         self.worker.failed.connect(self._worker_crashed)
         self.worker.finished.connect(self._thread_finished)
@@ -254,6 +274,7 @@ class TrainingDock(QWidget):
         # Data and checkpoint loads; a run still starting its process (the bridge keeps it
         # until its thread ends, so giving up here never destroys a running thread).
         wait_for_all(STOP_WAIT_MS)
+        self.tensorboards.stop_all()
 
     def set_document(self, document) -> None:
         """Another project in the window: stops a run (ask with `confirm_close` first)."""
@@ -310,6 +331,8 @@ class TrainingDock(QWidget):
         self.grad_view.add_progress(progress.events)
 
     def _snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.preview is not None and self.preview_check.isChecked():
+            self.preview_changed.emit(snapshot.preview)
         if snapshot.boundary is not None:
             self.boundary_view.set_boundary(snapshot.boundary, snapshot.epoch)
         if snapshot.histograms is not None:
@@ -326,6 +349,7 @@ class TrainingDock(QWidget):
         self.runs_view.run_finished(finished, self.live_view.history)
         if finished.get("checkpoint"):
             self.try_view.load_checkpoint(finished["checkpoint"])
+            self.inside_view.set_checkpoint(finished["checkpoint"])
         if self.views.currentWidget() is self.live_view and finished.get("confusion_matrix"):
             self.views.setCurrentWidget(self.results_view)
         self.status_message.emit("Training finished")
@@ -424,9 +448,23 @@ class TrainingDock(QWidget):
         latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
         if latest and self.try_view.model is None:  # Try it answers with this project's model
             self.try_view.load_checkpoint(str(latest[-1]))
+            self.inside_view.set_checkpoint(str(latest[-1]))
+
+    def open_tensorboard(self, folder: str) -> None:
+        """TensorBoard on loopback for a run's logs folder, opened in the browser."""
+        self.tensorboards.open(folder)
+
+    def show_inside(self, view: str, node: str | None = None, sample: int | None = None) -> None:
+        """A view of the model inside (the Inside tab), or "gradients": the Gradients tab."""
+        if view == "gradients":
+            self.views.setCurrentWidget(self.grad_view)
+            return
+        self.views.setCurrentWidget(self.inside_view)
+        self.inside_view.show_view(view, node, sample)
 
     def _open_checkpoint(self, path: str) -> None:
         self.try_view.load_checkpoint(path)
+        self.inside_view.set_checkpoint(path)
         self.views.setCurrentWidget(self.try_view)
 
     def show_error(self, text: str, details: str = "") -> None:

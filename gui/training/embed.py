@@ -70,6 +70,16 @@ def add_training_dock(window) -> TrainingDock:
     dock.visibilityChanged.connect(shown)
     training.status_message.connect(lambda text: window.statusBar().showMessage(text, 6000))
     _add_menu(window, training, dock)
+    canvas = getattr(window, "canvas", None)
+    if canvas is not None and hasattr(canvas, "inspect_requested"):
+
+        def look_inside(view: str, node: str) -> None:
+            dock.show()
+            dock.raise_()
+            training.show_inside(view, node)
+
+        canvas.inspect_requested.connect(look_inside)
+        training.preview_changed.connect(canvas.set_previews)
     return training
 
 

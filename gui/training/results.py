@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from neurocanvas.engine.session.messages import Results
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,9 @@ def pixmap_from_array(image: np.ndarray, scale: int = 3) -> QPixmap:
 
 
 class ResultsView(QWidget):
+    # (view, sample or -1): "Look inside" or a double-clicked misclassified image (Grad-CAM)
+    look_inside = Signal(str, int)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.summary = QLabel("Results appear here when a run ends.")
@@ -60,6 +64,11 @@ class ResultsView(QWidget):
         self.gallery.setIconSize(QSize(84, 84))
         self.gallery.setMaximumHeight(150)
         self.gallery_label = QLabel("Misclassified images")
+        self.gallery.setToolTip("Double-click an image: Grad-CAM shows where the model looked")
+        self.gallery.itemDoubleClicked.connect(self._explain_item)
+        self.inside_button = QPushButton("Look inside the model…")
+        self.inside_button.setToolTip("Feature maps, filters, Grad-CAM and the projector")
+        self.inside_button.clicked.connect(lambda: self.look_inside.emit("feature_maps", -1))
         splitter = QSplitter()
         splitter.addWidget(self.confusion)
         splitter.addWidget(self.curve_plot)
@@ -69,6 +78,8 @@ class ResultsView(QWidget):
         layout.addWidget(splitter, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.gallery_label)
+        bottom.addStretch(1)
+        bottom.addWidget(self.inside_button)
         layout.addLayout(bottom)
         layout.addWidget(self.gallery)
         self.clear()
@@ -150,10 +161,16 @@ class ResultsView(QWidget):
             entry = QListWidgetItem(
                 QIcon(pixmap_from_array(item["image"])), f"{item['pred']} (true {item['true']})"
             )
+            entry.setData(Qt.ItemDataRole.UserRole, item.get("index"))
             self.gallery.addItem(entry)
         self.gallery_label.setText(f"Misclassified images ({len(items)} shown): predicted (true)")
         self.gallery.show()
         self.gallery_label.show()
+
+    def _explain_item(self, entry: QListWidgetItem) -> None:
+        index = entry.data(Qt.ItemDataRole.UserRole)
+        if index is not None:
+            self.look_inside.emit("gradcam", int(index))
 
     def _show_texts(self, items: list[dict]) -> None:
         self.gallery.setViewMode(QListView.ViewMode.ListMode)

@@ -32,6 +32,7 @@ COLORS = ("#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca
 
 class RunsView(QWidget):
     open_checkpoint = Signal(str)
+    open_tensorboard = Signal(str)  # a run's tensorboard/ folder
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -46,6 +47,8 @@ class RunsView(QWidget):
         self.tree.itemSelectionChanged.connect(self._update_open_button)
         self.open_button = QPushButton("Open best checkpoint in Try it")
         self.open_button.clicked.connect(self._open)
+        self.tensorboard_button = QPushButton("Open in TensorBoard")
+        self.tensorboard_button.clicked.connect(self._open_tensorboard)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "epoch")
         self.plot.addLegend(offset=(-10, 10))
@@ -84,6 +87,7 @@ class RunsView(QWidget):
         buttons.addWidget(self.log_scale)
         buttons.addWidget(self.seed_bands)
         buttons.addStretch(1)
+        buttons.addWidget(self.tensorboard_button)
         buttons.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
@@ -288,6 +292,13 @@ class RunsView(QWidget):
 
     def _update_open_button(self) -> None:
         run = self._chosen()
+        logs = self.tensorboard_folder()
+        self.tensorboard_button.setEnabled(logs is not None)
+        self.tensorboard_button.setToolTip(
+            f"Start TensorBoard on this computer only (loopback) for {logs}"
+            if logs
+            else "This run has no TensorBoard logs: tick 'TensorBoard logs' in Training"
+        )
         has = bool(run and run["checkpoint"])
         self.open_button.setEnabled(has)
         self.open_button.setToolTip(
@@ -296,6 +307,17 @@ class RunsView(QWidget):
             else f"{run['name']} has no checkpoint (checkpoints were off, "
             "or it failed before its first epoch)"
         )
+
+    def tensorboard_folder(self) -> Path | None:
+        """The chosen run's tensorboard/ folder, when it wrote TensorBoard logs."""
+        run = self._chosen()
+        folder = Path(run["run_dir"]) / "tensorboard" if run and run.get("run_dir") else None
+        return folder if folder is not None and folder.is_dir() else None
+
+    def _open_tensorboard(self) -> None:
+        folder = self.tensorboard_folder()
+        if folder is not None:
+            self.open_tensorboard.emit(str(folder))
 
     def _open(self) -> None:
         run = self._chosen()

@@ -78,6 +78,7 @@ def test_right_click_menus_on_a_layer_a_wire_and_the_canvas(make_view, qapp):
     card = view.mapFromScene(view.node_item(ids[1]).sceneBoundingRect().center())
     menu = canvas_menu(view, card)
     assert [a.text() for a in menu.actions() if a.text()][1:] == [
+        "Look inside",
         "Group into block",
         "Freeze (not trainable)",
         "Copy",

@@ -58,11 +58,18 @@ def test_train_xor_from_the_window(qtbot, make_dock):
         dock.boundary_view_set(boundary, epoch)
 
     dock.boundary_view.set_boundary = record
+    previews = []
+    dock.preview_changed.connect(previews.append)
+    dock.preview_check.setChecked(True)  # the canvas preview: each node's output for sample 3
+    dock.preview_sample.setValue(3)
     click(qtbot, panel.train_button)
     assert dock.state == "running"
     assert not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
     wait_idle(qtbot, dock)
     assert dock.error_text() == ""
+    assert previews and list(previews[-1]) == list(dock.document.graph.nodes)
+    dock.preview_check.setChecked(False)
+    assert previews[-1] is None  # switched off: the cards drop their previews
     counts = dock.live_view.point_counts()
     assert counts["loss"] == 25 and counts["val_loss"] == 25 and counts["metric"] == 25
     assert counts["batch"] > 0
