@@ -191,6 +191,61 @@ def resnet_basic_block() -> Graph:
     return build(layers, edges)
 
 
+def conv_autoencoder() -> Graph:
+    """1x28x28 -> 16x14x14 -> 32x7x7 (the code) -> 16x14x14 -> 1x28x28 pixels in [0, 1]."""
+    down = {"kernel_size": 3, "stride": 2, "padding": "same", "activation": "relu"}
+    return build(
+        [
+            ("input", "Input", IMAGE),
+            ("encode1", "Conv2d", {"out_channels": 16, **down}),
+            ("bottleneck", "Conv2d", {"out_channels": 32, **down}),
+            ("decode1", "ConvTranspose2d", {"out_channels": 16, "activation": "relu"}),
+            ("pixels", "ConvTranspose2d", {"out_channels": 1}),
+            ("sigmoid", "Sigmoid", {}),
+        ]
+    )
+
+
+def vae_mnist() -> Graph:
+    """Kingma & Welling's VAE with a 2-number code: the encoder's two heads (mean, log-variance)
+    feed a Sampling layer; the decoder maps the code back to 784 pixels."""
+    layers = [
+        ("input", "Input", IMAGE),
+        ("flatten", "Flatten", {}),
+        ("encode", "Dense", relu(256)),
+        ("z_mean", "Dense", {"units": 2}),
+        ("z_log_var", "Dense", {"units": 2}),
+        ("z", "Sampling", {}),
+        ("decode", "Dense", relu(256)),
+        ("pixels", "Dense", {"units": 784}),
+        ("image", "Reshape", {"shape": [1, 28, 28]}),
+        ("sigmoid", "Sigmoid", {}),
+    ]
+    edges = [
+        ("input", "flatten"),
+        ("flatten", "encode"),
+        ("encode", "z_mean"),
+        ("encode", "z_log_var"),
+        ("z_mean", "z"),
+        ("z_log_var", "z"),
+        ("z", "decode"),
+        ("decode", "pixels"),
+        ("pixels", "image"),
+        ("image", "sigmoid"),
+    ]
+    return build(layers, edges)
+
+
+# Target = input; the pixels stay in [0, 1] (no standardisation) for the sigmoid and the BCE.
+AUTOENCODER_DATA = MNIST_DATA | {"normalize": False, "reconstruct": True}
+AUTOENCODER_TRAINING = {
+    "optimizer": {"type": "Adam", "lr": 0.002},
+    "loss": "binary_cross_entropy",
+    "epochs": 5,
+    "batch_size": 128,
+}
+
+
 TEMPLATES = {
     "seed-mlp": (
         "Seed MLP",
@@ -319,6 +374,31 @@ TEMPLATES = {
             "epochs": 10,
             "batch_size": 200,
         },
+    ),
+    "conv-autoencoder": (
+        "Convolutional autoencoder",
+        "Strided convolutions squeeze a digit to 32x7x7, transposed convolutions rebuild it "
+        "(target = input, binary cross-entropy on the pixels)",
+        conv_autoencoder,
+        AUTOENCODER_DATA,
+        AUTOENCODER_TRAINING,
+    ),
+    "denoising-autoencoder": (
+        "Denoising autoencoder",
+        "The convolutional autoencoder fed digits with Gaussian noise (strength 0.4) and asked "
+        "for the clean digit back: noise on the input only, the clean input as target",
+        conv_autoencoder,
+        AUTOENCODER_DATA | {"input_noise": "gaussian", "input_noise_strength": 0.4},
+        AUTOENCODER_TRAINING,
+    ),
+    "vae-mnist": (
+        "Variational autoencoder",
+        "A VAE with a 2-D code: mean and log-variance heads, a Sampling layer, the KL term "
+        "added to the binary cross-entropy (kl_weight); decode a grid of codes to see digits morph",
+        vae_mnist,
+        AUTOENCODER_DATA,
+        AUTOENCODER_TRAINING
+        | {"optimizer": {"type": "Adam", "lr": 0.001}, "epochs": 20, "kl_weight": 1.0},
     ),
     "residual-cnn": (
         "Residual CNN",

@@ -96,6 +96,7 @@ def convert(source: ExportSource) -> tuple[list[str], dict[str, np.ndarray], lis
 
 
 def _layer_lines(layer: Layer, node_id: str, out: str, inputs: list[str]) -> list[str]:
+    inputs = inputs[:1] if layer.first_input_only else inputs
     args = f"[{', '.join(inputs)}]" if layer.merge else ", ".join(inputs)
     lines = [f"{out} = {layer.constructor(node_id)}({args})"]
     if layer.then:

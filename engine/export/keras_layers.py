@@ -324,6 +324,8 @@ CONVERTERS: dict[str, Callable[[Node], Layer | Block]] = {
     "Permute": lambda node: Layer("layers.Permute", [repr(tuple(node.p.dims))]),
     "RepeatVector": lambda node: Layer("layers.RepeatVector", [str(node.p.n)]),
     "Identity": simple("layers.Identity"),
+    # A VAE's Sampling layer predicts with its mean (port 0), as Keras VAEs predict with z_mean.
+    "Sampling": lambda node: Layer("layers.Identity", first_input_only=True),
     "Dropout": lambda node: Layer("layers.Dropout", [repr(node.p.rate)]),
     "SpatialDropout2d": lambda node: Layer("layers.SpatialDropout2D", [repr(node.p.rate), CF]),
     # Ours drops whole rows of (channels, length); Keras' SpatialDropout1D drops along its last

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     pool,
     recurrent,
     reshape,
+    sampling,
     separable,
     time_distributed,
     transformer,

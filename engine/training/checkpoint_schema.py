@@ -26,6 +26,8 @@ _OPTIONAL = (
     "epoch",
     "auto",
 )
+# The data's tasks, plus what a run can train that no data set names: an autoencoder.
+CHECKPOINT_TASKS = (*TASKS, "reconstruction")
 MAX_DIM = 1 << 24  # one axis of a sample; past this a "shape" is a bomb, not data
 DTYPES = ("float32", "int64")
 
@@ -56,7 +58,7 @@ def check_bundle(bundle: dict[str, Any], source: str, newest: int, error: type[E
     _check_optional(bundle, "class_names", _is_text_list, "a list of class names", bad)
     for field in ("preprocessing", "config", "metrics"):
         _check_optional(bundle, field, lambda v: isinstance(v, dict), "a mapping", bad)
-    for field, choices in (("task", TASKS), ("loss", LOSSES), ("mode", MODES)):
+    for field, choices in (("task", CHECKPOINT_TASKS), ("loss", LOSSES), ("mode", MODES)):
         _check_optional(
             bundle,
             field,

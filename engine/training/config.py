@@ -9,6 +9,7 @@ The "training" section of a project (all keys optional; defaults shown)::
      "epochs": 10, "batch_size": 32,
      "mode": "supervised",      # or "reconstruction" (autoencoder: target = input)
      "l1": 0.0, "l2": 0.0,      # penalties on weights (tensors with 2+ dimensions)
+     "kl_weight": 1.0,          # a VAE's KL term (Sampling layers), per reconstructed value
      "grad_clip": null,         # max gradient norm
      "grad_clip_value": null,   # max absolute value of each gradient element
      "schedule": null,          # {"type": "step", "step_size": 10, "gamma": 0.1}
@@ -97,6 +98,7 @@ class TrainConfig:
     mode: str = "supervised"
     l1: float = 0.0
     l2: float = 0.0
+    kl_weight: float = 1.0
     grad_clip: float | None = None
     grad_clip_value: float | None = None
     schedule: dict[str, Any] | None = None

@@ -164,6 +164,16 @@ TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
         "l2", "float", 0.0, "Penalty on the squared weights", min=0.0, max=1e3, label="L2 penalty"
     ),
     SettingSpec(
+        "kl_weight",
+        "float",
+        1.0,
+        "Variational autoencoders: weight of the KL term of the Sampling layers (per sample, "
+        "divided by the values reconstructed, so 1 is the ELBO; 0 = a plain autoencoder)",
+        min=0.0,
+        max=1e6,
+        label="KL weight",
+    ),
+    SettingSpec(
         "grad_clip",
         "float",
         None,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from ..layers.sampling import sampling_layers
 from .devices import autocast
 from .grad_norms import GradNormTracker
 
@@ -103,6 +104,7 @@ class SupervisedStep(TrainStep):
         self.grad_norms = GradNormTracker(run.model)
         self.weights = [p for p in self.parameters if p.ndim >= 2]
         self.penalty = self._penalty if (config.l1 or config.l2) else None
+        self.sampling = sampling_layers(run.model) if config.kl_weight else []
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         optimizer, scaler, amp = self.optimizer, self.scaler, self.amp
@@ -112,6 +114,8 @@ class SupervisedStep(TrainStep):
         loss = self.loss_fn(out, target)
         if self.penalty is not None:
             loss = loss + self.penalty()
+        if self.sampling:
+            loss = loss + kl_penalty(self.sampling, self.config.kl_weight, out)
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
             scaler.scale(loss).backward()
@@ -140,3 +144,12 @@ class SupervisedStep(TrainStep):
             if l2:
                 total = total + l2 * weight.pow(2).sum()
         return total
+
+
+def kl_penalty(layers: list, weight: float, out: torch.Tensor) -> torch.Tensor:
+    """`weight` x the Sampling layers' KL terms (each per sample, batch mean) divided by the
+    values each sample's output holds: the reconstruction losses are means per value, so this
+    keeps their ratio that of the per-sample ELBO (weight 1)."""
+    values = max(out[0].numel(), 1) if out.ndim else 1
+    total = sum(layer.kl for layer in layers if layer.kl is not None)
+    return weight * total / values

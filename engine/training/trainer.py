@@ -180,6 +180,9 @@ class Trainer:
     def _prepare(self) -> None:
         """The RunState, the step, early stopping, the resumed state and the run folder."""
         cfg = self.config
+        if getattr(self.data, "reconstruct", False) and cfg.mode != "reconstruction":
+            # The data says target = input: train (and checkpoint) as an autoencoder.
+            cfg = self.config = cfg.replace(mode="reconstruction")
         self.state = prepare_run(self.project.graph, self.data, cfg, self.device, self.model)
         self.model = self.state.model
         self.train_step.configure(self.state, cfg)
@@ -278,6 +281,7 @@ class Trainer:
         window = [0.0, 0]  # loss sum and count at the last progress report, within this epoch
         batch_hooks = self._hooks.get("on_batch_end")
         augment = getattr(self.data, "augment", None)
+        corrupt = getattr(self.data, "corrupt", None)  # denoising: noise on the input only
         self.model.train()
         started = time.perf_counter()
         last_event = self._last_batch_event or started
@@ -291,6 +295,8 @@ class Trainer:
             if augment is not None:
                 xb = augment(xb)
             yb = xb if target is None else target.index_select(0, index)
+            if corrupt is not None:
+                xb = corrupt(xb)
             loss, out = train_step(xb, yb)
             self.step += 1
             running.update(loss, out, yb)
