@@ -26,8 +26,8 @@ _OPTIONAL = (
     "epoch",
     "auto",
 )
-# The data's tasks, plus what a run can train that no data set names: an autoencoder.
-CHECKPOINT_TASKS = (*TASKS, "reconstruction")
+# The data's tasks, plus what a run can train that no data set names: an autoencoder, a GAN.
+CHECKPOINT_TASKS = (*TASKS, "reconstruction", "generation")
 MAX_DIM = 1 << 24  # one axis of a sample; past this a "shape" is a bomb, not data
 DTYPES = ("float32", "int64")
 
@@ -55,6 +55,17 @@ def check_bundle(bundle: dict[str, Any], source: str, newest: int, error: type[E
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
     ):
         raise bad("state_dict", "a mapping of names to tensors")
+    graphs = bundle.get("state_dicts")
+    if graphs is not None and not (
+        isinstance(graphs, dict)
+        and all(
+            isinstance(name, str)
+            and isinstance(weights, dict)
+            and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items())
+            for name, weights in graphs.items()
+        )
+    ):
+        raise bad("state_dicts", "a mapping of graph names to state dicts")
     _check_optional(bundle, "class_names", _is_text_list, "a list of class names", bad)
     for field in ("preprocessing", "config", "metrics"):
         _check_optional(bundle, field, lambda v: isinstance(v, dict), "a mapping", bad)

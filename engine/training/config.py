@@ -8,6 +8,9 @@ The "training" section of a project (all keys optional; defaults shown)::
      "loss": "auto",            # auto | cross_entropy | binary_cross_entropy | mse | mae | huber
      "epochs": 10, "batch_size": 32,
      "mode": "supervised",      # or "reconstruction" (autoencoder: target = input)
+     "step": "supervised",      # or "gan": the project's generator and discriminator graphs
+     "gan": null,               # {"d_steps": 1, "label_smoothing": 0.0, "samples": 16}
+     "graphs": null,            # per graph: {"generator": {"optimizer": {...}}, ...}
      "l1": 0.0, "l2": 0.0,      # penalties on weights (tensors with 2+ dimensions)
      "kl_weight": 1.0,          # a VAE's KL term (Sampling layers), per reconstructed value
      "grad_clip": null,         # max gradient norm
@@ -36,6 +39,7 @@ from typing import Any
 from ..setting_spec import check_section
 from .settings import (
     EARLY_STOPPING_SETTINGS,
+    GAN_SETTINGS,
     LOSS_CHOICES,
     MODE_CHOICES,
     OPTIMIZER_SETTINGS,
@@ -63,7 +67,7 @@ _LOSS_ALIASES = {
     "l1": "mae",
     "smooth_l1": "huber",
 }
-_NESTED = ("optimizer", "schedule", "early_stopping")
+_NESTED = ("optimizer", "schedule", "early_stopping", "gan", "graphs")
 
 
 class ConfigError(ValueError):
@@ -114,9 +118,14 @@ class TrainConfig:
     restore_best: bool = True
     checkpoint: bool = True
     tensorboard: bool = False
+    step: str = "supervised"
+    gan: dict[str, Any] | None = None
+    graphs: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.optimizer = _optimizer(self.optimizer)
+        self.gan = _gan(self.gan)
+        self.graphs = _graphs(self.graphs)
         if isinstance(self.loss, str):
             self.loss = _LOSS_ALIASES.get(self.loss.lower(), self.loss.lower())
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NESTED}
@@ -147,6 +156,11 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def optimizer_for(self, graph: str) -> OptimizerConfig:
+        """The optimizer settings of `graph`: its own under "graphs", else the shared ones."""
+        own = (self.graphs or {}).get(graph) or {}
+        return own.get("optimizer") or self.optimizer
 
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with `changes`; `lr=`/`optimizer_type=` change the optimizer."""
@@ -208,4 +222,32 @@ def _early_stopping(value: Any, monitor: str) -> dict[str, Any] | None:
         raise ConfigError(f"early_stopping must be an object or null, got {value!r}")
     result = {spec.name: spec.default for spec in EARLY_STOPPING_SETTINGS} | {"monitor": monitor}
     result |= check_section("early_stopping", EARLY_STOPPING_SETTINGS, value, ConfigError)
+    return result
+
+
+def _gan(value: Any) -> dict[str, Any]:
+    """The GAN step's settings, defaults filled in (also when the step is supervised: cheap)."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ConfigError(f'gan must be an object such as {{"d_steps": 1}}, got {value!r}')
+    defaults = {spec.name: spec.default for spec in GAN_SETTINGS}
+    return defaults | check_section("gan", GAN_SETTINGS, value, ConfigError)
+
+
+def _graphs(value: Any) -> dict[str, Any] | None:
+    """Per-graph settings: {graph name: {"optimizer": {...}}}; only "optimizer" so far."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'graphs must be an object such as {{"generator": {{"optimizer": {{"lr": 0.0002}}}}}}, '
+            f"got {value!r}"
+        )
+    result = {}
+    for name, settings in value.items():
+        if not isinstance(settings, dict) or set(settings) - {"optimizer"}:
+            raise ConfigError(f'graphs {name!r} takes only "optimizer" settings, got {settings!r}')
+        optimizer = settings.get("optimizer")
+        result[name] = {"optimizer": None if optimizer is None else _optimizer(optimizer)}
     return result

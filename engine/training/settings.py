@@ -30,6 +30,7 @@ from .optimizers import OPTIMIZERS, OptimizerKind, build_optimizer, optimizer_na
 
 __all__ = [
     "EARLY_STOPPING_SETTINGS",
+    "GAN_SETTINGS",
     "OPTIMIZERS",
     "OPTIMIZER_SETTINGS",
     "SCHEDULE_OPTIONS",
@@ -99,6 +100,7 @@ OPTIMIZER_SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
+STEP_CHOICES = ("supervised", "gan")
 LOSS_CHOICES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")
 MODE_CHOICES = ("supervised", "reconstruction")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
@@ -137,6 +139,15 @@ def _count(name: str, default: int, help: str, label: str, minimum: int = 1, **m
 
 
 TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "step",
+        "choice",
+        "supervised",
+        "What each batch trains: supervised = the main network on its loss; gan = a "
+        "generator and a discriminator taking turns (the project's two graphs)",
+        choices=STEP_CHOICES,
+        label="training step",
+    ),
     SettingSpec(
         "loss",
         "choice",
@@ -421,9 +432,39 @@ EARLY_STOPPING_SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
+GAN_SETTINGS: tuple[SettingSpec, ...] = (
+    _count(
+        "d_steps",
+        1,
+        "Discriminator updates per generator update (k in Goodfellow et al. 2014)",
+        "discriminator steps per generator step",
+        max=100,
+        check=whole_number,
+    ),
+    SettingSpec(
+        "label_smoothing",
+        "float",
+        0.0,
+        "One-sided label smoothing: the discriminator's target for real samples is "
+        "1 - this (0.1 is usual; it keeps D from growing over-confident)",
+        min=0.0,
+        max=0.5,
+        label="label smoothing",
+    ),
+    _count(
+        "samples",
+        16,
+        "Samples drawn from fixed noise at the end of every epoch (the same cells evolve)",
+        "fixed-noise samples",
+        max=1024,
+        check=whole_number,
+    ),
+)
+
 SECTIONS: Mapping[str, tuple[SettingSpec, ...]] = MappingProxyType(
     {
         "training": TRAINING_SETTINGS,
+        "gan": GAN_SETTINGS,
         "optimizer": OPTIMIZER_SETTINGS,
         "schedule": SCHEDULE_SETTINGS,
         "early_stopping": EARLY_STOPPING_SETTINGS,

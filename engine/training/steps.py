@@ -24,8 +24,10 @@ from .devices import autocast
 from .grad_norms import GradNormTracker
 
 if TYPE_CHECKING:
+    from ..project import Project
     from .config import TrainConfig
     from .run_state import RunState
+    from .trainer import Trainer
 
 
 class TrainStep:
@@ -34,6 +36,33 @@ class TrainStep:
 
     run: RunState
     config: TrainConfig
+    keeps_best = True  # the monitored metric ranks epochs (best.pt, restore_best)
+
+    def prepare(self, project: Project, data: Any, config: TrainConfig, device, model=None):
+        """The run's `RunState`: by default the project's main graph trained on the data
+        (`prepare_run`); a step that trains other graphs (a GAN's two) builds its own."""
+        from .run_state import prepare_run
+
+        return prepare_run(project.graph, data, config, device, model)
+
+    def epoch_metrics(self) -> dict[str, float]:
+        """Figures of the epoch just trained, merged into its training metrics ({} here)."""
+        return {}
+
+    def epoch_samples(self) -> torch.Tensor | None:
+        """Outputs to show after each epoch (a generator's fixed-noise samples), or None."""
+        return None
+
+    def other_state_dicts(self) -> dict[str, dict[str, torch.Tensor]]:
+        """The weights of the graphs it trains besides the model, by graph name (checkpoints'
+        `state_dicts`)."""
+        return {}
+
+    def final_evaluation(self, trainer: Trainer):
+        """The run's result after training: every split scored (final_evaluation.py)."""
+        from .final_evaluation import final_evaluation
+
+        return final_evaluation(trainer)
 
     def configure(self, run: RunState, config: TrainConfig) -> None:
         """Once per run, after `prepare_run` and before the first batch (and before a resumed
@@ -153,3 +182,12 @@ def kl_penalty(layers: list, weight: float, out: torch.Tensor) -> torch.Tensor:
     values = max(out[0].numel(), 1) if out.ndim else 1
     total = sum(layer.kl for layer in layers if layer.kl is not None)
     return weight * total / values
+
+
+def training_step(config: TrainConfig) -> TrainStep:
+    """The step the `step` training setting names."""
+    if config.step == "gan":
+        from .gan_step import GanStep
+
+        return GanStep()
+    return SupervisedStep()
