@@ -104,8 +104,10 @@ def load_source(
     project, state = _one_network(project, bundle, network, str(weights))
     if bundle is not None and auto is None:
         auto = _auto_from(bundle)
-        if state is not bundle["state_dict"]:  # another graph than the main: one logit out
-            auto = AutoSizes(auto.input_shape, 1, auto.input_dtype)
+        if state is not bundle["state_dict"]:  # another graph than the main (its own sizes)
+            from ..training.checkpoint import auto_from_dict, graph_auto
+
+            auto = auto_from_dict(graph_auto(bundle).get(network))
     auto = auto or AutoSizes()
     analysis = analyze(project.graph, auto)
     try:

@@ -53,6 +53,12 @@ def auto_from_dict(data: dict[str, Any] | None) -> AutoSizes:
     )
 
 
+def graph_auto(bundle: dict[str, Any]) -> dict[str, Any]:
+    """{graph name: its auto sizes as a dict} for the graphs besides the main one."""
+    value = bundle.get("graph_auto")
+    return value if isinstance(value, dict) else {}
+
+
 def write_checkpoint(path: str | os.PathLike, bundle: dict[str, Any]) -> Path:
     """Save `bundle` to `path` atomically: a temporary file beside it, then a rename."""
     path = Path(path)
@@ -106,7 +112,7 @@ def model_from_bundle(
         graph, weights = project.graphs[network], states[network]
     auto = auto_from_dict(bundle.get("auto"))
     if network is not None and network != project.main_graph:
-        auto = AutoSizes(auto.input_shape, 1, auto.input_dtype)  # a discriminator's one logit
+        auto = auto_from_dict(graph_auto(bundle).get(network))
     try:
         model = compile_graph(graph, auto=auto)
     except CompileError as error:

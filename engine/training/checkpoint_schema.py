@@ -79,6 +79,11 @@ def check_bundle(bundle: dict[str, Any], source: str, newest: int, error: type[E
         )
     _check_optional(bundle, "epoch", _is_count, "a whole number", bad)
     _check_auto(bundle.get("auto"), source, error)
+    others = bundle.get("graph_auto")
+    if others is not None and not isinstance(others, dict):
+        raise bad("graph_auto", "a mapping of graph names to auto sizes")
+    for sizes in (others or {}).values():
+        _check_auto(sizes, source, error)
     for field in _OPTIONAL:  # a field set to null reads as absent: every reader has a default
         if field in bundle and bundle[field] is None:
             del bundle[field]

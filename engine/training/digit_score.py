@@ -68,6 +68,7 @@ def _train_classifier():
     from ..data import DataConfig, Dataset, load_dataset, prepare
     from ..templates import load_template
     from .config import TrainConfig
+    from .events import RunFinished
     from .trainer import Trainer
 
     cfg = DataConfig(source="mnist", split=(0.875, 0.125, 0.0), seed=0)
@@ -80,7 +81,9 @@ def _train_classifier():
         epochs=3, batch_size=200, checkpoint=False
     )
     trainer = Trainer(project, data, config, device="cpu")
-    trainer.run()
+    result = trainer.run()
+    if not isinstance(result, RunFinished):
+        raise RuntimeError(f"the digit classifier could not be trained: {result.message}")
     return trainer.model, data.preprocessing
 
 
@@ -98,12 +101,12 @@ def score_samples(images: torch.Tensor, classifier, preprocessing) -> dict[str, 
     return {"mean_confidence": float(confidence.mean()), "classes_present": present}
 
 
-@torch.no_grad()
 def score_digits(generator, latent_shape, kind: str, seed: int = 0) -> dict[str, float]:
     """The two figures for 1,000 digits of `generator` ({} when no MNIST is on disk)."""
     from .gan_step import draw_noise
 
-    scorer = digit_classifier()
+    with torch.enable_grad():  # training the classifier (once) needs gradients
+        scorer = digit_classifier()
     if scorer is None:
         return {}
     device = next(generator.parameters()).device
@@ -111,6 +114,7 @@ def score_digits(generator, latent_shape, kind: str, seed: int = 0) -> dict[str,
     noise = draw_noise(SAMPLES, tuple(latent_shape), kind, "cpu", codes).to(device)
     was_training = generator.training
     generator.eval()
-    images = generator(noise).float().cpu()
+    with torch.no_grad():
+        images = generator(noise).float().cpu()
     generator.train(was_training)
     return score_samples(images, *scorer)

@@ -39,7 +39,7 @@ from .losses import Objective, find_head, strip_head
 from .metrics import EvalResult
 from .optimizers import build_optimizer
 from .run_events import TrainingError
-from .run_state import RunState, auto_sizes_for
+from .run_state import RunState
 from .schedules import build_schedule
 from .steps import TrainStep
 
@@ -110,7 +110,7 @@ class GanStep(TrainStep):
             flops += 2 * step_flops(critic, train.x[:1].float().to(device), config.batch_size)
             configure_threads(config.num_threads, None if config.num_threads else flops)
         head, _, _ = find_head(critic)
-        self.critic = critic
+        self.critic, self.critic_auto = critic, auto
         self.critic_logits = strip_head(critic) if head == "sigmoid" else critic
         torch.manual_seed(config.seed)
         optimizers = [
@@ -133,7 +133,7 @@ class GanStep(TrainStep):
                 note="GAN: the discriminator's binary cross-entropy on real and generated "
                 "samples; the generator's non-saturating loss -log D(G(z)).",
             ),
-            auto=auto_sizes_for(data),
+            auto=AutoSizes(),  # the generator's: noise in, a sample out (no data sizes)
             device=device,
             splits={"train": (x, None), "val": None, "test": None},
             optimizers=optimizers,
@@ -251,6 +251,9 @@ class GanStep(TrainStep):
 
     def other_state_dicts(self) -> dict[str, dict[str, torch.Tensor]]:
         return {DISCRIMINATOR: cpu_state_dict(self.critic)}
+
+    def other_auto_sizes(self) -> dict[str, AutoSizes]:
+        return {DISCRIMINATOR: self.critic_auto}
 
     def load_state_dict(self, bundle: dict[str, Any]) -> None:
         states = bundle.get("state_dicts") or {}

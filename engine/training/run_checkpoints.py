@@ -40,6 +40,10 @@ def bundle(
         "preprocessing": preprocessing.to_dict() if hasattr(preprocessing, "to_dict") else None,
         "class_names": trainer.class_names,
         "auto": ckpt.auto_to_dict(trainer.auto),
+        "graph_auto": {
+            name: ckpt.auto_to_dict(sizes)
+            for name, sizes in trainer.train_step.other_auto_sizes().items()
+        },
         "data_info": info.to_dict() if hasattr(info, "to_dict") else None,
         "task": trainer.objective.task,
         "loss": trainer.objective.loss,

@@ -58,6 +58,10 @@ class TrainStep:
         `state_dicts`)."""
         return {}
 
+    def other_auto_sizes(self) -> dict:
+        """The `auto` sizes of those other graphs, by name (checkpoints' `graph_auto`)."""
+        return {}
+
     def final_evaluation(self, trainer: Trainer):
         """The run's result after training: every split scored (final_evaluation.py)."""
         from .final_evaluation import final_evaluation

@@ -11,11 +11,11 @@ def chain(layers: list[tuple[str, str, dict]]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def ring_project(epochs: int = 30, **training) -> project_io.Project:
+def ring_project(epochs: int = 30, latent: int = 2, **training) -> project_io.Project:
     relu = {"units": 64, "activation": "relu"}
     generator = chain(
         [
-            ("z", "Input", {"shape": [2], "noise": "normal"}),
+            ("z", "Input", {"shape": [latent], "noise": "normal"}),
             ("g1", "Dense", relu),
             ("g2", "Dense", relu),
             ("xy", "Dense", {"units": 2}),

@@ -134,3 +134,13 @@ def test_export_takes_the_generator_by_default_and_another_network_by_name(tmp_p
     assert written.max_abs_diff < 1e-5
     with pytest.raises(ExportError, match="no network named 'critic'.*generator, discriminator"):
         load_source(None, result.checkpoint, network="critic")
+
+
+def test_a_generator_whose_code_is_not_the_data_shape_loads_from_its_checkpoint(tmp_path):
+    project = ring_project(epochs=1, latent=5, checkpoint=True)
+    result = Trainer(project, ring_data(200), device="cpu", run_dir=tmp_path).run()
+    generator, bundle = load_checkpoint(result.checkpoint)
+    assert generator(torch.randn(3, 5)).shape == (3, 2)
+    assert bundle["graph_auto"]["discriminator"]["input_shape"] == [2]
+    critic, _ = load_checkpoint(result.checkpoint, network="discriminator")
+    assert critic(torch.randn(3, 2)).shape == (3, 1)
