@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     noise,
     norm,
     pool,
+    rbm,
     recurrent,
     reshape,
     sampling,

@@ -11,6 +11,7 @@ The "training" section of a project (all keys optional; defaults shown)::
      "step": "supervised",      # or "gan": the project's generator and discriminator graphs
      "gan": null,               # {"d_steps": 1, "label_smoothing": 0.0, "samples": 16}
      "graphs": null,            # per graph: {"generator": {"optimizer": {...}}, ...}
+     "rbm": null,               # {"k": 1, "persistent": false} for "step": "rbm"
      "l1": 0.0, "l2": 0.0,      # penalties on weights (tensors with 2+ dimensions)
      "kl_weight": 1.0,          # a VAE's KL term (Sampling layers), per reconstructed value
      "grad_clip": null,         # max gradient norm
@@ -44,6 +45,7 @@ from .settings import (
     MODE_CHOICES,
     OPTIMIZER_SETTINGS,
     OPTIMIZERS,
+    RBM_SETTINGS,
     SCHEDULE_CHOICES,
     SCHEDULE_OPTIONS,
     SCHEDULE_SETTINGS,
@@ -67,7 +69,7 @@ _LOSS_ALIASES = {
     "l1": "mae",
     "smooth_l1": "huber",
 }
-_NESTED = ("optimizer", "schedule", "early_stopping", "gan", "graphs")
+_NESTED = ("optimizer", "schedule", "early_stopping", "gan", "graphs", "rbm")
 
 
 class ConfigError(ValueError):
@@ -121,10 +123,12 @@ class TrainConfig:
     step: str = "supervised"
     gan: dict[str, Any] | None = None
     graphs: dict[str, Any] | None = None
+    rbm: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.optimizer = _optimizer(self.optimizer)
-        self.gan = _gan(self.gan)
+        self.gan = _section("gan", GAN_SETTINGS, self.gan)
+        self.rbm = _section("rbm", RBM_SETTINGS, self.rbm)
         self.graphs = _graphs(self.graphs)
         if isinstance(self.loss, str):
             self.loss = _LOSS_ALIASES.get(self.loss.lower(), self.loss.lower())
@@ -225,14 +229,15 @@ def _early_stopping(value: Any, monitor: str) -> dict[str, Any] | None:
     return result
 
 
-def _gan(value: Any) -> dict[str, Any]:
-    """The GAN step's settings, defaults filled in (also when the step is supervised: cheap)."""
+def _section(name: str, specs, value: Any) -> dict[str, Any]:
+    """A step's settings ("gan", "rbm"), defaults filled in (also when another step runs)."""
     if value is None:
         value = {}
     if not isinstance(value, dict):
-        raise ConfigError(f'gan must be an object such as {{"d_steps": 1}}, got {value!r}')
-    defaults = {spec.name: spec.default for spec in GAN_SETTINGS}
-    return defaults | check_section("gan", GAN_SETTINGS, value, ConfigError)
+        example = f"{specs[0].name}: {specs[0].default!r}"
+        raise ConfigError(f"{name} must be an object such as {{{example}}}, got {value!r}")
+    defaults = {spec.name: spec.default for spec in specs}
+    return defaults | check_section(name, specs, value, ConfigError)
 
 
 def _graphs(value: Any) -> dict[str, Any] | None:

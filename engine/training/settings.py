@@ -31,6 +31,7 @@ from .optimizers import OPTIMIZERS, OptimizerKind, build_optimizer, optimizer_na
 __all__ = [
     "EARLY_STOPPING_SETTINGS",
     "GAN_SETTINGS",
+    "RBM_SETTINGS",
     "OPTIMIZERS",
     "OPTIMIZER_SETTINGS",
     "SCHEDULE_OPTIONS",
@@ -100,7 +101,7 @@ OPTIMIZER_SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
-STEP_CHOICES = ("supervised", "gan")
+STEP_CHOICES = ("supervised", "gan", "rbm")
 LOSS_CHOICES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")
 MODE_CHOICES = ("supervised", "reconstruction")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
@@ -144,7 +145,8 @@ TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
         "choice",
         "supervised",
         "What each batch trains: supervised = the main network on its loss; gan = a "
-        "generator and a discriminator taking turns (the project's two graphs)",
+        "generator and a discriminator taking turns (the project's two graphs); rbm = the "
+        "network's RBM node by contrastive divergence",
         choices=STEP_CHOICES,
         label="training step",
     ),
@@ -461,10 +463,30 @@ GAN_SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
+RBM_SETTINGS: tuple[SettingSpec, ...] = (
+    _count(
+        "k",
+        1,
+        "Gibbs steps of contrastive divergence per update (CD-k; 1 is usual)",
+        "Gibbs steps (k)",
+        max=1000,
+        check=whole_number,
+    ),
+    SettingSpec(
+        "persistent",
+        "bool",
+        False,
+        "Persistent CD: the negative chain carries on from the last batch instead of "
+        "restarting at the data (Tieleman 2008)",
+        label="persistent CD",
+    ),
+)
+
 SECTIONS: Mapping[str, tuple[SettingSpec, ...]] = MappingProxyType(
     {
         "training": TRAINING_SETTINGS,
         "gan": GAN_SETTINGS,
+        "rbm": RBM_SETTINGS,
         "optimizer": OPTIMIZER_SETTINGS,
         "schedule": SCHEDULE_SETTINGS,
         "early_stopping": EARLY_STOPPING_SETTINGS,

@@ -194,4 +194,8 @@ def training_step(config: TrainConfig) -> TrainStep:
         from .gan_step import GanStep
 
         return GanStep()
+    if config.step == "rbm":
+        from .rbm_step import RbmStep
+
+        return RbmStep()
     return SupervisedStep()
