@@ -144,3 +144,15 @@ def test_a_generator_whose_code_is_not_the_data_shape_loads_from_its_checkpoint(
     assert bundle["graph_auto"]["discriminator"]["input_shape"] == [2]
     critic, _ = load_checkpoint(result.checkpoint, network="discriminator")
     assert critic(torch.randn(3, 2)).shape == (3, 1)
+
+
+def test_a_latent_input_is_not_checked_against_the_data_shape():
+    from neurocanvas.engine.analysis import analyze
+    from neurocanvas.engine.shapes import AutoSizes
+
+    generator = ring_project(latent=5).graphs["generator"]
+    assert not analyze(generator, AutoSizes((1, 28, 28), 10)).errors
+    generator.nodes["z"].params["noise"] = "none"
+    assert any(
+        "expects samples" in str(e) for e in analyze(generator, AutoSizes((1, 28, 28), 10)).errors
+    )
