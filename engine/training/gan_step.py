@@ -80,6 +80,14 @@ def draw_noise(
     return torch.randn((n, *shape), generator=generator, device=device)
 
 
+def diversity(samples: torch.Tensor) -> float:
+    """The samples' standard deviation across samples, averaged over their values: near 0 when
+    every code gives (nearly) the same output, mode collapse's signature."""
+    if len(samples) < 2:
+        return 0.0
+    return float(samples.flatten(1).float().std(0).mean())
+
+
 class GanStep(TrainStep):
     """Alternating discriminator and generator updates (see the module docstring)."""
 
@@ -182,6 +190,8 @@ class GanStep(TrainStep):
             settings["samples"], self.latent_shape, self.latent_kind, "cpu", codes
         ).to(run.device)
         self.batch = 0
+        x, _ = run.splits["train"]
+        self.data_diversity = diversity(x[: settings["samples"] * 4])
         self._reset_sums()
 
     def _reset_sums(self) -> None:
@@ -235,6 +245,9 @@ class GanStep(TrainStep):
             "d_fake": values["d_fake"] / d,
         }
         self._reset_sums()
+        # How varied the fixed-noise samples are, next to the real data's (mode collapse).
+        result["sample_diversity"] = diversity(self.epoch_samples())
+        result["data_diversity"] = self.data_diversity
         return result
 
     def epoch_samples(self) -> torch.Tensor:

@@ -156,3 +156,18 @@ def test_a_latent_input_is_not_checked_against_the_data_shape():
     assert any(
         "expects samples" in str(e) for e in analyze(generator, AutoSizes((1, 28, 28), 10)).errors
     )
+
+
+def test_mode_collapse_and_a_winning_discriminator_get_hints():
+    from neurocanvas.engine.session.hints import fit_hint
+    from neurocanvas.engine.training.gan_step import diversity
+
+    assert diversity(torch.ones(8, 2)) == 0.0
+    assert diversity(torch.tensor([[0.0], [2.0]])) == pytest.approx(2**0.5)
+    healthy = {"d_real": 0.55, "d_fake": 0.45, "sample_diversity": 0.5, "data_diversity": 0.6}
+    assert fit_hint([healthy] * 3) == ""
+    collapsed = healthy | {"sample_diversity": 0.05}
+    assert fit_hint([healthy, collapsed]) == ""  # one epoch is not yet a collapse
+    assert fit_hint([collapsed, collapsed]).startswith("Mode collapse")
+    winning = healthy | {"d_real": 0.99, "d_fake": 0.01}
+    assert fit_hint([winning]).startswith("The discriminator wins")
