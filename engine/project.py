@@ -8,12 +8,12 @@ Saves are atomic (write a temporary file beside the target, then rename).
 from __future__ import annotations
 
 import json
+import keyword
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from . import registry, safe_io
@@ -21,10 +21,12 @@ from .atomic import write_atomic
 from .graph import Edge, Graph, GraphError
 
 FORMAT_NAME = "neurocanvas"
-FORMAT_VERSION = 2  # 2: RNN `bias` choice (version-1 files keep PyTorch's two biases)
+# 2: RNN `bias` choice (version-1 files keep PyTorch's two biases); 3: named "graphs" (several
+# networks per project: a GAN's generator and discriminator) instead of one "graph".
+FORMAT_VERSION = 3
 MAX_COORDINATE = 1e7  # canvas units: far beyond any real layout, short of float trouble
 MAX_PORTS = 1024
-MAIN_GRAPH = "main"  # the name of a project's one graph (of several, later: docs/architecture.md)
+MAIN_GRAPH = "main"  # the name of a one-graph project's graph (docs/architecture.md)
 
 
 class ProjectError(ValueError):
@@ -33,20 +35,37 @@ class ProjectError(ValueError):
 
 @dataclass
 class Project:
+    """A project: its named graphs (in tab order), data and training settings.
+
+    `graphs` maps names (Python identifiers) to graphs; `graph` is the main one, the network the
+    training step names as its model (`main_graph_name`): the graph given as `graph=` alone
+    becomes `{"main": graph}`, and with `graphs=` alone it is looked up there."""
+
     name: str = "Untitled"
     description: str = ""
-    graph: Graph = field(default_factory=Graph)
+    graph: Graph | None = None
     data: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     # The search space of a tuning study (engine/tune/space.py); {} when none is set. Its shape is
     # checked on load, its dimensions against the graph when a study starts (a node removed since
     # must not make the file unreadable).
     tuning: dict[str, Any] = field(default_factory=dict)
+    graphs: dict[str, Graph] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.graphs:
+            self.graphs = {MAIN_GRAPH: self.graph if self.graph is not None else Graph()}
+        else:
+            self.graphs = dict(self.graphs)
+            for graph_name in self.graphs:
+                check_graph_name(graph_name)
+        if self.graph is None or all(g is not self.graph for g in self.graphs.values()):
+            self.graph = self.graphs[main_graph_name(self.graphs, self.training)]
 
     @property
-    def graphs(self) -> Mapping[str, Graph]:
-        """The project's graphs by name: {"main": graph} until projects hold several."""
-        return MappingProxyType({MAIN_GRAPH: self.graph})
+    def main_graph(self) -> str:
+        """The name of `graph` in `graphs`."""
+        return next(name for name, graph in self.graphs.items() if graph is self.graph)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,10 +73,31 @@ class Project:
             "version": FORMAT_VERSION,
             "name": self.name,
             "description": self.description,
-            "graph": self.graph.to_dict(),
+            "graphs": {name: graph.to_dict() for name, graph in self.graphs.items()},
             "data": self.data,
             "training": self.training,
         } | ({"tuning": self.tuning} if self.tuning else {})
+
+
+def main_graph_name(graphs: Mapping[str, Any], training: Mapping[str, Any] | None) -> str:
+    """The graph a project's training step trains as its model: "main" when there is one, the
+    generator of a GAN, else the first."""
+    if MAIN_GRAPH in graphs:
+        return MAIN_GRAPH
+    step = (training or {}).get("step", "supervised") if isinstance(training, Mapping) else None
+    if step == "gan" and "generator" in graphs:
+        return "generator"
+    return next(iter(graphs))
+
+
+def check_graph_name(name: Any, source: str = "<project>") -> str:
+    """Graph names name modules, checkpoint keys and generated classes: Python identifiers."""
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise ProjectError(
+            f"{source}: graph name {name!r} must be a Python identifier (letters, digits and _, "
+            "not starting with a digit), such as generator"
+        )
+    return name
 
 
 def to_json(project: Project) -> str:
@@ -97,16 +137,32 @@ def from_dict(data: Any, source: str = "<project>") -> Project:
             f'"{FORMAT_NAME}" at the top level)'
         )
     data = _migrate(data, source)
-    graph_data = data.get("graph", {})
-    if not isinstance(graph_data, dict):
-        raise ProjectError(f'{source}: "graph" must be an object with "nodes" and "edges"')
+    if "graph" in data:
+        raise ProjectError(
+            f'{source}: format version {FORMAT_VERSION} holds named "graphs" '
+            '({"main": {"nodes": ..., "edges": ...}}), not "graph" (that is version 2)'
+        )
+    graphs_data = data.get("graphs", {MAIN_GRAPH: {}})
+    if not isinstance(graphs_data, dict) or not graphs_data:
+        raise ProjectError(
+            f'{source}: "graphs" must be an object of named graphs, such as '
+            '{"main": {"nodes": [], "edges": []}}'
+        )
+    graphs = {}
+    for graph_name, graph_data in graphs_data.items():
+        check_graph_name(graph_name, source)
+        where = source if graph_name == MAIN_GRAPH else f"{source}: graph {graph_name!r}"
+        if not isinstance(graph_data, dict):
+            raise ProjectError(f'{where}: a graph must be an object with "nodes" and "edges"')
+        graphs[graph_name] = graph_from_dict(graph_data, where)
+    training = _object(data, "training", source)
     return Project(
         name=str(data.get("name", "Untitled")),
         description=str(data.get("description", "")),
-        graph=graph_from_dict(graph_data, source),
         data=_object(data, "data", source),
-        training=_object(data, "training", source),
+        training=training,
         tuning=_tuning(data, source),
+        graphs=graphs,
     )
 
 
@@ -141,7 +197,18 @@ def _migrate(data: dict, source: str) -> dict:
         )
     if version == 1:
         data = _from_version_1(data)
+    if version <= 2:
+        data = _from_version_2(data, source)
     return data
+
+
+def _from_version_2(data: dict, source: str) -> dict:
+    """Version 3 holds named graphs: a version-2 file's one "graph" becomes {"main": graph}."""
+    graph = data.get("graph", {})
+    if not isinstance(graph, dict):
+        raise ProjectError(f'{source}: "graph" must be an object with "nodes" and "edges"')
+    rest = {key: value for key, value in data.items() if key != "graph"}
+    return rest | {"graphs": {MAIN_GRAPH: graph}, "version": 3}
 
 
 def _from_version_1(data: dict) -> dict:

@@ -161,7 +161,13 @@ def _infer_input(node: Node, params: dict[str, Any] | None, auto: AutoSizes) -> 
             ),
         )
     data_shape = auto.input_shape
-    if node.params.get("shape") != AUTO and data_shape is not None and tuple(data_shape) != shape:
+    latent = params.get("noise", "none") != "none"  # a generator's code: not fed the data
+    if (
+        node.params.get("shape") != AUTO
+        and data_shape is not None
+        and tuple(data_shape) != shape
+        and not latent
+    ):
         return NodeShape(
             None,
             issue=Issue.error(

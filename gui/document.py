@@ -21,7 +21,7 @@ from neurocanvas.engine import registry
 from neurocanvas.engine.analysis import Analysis, Analyzer
 from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
 from neurocanvas.engine.layout import ROW_HEIGHT, free_offset, layered_positions
-from neurocanvas.engine.project import MAIN_GRAPH, Project
+from neurocanvas.engine.project import Project
 from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -40,7 +40,12 @@ class Document(BlockEdits, QObject):
     path_changed = Signal()
     settings_changed = Signal(str)  # a settings section ("data", "training") changed: edit or undo
     status_message = Signal(str)  # short feedback for the status bar (e.g. a refused wire)
-    main_graph = MAIN_GRAPH  # the graph that edits without a graph name go to
+
+    @property
+    def main_graph(self) -> str:
+        """The graph that edits without a graph name go to: the project's main one ("main",
+        a GAN's generator)."""
+        return self.project.main_graph
 
     def __init__(self, project: Project | None = None, path: Path | None = None, parent=None):
         super().__init__(parent)

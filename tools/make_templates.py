@@ -5,6 +5,7 @@ The JSON files are the shipped artefacts; this script is how they were made and 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import parity_templates
@@ -191,6 +192,137 @@ def resnet_basic_block() -> Graph:
     return build(layers, edges)
 
 
+def conv_autoencoder() -> Graph:
+    """1x28x28 -> 16x14x14 -> 32x7x7 (the code) -> 16x14x14 -> 1x28x28 pixels in [0, 1]."""
+    down = {"kernel_size": 3, "stride": 2, "padding": "same", "activation": "relu"}
+    return build(
+        [
+            ("input", "Input", IMAGE),
+            ("encode1", "Conv2d", {"out_channels": 16, **down}),
+            ("bottleneck", "Conv2d", {"out_channels": 32, **down}),
+            ("decode1", "ConvTranspose2d", {"out_channels": 16, "activation": "relu"}),
+            ("pixels", "ConvTranspose2d", {"out_channels": 1}),
+            ("sigmoid", "Sigmoid", {}),
+        ]
+    )
+
+
+def vae_mnist() -> Graph:
+    """Kingma & Welling's VAE with a 2-number code: the encoder's two heads (mean, log-variance)
+    feed a Sampling layer; the decoder maps the code back to 784 pixels."""
+    layers = [
+        ("input", "Input", IMAGE),
+        ("flatten", "Flatten", {}),
+        ("encode", "Dense", relu(256)),
+        ("z_mean", "Dense", {"units": 2}),
+        ("z_log_var", "Dense", {"units": 2}),
+        ("z", "Sampling", {}),
+        ("decode", "Dense", relu(256)),
+        ("pixels", "Dense", {"units": 784}),
+        ("image", "Reshape", {"shape": [1, 28, 28]}),
+        ("sigmoid", "Sigmoid", {}),
+    ]
+    edges = [
+        ("input", "flatten"),
+        ("flatten", "encode"),
+        ("encode", "z_mean"),
+        ("encode", "z_log_var"),
+        ("z_mean", "z"),
+        ("z_log_var", "z"),
+        ("z", "decode"),
+        ("decode", "pixels"),
+        ("pixels", "image"),
+        ("image", "sigmoid"),
+    ]
+    return build(layers, edges)
+
+
+def gan_ring() -> dict[str, Graph]:
+    """Goodfellow's toy: two small MLPs, a 2-number code to a point, a point to one logit."""
+    relu64 = relu(64)
+    return {
+        "generator": build(
+            [
+                ("z", "Input", {"shape": [2], "noise": "normal"}),
+                ("hidden1", "Dense", relu64),
+                ("hidden2", "Dense", relu64),
+                ("point", "Dense", {"units": 2}),
+            ]
+        ),
+        "discriminator": build(
+            [
+                ("point", "Input", {"shape": [2]}),
+                ("hidden1", "Dense", relu64),
+                ("hidden2", "Dense", relu64),
+                ("real", "Dense", {"units": 1}),
+            ]
+        ),
+    }
+
+
+def dcgan_mnist() -> dict[str, Graph]:
+    """A small DCGAN (Radford et al. 2016) for 28x28 digits: strided transposed convolutions
+    with BatchNorm up from a 64-number code, strided LeakyReLU convolutions down to one logit."""
+    up = {"kernel_size": 4, "stride": 2, "keras_padding": "same"}  # 7 -> 14 -> 28
+    down = {"kernel_size": 4, "stride": 2, "padding": "explicit", "pad": 1}
+    return {
+        "generator": build(
+            [
+                ("z", "Input", {"shape": [64], "noise": "normal"}),
+                ("project", "Dense", {"units": 64 * 7 * 7}),
+                ("maps", "Reshape", {"shape": [64, 7, 7]}),
+                ("norm1", "BatchNorm2d", {}),
+                ("relu1", "ReLU", {}),
+                ("up1", "ConvTranspose2d", {"out_channels": 32, **up}),
+                ("norm2", "BatchNorm2d", {}),
+                ("relu2", "ReLU", {}),
+                ("up2", "ConvTranspose2d", {"out_channels": 1, **up}),
+                ("pixels", "Sigmoid", {}),
+            ]
+        ),
+        "discriminator": build(
+            [
+                ("image", "Input", IMAGE),
+                ("down1", "Conv2d", {"out_channels": 32, **down}),
+                ("leaky1", "LeakyReLU", {"negative_slope": 0.2}),
+                ("down2", "Conv2d", {"out_channels": 64, **down}),
+                ("leaky2", "LeakyReLU", {"negative_slope": 0.2}),
+                ("flatten", "Flatten", {}),
+                ("real", "Dense", {"units": 1}),
+            ]
+        ),
+    }
+
+
+def gan_training(epochs: int, batch_size: int, lr: float, **gan) -> dict:
+    return {
+        "step": "gan",
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "gan": gan,
+        "graphs": {
+            name: {"optimizer": {"type": "Adam", "lr": lr}}
+            for name in ("generator", "discriminator")
+        },
+    }
+
+
+# Measured (seed 0, t10k, 1 thread): 15 epochs train in 136 s on an idle 2-core machine (7 min
+# under a load of 8-12) to a digit score of mean confidence 0.72 with 10/10 classes present; 30
+# epochs reach 0.74 (the issue's bar is 0.8: not met; a wider discriminator or no label
+# smoothing with a faster generator gave 0.73 too).
+DCGAN_EPOCHS = 15
+
+# Target = input; the pixels stay in [0, 1] (no standardisation) for the sigmoid and the BCE.
+AUTOENCODER_DATA = MNIST_DATA | {"normalize": False, "reconstruct": True}
+AUTOENCODER_TRAINING = {
+    "optimizer": {"type": "Adam", "lr": 0.002},
+    "loss": "binary_cross_entropy",
+    "epochs": 5,
+    "batch_size": 128,
+}
+
+
 TEMPLATES = {
     "seed-mlp": (
         "Seed MLP",
@@ -320,6 +452,55 @@ TEMPLATES = {
             "batch_size": 200,
         },
     ),
+    "conv-autoencoder": (
+        "Convolutional autoencoder",
+        "Strided convolutions squeeze a digit to 32x7x7, transposed convolutions rebuild it "
+        "(target = input, binary cross-entropy on the pixels)",
+        conv_autoencoder,
+        AUTOENCODER_DATA,
+        AUTOENCODER_TRAINING,
+    ),
+    "denoising-autoencoder": (
+        "Denoising autoencoder",
+        "The convolutional autoencoder fed digits with Gaussian noise (strength 0.4) and asked "
+        "for the clean digit back: noise on the input only, the clean input as target",
+        conv_autoencoder,
+        AUTOENCODER_DATA | {"input_noise": "gaussian", "input_noise_strength": 0.4},
+        AUTOENCODER_TRAINING,
+    ),
+    "vae-mnist": (
+        "Variational autoencoder",
+        "A VAE with a 2-D code: mean and log-variance heads, a Sampling layer, the KL term "
+        "added to the binary cross-entropy (kl_weight); decode a grid of codes to see digits morph",
+        vae_mnist,
+        AUTOENCODER_DATA,
+        AUTOENCODER_TRAINING
+        | {"optimizer": {"type": "Adam", "lr": 0.001}, "epochs": 20, "kl_weight": 1.0},
+    ),
+    "gan-ring": (
+        "GAN: ring of Gaussians",
+        "A generator learns to draw points from 8 Gaussians on a circle while a discriminator "
+        "learns to tell its points from the real ones (two graphs, the gan training step)",
+        gan_ring,
+        {
+            "source": "blobs",
+            "params": {"n": 2000, "classes": 8, "spread": 0.05},
+            "split": [1.0, 0.0, 0.0],
+            "normalize": False,
+        },
+        gan_training(80, 100, 0.001) | {"optimizer": {"type": "Adam", "lr": 0.001}},
+    ),
+    "dcgan-mnist": (
+        "DCGAN for MNIST digits",
+        "Deep convolutional GAN: a generator turns 64 random numbers into a 28x28 digit, a "
+        "discriminator tells real digits from generated ones; they train in turns",
+        dcgan_mnist,
+        {"source": "mnist", "split": [1.0, 0.0, 0.0], "seed": 0, "normalize": False},
+        # One CPU thread: these small convolutions gain little from a second one and lose
+        # 10x when the cores are shared (measured: 545 vs 43 samples/s under load).
+        gan_training(DCGAN_EPOCHS, 64, 0.0002, label_smoothing=0.1, samples=64)
+        | {"num_threads": 1},
+    ),
     "residual-cnn": (
         "Residual CNN",
         "A ResNet-style block: two convolutions plus a skip connection joined by Add",
@@ -367,13 +548,19 @@ TEMPLATES = {
 TEMPLATES |= parity_templates.templates(lambda layers: build(layers))
 
 
-def main() -> None:
+def main(names: list[str] | None = None) -> None:
+    """Write every template, or those `names` (python tools/make_templates.py gan-ring ...)."""
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (title, description, make_graph, data, training) in TEMPLATES.items():
-        proj = project.Project(title, description, make_graph(), data, training)
+        if names and name not in names:
+            continue
+        graphs = make_graph()
+        if isinstance(graphs, Graph):  # one network: the project's "main" graph
+            graphs = {project.MAIN_GRAPH: graphs}
+        proj = project.Project(title, description, None, data, training, graphs=graphs)
         project.save(proj, OUT / f"{name}.json")
         print(f"wrote {name}.json")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -114,6 +114,10 @@ class DataConfig:
     # A file (or folder) that is the test split as it is (UCR's _TEST file); validation then
     # comes from `source`. Any kind of source; test_file.py attaches it.
     test_source: str | None = None
+    # An autoencoder's data: target = input; denoising adds noise to the input only.
+    reconstruct: bool = False
+    input_noise: str = "none"
+    input_noise_strength: float = 0.3
 
     def __post_init__(self) -> None:
         self.validate()
@@ -170,6 +174,9 @@ class DataConfig:
             "stratify": self.stratify,
             "use_own_test": self.use_own_test,
             "test_source": self.test_source,
+            "reconstruct": self.reconstruct,
+            "input_noise": self.input_noise,
+            "input_noise_strength": self.input_noise_strength,
         }
 
     @classmethod

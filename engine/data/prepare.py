@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from .config import DataConfig
+from .corruption import build_corruption
 from .errors import DataError
 from .info import Dataset, DatasetInfo
 from .preprocessing import Preprocessing, fill_values, fit_preprocessing
@@ -55,6 +56,11 @@ class PreparedData:
     target_times: dict[str, list[str]] = field(default_factory=dict)
     # Texts: each split's raw texts in its samples' order (for the misclassified list); else {}.
     texts: dict[str, list[str]] = field(default_factory=dict)
+    # An autoencoder's data (the "reconstruct" setting): the target is the input itself.
+    reconstruct: bool = False
+    # Denoising: `corrupt(x, generator=None)` adds the input noise to a normalised batch
+    # (corruption.py); the trainer corrupts inputs only, never targets. None: no noise.
+    corrupt: Callable[..., torch.Tensor] | None = None
 
 
 def training_rows(ds: Dataset, cfg: DataConfig):
@@ -146,6 +152,7 @@ def prepare_indices(
 
         augment = build_augment(cfg.augment, pre)
         report.append(f"augmenting training batches: {', '.join(cfg.augment)}")
+    corrupt = _corruption(cfg, train_x, pre, report)
     baselines, times = {}, {}
     if ds.time_spans is not None and ds.times:  # each window's last target step, for axes
         ends = [ds.times[int(e) - 1] for e in ds.time_spans[:, 1].tolist()]
@@ -182,4 +189,23 @@ def prepare_indices(
         season=ds.season,
         texts=texts,
         target_times=times,
+        reconstruct=cfg.reconstruct,
+        corrupt=corrupt,
     )
+
+
+def _corruption(cfg: DataConfig, train_raw: torch.Tensor, pre: Preprocessing, report: list[str]):
+    if cfg.input_noise == "none":
+        return None
+    if not cfg.reconstruct:
+        raise DataError(
+            f"data input_noise {cfg.input_noise!r} is for denoising autoencoders: it needs "
+            "reconstruct (target = input) turned on"
+        )
+    raw = pre.invert(pre.apply(train_raw))  # float, in the raw units (pixels 0-1)
+    corrupt = build_corruption(cfg.input_noise, cfg.input_noise_strength, raw, pre)
+    report.append(
+        f"denoising: {cfg.input_noise} noise of strength {cfg.input_noise_strength:g} on the "
+        "inputs only (fresh every training batch, fixed for validation and test)"
+    )
+    return corrupt

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..registry import ParamError
 from ..setting_spec import SEED_LIMIT, SettingSpec, check_section, seed_number
+from .corruption import NOISE_KINDS
 from .errors import DataError
 from .layout_settings import LAYOUT, LAYOUT_SETTINGS, LAYOUTS, _column, _columns
 
@@ -140,6 +141,33 @@ DATA_SETTINGS: tuple[SettingSpec, ...] = (
         True,
         "Use the data set's own test split where it has one (MNIST, CIFAR-10)",
         label="own test split",
+    ),
+    SettingSpec(
+        "reconstruct",
+        "bool",
+        False,
+        "Autoencoder: the target is the input itself (images, tables, series); the labels "
+        "are kept for views only",
+        label="target = input (autoencoder)",
+    ),
+    SettingSpec(
+        "input_noise",
+        "choice",
+        "none",
+        "Denoising: noise added to the input only, the clean input stays the target "
+        "(gaussian, masking = zero some values, salt_pepper = set some to the min or max)",
+        choices=NOISE_KINDS,
+        label="input noise",
+    ),
+    SettingSpec(
+        "input_noise_strength",
+        "float",
+        0.3,
+        "Gaussian: the noise's standard deviation (in raw units, pixels 0-1); masking and "
+        "salt_pepper: the fraction of values changed",
+        min=0.0,
+        max=1.0,
+        label="input noise strength",
     ),
     SettingSpec(
         "test_source",

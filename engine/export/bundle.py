@@ -87,6 +87,7 @@ def load_source(
     weights: str | os.PathLike | None = None,
     auto: AutoSizes | None = None,
     seed: int = 0,
+    network: str | None = None,
 ) -> ExportSource:
     """The model to export. With `weights` (a NeuroCanvas checkpoint) its project, weights, auto sizes,
     preprocessing and class names are used (a `project` given too replaces the checkpoint's graph only
@@ -102,8 +103,13 @@ def load_source(
         from ..templates import load_project_or_template
 
         project = load_project_or_template(str(project))
+    project, state = _one_network(project, bundle, network, str(weights))
     if bundle is not None and auto is None:
         auto = _auto_from(bundle)
+        if state is not bundle["state_dict"]:  # another graph than the main (its own sizes)
+            from ..training.checkpoint import auto_from_dict, graph_auto
+
+            auto = auto_from_dict(graph_auto(bundle).get(network))
     auto = auto or AutoSizes()
     analysis = analyze(project.graph, auto)
     try:
@@ -113,7 +119,7 @@ def load_source(
     warnings: list[str] = []
     if bundle is not None:
         try:
-            model.load_state_dict(bundle["state_dict"])
+            model.load_state_dict(state)
         except RuntimeError as error:
             raise ExportError(
                 f"{weights}: the weights do not fit the project's graph ({error})"
@@ -134,6 +140,28 @@ def load_source(
     return ExportSource(
         project, model, auto, shapes, dtypes, classes, pre, bundle is not None, extra, warnings
     )
+
+
+def _one_network(project, bundle, network: str | None, weights: str):
+    """(a one-graph project of the network to export, its weights from `bundle` or None).
+    `network` names a graph of a project of several (default: the main one, a GAN's
+    generator); checkpoints keep every graph's weights under `state_dicts`."""
+    name = network or project.main_graph
+    if name not in project.graphs:
+        raise ExportError(
+            f"the project has no network named {name!r}; its networks: {', '.join(project.graphs)}"
+        )
+    state = None if bundle is None else bundle["state_dict"]
+    if bundle is not None and name != project.main_graph:
+        state = (bundle.get("state_dicts") or {}).get(name)
+        if state is None:
+            raise ExportError(f"{weights}: the checkpoint holds no weights for network {name!r}")
+    if len(project.graphs) == 1:
+        return project, state
+    single = project_io.Project(
+        f"{project.name} {name}", project.description, project.graphs[name], dict(project.data)
+    )
+    return single, state
 
 
 def _read_bundle(path: str | os.PathLike) -> dict[str, Any]:

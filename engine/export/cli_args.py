@@ -37,4 +37,9 @@ def register_commands(subparsers) -> None:
     parser.add_argument("--input-shape", help="sample shape for an 'auto' Input, e.g. 4 or 1,28,28")
     parser.add_argument("--output-units", type=int, help="units for a Dense set to 'auto'")
     parser.add_argument("--seed", type=int, default=0, help="initial weights' seed (no --weights)")
+    parser.add_argument(
+        "--network",
+        help="which network of a project of several (a GAN's generator or discriminator); "
+        "default: the main one (a GAN's generator)",
+    )
     parser.set_defaults(handler="neurocanvas.engine.export.cli_commands:run_export")

@@ -73,7 +73,9 @@ def run_export(args) -> int:
         if args.output_units is not None and not 1 <= args.output_units <= MAX_SIZE:
             raise UsageError(f"--output-units must be a whole number from 1 to {MAX_SIZE:,}")
     try:
-        source = load_source(args.project, args.weights, auto=auto, seed=args.seed)
+        source = load_source(
+            args.project, args.weights, auto=auto, seed=args.seed, network=args.network
+        )
     except (ProjectError, ExportError) as error:
         raise UsageError(
             f"{error} (for 'auto' sizes pass --input-shape and --output-units)"

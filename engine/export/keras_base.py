@@ -52,6 +52,7 @@ class Layer:
     weights: list[np.ndarray] = field(default_factory=list)
     then: str | None = None
     merge: bool = False  # called on a list of inputs (Add, Concatenate)
+    first_input_only: bool = False  # called on port 0 alone (Sampling predicts its mean)
 
     def constructor(self, name: str | None) -> str:
         args = self.args + ([f"name={name!r}"] if name else [])

@@ -131,6 +131,7 @@ def _convert(node: Node, out_var: str, inputs: list[str], out: _Output) -> None:
 
 
 def _layer_lines(layer: Layer, node_id: str, out: str, inputs: list[str]) -> list[str]:
+    inputs = inputs[:1] if layer.first_input_only else inputs
     args = f"[{', '.join(inputs)}]" if layer.merge else ", ".join(inputs)
     lines = [f"{out} = {layer.constructor(node_id)}({args})"]
     if layer.then:

@@ -37,6 +37,35 @@ def dense(node: Node) -> Layer:
     return _activation(node, Layer("layers.Dense", args, weights))
 
 
+def conv_transpose(node: Node) -> Layer:
+    """Keras' Conv2DTranspose/Conv1DTranspose: exact for keras_padding valid or same (the layer
+    builds Keras' sizes and crop), and for explicit padding 0 with no output_padding (= valid)."""
+    module = core(node.module, nn.modules.conv._ConvTransposeNd)
+    padding = node.p.keras_padding
+    if padding == "explicit":
+        if node.p.padding or node.p.output_padding:
+            raise Unsupported(
+                f"{node.id}: Keras' transposed convolution has no explicit padding; set "
+                "keras_padding to valid or same (or padding and output_padding to 0)",
+                node.id,
+            )
+        padding = "valid"
+    rank = module.weight.dim() - 2
+    args = [str(module.out_channels), _ints(module.kernel_size)]
+    if any(s != 1 for s in module.stride):
+        args.append(f"strides={_ints(module.stride)}")
+    args.append(f"padding={padding!r}")
+    if module.bias is None:
+        args.append("use_bias=False")
+    args.append(CF)
+    order = (*range(2, rank + 2), 1, 0)  # (in, out, *k) -> (*k, out, in)
+    weights = [_np(module.weight.permute(*order))]
+    weights += [_np(module.bias)] if module.bias is not None else []
+    return _activation(
+        node, Layer(f"layers.Conv{rank}DTranspose", args, weights), channel_axis=True
+    )
+
+
 def conv(node: Node) -> Layer:
     module = core(node.module, nn.modules.conv._ConvNd)
     if node.p.padding_mode != "zeros":
@@ -287,6 +316,8 @@ CONVERTERS: dict[str, Callable[[Node], Layer | Block]] = {
     "Dense": dense,
     "Conv1d": conv,
     "Conv2d": conv,
+    "ConvTranspose1d": conv_transpose,
+    "ConvTranspose2d": conv_transpose,
     "Conv3d": conv,
     "MaxPool1d": pool("Max"),
     "MaxPool2d": pool("Max"),
@@ -324,6 +355,8 @@ CONVERTERS: dict[str, Callable[[Node], Layer | Block]] = {
     "Permute": lambda node: Layer("layers.Permute", [repr(tuple(node.p.dims))]),
     "RepeatVector": lambda node: Layer("layers.RepeatVector", [str(node.p.n)]),
     "Identity": simple("layers.Identity"),
+    # A VAE's Sampling layer predicts with its mean (port 0), as Keras VAEs predict with z_mean.
+    "Sampling": lambda node: Layer("layers.Identity", first_input_only=True),
     "Dropout": lambda node: Layer("layers.Dropout", [repr(node.p.rate)]),
     "SpatialDropout2d": lambda node: Layer("layers.SpatialDropout2D", [repr(node.p.rate), CF]),
     # Ours drops whole rows of (channels, length); Keras' SpatialDropout1D drops along its last

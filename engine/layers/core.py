@@ -60,6 +60,8 @@ def _build_reshape(p, input_shapes):
     return Reshape(target)
 
 
+LATENT_NOISE = ("none", "normal", "uniform")
+
 INPUT = LayerSpec(
     name="Input",
     aliases=("InputLayer",),
@@ -83,8 +85,19 @@ INPUT = LayerSpec(
             "Data type: float32 for features and images, int64 for token ids fed to an Embedding",
             choices=("float32", "int64"),
         ),
+        ParamSpec(
+            "noise",
+            "choice",
+            "none",
+            "A generator's latent noise: the GAN step feeds this input samples of its shape "
+            "from normal = N(0, 1) or uniform = U(-1, 1) (none = data)",
+            choices=LATENT_NOISE,
+        ),
     ),
-    label=lambda p: "auto" if p.shape == AUTO else format_shape(p.shape),
+    label=lambda p: (
+        ("auto" if p.shape == AUTO else format_shape(p.shape))
+        + ("" if getattr(p, "noise", "none") == "none" else f" {p.noise} noise")
+    ),
 )
 
 DENSE = LayerSpec(

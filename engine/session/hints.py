@@ -18,6 +18,8 @@ def fit_hint(history: list[dict[str, float]]) -> str:
 
     `history` holds one mapping per epoch with Keras-style keys: loss, val_loss, accuracy, ...
     """
+    if history and "d_real" in history[-1]:  # a GAN: its losses do not fall like others'
+        return gan_hint(history)
     loss = [h.get("loss", math.nan) for h in history]
     exploding = _exploding(loss) or gradient_hint([h.get("grad_norms") or {} for h in history])
     if exploding:
@@ -92,4 +94,30 @@ def gradient_hint(norms: list[dict[str, float]]) -> str:
                 f"times smaller than '{nodes[-1]}', so it hardly learns. Try ReLU instead of "
                 "sigmoid/tanh, an LSTM or GRU instead of SimpleRNN, normalisation or skip connections."
             )
+    return ""
+
+
+COLLAPSED = 0.2  # samples this much less varied than the data (2 epochs running): collapse
+D_WINS = 0.95  # D(real) above this and D(fake) below 1 - this: the generator learns nothing
+
+
+def gan_hint(history: list[dict[str, float]]) -> str:
+    """Mode collapse (the fixed-noise samples lose their variety) or a discriminator that wins
+    outright, from a GAN's epoch figures (gan_step.py); "" when neither shows."""
+    recent = history[-2:]
+    if len(recent) == 2 and all(
+        h.get("sample_diversity", 1.0) < COLLAPSED * h.get("data_diversity", 0.0) for h in recent
+    ):
+        return (
+            "Mode collapse: the generated samples have become nearly alike (their variety is "
+            "under a fifth of the data's). Try a lower generator learning rate, label "
+            "smoothing, or more discriminator steps per generator step."
+        )
+    last = history[-1]
+    if last.get("d_real", 0.5) > D_WINS and last.get("d_fake", 0.5) < 1 - D_WINS:
+        return (
+            "The discriminator wins outright (D(real) near 1, D(fake) near 0), so the generator "
+            "gets little to learn from. Try label smoothing, a lower discriminator learning "
+            "rate, or a smaller discriminator."
+        )
     return ""

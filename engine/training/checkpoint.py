@@ -53,6 +53,12 @@ def auto_from_dict(data: dict[str, Any] | None) -> AutoSizes:
     )
 
 
+def graph_auto(bundle: dict[str, Any]) -> dict[str, Any]:
+    """{graph name: its auto sizes as a dict} for the graphs besides the main one."""
+    value = bundle.get("graph_auto")
+    return value if isinstance(value, dict) else {}
+
+
 def write_checkpoint(path: str | os.PathLike, bundle: dict[str, Any]) -> Path:
     """Save `bundle` to `path` atomically: a temporary file beside it, then a rename."""
     path = Path(path)
@@ -88,14 +94,31 @@ def _unreadable(error: Exception) -> str:
     return f"not a readable NeuroCanvas checkpoint ({first[:200]})"
 
 
-def model_from_bundle(bundle: dict[str, Any], source: str = "<checkpoint>") -> fx.GraphModule:
+def model_from_bundle(
+    bundle: dict[str, Any], source: str = "<checkpoint>", network: str | None = None
+) -> fx.GraphModule:
+    """The bundle's main graph with its weights, or the graph named `network` (a GAN's
+    discriminator): checkpoints keep one state dict per graph name under `state_dicts`; older
+    ones hold the main graph's alone."""
     project = project_io.from_dict(bundle["project"], source)
+    graph, weights = project.graph, bundle["state_dict"]
+    if network is not None and network != project.main_graph:
+        states = bundle.get("state_dicts") or {}
+        if network not in project.graphs or network not in states:
+            raise CheckpointError(
+                f"{source}: no network named {network!r}; it holds "
+                f"{', '.join(name for name in project.graphs if name in states) or project.main_graph}"
+            )
+        graph, weights = project.graphs[network], states[network]
+    auto = auto_from_dict(bundle.get("auto"))
+    if network is not None and network != project.main_graph:
+        auto = auto_from_dict(graph_auto(bundle).get(network))
     try:
-        model = compile_graph(project.graph, auto=auto_from_dict(bundle.get("auto")))
+        model = compile_graph(graph, auto=auto)
     except CompileError as error:
         raise CheckpointError(f"{source}: its network cannot be built ({error})") from None
     try:
-        model.load_state_dict(bundle["state_dict"])
+        model.load_state_dict(weights)
     except RuntimeError as error:
         raise CheckpointError(
             f"{source}: the weights do not fit the saved graph ({error})"
@@ -109,10 +132,11 @@ def model_from_bundle(bundle: dict[str, Any], source: str = "<checkpoint>") -> f
 
 
 def load_checkpoint(
-    path: str | os.PathLike, device: str | torch.device = "cpu"
+    path: str | os.PathLike, device: str | torch.device = "cpu", network: str | None = None
 ) -> tuple[fx.GraphModule, dict[str, Any]]:
     """(model in eval mode on `device`, the bundle). The model carries `task`, `loss`, `mode` and
-    `class_names` attributes, so `evaluate` and `predict` need nothing else."""
+    `class_names` attributes, so `evaluate` and `predict` need nothing else. `network`: another
+    graph of the project than the main one (a GAN's discriminator)."""
     bundle = read_checkpoint(path)
-    model = model_from_bundle(bundle, str(path))
+    model = model_from_bundle(bundle, str(path), network)
     return model.to(device), bundle

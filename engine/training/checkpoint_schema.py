@@ -26,6 +26,8 @@ _OPTIONAL = (
     "epoch",
     "auto",
 )
+# The data's tasks, plus what a run can train that no data set names: an autoencoder, a GAN.
+CHECKPOINT_TASKS = (*TASKS, "reconstruction", "generation")
 MAX_DIM = 1 << 24  # one axis of a sample; past this a "shape" is a bomb, not data
 DTYPES = ("float32", "int64")
 
@@ -53,10 +55,21 @@ def check_bundle(bundle: dict[str, Any], source: str, newest: int, error: type[E
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
     ):
         raise bad("state_dict", "a mapping of names to tensors")
+    graphs = bundle.get("state_dicts")
+    if graphs is not None and not (
+        isinstance(graphs, dict)
+        and all(
+            isinstance(name, str)
+            and isinstance(weights, dict)
+            and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items())
+            for name, weights in graphs.items()
+        )
+    ):
+        raise bad("state_dicts", "a mapping of graph names to state dicts")
     _check_optional(bundle, "class_names", _is_text_list, "a list of class names", bad)
     for field in ("preprocessing", "config", "metrics"):
         _check_optional(bundle, field, lambda v: isinstance(v, dict), "a mapping", bad)
-    for field, choices in (("task", TASKS), ("loss", LOSSES), ("mode", MODES)):
+    for field, choices in (("task", CHECKPOINT_TASKS), ("loss", LOSSES), ("mode", MODES)):
         _check_optional(
             bundle,
             field,
@@ -66,6 +79,11 @@ def check_bundle(bundle: dict[str, Any], source: str, newest: int, error: type[E
         )
     _check_optional(bundle, "epoch", _is_count, "a whole number", bad)
     _check_auto(bundle.get("auto"), source, error)
+    others = bundle.get("graph_auto")
+    if others is not None and not isinstance(others, dict):
+        raise bad("graph_auto", "a mapping of graph names to auto sizes")
+    for sizes in (others or {}).values():
+        _check_auto(sizes, source, error)
     for field in _OPTIONAL:  # a field set to null reads as absent: every reader has a default
         if field in bundle and bundle[field] is None:
             del bundle[field]

@@ -29,6 +29,7 @@ from ..data import DataError
 from ..graph import structure_key
 from ..project import ProjectError
 from ..project import from_dict as project_from_dict
+from ..shapes import AutoSizes
 from ..templates import load_project_or_template
 from .checkpoint import CheckpointError, load_checkpoint
 from .cli_signals import stop_on_signals
@@ -41,6 +42,7 @@ from .run_state import auto_sizes_for
 from .trainer import Trainer
 
 _SHOWN = ("loss", "accuracy", "val_loss", "val_accuracy", "val_r2", "val_mae")
+_SHOWN += ("d_loss", "d_real", "d_fake")  # a GAN's (its "loss" is the generator's)
 
 
 def run_train(args) -> int:
@@ -79,7 +81,9 @@ def run_train(args) -> int:
         return run_seeds(args, project, config, data, device)
     trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
-        trainer.model = compile_graph(project.graph, auto=auto_sizes_for(data), seed=config.seed)
+        # A GAN's main graph is its generator: noise in, a sample out (not the data's sizes).
+        auto = AutoSizes() if config.step == "gan" else auto_sizes_for(data)
+        trainer.model = compile_graph(project.graph, auto=auto, seed=config.seed)
     except CompileError as error:
         raise UsageError(f"{args.project}: {error}") from None
     if args.init_from:
@@ -255,6 +259,12 @@ class _JsonReporter:
             line = {
                 "final": True,
                 "test": event.test,
+                # A GAN's generated digits scored by our classifier (digit_score.py).
+                **{
+                    k: event.test[k]
+                    for k in ("mean_confidence", "classes_present")
+                    if k in event.test
+                },
                 "splits": event.splits,
                 "best_epoch": event.best_epoch,
                 "epochs_run": event.epochs_run,

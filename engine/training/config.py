@@ -8,7 +8,12 @@ The "training" section of a project (all keys optional; defaults shown)::
      "loss": "auto",            # auto | cross_entropy | binary_cross_entropy | mse | mae | huber
      "epochs": 10, "batch_size": 32,
      "mode": "supervised",      # or "reconstruction" (autoencoder: target = input)
+     "step": "supervised",      # or "gan": the project's generator and discriminator graphs
+     "gan": null,               # {"d_steps": 1, "label_smoothing": 0.0, "samples": 16}
+     "graphs": null,            # per graph: {"generator": {"optimizer": {...}}, ...}
+     "rbm": null,               # {"k": 1, "persistent": false} for "step": "rbm"
      "l1": 0.0, "l2": 0.0,      # penalties on weights (tensors with 2+ dimensions)
+     "kl_weight": 1.0,          # a VAE's KL term (Sampling layers), per reconstructed value
      "grad_clip": null,         # max gradient norm
      "grad_clip_value": null,   # max absolute value of each gradient element
      "schedule": null,          # {"type": "step", "step_size": 10, "gamma": 0.1}
@@ -35,10 +40,12 @@ from typing import Any
 from ..setting_spec import check_section
 from .settings import (
     EARLY_STOPPING_SETTINGS,
+    GAN_SETTINGS,
     LOSS_CHOICES,
     MODE_CHOICES,
     OPTIMIZER_SETTINGS,
     OPTIMIZERS,
+    RBM_SETTINGS,
     SCHEDULE_CHOICES,
     SCHEDULE_OPTIONS,
     SCHEDULE_SETTINGS,
@@ -62,7 +69,7 @@ _LOSS_ALIASES = {
     "l1": "mae",
     "smooth_l1": "huber",
 }
-_NESTED = ("optimizer", "schedule", "early_stopping")
+_NESTED = ("optimizer", "schedule", "early_stopping", "gan", "graphs", "rbm")
 
 
 class ConfigError(ValueError):
@@ -97,6 +104,7 @@ class TrainConfig:
     mode: str = "supervised"
     l1: float = 0.0
     l2: float = 0.0
+    kl_weight: float = 1.0
     grad_clip: float | None = None
     grad_clip_value: float | None = None
     schedule: dict[str, Any] | None = None
@@ -112,9 +120,16 @@ class TrainConfig:
     restore_best: bool = True
     checkpoint: bool = True
     tensorboard: bool = False
+    step: str = "supervised"
+    gan: dict[str, Any] | None = None
+    graphs: dict[str, Any] | None = None
+    rbm: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.optimizer = _optimizer(self.optimizer)
+        self.gan = _section("gan", GAN_SETTINGS, self.gan)
+        self.rbm = _section("rbm", RBM_SETTINGS, self.rbm)
+        self.graphs = _graphs(self.graphs)
         if isinstance(self.loss, str):
             self.loss = _LOSS_ALIASES.get(self.loss.lower(), self.loss.lower())
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NESTED}
@@ -145,6 +160,11 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def optimizer_for(self, graph: str) -> OptimizerConfig:
+        """The optimizer settings of `graph`: its own under "graphs", else the shared ones."""
+        own = (self.graphs or {}).get(graph) or {}
+        return own.get("optimizer") or self.optimizer
 
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with `changes`; `lr=`/`optimizer_type=` change the optimizer."""
@@ -206,4 +226,33 @@ def _early_stopping(value: Any, monitor: str) -> dict[str, Any] | None:
         raise ConfigError(f"early_stopping must be an object or null, got {value!r}")
     result = {spec.name: spec.default for spec in EARLY_STOPPING_SETTINGS} | {"monitor": monitor}
     result |= check_section("early_stopping", EARLY_STOPPING_SETTINGS, value, ConfigError)
+    return result
+
+
+def _section(name: str, specs, value: Any) -> dict[str, Any]:
+    """A step's settings ("gan", "rbm"), defaults filled in (also when another step runs)."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        example = f"{specs[0].name}: {specs[0].default!r}"
+        raise ConfigError(f"{name} must be an object such as {{{example}}}, got {value!r}")
+    defaults = {spec.name: spec.default for spec in specs}
+    return defaults | check_section(name, specs, value, ConfigError)
+
+
+def _graphs(value: Any) -> dict[str, Any] | None:
+    """Per-graph settings: {graph name: {"optimizer": {...}}}; only "optimizer" so far."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'graphs must be an object such as {{"generator": {{"optimizer": {{"lr": 0.0002}}}}}}, '
+            f"got {value!r}"
+        )
+    result = {}
+    for name, settings in value.items():
+        if not isinstance(settings, dict) or set(settings) - {"optimizer"}:
+            raise ConfigError(f'graphs {name!r} takes only "optimizer" settings, got {settings!r}')
+        optimizer = settings.get("optimizer")
+        result[name] = {"optimizer": None if optimizer is None else _optimizer(optimizer)}
     return result

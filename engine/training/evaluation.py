@@ -51,7 +51,7 @@ def evaluate_view(
             if objective.classification:
                 outputs.append(out)
             else:
-                sums.update(out, yb)
+                sums.update(objective.reconstruct(out), yb)
         if n == 0:
             return EvalResult({}, class_names=list(class_names or []))
         if objective.classification:

@@ -74,6 +74,13 @@ class Objective:
             return torch.sigmoid(out)
         return torch.softmax(out, dim=1)
 
+    def reconstruct(self, out: torch.Tensor) -> torch.Tensor:
+        """The values the view's output stands for: a BCE reconstruction's logits through a
+        sigmoid; other outputs as they are."""
+        if self.loss == "binary_cross_entropy" and self.task == "reconstruction":
+            return torch.sigmoid(out) if self.view_output != "sigmoid" else out
+        return out
+
     def labels(self, out: torch.Tensor) -> torch.Tensor:
         """Predicted class indices from the view's output (no probabilities needed)."""
         if out.ndim > 1 and out.shape[1] > 1:
@@ -145,10 +152,13 @@ def resolve_objective(
             f"the data is a {task} classification task but the loss is {loss}; "
             "use cross_entropy or binary_cross_entropy (or loss auto)"
         )
+    if task == "reconstruction" and loss == "binary_cross_entropy":
+        # Per-value BCE against inputs in [0, 1] (pixels): the autoencoder's other loss.
+        return _reconstruction_bce(model)
     if task in ("regression", "reconstruction") and loss in strippable:
+        hint = "mse or binary_cross_entropy" if task == "reconstruction" else "mse, mae or huber"
         raise ValueError(
-            f"the data is a {task} task; {LOSS_TITLES[loss]} needs class labels "
-            "(use mse, mae or huber)"
+            f"the data is a {task} task; {LOSS_TITLES[loss]} needs class labels (use {hint})"
         )
     # A binary task with two outputs trains as two-class cross-entropy, and vice versa.
     if loss == "binary_cross_entropy" and out_units > 1:
@@ -183,6 +193,25 @@ def resolve_objective(
         f" (after its final {_pretty(head)})." if head != "none" else "."
     )
     return Objective(loss, task, head, head, dim, note)
+
+
+def _reconstruction_bce(model: fx.GraphModule) -> Objective:
+    """BCE reconstruction: a final Sigmoid is folded into the loss (trained from the logits);
+    without one the outputs are taken as logits. `reconstruct` turns the view's output back
+    into values in [0, 1] for the metrics."""
+    head, _, dim = find_head(model)
+    if head == "sigmoid":
+        note = (
+            "The final Sigmoid is folded into the binary cross-entropy reconstruction loss "
+            "(computed from the logits, exact and numerically stable); the model still "
+            "outputs values in [0, 1]."
+        )
+        return Objective("binary_cross_entropy", "reconstruction", head, "logits", dim, note)
+    note = (
+        "Binary cross-entropy reconstruction: the output has no final Sigmoid, so it is taken "
+        "as logits (add a Sigmoid to output values in [0, 1])."
+    )
+    return Objective("binary_cross_entropy", "reconstruction", "none", "none", dim, note)
 
 
 def _pretty(head: str) -> str:

@@ -30,11 +30,20 @@ def bundle(
     info = getattr(trainer.data, "info", None)
     config = trainer.config
     result = {
-        "state_dict": state,
+        "state_dict": state,  # the main graph's (what export, evaluate and Try it load)
+        # One state dict per graph name (tensors shared with state_dict: stored once).
+        "state_dicts": {
+            trainer.project.main_graph: state,
+            **trainer.train_step.other_state_dicts(),
+        },
         "project": trainer.project.to_dict(),
         "preprocessing": preprocessing.to_dict() if hasattr(preprocessing, "to_dict") else None,
         "class_names": trainer.class_names,
         "auto": ckpt.auto_to_dict(trainer.auto),
+        "graph_auto": {
+            name: ckpt.auto_to_dict(sizes)
+            for name, sizes in trainer.train_step.other_auto_sizes().items()
+        },
         "data_info": info.to_dict() if hasattr(info, "to_dict") else None,
         "task": trainer.objective.task,
         "loss": trainer.objective.loss,

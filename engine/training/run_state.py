@@ -15,6 +15,7 @@ import torch
 from torch import fx
 
 from ..compiler import compile_graph
+from ..data.corruption import fixed_noise
 from ..graph import Graph
 from ..shapes import AutoSizes
 from .adapt import adapt_normalizations
@@ -102,8 +103,16 @@ def prepare_run(
         )
     optimizer = build_optimizer(trainable, config.optimizer)
     batches = math.ceil(len(train.x) / config.batch_size)
+    corrupt = getattr(data, "corrupt", None)
     splits = {
-        name: _place(getattr(data, name, None), auto, objective, out_shape, device)
+        name: _place(
+            getattr(data, name, None),
+            auto,
+            objective,
+            out_shape,
+            device,
+            corrupt if name != "train" else None,  # training batches get fresh noise
+        )
         for name in ("train", "val", "test")
     }
     monitor = config.monitor if splits["val"] else config.monitor.removeprefix("val_")
@@ -184,17 +193,36 @@ def class_names_of(data: Any) -> list[str]:
     return list(names or [])
 
 
-def _place(split, auto: AutoSizes, objective: Objective, out_shape, device) -> Placed | None:
-    """(x, target) on the device (target None in reconstruction mode: target = x)."""
+def _place(
+    split, auto: AutoSizes, objective: Objective, out_shape, device, corrupt=None
+) -> Placed | None:
+    """(x, target) on the device (target None in reconstruction mode: target = x). With a
+    denoising `corrupt`, x is the input with its fixed evaluation noise and the target is the
+    clean x."""
     if split is None or len(split.x) == 0:
         return None
     x = split.x
     if auto.input_dtype == "float32" and x.dtype != torch.float32:
         x = x.float()
     if objective.task == "reconstruction":
+        if objective.loss == "binary_cross_entropy":
+            check_unit_range(x)
+        if corrupt is not None:
+            return _to_device(fixed_noise(corrupt, x), device), _to_device(x, device)
         return _to_device(x, device), None
     target = prepare_target(split.y, objective, out_shape)
     return _to_device(x, device), _to_device(target, device)
+
+
+def check_unit_range(x: torch.Tensor) -> None:
+    """Binary cross-entropy reconstructs values in [0, 1]; anything else is a clear error."""
+    low, high = float(x.min()), float(x.max())
+    if low < 0.0 or high > 1.0:
+        raise TrainingError(
+            f"binary cross-entropy reconstructs inputs in [0, 1], but the inputs range over "
+            f"[{low:.3g}, {high:.3g}]; turn off the data's standardisation (normalize) or use "
+            "the mse loss"
+        )
 
 
 def gpu_memory_mib(device: torch.device) -> float | None:

@@ -30,6 +30,8 @@ from .optimizers import OPTIMIZERS, OptimizerKind, build_optimizer, optimizer_na
 
 __all__ = [
     "EARLY_STOPPING_SETTINGS",
+    "GAN_SETTINGS",
+    "RBM_SETTINGS",
     "OPTIMIZERS",
     "OPTIMIZER_SETTINGS",
     "SCHEDULE_OPTIONS",
@@ -99,6 +101,7 @@ OPTIMIZER_SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
+STEP_CHOICES = ("supervised", "gan", "rbm")
 LOSS_CHOICES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")
 MODE_CHOICES = ("supervised", "reconstruction")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
@@ -138,6 +141,16 @@ def _count(name: str, default: int, help: str, label: str, minimum: int = 1, **m
 
 TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
+        "step",
+        "choice",
+        "supervised",
+        "What each batch trains: supervised = the main network on its loss; gan = a "
+        "generator and a discriminator taking turns (the project's two graphs); rbm = the "
+        "network's RBM node by contrastive divergence",
+        choices=STEP_CHOICES,
+        label="training step",
+    ),
+    SettingSpec(
         "loss",
         "choice",
         "auto",
@@ -162,6 +175,16 @@ TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "l2", "float", 0.0, "Penalty on the squared weights", min=0.0, max=1e3, label="L2 penalty"
+    ),
+    SettingSpec(
+        "kl_weight",
+        "float",
+        1.0,
+        "Variational autoencoders: weight of the KL term of the Sampling layers (per sample, "
+        "divided by the values reconstructed, so 1 is the ELBO; 0 = a plain autoencoder)",
+        min=0.0,
+        max=1e6,
+        label="KL weight",
     ),
     SettingSpec(
         "grad_clip",
@@ -411,9 +434,59 @@ EARLY_STOPPING_SETTINGS: tuple[SettingSpec, ...] = (
     ),
 )
 
+GAN_SETTINGS: tuple[SettingSpec, ...] = (
+    _count(
+        "d_steps",
+        1,
+        "Discriminator updates per generator update (k in Goodfellow et al. 2014)",
+        "discriminator steps per generator step",
+        max=100,
+        check=whole_number,
+    ),
+    SettingSpec(
+        "label_smoothing",
+        "float",
+        0.0,
+        "One-sided label smoothing: the discriminator's target for real samples is "
+        "1 - this (0.1 is usual; it keeps D from growing over-confident)",
+        min=0.0,
+        max=0.5,
+        label="label smoothing",
+    ),
+    _count(
+        "samples",
+        16,
+        "Samples drawn from fixed noise at the end of every epoch (the same cells evolve)",
+        "fixed-noise samples",
+        max=1024,
+        check=whole_number,
+    ),
+)
+
+RBM_SETTINGS: tuple[SettingSpec, ...] = (
+    _count(
+        "k",
+        1,
+        "Gibbs steps of contrastive divergence per update (CD-k; 1 is usual)",
+        "Gibbs steps (k)",
+        max=1000,
+        check=whole_number,
+    ),
+    SettingSpec(
+        "persistent",
+        "bool",
+        False,
+        "Persistent CD: the negative chain carries on from the last batch instead of "
+        "restarting at the data (Tieleman 2008)",
+        label="persistent CD",
+    ),
+)
+
 SECTIONS: Mapping[str, tuple[SettingSpec, ...]] = MappingProxyType(
     {
         "training": TRAINING_SETTINGS,
+        "gan": GAN_SETTINGS,
+        "rbm": RBM_SETTINGS,
         "optimizer": OPTIMIZER_SETTINGS,
         "schedule": SCHEDULE_SETTINGS,
         "early_stopping": EARLY_STOPPING_SETTINGS,

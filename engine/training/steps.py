@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from ..layers.sampling import sampling_layers
 from .devices import autocast
 from .grad_norms import GradNormTracker
 
 if TYPE_CHECKING:
+    from ..project import Project
     from .config import TrainConfig
     from .run_state import RunState
+    from .trainer import Trainer
 
 
 class TrainStep:
@@ -33,6 +36,37 @@ class TrainStep:
 
     run: RunState
     config: TrainConfig
+    keeps_best = True  # the monitored metric ranks epochs (best.pt, restore_best)
+
+    def prepare(self, project: Project, data: Any, config: TrainConfig, device, model=None):
+        """The run's `RunState`: by default the project's main graph trained on the data
+        (`prepare_run`); a step that trains other graphs (a GAN's two) builds its own."""
+        from .run_state import prepare_run
+
+        return prepare_run(project.graph, data, config, device, model)
+
+    def epoch_metrics(self) -> dict[str, float]:
+        """Figures of the epoch just trained, merged into its training metrics ({} here)."""
+        return {}
+
+    def epoch_samples(self) -> torch.Tensor | None:
+        """Outputs to show after each epoch (a generator's fixed-noise samples), or None."""
+        return None
+
+    def other_state_dicts(self) -> dict[str, dict[str, torch.Tensor]]:
+        """The weights of the graphs it trains besides the model, by graph name (checkpoints'
+        `state_dicts`)."""
+        return {}
+
+    def other_auto_sizes(self) -> dict:
+        """The `auto` sizes of those other graphs, by name (checkpoints' `graph_auto`)."""
+        return {}
+
+    def final_evaluation(self, trainer: Trainer):
+        """The run's result after training: every split scored (final_evaluation.py)."""
+        from .final_evaluation import final_evaluation
+
+        return final_evaluation(trainer)
 
     def configure(self, run: RunState, config: TrainConfig) -> None:
         """Once per run, after `prepare_run` and before the first batch (and before a resumed
@@ -103,6 +137,7 @@ class SupervisedStep(TrainStep):
         self.grad_norms = GradNormTracker(run.model)
         self.weights = [p for p in self.parameters if p.ndim >= 2 and p.requires_grad]
         self.penalty = self._penalty if (config.l1 or config.l2) else None
+        self.sampling = sampling_layers(run.model) if config.kl_weight else []
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         optimizer, scaler, amp = self.optimizer, self.scaler, self.amp
@@ -112,6 +147,8 @@ class SupervisedStep(TrainStep):
         loss = self.loss_fn(out, target)
         if self.penalty is not None:
             loss = loss + self.penalty()
+        if self.sampling:
+            loss = loss + kl_penalty(self.sampling, self.config.kl_weight, out)
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
             scaler.scale(loss).backward()
@@ -140,3 +177,25 @@ class SupervisedStep(TrainStep):
             if l2:
                 total = total + l2 * weight.pow(2).sum()
         return total
+
+
+def kl_penalty(layers: list, weight: float, out: torch.Tensor) -> torch.Tensor:
+    """`weight` x the Sampling layers' KL terms (each per sample, batch mean) divided by the
+    values each sample's output holds: the reconstruction losses are means per value, so this
+    keeps their ratio that of the per-sample ELBO (weight 1)."""
+    values = max(out[0].numel(), 1) if out.ndim else 1
+    total = sum(layer.kl for layer in layers if layer.kl is not None)
+    return weight * total / values
+
+
+def training_step(config: TrainConfig) -> TrainStep:
+    """The step the `step` training setting names."""
+    if config.step == "gan":
+        from .gan_step import GanStep
+
+        return GanStep()
+    if config.step == "rbm":
+        from .rbm_step import RbmStep
+
+        return RbmStep()
+    return SupervisedStep()

@@ -40,8 +40,8 @@ from .metrics import EvalResult, RunningMetrics, monitor_mode
 from .run_checkpoints import load_resume_state, save_checkpoints, write_best, write_last
 from .run_events import EventPublisher, TrainingError, failed_event, finished_event
 from .run_folder import RunFolder
-from .run_state import RunState, class_names_of, gpu_memory_mib, prepare_run
-from .steps import SupervisedStep, TrainStep
+from .run_state import RunState, class_names_of, gpu_memory_mib
+from .steps import TrainStep, training_step
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between BatchEnded events (and device reads)
 HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
@@ -77,7 +77,7 @@ class Trainer:
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.events = EventPublisher()
         self.callbacks: list[Callback] = [self.events, *callbacks]
-        self.train_step = train_step if train_step is not None else SupervisedStep()
+        self.train_step = train_step if train_step is not None else training_step(self.config)
         self.device = resolve_device(self.config.device if device == "auto" else device)
         self.model = model
         self.state: RunState | None = None
@@ -180,7 +180,10 @@ class Trainer:
     def _prepare(self) -> None:
         """The RunState, the step, early stopping, the resumed state and the run folder."""
         cfg = self.config
-        self.state = prepare_run(self.project.graph, self.data, cfg, self.device, self.model)
+        if getattr(self.data, "reconstruct", False) and cfg.mode != "reconstruction":
+            # The data says target = input: train (and checkpoint) as an autoencoder.
+            cfg = self.config = cfg.replace(mode="reconstruction")
+        self.state = self.train_step.prepare(self.project, self.data, cfg, self.device, self.model)
         self.model = self.state.model
         self.train_step.configure(self.state, cfg)
         if cfg.early_stopping and not any(isinstance(c, EarlyStopping) for c in self.callbacks):
@@ -263,6 +266,7 @@ class Trainer:
             len(self.data.train.x) / train_seconds,
             improved,
             self.train_step.epoch_grad_norms(),
+            self.train_step.epoch_samples(),
         )
         self._call("on_epoch_end", epoch, logs)
 
@@ -278,6 +282,7 @@ class Trainer:
         window = [0.0, 0]  # loss sum and count at the last progress report, within this epoch
         batch_hooks = self._hooks.get("on_batch_end")
         augment = getattr(self.data, "augment", None)
+        corrupt = getattr(self.data, "corrupt", None)  # denoising: noise on the input only
         self.model.train()
         started = time.perf_counter()
         last_event = self._last_batch_event or started
@@ -291,6 +296,8 @@ class Trainer:
             if augment is not None:
                 xb = augment(xb)
             yb = xb if target is None else target.index_select(0, index)
+            if corrupt is not None:
+                xb = corrupt(xb)
             loss, out = train_step(xb, yb)
             self.step += 1
             running.update(loss, out, yb)
@@ -304,6 +311,8 @@ class Trainer:
         seconds = time.perf_counter() - started
         self.samples_trained += running.count
         metrics = running.read()
+        if complete:
+            metrics.update(train_step.epoch_metrics())
         _check_finite(metrics.get("loss", 0.0), epoch)
         return metrics, seconds, complete
 
@@ -363,7 +372,9 @@ class Trainer:
                 f"set 'monitor' to one of: {measured}"
             )
         value = logs[self.monitor]
-        if value is None or math.isnan(value):
+        if not self.train_step.keeps_best:  # every epoch is the newest best (a GAN's)
+            value = -epoch if monitor_mode(self.monitor) == "min" else epoch
+        elif value is None or math.isnan(value):
             return False
         if math.isnan(self.best_value) or (
             value < self.best_value
@@ -394,9 +405,7 @@ class Trainer:
         self.test_result = self._final_evaluation()
 
     def _final_evaluation(self) -> EvalResult | None:
-        from .final_evaluation import final_evaluation
-
-        return final_evaluation(self)
+        return self.train_step.final_evaluation(self)
 
 
 def _check_finite(loss: float, epoch: int) -> None:

@@ -53,7 +53,7 @@ def test_batchnorm_momentum_is_shown_in_both_conventions():
 def _file(layer_type: str, params: dict | None = None) -> dict:
     return {
         "format": "neurocanvas",
-        "version": project.FORMAT_VERSION,
+        "version": 2,  # one "graph" (version 3 names its graphs)
         "graph": {
             "nodes": [
                 {"id": "input", "type": "Input", "params": {"shape": [3, 8, 8]}},
@@ -84,7 +84,7 @@ def test_keras_and_pytorch_type_names_load_as_the_canonical_layer(alias, canonic
     loaded = project.from_dict(data)
     node = "input" if alias == "InputLayer" else "layer"
     assert loaded.graph.nodes[node].type == canonical
-    assert json.loads(project.to_json(loaded))["graph"]["nodes"][1]["type"] != alias
+    assert json.loads(project.to_json(loaded))["graphs"]["main"]["nodes"][1]["type"] != alias
 
 
 def test_every_listed_alias_is_accepted():

@@ -73,7 +73,7 @@ def test_resource_bombs_and_non_json_tokens(tmp_path, text, words):
 @pytest.mark.parametrize("pos", [["NaN", 0], [1e308 * 10, 0], [True, 0], [1e30, 0]])
 def test_positions_must_be_finite_numbers(pos):
     data = _seed_dict()
-    data["graph"]["nodes"][0]["pos"] = pos
+    data["graphs"]["main"]["nodes"][0]["pos"] = pos
     with pytest.raises(ProjectError, match="pos"):
         project_io.from_dict(data)
 
@@ -81,7 +81,7 @@ def test_positions_must_be_finite_numbers(pos):
 @pytest.mark.parametrize("port", [float("inf"), -1, 10**9, True, "0", 1.5, None])
 def test_edge_ports_must_be_small_whole_numbers(port):
     data = _seed_dict()
-    data["graph"]["edges"][0]["from"][1] = port
+    data["graphs"]["main"]["edges"][0]["from"][1] = port
     with pytest.raises(ProjectError, match="edge 1"):
         project_io.from_dict(data)
 
@@ -107,7 +107,21 @@ _json_values = st.recursive(
 @given(
     path=st.lists(
         st.sampled_from(
-            ["graph", "nodes", 0, "params", "pos", "edges", "from", "name", "version", "type", "id"]
+            [
+                "graphs",
+                "main",
+                "graph",
+                "nodes",
+                0,
+                "params",
+                "pos",
+                "edges",
+                "from",
+                "name",
+                "version",
+                "type",
+                "id",
+            ]
         ),
         min_size=1,
         max_size=4,
@@ -140,7 +154,7 @@ def test_a_merge_asking_for_10_to_the_8_ports_is_a_quick_error():
     from neurocanvas.engine.analysis import analyze
 
     data = _seed_dict()
-    data["graph"]["nodes"].append(
+    data["graphs"]["main"]["nodes"].append(
         {"id": "m", "type": "Add", "params": {"inputs": 10**8}, "pos": [0, 0]}
     )
     project = project_io.from_dict(data)

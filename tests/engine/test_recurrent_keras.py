@@ -117,7 +117,7 @@ def test_version_1_files_keep_pytorch_biases():
     }
     loaded = project.from_dict(data)
     assert loaded.graph.nodes["lstm"].params["bias"] == "pytorch"
-    new = project.from_dict(data | {"version": project.FORMAT_VERSION})
+    new = project.from_dict(data | {"version": 2})  # after the choice: keras by default
     assert new.graph.nodes["lstm"].params["bias"] == "keras"  # the default for new files
 
 

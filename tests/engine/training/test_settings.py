@@ -60,10 +60,12 @@ def test_an_optimizer_gets_only_the_settings_it_takes(name):
 
 
 def test_the_config_fields_are_the_declared_settings_with_their_defaults():
-    nested = {"optimizer", "schedule", "early_stopping"}
+    nested = {"optimizer", "schedule", "early_stopping", "gan", "graphs", "rbm"}
     declared = {spec.name: spec.default for spec in SECTIONS["training"]}
     config_fields = {f.name: f.default for f in fields(TrainConfig) if f.name not in nested}
     assert config_fields == declared
+    assert TrainConfig().gan == {spec.name: spec.default for spec in SECTIONS["gan"]}
+    assert TrainConfig().rbm == {spec.name: spec.default for spec in SECTIONS["rbm"]}
     optimizer = {spec.name: spec.default for spec in SECTIONS["optimizer"]}
     assert {f.name: f.default for f in fields(OptimizerConfig)} == optimizer
 
