@@ -123,7 +123,7 @@ def test_project_file_round_trip_keeps_the_body_and_refuses_a_bad_one():
     assert loaded.same_as(graph)
     assert loaded.nodes["res1"].params["graph"] is not graph.nodes["res1"].params["graph"]
     data = project.Project(graph=graph).to_dict()
-    data["graph"]["nodes"][1]["params"]["graph"]["nodes"][1]["type"] = "Nope"
+    data["graphs"]["main"]["nodes"][1]["params"]["graph"]["nodes"][1]["type"] = "Nope"
     with pytest.raises(
         project.ProjectError,
         match=r"node 2 \(res1\) >: node 2 \(conv2d_1\): unknown layer type 'Nope'",
@@ -271,10 +271,10 @@ def test_hostile_bodies_become_issues_or_project_errors_naming_the_block():
     (issue, *_) = [i for i in analyze(graph).errors if i.node_id == "blk"]
     assert issue.message == "blk > The network has no Input layer"
     data = project.Project(graph=with_block(conv_relu_body())).to_dict()
-    data["graph"]["nodes"][1]["params"]["graph"] = {"nodes": 5}
+    data["graphs"]["main"]["nodes"][1]["params"]["graph"] = {"nodes": 5}
     with pytest.raises(project.ProjectError, match=r"node 2 \(res1\) >: \"graph.nodes\" must be"):
         project.from_dict(data)
-    data["graph"]["nodes"][1]["params"] = {"graph": {}, "expose": [1]}
+    data["graphs"]["main"]["nodes"][1]["params"] = {"graph": {}, "expose": [1]}
     with pytest.raises(project.ProjectError, match=r"\(res1\): \"expose\" must map names"):
         project.from_dict(data)
 

@@ -9,6 +9,7 @@ ids. A new template without a Keras twin here fails `test_every_template_has_a_k
 import keras_oracle as ko
 import pytest
 import torch
+from keras_twins_generative import GENERATIVE_TWINS
 from keras_twins_sequences import SEQUENCE_TWINS
 from neurocanvas.engine import templates
 from neurocanvas.engine.compiler import compile_graph
@@ -244,6 +245,7 @@ KERAS_TWINS = {
     "bilstm-text": bilstm_text,
     "text-transformer": text_transformer,
     **SEQUENCE_TWINS,
+    **GENERATIVE_TWINS,
 }
 # The issue's reference figures from Keras' model.summary(), beside the models built above.
 KERAS_FIGURES = {

@@ -85,7 +85,7 @@ def test_trainable_round_trips_through_the_file_and_undo():
     change.revert(graph)
     assert graph.nodes["d1"].trainable is True
     bad = project_io.Project(graph=graph).to_dict()
-    bad["graph"]["nodes"][1]["trainable"] = "no"
+    bad["graphs"]["main"]["nodes"][1]["trainable"] = "no"
     with pytest.raises(
         project_io.ProjectError, match=r"\(d1\): \"trainable\" must be true or false"
     ):
