@@ -155,6 +155,32 @@ def exposed_values(node: Node) -> dict[str, Any]:
     return {name: body.nodes[i].params[param] for name, (i, param) in targets.items()}
 
 
+def uses_auto(body: Graph) -> bool:
+    """Whether a node in the body (nested bodies too) sizes itself `auto` from the data."""
+    from .registry import AUTO
+
+    return any(
+        value == AUTO
+        for _, node in walk(body)
+        if node.type != "Input"
+        for value in node.params.values()
+    )
+
+
+def with_units(body: Graph, units: int) -> Graph:
+    """A copy of the body with every `auto` size (a Dense's units) set to the data's `units`,
+    nested bodies too, as the outer graph's auto layers get them."""
+    from .registry import AUTO
+
+    out = body.copy()
+    for node in out.nodes.values():
+        if node.type == BLOCK_TYPE:
+            node.params = node.params | {"graph": with_units(node.params["graph"], units)}
+        elif node.type != "Input":
+            node.params = {k: units if v == AUTO else v for k, v in node.params.items()}
+    return out
+
+
 def walk(graph: Graph, prefix: str = "") -> Iterator[tuple[str, Node]]:
     """Every node with its path (`res1.conv1`), blocks' bodies included, outer nodes first."""
     for node in graph.nodes.values():

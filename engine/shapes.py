@@ -16,6 +16,8 @@ import torch
 from torch import fx, nn
 
 from . import registry
+from .blocks import uses_auto as body_uses_auto
+from .blocks import with_units
 from .graph import Edge, Graph, Node, content_key
 from .issues import Issue
 from .registry import AUTO, BodyError, InputShapeError, ParamError, Shape
@@ -101,7 +103,10 @@ def _input_results(
 def _cache_key(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> Any:
     params = content_key(node.params)  # by content: an edit inside a block's body counts
     shapes = None if inputs is None else tuple((i.shape, i.dtype) for i in inputs)
-    uses_auto = node.spec.is_source or any(value == AUTO for value in node.params.values())
+    uses_auto = node.spec.is_source or any(
+        value == AUTO or (isinstance(value, Graph) and body_uses_auto(value))
+        for value in node.params.values()
+    )
     return (node.type, params, node.trainable, shapes, auto if uses_auto else None)
 
 
@@ -132,6 +137,11 @@ def infer_node(node: Node, inputs: list[NodeShape] | None, auto: AutoSizes) -> N
 def _resolve_auto(params: dict[str, Any], auto: AutoSizes) -> dict[str, Any] | None:
     resolved = dict(params)
     for name, value in params.items():
+        if isinstance(value, Graph) and body_uses_auto(value):  # a block's auto layers
+            if auto.output_units is None:
+                return None
+            resolved[name] = with_units(value, auto.output_units)
+            continue
         if value != AUTO:
             continue
         replacement = auto.input_shape if name == "shape" else auto.output_units

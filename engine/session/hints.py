@@ -92,7 +92,8 @@ def gradient_hint(norms: list[dict[str, float]]) -> str:
             return (
                 f"Vanishing gradients: '{nodes[0]}' gets gradients {head:.2g}, {tail / max(head, 1e-30):.0e} "
                 f"times smaller than '{nodes[-1]}', so it hardly learns. Try ReLU instead of "
-                "sigmoid/tanh, an LSTM or GRU instead of SimpleRNN, normalisation or skip connections."
+                "sigmoid/tanh, normalisation or skip connections (and LSTM or GRU layers where a "
+                "SimpleRNN reads long sequences)."
             )
     return ""
 

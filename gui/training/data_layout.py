@@ -97,7 +97,7 @@ class LayoutRows(QObject):
             out.pop("layout", None)
             return out
         out["layout"] = layout
-        for name, editor in self.editors[layout].items():
+        for name, editor in self.editors.get(layout, {}).items():  # UCR rows take no settings
             value = editor.value()
             if value not in _EMPTY and value != editor.spec.default:
                 out[name] = list(value) if isinstance(value, tuple) else value

@@ -32,6 +32,9 @@ class DataPreview(QStackedWidget):
         self.image = ImagePreview()
         self.lines = pg.PlotWidget(background="w")  # a series, or sequences per class
         self.lines.setMinimumHeight(160)
+        # The pane scrolls under the wheel: a plot that zoomed instead lost the series (it is
+        # drawn whole; there is nothing to zoom into in this small preview).
+        self.lines.setMouseEnabled(False, False)
         self.lines.addLegend(offset=(6, 6))
         self.texts = TextOverview()
         for widget in (QLabel(""), self.scatter, self.table, self.image, self.lines, self.texts):

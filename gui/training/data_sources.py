@@ -46,10 +46,24 @@ def load_preview(config: dict[str, Any]) -> dict[str, Any]:
     elif ds.x.ndim == 2 and ds.x.shape[1] in (1, 2) and ds.texts is None:  # texts: row numbers
         result["points"], result["values"] = scatter_points(ds)
     result.update(_sequence_previews(ds, cfg))
-    if ds.preview_columns:  # a table: which column is the target (the form shows its name)
-        result["file_columns"] = list(ds.preview_columns)  # texts preview other columns
-        result["target_column"] = target_column(list(ds.preview_columns), cfg.target)
+    columns = list(ds.preview_columns) or _file_columns(cfg)  # a series' or sequences' file
+    if columns:  # a table: which column is the target (the form shows its name)
+        result["file_columns"] = columns  # texts preview other columns
+        result["target_column"] = target_column(columns, cfg.target)
     return result
+
+
+def _file_columns(cfg: DataConfig) -> list[str]:
+    """The columns of a delimited file read as series or sequences (for the target list)."""
+    from neurocanvas.engine.data.config import packaged_path, source_kind
+    from neurocanvas.engine.data.tabular import csv_columns
+
+    if source_kind(cfg.source) != "csv":
+        return []
+    name = canonical_name(cfg.source)
+    path = packaged_path(name) if name in PACKAGED_NAMES else Path(cfg.source).expanduser()
+    params = {k: v for k, v in cfg.params.items() if k in ("delimiter", "header", "encoding")}
+    return csv_columns(path, params)
 
 
 def _sequence_previews(ds, cfg: DataConfig) -> dict[str, Any]:

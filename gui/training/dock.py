@@ -296,6 +296,7 @@ class TrainingDock(QWidget):
         self.histogram_view.clear()
         self.grad_view.clear()
         self.try_view.clear()
+        self.inside_view.clear()
         self.show_past_runs()
 
     # the run's events ------------------------------------------------------------------------

@@ -95,6 +95,18 @@ class InsideView(QWidget):
         self._set_enabled(False)
 
     # loading -----------------------------------------------------------------------------
+    def clear(self) -> None:
+        """No model: another project is open (its own runs' checkpoints load afresh)."""
+        self.inspected = self.rendered = self.pending = None
+        self.source = self.wanted = None
+        self.task = None  # a load still running for the last project is ignored when it ends
+        self.picture.clear()
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.scatter.clear()
+        self.caption.setText(IDLE)
+        self._set_enabled(False)
+
     def set_checkpoint(self, path: str) -> None:
         """The checkpoint to look into; loaded (with its data) once the tab is shown or a view
         is asked for, so finishing a run costs nothing until then."""

@@ -291,3 +291,24 @@ def test_keras_export_writes_a_block_inline_with_path_names(tmp_path):
     assert result.max_abs_diff < 1e-5
     script = (tmp_path / "keras" / "model_keras.py").read_text()
     assert "name='res1_0_conv2d_1'" in script and "name='res1_1_conv2d_1'" in script
+
+
+def test_a_block_holding_an_auto_sized_dense_gets_the_datas_units():
+    """Found in a real-window trial: grouping the lstm-forecast's auto Dense made the model
+    invalid ("Sizes set to 'auto' are not resolved yet")."""
+    from neurocanvas.engine.block_edit import group
+    from neurocanvas.engine.shapes import AutoSizes
+    from neurocanvas.engine.summary import summarize
+    from neurocanvas.engine.templates import load_template
+
+    graph = load_template("lstm-forecast").graph
+    auto = AutoSizes((1, 12), 1)
+    before = summarize(graph, auto).total_params
+    block = group(graph, ["steps", "lstm", "nonlinear"])
+    assert not analyze(graph, auto).errors
+    assert summarize(graph, auto).total_params == before == 4_398
+    model = compile_graph(graph, auto)
+    assert model(torch.randn(2, 1, 12)).shape == (2, 1)
+    assert graph.nodes[block].params["graph"].nodes["nonlinear"].params["units"] == "auto"
+    unsized = analyze(graph, AutoSizes((1, 12), None))  # no data yet: unknown, not an error
+    assert not unsized.errors and unsized.shapes[block].shape is None

@@ -102,3 +102,14 @@ def test_the_layout_rows_hide_for_sources_that_are_not_delimited_files(panel):
     assert panel.form.isRowVisible(rows.layout.widget)
     panel.source.setCurrentText("gunpoint")  # a .ts file
     assert not panel.form.isRowVisible(rows.layout.widget)
+
+
+def test_layouts_without_settings_are_chosen_without_an_error(qtbot, panel, tmp_path):
+    """Found in a real-window trial: choosing "ucr" showed a bare KeyError text ('ucr')."""
+    _choose(panel, qtbot, tmp_path / "air.csv", SERIES)
+    for layout in ("ucr", "table"):
+        panel.layout_rows.layout.widget.setCurrentText(layout)
+        assert not panel.error.isVisible(), panel.error.text()
+    assert "layout" not in panel.document.project.data["params"]
+    panel.layout_rows.layout.widget.setCurrentText("ucr")
+    assert panel.document.project.data["params"] == {"layout": "ucr"}
