@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMenu
+
+from . import files
 
 IMPORT_HELP = (
     "Builds torchvision's architecture without downloading anything (random weights); "
@@ -54,24 +56,43 @@ def install_import_action(window, file_menu: QMenu) -> None:
     )
 
 
+IMPORT_ASK = (
+    "The architecture to import, built without downloading anything (random weights; its "
+    "modules become blocks). The next steps ask for the input shape and where to save the "
+    "project. For published weights, see this menu item's tip in the status bar."
+)
+
+
 def ask_import(window) -> bool:
+    """Ask (unsaved changes first, then the model, its input shape and where to save it)."""
     from neurocanvas.engine.importer.sources import TORCHVISION_MODELS
 
-    name, ok = QInputDialog.getItem(
-        window, "Import a torchvision model", IMPORT_HELP, list(TORCHVISION_MODELS), 0, False
-    )
-    if not ok:
+    if not window.maybe_save("importing a model"):
         return False
+    dialog = QInputDialog(window)
+    dialog.setWindowTitle("Import a torchvision model")
+    dialog.setLabelText(IMPORT_ASK)
+    dialog.setComboBoxItems(list(TORCHVISION_MODELS))
+    dialog.setComboBoxEditable(False)
+    dialog.setToolTip(IMPORT_HELP)
+    for label in dialog.findChildren(QLabel):  # the sentence wraps: the dialog fits the screen
+        label.setWordWrap(True)
+    dialog.setMaximumWidth(560)
+    if not dialog.exec():
+        return False
+    name = dialog.textValue()
     shape, ok = QInputDialog.getText(
         window, "Input shape", "One image, channels first:", text="3,224,224"
     )
     if not ok:
         return False
+    start = Path(files.last_folder("project") or Path.home()) / f"{name}.json"
     path, _ = QFileDialog.getSaveFileName(
-        window, "Save the imported project", f"{name}.json", "NeuroCanvas project (*.json)"
+        window, "Save the imported project", str(start), "NeuroCanvas project (*.json)"
     )
-    if not path or not window.maybe_save("importing a model"):
+    if not path:
         return False
+    files.remember_folder("project", path)
     return import_into(window, f"torchvision:{name}", shape, Path(path))
 
 

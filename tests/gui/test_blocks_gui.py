@@ -100,3 +100,32 @@ def test_a_blocks_exposed_parameter_is_edited_in_the_inspector(window):
     document.undo_stack.undo()
     assert document.analysis.shape_of(block_id) == (16, 12, 12)
     assert window.inspector.exposed_editors["filters"]._current == 16
+
+
+def test_import_asks_about_unsaved_changes_first_and_fits_the_screen(qtbot, monkeypatch):
+    """Found in a real-window trial: the dialog was 1984 px wide (its help on one line) and the
+    unsaved-changes question came after the save dialog."""
+    from neurocanvas.gui import block_actions
+    from PySide6.QtWidgets import QInputDialog, QWidget
+
+    class Window(QWidget):
+        def __init__(self, save_answer):
+            super().__init__()
+            self.save_answer, self.asked = save_answer, []
+
+        def maybe_save(self, purpose):
+            self.asked.append(purpose)
+            return self.save_answer
+
+    refusing = Window(False)
+    qtbot.addWidget(refusing)
+    shown = []
+    monkeypatch.setattr(QInputDialog, "exec", lambda dialog: shown.append(dialog) or 0)
+    assert block_actions.ask_import(refusing) is False
+    assert refusing.asked == ["importing a model"] and not shown  # nothing asked after a Cancel
+    willing = Window(True)
+    qtbot.addWidget(willing)
+    assert block_actions.ask_import(willing) is False  # the model dialog cancelled
+    (dialog,) = shown
+    dialog.show()
+    assert dialog.width() <= 600 and "resnet18" in dialog.comboBoxItems()
