@@ -55,7 +55,7 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
     graph_node = view.document.graph.nodes.get(node.node_id)
     if graph_node is not None and graph_node.type == "Block":
         menu.addAction("Ungroup", lambda: view.document.ungroup(node.node_id))
-    if graph_node is not None:
+    if graph_node is not None and (_has_weights(view, node.node_id) or not graph_node.trainable):
         frozen = not graph_node.trainable
         menu.addAction(
             "Unfreeze (trainable)" if frozen else "Freeze (not trainable)",
@@ -65,6 +65,13 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
     menu.addAction("Copy", view.copy_selected)
     menu.addAction("Duplicate", view.duplicate_selected)
     menu.addAction("Delete", view.delete_selected)
+
+
+def _has_weights(view, node_id: str) -> bool:
+    """Whether freezing means anything for the node (a Flatten has nothing to freeze)."""
+    shapes = getattr(getattr(view.document, "analysis", None), "shapes", {}) or {}
+    shape = shapes.get(node_id)
+    return shape is None or shape.param_count > 0  # unknown yet: offer it
 
 
 # The views of a trained model a layer's menu offers (the Training dock's Inside and Gradients

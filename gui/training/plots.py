@@ -250,7 +250,10 @@ class LiveView(QWidget):
         if self.metric_name is None:
             preferred = TASK_METRIC.get(self.started.get("task", ""))
             first = next((k for k in train if k != "loss"), None)
-            self.metric_name = preferred if preferred in train else first
+            # A regression run measures its error on the validation split only (no "mae" while
+            # training): the chart then shows the validation curve rather than nothing.
+            known = preferred in train or f"val_{preferred}" in val
+            self.metric_name = preferred if known else first
             if self.metric_name:
                 self._name_metric_plot(self.metric_name)
         self.series["loss"].add(epoch, train.get("loss"))

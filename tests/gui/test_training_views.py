@@ -407,6 +407,12 @@ def test_a_regression_run_plots_its_own_metric_not_accuracy(qtbot):
     assert "Mean absolute error" in title.text
     view.reset({"task": "multiclass", "config": {"epochs": 10}})
     assert "Accuracy" in title.text
+    # a run that measures its error on validation only (a forecast: the trainer's loss alone
+    # while training) still fills the chart: the trial found it empty after 60 epochs
+    view.reset({"task": "regression", "config": {"epochs": 10}})
+    view.add_progress([EpochEnded(1, 10, {"loss": 4.0}, val, 0.01, 0.1, 1000.0, True)])
+    view.redraw(force=True)
+    assert view.series["val_metric"].y == [2.0] and "Mean absolute error" in title.text
 
 
 def test_runs_comparison_chooses_metric_smoothing_and_log_scale(qtbot):
