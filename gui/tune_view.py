@@ -36,6 +36,7 @@ _STATE_COLOURS = {"complete": "#2563eb", "pruned": "#dc2626", "failed": "#6b7280
 class TuneView(QWidget):
     run_opened = Signal(str)  # a trial's run folder, double-clicked in the table
     status_message = Signal(str)
+    seeds_written = Signal()  # seeded runs were written: the Runs tab lists them again
 
     def __init__(self, document=None, parent=None):
         super().__init__(parent)
@@ -58,6 +59,16 @@ class TuneView(QWidget):
         )
         self.cv_button = QPushButton("Cross-validate")
         self.cv_button.clicked.connect(self.cross_validate)
+        self.seeds = QSpinBox()
+        self.seeds.setRange(2, 100)
+        self.seeds.setValue(3)
+        self.seeds.setPrefix("seeds: ")
+        self.seeds_button = QPushButton("Repeat with seeds")
+        self.seeds_button.setToolTip(
+            "Train the project as it is once per seed: every run's test figures and their mean "
+            "+- std here; in Runs, tick them with Seed bands for the mean curve and its band"
+        )
+        self.seeds_button.clicked.connect(self.repeat_seeds)
         self.start_button = QPushButton("Start search")
         self.start_button.clicked.connect(self.start)
         self.stop_button = QPushButton("Stop")
@@ -77,6 +88,8 @@ class TuneView(QWidget):
             self.stop_button,
             self.apply_button,
             self.cv_button,
+            self.seeds,
+            self.seeds_button,
         ):
             controls.addWidget(widget)
         controls.addWidget(self.status, 1)
@@ -182,7 +195,7 @@ class TuneView(QWidget):
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
         self.process.finished.connect(on_done or self._finished)
         self.process.start(sys.executable, ["-c", CLI, *args])
-        for button in (self.start_button, self.cv_button):
+        for button in (self.start_button, self.cv_button, self.seeds_button):
             button.setEnabled(False)
         self.stop_button.setEnabled(True)
 
@@ -230,9 +243,59 @@ class TuneView(QWidget):
             f"{report['mean'][key]:.4f} +- {report['std'][key]:.4f}"
         )
 
+    def repeat_seeds(self) -> None:
+        """`neurocanvas train --seeds N` on the project as it is, into a seeds folder of the
+        project's runs (the Runs tab lists its runs)."""
+        from datetime import datetime
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = self.runs_root() / f"{self.study_name()}-seeds-{stamp}"
+        count = self.seeds.value()
+        args = ["train", str(self._snapshot()), "--seeds", str(count), "--out", str(out)]
+        self._run([*args, "--json"], on_done=self._seeds_finished)
+        self._say(f"Training with {count} seeds...")
+
+    def _seeds_finished(self, code: int, _status) -> None:
+        import json
+
+        out = bytes(self.process.readAllStandardOutput()).decode(errors="replace").strip()
+        err = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
+        self._idle()
+        if code != 0 or not out:
+            self._say(f"The seeded runs stopped: {(err or out).splitlines()[-1:] or code}")
+            return
+        self.show_seeds(json.loads(out.splitlines()[-1]))
+        self.seeds_written.emit()
+
+    def show_seeds(self, report: dict) -> None:
+        """Each seed's test figures and a last row of mean +- std (train --seeds --json)."""
+        runs = report["seeds"]
+        names = [k for k in report["mean"] if k in runs[0]["test"]]
+        self.table.setSortingEnabled(False)
+        self.table.setColumnCount(len(names) + 1)
+        self.table.setHorizontalHeaderLabels(["Seed", *names])
+        self.table.setRowCount(len(runs) + 1)
+        for i, run in enumerate(runs):
+            for j, value in enumerate([run["seed"], *[run["test"][n] for n in names]]):
+                item = QTableWidgetItem()
+                item.setData(Qt.ItemDataRole.DisplayRole, _shown(value))
+                item.setData(Qt.ItemDataRole.UserRole, run.get("run_dir"))
+                self.table.setItem(i, j, item)
+        summary = ["mean +- std"] + [
+            f"{report['mean'][n]:.4f} +- {report['std'][n]:.4f}" for n in names
+        ]
+        for j, text in enumerate(summary):
+            self.table.setItem(len(runs), j, QTableWidgetItem(text))
+        key = "accuracy" if "accuracy" in names else names[0]
+        self._say(
+            f"{len(runs)} seeds: test {key} {report['mean'][key]:.4f} +- "
+            f"{report['std'][key]:.4f} (Runs lists them: tick them and Seed bands)"
+        )
+
     def _idle(self) -> None:
         self.timer.stop()
         self.start_button.setEnabled(True)
+        self.seeds_button.setEnabled(True)
         self.cv_button.setEnabled(True)
         self.stop_button.setEnabled(False)
 

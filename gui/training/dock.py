@@ -429,6 +429,7 @@ class TrainingDock(QWidget):
         if self.views.currentWidget() is self.tune_holder and self.tune_view is None:
             self.tune_view = TuneView(self.document)
             self.tune_view.run_opened.connect(self._open_trial_run)
+            self.tune_view.seeds_written.connect(self.show_past_runs)
             self.tune_holder.layout().addWidget(self.tune_view)
 
     def _open_trial_run(self, folder: str) -> None:
@@ -445,7 +446,12 @@ class TrainingDock(QWidget):
         from neurocanvas.engine.training.run_index import list_runs
 
         pattern = re.escape(self._run_slug()) + r"-\d{8}-\d{6}-\d{3}"
-        self.runs_view.show_past(list_runs(self._runs_base(), pattern))
+        runs = list_runs(self._runs_base(), pattern)
+        seeded = re.escape(self._run_slug()) + r"-seeds-\d{8}-\d{6}"  # Repeat with seeds
+        for folder in sorted(self._runs_base().glob(f"{self._run_slug()}-seeds-*")):
+            if re.fullmatch(seeded, folder.name):
+                runs += list_runs(folder, r"seed-\d+")
+        self.runs_view.show_past(runs)
         latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
         if latest and self.try_view.model is None:  # Try it answers with this project's model
             self.try_view.load_checkpoint(str(latest[-1]))

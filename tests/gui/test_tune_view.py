@@ -9,6 +9,7 @@ from neurocanvas.gui.document import Document
 from neurocanvas.gui.inspector import Inspector
 from neurocanvas.gui.training.train_panel import TrainPanel
 from neurocanvas.gui.tune_view import TuneView
+from PySide6.QtCore import Qt
 
 
 def xor_document(tmp_path) -> Document:
@@ -176,3 +177,29 @@ def test_the_training_dock_builds_its_tune_tab_when_shown_and_opens_a_trial_run(
     dock.tune_view.run_opened.emit(str(run))
     assert dock.views.currentWidget() is dock.runs_view
     assert dock.runs_view.runs[-1]["run_dir"] == str(run)
+
+
+@pytest.mark.slow
+def test_repeat_with_seeds_shows_each_seed_and_the_runs_tab_lists_them(qtbot, tmp_path):
+    from neurocanvas.engine.training.run_index import read_run
+    from neurocanvas.gui.training.dock import TrainingDock
+
+    document = xor_document(tmp_path)
+    view = TuneView(document)
+    qtbot.addWidget(view)
+    view.seeds.setValue(2)
+    with qtbot.waitSignal(view.seeds_written, timeout=120_000):
+        view.repeat_seeds()
+    assert view.table.rowCount() == 3 and view.table.item(2, 0).text() == "mean +- std"
+    seeds = [view.table.item(row, 0).text() for row in range(2)]
+    folders = [view.table.item(row, 0).data(Qt.ItemDataRole.UserRole) for row in range(2)]
+    assert seeds == ["0", "1"] and all(read_run(folder) for folder in folders)
+    accuracy = [float(view.table.item(row, 1).text()) for row in range(2)]
+    mean = float(view.table.item(2, 1).text().split()[0])
+    assert mean == pytest.approx(sum(accuracy) / 2, abs=1e-4)
+    assert "2 seeds" in view.status.text()
+    dock = TrainingDock(document)
+    qtbot.addWidget(dock)
+    dock.show_past_runs()
+    listed = {str(run["run_dir"]) for run in dock.runs_view.runs}
+    assert set(folders) <= listed
