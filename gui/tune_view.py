@@ -204,44 +204,8 @@ class TuneView(QWidget):
         folds = self.folds.value() if self.folds.value() > 1 else 5
         snapshot = self._snapshot()
         args = ["cv", str(snapshot), "--folds", str(folds), "--runs", str(self.runs_root())]
-        self._run([*args, "--json"], on_done=self._cv_finished)
+        self._run([*args, "--json"], on_done=self._reported("Cross-validation", self.show_cv))
         self._say(f"Cross-validating ({folds} folds)...")
-
-    def _cv_finished(self, code: int, _status) -> None:
-        import json
-
-        out = bytes(self.process.readAllStandardOutput()).decode(errors="replace").strip()
-        err = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
-        self._idle()
-        if code != 0 or not out:
-            self._say(f"Cross-validation stopped: {(err or out).splitlines()[-1:] or code}")
-            return
-        self.show_cv(json.loads(out.splitlines()[-1]))
-
-    def show_cv(self, report: dict) -> None:
-        """Each fold's held-out metrics and a last row of mean +- std (cv --json's report)."""
-        folds = report["seeds"][0]["folds"]
-        names = [k for k in report["mean"] if k in folds[0]]
-        self.table.setSortingEnabled(False)
-        self.table.setColumnCount(len(names) + 1)
-        self.table.setHorizontalHeaderLabels(["Fold", *names])
-        self.table.setRowCount(len(folds) + 1)
-        for i, fold in enumerate(folds):
-            for j, value in enumerate([fold["fold"], *[fold[n] for n in names]]):
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, _shown(value))
-                item.setData(Qt.ItemDataRole.UserRole, fold.get("run_dir"))
-                self.table.setItem(i, j, item)
-        summary = ["mean +- std"] + [
-            f"{report['mean'][n]:.4f} +- {report['std'][n]:.4f}" for n in names
-        ]
-        for j, text in enumerate(summary):
-            self.table.setItem(len(folds), j, QTableWidgetItem(text))
-        key = "accuracy" if "accuracy" in names else names[0]
-        self._say(
-            f"{len(folds)}-fold cross-validation ({report['kind']} folds): {key} "
-            f"{report['mean'][key]:.4f} +- {report['std'][key]:.4f}"
-        )
 
     def repeat_seeds(self) -> None:
         """`neurocanvas train --seeds N` on the project as it is, into a seeds folder of the
@@ -252,45 +216,69 @@ class TuneView(QWidget):
         out = self.runs_root() / f"{self.study_name()}-seeds-{stamp}"
         count = self.seeds.value()
         args = ["train", str(self._snapshot()), "--seeds", str(count), "--out", str(out)]
-        self._run([*args, "--json"], on_done=self._seeds_finished)
+        self._run([*args, "--json"], on_done=self._reported("The seeded runs", self._seeded))
         self._say(f"Training with {count} seeds...")
 
-    def _seeds_finished(self, code: int, _status) -> None:
-        import json
+    def _reported(self, what: str, show):
+        """A process's `finished` slot: its last JSON line to `show`, or why it stopped."""
 
-        out = bytes(self.process.readAllStandardOutput()).decode(errors="replace").strip()
-        err = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
-        self._idle()
-        if code != 0 or not out:
-            self._say(f"The seeded runs stopped: {(err or out).splitlines()[-1:] or code}")
-            return
-        self.show_seeds(json.loads(out.splitlines()[-1]))
+        def finished(code: int, _status) -> None:
+            import json
+
+            out = bytes(self.process.readAllStandardOutput()).decode(errors="replace").strip()
+            err = bytes(self.process.readAllStandardError()).decode(errors="replace").strip()
+            self._idle()
+            if code != 0 or not out:
+                self._say(f"{what} stopped: {(err or out).splitlines()[-1:] or code}")
+                return
+            show(json.loads(out.splitlines()[-1]))
+
+        return finished
+
+    def show_cv(self, report: dict) -> None:
+        """Each fold's held-out metrics and a last row of mean +- std (cv --json's report)."""
+        folds = report["seeds"][0]["folds"]
+        rows = [(fold["fold"], fold, fold.get("run_dir")) for fold in folds]
+        key = self._fill_summary("Fold", rows, report)
+        self._say(
+            f"{len(folds)}-fold cross-validation ({report['kind']} folds): {key} "
+            f"{report['mean'][key]:.4f} +- {report['std'][key]:.4f}"
+        )
+
+    def _seeded(self, report: dict) -> None:
+        self.show_seeds(report)
         self.seeds_written.emit()
 
     def show_seeds(self, report: dict) -> None:
         """Each seed's test figures and a last row of mean +- std (train --seeds --json)."""
         runs = report["seeds"]
-        names = [k for k in report["mean"] if k in runs[0]["test"]]
+        rows = [(run["seed"], run["test"], run.get("run_dir")) for run in runs]
+        key = self._fill_summary("Seed", rows, report)
+        self._say(
+            f"{len(runs)} seeds: test {key} {report['mean'][key]:.4f} +- "
+            f"{report['std'][key]:.4f} (Runs lists them: tick them and Seed bands)"
+        )
+
+    def _fill_summary(self, first: str, rows: list, report: dict) -> str:
+        """The table: one row per (label, metrics, run folder), then mean +- std; returns the
+        metric to quote (accuracy when there is one)."""
+        names = [k for k in report["mean"] if k in rows[0][1]]
         self.table.setSortingEnabled(False)
         self.table.setColumnCount(len(names) + 1)
-        self.table.setHorizontalHeaderLabels(["Seed", *names])
-        self.table.setRowCount(len(runs) + 1)
-        for i, run in enumerate(runs):
-            for j, value in enumerate([run["seed"], *[run["test"][n] for n in names]]):
+        self.table.setHorizontalHeaderLabels([first, *names])
+        self.table.setRowCount(len(rows) + 1)
+        for i, (label, metrics, run_dir) in enumerate(rows):
+            for j, value in enumerate([label, *[metrics[n] for n in names]]):
                 item = QTableWidgetItem()
                 item.setData(Qt.ItemDataRole.DisplayRole, _shown(value))
-                item.setData(Qt.ItemDataRole.UserRole, run.get("run_dir"))
+                item.setData(Qt.ItemDataRole.UserRole, run_dir)
                 self.table.setItem(i, j, item)
         summary = ["mean +- std"] + [
             f"{report['mean'][n]:.4f} +- {report['std'][n]:.4f}" for n in names
         ]
         for j, text in enumerate(summary):
-            self.table.setItem(len(runs), j, QTableWidgetItem(text))
-        key = "accuracy" if "accuracy" in names else names[0]
-        self._say(
-            f"{len(runs)} seeds: test {key} {report['mean'][key]:.4f} +- "
-            f"{report['std'][key]:.4f} (Runs lists them: tick them and Seed bands)"
-        )
+            self.table.setItem(len(rows), j, QTableWidgetItem(text))
+        return "accuracy" if "accuracy" in names else names[0]
 
     def _idle(self) -> None:
         self.timer.stop()

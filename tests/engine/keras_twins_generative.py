@@ -5,17 +5,9 @@ the generators of the two GANs (a GAN template's model is its generator). Channe
 from __future__ import annotations
 
 import keras_oracle as ko
+from keras_twins_sequences import CF, L, _chain
 
 keras = ko.keras
-L = keras.layers
-CF = {"data_format": "channels_first"}
-
-
-def _chain(inputs, layers):
-    x = inputs
-    for layer in layers:
-        x = layer(x)
-    return keras.Model(inputs, x)
 
 
 def conv_autoencoder():
