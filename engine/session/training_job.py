@@ -41,6 +41,7 @@ class TrainingJob(Job):
         device: str = "auto",
         insight: bool = True,
         preview_sample: int | None = None,
+        preview_image: list | None = None,
     ):
         self.project = copy.deepcopy(project)  # the window may edit the document meanwhile
         self.run_dir = None if run_dir is None else str(run_dir)
@@ -49,6 +50,9 @@ class TrainingJob(Job):
         # The canvas preview: this sample of the test split (else validation, else training)
         # is run through the model at a modest rate while it trains; None: no preview.
         self.preview_sample = preview_sample
+        # ...or this raw sample (a digit drawn on the pad: uint8 values in the data's shape),
+        # preprocessed as the data was
+        self.preview_image = preview_image
         self.trainer = None
         self._emit: Emit = lambda event: None
         self._lock = threading.Lock()
@@ -61,6 +65,7 @@ class TrainingJob(Job):
         # Only the settings cross to the training process: locks and a trainer do not pickle.
         return type(self), (
             self.project, self.run_dir, self.device, self.insight, self.preview_sample,
+            self.preview_image,
         )  # fmt: skip
 
     # control, from any thread --------------------------------------------------------------------
@@ -108,10 +113,9 @@ class TrainingJob(Job):
         data = prepare(load_dataset(data_cfg), data_cfg)
         config = TrainConfig.from_dict(project.training or {})
         callbacks = [InsightCallback(self._send_snapshot)] if self.insight else []
-        if self.preview_sample is not None:
-            callbacks.append(
-                PreviewCallback(self._send_snapshot, preview_input(data, self.preview_sample))
-            )
+        if self.preview_sample is not None or self.preview_image is not None:
+            sample = preview_input(data, self.preview_sample or 0, self.preview_image)
+            callbacks.append(PreviewCallback(self._send_snapshot, sample))
         self._emit(data_ready(data))
         return Trainer(
             project, data, config, callbacks=callbacks, device=self.device, run_dir=self.run_dir
@@ -178,8 +182,18 @@ def data_ready(data) -> DataReady:
     )
 
 
-def preview_input(data, index: int):
-    """Sample `index` (wrapped into range) of the first split that has samples: test, val, train."""
+def preview_input(data, index: int, image: list | None = None):
+    """Sample `index` (wrapped into range) of the first split that has samples: test, val,
+    train; or `image`, a raw sample (the drawn digit) preprocessed as the data was."""
+    if image is not None:
+        import torch  # the window imports this module; torch only in the training process
+
+        shape = tuple(data.train.x.shape[1:])
+        raw = torch.tensor(image, dtype=torch.float32)
+        if raw.numel() == data.train.x[0].numel():  # else not this model's kind of sample
+            pre = getattr(data, "preprocessing", None)
+            raw = raw.reshape(1, *shape)
+            return pre.apply(raw) if pre is not None else raw
     split = next(s for s in (data.test, data.val, data.train) if s is not None and len(s.x))
     index = index % len(split.x)
     return split.x[index : index + 1].clone()

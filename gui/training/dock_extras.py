@@ -27,14 +27,30 @@ class PreviewControls(QWidget):
         self.spin.setRange(0, 1_000_000)
         self.spin.setPrefix("sample ")
         self.spin.setToolTip("Which sample of the test split (wrapped to its size)")
+        self.drawn = QCheckBox("the digit drawn in Try it")
+        self.drawn.setToolTip(
+            "Preview the digit drawn on Try it's pad instead of a test sample (a 28x28 model)"
+        )
+        self.drawn.toggled.connect(lambda on: self.spin.setEnabled(not on))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check)
         layout.addWidget(self.spin)
+        layout.addWidget(self.drawn)
         layout.addStretch(1)
 
     def sample(self) -> int | None:
         return self.spin.value() if self.check.isChecked() else None
+
+    def image(self, pad) -> list | None:
+        """The pad's drawing as raw 0-255 values (what the loaders give), when it is chosen
+        and something is drawn; else None (the test sample is previewed)."""
+        if not (self.check.isChecked() and self.drawn.isChecked()):
+            return None
+        image = pad.image()
+        if not image.any():
+            return None
+        return (image * 255).round().tolist()
 
 
 class TensorBoards:
