@@ -42,6 +42,7 @@ class TuneView(QWidget):
         super().__init__(parent)
         self.document = document
         self.process: QProcess | None = None
+        self._watching = False
         self.report = None
         self.study = None
         self.trials = QSpinBox()
@@ -129,8 +130,13 @@ class TuneView(QWidget):
         return plot
 
     def set_document(self, document) -> None:
+        if self._watching:  # the last project's edits no longer concern this tab
+            self.document.settings_changed.disconnect(self._settings_changed)
         self.document = document
+        document.settings_changed.connect(self._settings_changed)
+        self._watching = True
         self.study = None
+        self._say(space_text(document.project.tuning or {}))
         trials = (document.project.tuning or {}).get("trials") if document else None
         if isinstance(trials, int):
             self.trials.setValue(trials)
@@ -411,9 +417,35 @@ class TuneView(QWidget):
         config = tuning_from_dict(self.document.project.tuning or {})
         return apply_values_as_one_edit(self.document, config, best.params, best.number)
 
+    def _settings_changed(self, section: str) -> None:
+        """A "Tune this..." edit (or its undo): say what the search now covers."""
+        if section == "tuning" and not self.running():
+            self._say(space_text(self.document.project.tuning or {}))
+
     def _say(self, text: str) -> None:
         self.status.setText(text)
         self.status_message.emit(text)
+
+
+def space_text(tuning: dict) -> str:
+    """The search space in a line: "Search space: dense1.units 8-128 (log), optimizer.lr ...;
+    objective val_accuracy (maximize)"."""
+    from neurocanvas.engine.tune.space import TuningError, tuning_from_dict
+
+    try:
+        config = tuning_from_dict(tuning)
+    except TuningError as error:
+        return f"The search space is not valid: {error}"
+    if not config.dimensions:
+        return 'No search yet: right-click a parameter, "Tune this..."'
+    parts = []
+    for dim in config.dimensions:
+        if dim.choices is not None:
+            parts.append(f"{dim.key} in {{{', '.join(map(str, dim.choices))}}}")
+        else:
+            parts.append(f"{dim.key} {dim.low:g}-{dim.high:g}" + (" (log)" if dim.log else ""))
+    objective = f"{config.objective} ({config.resolved_direction})"
+    return f"Search space: {', '.join(parts)}; objective {objective}. Press Start search."
 
 
 def apply_values_as_one_edit(document, config, values: dict, number: int | None = None) -> bool:

@@ -203,3 +203,19 @@ def test_repeat_with_seeds_shows_each_seed_and_the_runs_tab_lists_them(qtbot, tm
     dock.show_past_runs()
     listed = {str(run["run_dir"]) for run in dock.runs_view.runs}
     assert set(folders) <= listed
+
+
+def test_the_tab_says_what_the_search_covers_as_tune_this_edits_it(qtbot, tmp_path):
+    """Found in a real-window trial: after "Tune this..." the tab still said "No search yet"."""
+    document = xor_document(tmp_path)
+    view = TuneView(document)
+    qtbot.addWidget(view)
+    assert view.status.text().startswith("No search yet")
+    dimension = {"setting": "optimizer.lr", "low": 0.001, "high": 0.1, "log": True}
+    document.set_settings("tuning", {"dimensions": [dimension], "objective": "val_accuracy"})
+    assert view.status.text() == (
+        "Search space: optimizer.lr 0.001-0.1 (log); objective val_accuracy (maximize). "
+        "Press Start search."
+    )
+    document.undo_stack.undo()
+    assert view.status.text().startswith("No search yet")
