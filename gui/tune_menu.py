@@ -1,6 +1,7 @@
 """ "Tune this...": a parameter's (or a training setting's) search dimension, prefilled from its
 spec (`engine.tune.space.dimension_for`: a number's range around its value, a choice's choices),
-edited in a small dialog and added to the project's "tuning" section as one undoable edit."""
+edited in a small dialog and added to the project's "tuning" section as one undoable edit; and
+the space said in a line for the Tune tab (`space_text`)."""
 
 from __future__ import annotations
 
@@ -107,3 +108,22 @@ def tune_menu(parent: QWidget, open_dialog) -> QMenu:
     menu = QMenu(parent)
     menu.addAction("Tune this...", open_dialog)
     return menu
+
+
+def space_text(tuning: dict) -> str:
+    """The search space in a line: "Search space: dense1.units 8-128 (log), optimizer.lr ...;
+    objective val_accuracy (maximize)"."""
+    try:
+        config = tuning_from_dict(tuning)
+    except TuningError as error:
+        return f"The search space is not valid: {error}"
+    if not config.dimensions:
+        return 'No search yet: right-click a parameter, "Tune this..."'
+    parts = []
+    for dim in config.dimensions:
+        if dim.choices is not None:
+            parts.append(f"{dim.key} in {{{', '.join(map(str, dim.choices))}}}")
+        else:
+            parts.append(f"{dim.key} {dim.low:g}-{dim.high:g}" + (" (log)" if dim.log else ""))
+    objective = f"{config.objective} ({config.resolved_direction})"
+    return f"Search space: {', '.join(parts)}; objective {objective}. Press Start search."

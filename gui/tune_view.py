@@ -3,10 +3,9 @@
 "Start search" saves a snapshot of the project beside its runs and runs `neurocanvas tune` on it
 in a child process (the study's journal file is in the runs folder, so a search survives the
 window and resumes). A timer reads the study back from that file once a second (`report.py`):
-a sortable trial table (double-click a row: its run folder, for the Runs view), the
-optimisation history with its best-so-far line, parallel coordinates, parameter importances and
-each trial's intermediate values (pruned ones red). "Apply best" writes the best trial's values
-into the project as one undoable edit.
+a sortable trial table (double-click a row: its run folder, for the Runs view) and the plots of
+tune_plots.py. "Apply best" writes the best trial's values into the project as one undoable
+edit. Cross-validate and Repeat with seeds run `neurocanvas cv` / `train --seeds` the same way.
 """
 
 from __future__ import annotations
@@ -29,8 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .tune_menu import space_text
+from .tune_plots import STATE_COLOURS as _STATE_COLOURS
+from .tune_plots import draw_study
+
 REFRESH_MS = 1000
-_STATE_COLOURS = {"complete": "#2563eb", "pruned": "#dc2626", "failed": "#6b7280"}
 
 
 class TuneView(QWidget):
@@ -355,51 +357,7 @@ class TuneView(QWidget):
         self.table.setSortingEnabled(True)
 
     def _draw(self, importance: dict[str, float]) -> None:
-        report = self.report
-        self.history_plot.clear()
-        numbers, values, best = report.history()
-        self.history_plot.plot(
-            numbers, values, pen=None, symbol="o", symbolBrush="#2563eb", name="trial"
-        )
-        steps_x = [
-            x for i, x in enumerate(numbers) for x in (x, numbers[min(i + 1, len(numbers) - 1)])
-        ]
-        steps_y = [y for y in best for _ in (0, 1)]
-        self.history_plot.plot(
-            steps_x, steps_y, pen=pg.mkPen("#16a34a", width=2), name="best so far"
-        )
-        self.parallel_plot.clear()
-        axes, lines, line_values = report.parallel()
-        axes = [*axes, "objective"]  # the last axis: the trial's value (blue best, red worst)
-        if lines:
-            low, high = min(line_values), max(line_values)
-            if report.direction == "minimize":
-                low, high = high, low
-            for line, value in zip(lines, line_values):
-                share = 0.5 if high == low else (value - low) / (high - low)
-                colour = pg.mkColor(int(220 * (1 - share)), 80, int(220 * share))
-                xs = list(range(len(axes)))
-                self.parallel_plot.plot(xs, [*line, share], pen=pg.mkPen(colour, width=1.5))
-        self.parallel_plot.getAxis("bottom").setTicks([list(enumerate(axes))])
-        self.parallel_plot.setXRange(-0.3, len(axes) - 0.7, padding=0)
-        self.importance_plot.clear()
-        if importance:
-            names = list(importance)
-            bars = pg.BarGraphItem(
-                x0=0,
-                y=list(range(len(names))),
-                height=0.6,
-                width=list(importance.values()),
-                brush="#2563eb",
-            )
-            self.importance_plot.addItem(bars)
-            self.importance_plot.getAxis("left").setTicks([list(enumerate(names))])
-        self.intermediate_plot.clear()
-        for row in report.rows:
-            if row.intermediate:
-                steps = sorted(row.intermediate)
-                pen = pg.mkPen(_STATE_COLOURS.get(row.state, "#9ca3af"), width=1)
-                self.intermediate_plot.plot(steps, [row.intermediate[s] for s in steps], pen=pen)
+        draw_study(self, self.report, importance)
 
     def _open_row(self, row: int, _column: int) -> None:
         item = self.table.item(row, 0)
@@ -425,27 +383,6 @@ class TuneView(QWidget):
     def _say(self, text: str) -> None:
         self.status.setText(text)
         self.status_message.emit(text)
-
-
-def space_text(tuning: dict) -> str:
-    """The search space in a line: "Search space: dense1.units 8-128 (log), optimizer.lr ...;
-    objective val_accuracy (maximize)"."""
-    from neurocanvas.engine.tune.space import TuningError, tuning_from_dict
-
-    try:
-        config = tuning_from_dict(tuning)
-    except TuningError as error:
-        return f"The search space is not valid: {error}"
-    if not config.dimensions:
-        return 'No search yet: right-click a parameter, "Tune this..."'
-    parts = []
-    for dim in config.dimensions:
-        if dim.choices is not None:
-            parts.append(f"{dim.key} in {{{', '.join(map(str, dim.choices))}}}")
-        else:
-            parts.append(f"{dim.key} {dim.low:g}-{dim.high:g}" + (" (log)" if dim.log else ""))
-    objective = f"{config.objective} ({config.resolved_direction})"
-    return f"Search space: {', '.join(parts)}; objective {objective}. Press Start search."
 
 
 def apply_values_as_one_edit(document, config, values: dict, number: int | None = None) -> bool:
