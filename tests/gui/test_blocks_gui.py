@@ -129,3 +129,5 @@ def test_import_asks_about_unsaved_changes_first_and_fits_the_screen(qtbot, monk
     (dialog,) = shown
     dialog.show()
     assert dialog.width() <= 600 and "resnet18" in dialog.comboBoxItems()
+    dialog.close()
+    shown.clear()  # no wrapper of it outlives its parent window

@@ -180,9 +180,8 @@ def test_the_training_dock_builds_its_tune_tab_when_shown_and_opens_a_trial_run(
 
 
 @pytest.mark.slow
-def test_repeat_with_seeds_shows_each_seed_and_the_runs_tab_lists_them(qtbot, tmp_path):
+def test_repeat_with_seeds_shows_each_seed_and_the_runs_tab_lists_them(qtbot, tmp_path, open_dock):
     from neurocanvas.engine.training.run_index import read_run
-    from neurocanvas.gui.training.dock import TrainingDock
 
     document = xor_document(tmp_path)
     view = TuneView(document)
@@ -198,8 +197,7 @@ def test_repeat_with_seeds_shows_each_seed_and_the_runs_tab_lists_them(qtbot, tm
     mean = float(view.table.item(2, 1).text().split()[0])
     assert mean == pytest.approx(sum(accuracy) / 2, abs=1e-4)
     assert "2 seeds" in view.status.text()
-    dock = TrainingDock(document)
-    qtbot.addWidget(dock)
+    dock = open_dock(document)  # shut down after the test, its process and threads with it
     dock.show_past_runs()
     listed = {str(run["run_dir"]) for run in dock.runs_view.runs}
     assert set(folders) <= listed
