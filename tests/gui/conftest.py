@@ -17,20 +17,11 @@ def _private_user_data(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _no_thread_left():
-    """Background work still running when a test ends would outlive its widgets: wait for it.
-    Then the test's garbage is collected here, with no thread of ours running: left to the
-    collector's own timing it was once collected inside a later test's event loop while that
-    test's background load ran, and the process aborted (a CI run, not reproduced)."""
+    """Background work still running when a test ends would outlive its widgets: wait for it."""
     yield
-    import gc
-
     from neurocanvas.gui.background import wait_for_all
-    from PySide6.QtWidgets import QApplication
 
     wait_for_all()
-    if QApplication.instance() is not None:
-        QApplication.processEvents()  # widgets' deleteLater
-    gc.collect()
 
 
 @pytest.fixture
