@@ -8,7 +8,7 @@ JSON text, so copy and paste work between windows and processes.
 from __future__ import annotations
 
 from neurocanvas.engine import registry
-from PySide6.QtCore import QEvent, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
@@ -84,7 +84,7 @@ class CanvasView(QGraphicsView):
         scrolls a single selected node into sight."""
         wanted = set(node_ids)
         scene = self.canvas_scene
-        with _signals_blocked(scene):
+        with QSignalBlocker(scene):
             scene.clearSelection()
             for node_id in wanted & set(scene.nodes):
                 scene.nodes[node_id].setSelected(True)
@@ -94,7 +94,7 @@ class CanvasView(QGraphicsView):
 
     def select_all(self) -> None:
         scene = self.canvas_scene
-        with _signals_blocked(scene):
+        with QSignalBlocker(scene):
             for item in list(scene.nodes.values()) + list(scene.edges.values()):
                 item.setSelected(True)
         self._on_selection_changed()
@@ -341,16 +341,3 @@ class CanvasView(QGraphicsView):
         if event.type() == QEvent.Type.PaletteChange:
             self.canvas_scene.apply_theme()
         super().changeEvent(event)
-
-
-class _signals_blocked:  # noqa: N801 - used as a context manager
-    """Block an object's signals for a batch of changes, then report once."""
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __enter__(self):
-        self._was = self.obj.blockSignals(True)
-
-    def __exit__(self, *exc):
-        self.obj.blockSignals(self._was)

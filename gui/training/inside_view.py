@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from neurocanvas.engine.inspect.render import VIEWS, default_node, layers, render
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -145,7 +145,7 @@ class InsideView(QWidget):
 
     def set_inspected(self, inspected) -> None:
         self.inspected = inspected
-        with _Blocked(self.layer_box), _Blocked(self.sample_box):
+        with QSignalBlocker(self.layer_box), QSignalBlocker(self.sample_box):
             self.layer_box.clear()
             self.layer_box.addItems(layers(inspected))
             self.sample_box.setRange(0, max(len(inspected.split) - 1, 0))
@@ -163,7 +163,11 @@ class InsideView(QWidget):
             self._ensure_loaded()
             return
         node = node or default_node(self.inspected, view)
-        with _Blocked(self.view_box), _Blocked(self.layer_box), _Blocked(self.sample_box):
+        with (
+            QSignalBlocker(self.view_box),
+            QSignalBlocker(self.layer_box),
+            QSignalBlocker(self.sample_box),
+        ):
             if sample is not None:
                 self.sample_box.setValue(sample)
             self.view_box.setCurrentIndex(self.view_box.findData(view))
@@ -279,14 +283,3 @@ class InsideView(QWidget):
             self.export_csv,
         ):
             widget.setEnabled(on)
-
-
-class _Blocked:
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __enter__(self):
-        self._was = self.obj.blockSignals(True)
-
-    def __exit__(self, *exc):
-        self.obj.blockSignals(self._was)
