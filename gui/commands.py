@@ -15,6 +15,7 @@ that ends where it started is dropped, so the stack holds no step that changes n
 from __future__ import annotations
 
 import copy
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,15 @@ class DocumentEdit(QUndoCommand):
 
     def __init__(self, document: Document, text: str, merge_key: tuple | None = None):
         super().__init__(text)
-        self._document = document
+        # Weakly: the document's stack owns this command (in C++), so a strong reference back
+        # makes a cycle the garbage collector tears down in the wrong order, freeing the command
+        # before the stack deletes it again (a segfault at collection time).
+        self._document_ref = weakref.ref(document)
         self.merge_key = merge_key
+
+    @property
+    def _document(self) -> Document:
+        return self._document_ref()
 
     def id(self) -> int:  # noqa: A003 - Qt override
         return merge_id(self.merge_key[0]) if self.merge_key else -1

@@ -12,6 +12,7 @@ projects with several graphs and for blocks).
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,17 @@ PASTE_OFFSET = 40.0
 DEFAULT_NAME = Project().name  # "Untitled": renamed after the file when first saved
 
 
+def _drop_commands(stack: QUndoStack) -> None:
+    """Delete a closing document's edits while its stack's Python half still stands.
+
+    Whoever destroys the document (reference count or the garbage collector tearing down a cycle
+    that holds it), this runs first. Otherwise the collector may free the stack's Python half
+    before Qt deletes the stack: that frees the commands, and Qt's delete of them again is a
+    segfault. Quietly: the document that would hear `cleanChanged` is going."""
+    stack.blockSignals(True)
+    stack.clear()
+
+
 class Document(BlockEdits, QObject):
     analysis_changed = Signal()
     modified_changed = Signal(bool)
@@ -52,6 +64,7 @@ class Document(BlockEdits, QObject):
         self.project = project or Project()
         self.path = path
         self.undo_stack = QUndoStack(self)
+        weakref.finalize(self, _drop_commands, self.undo_stack)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.analyzer = Analyzer()
         self.auto = AutoSizes()
