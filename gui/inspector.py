@@ -48,9 +48,14 @@ class Inspector(QScrollArea):
     def set_document(self, document) -> None:
         if self.document is not None:
             self.document.analysis_changed.disconnect(self.refresh)
+            self.document.active_changed.disconnect(self._on_active_changed)
         self.document = document
         document.analysis_changed.connect(self.refresh)
+        document.active_changed.connect(self._on_active_changed)
         self.show_node(None)
+
+    def _on_active_changed(self) -> None:
+        self.show_node(None)  # another graph: its layers are other ones
 
     # ---- building -----------------------------------------------------------------------------
     def show_node(self, node_id: str | None, selected_count: int = 1) -> None:

@@ -54,6 +54,7 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
     menu.addAction("Group into block", lambda: view.document.group_nodes(selected))
     graph_node = view.document.graph.nodes.get(node.node_id)
     if graph_node is not None and graph_node.type == "Block":
+        menu.addAction("Open block", lambda: view.document.open_block(node.node_id))
         menu.addAction("Ungroup", lambda: view.document.ungroup(node.node_id))
     if graph_node is not None and (_has_weights(view, node.node_id) or not graph_node.trainable):
         frozen = not graph_node.trainable

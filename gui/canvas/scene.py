@@ -64,9 +64,20 @@ class CanvasScene(QGraphicsScene):
         document.analysis_changed.connect(self.refresh_analysis)
         self.rebuild()
 
+    def follow_active(self) -> None:
+        """The document shows another graph (a network's tab, a block's body, or the same one
+        given back by an undo): listen to that one and draw it, with nothing selected."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = self.document.graph.subscribe(self._on_graph_event)
+        self.cancel_wire()
+        self.clearSelection()
+        self.rebuild()
+
     def _on_graph_event(self, event: GraphEvent) -> None:
         if not isValid(self):  # the scene is gone but the document lives on: stop listening
             self._unsubscribe()
+            self._unsubscribe = None
             return
         graph = self.document.graph
         kind = event.kind
@@ -248,6 +259,10 @@ class CanvasScene(QGraphicsScene):
         self.place_labels()
 
     # ---- wiring -------------------------------------------------------------------------------
+    @property
+    def drawing_wire(self) -> bool:
+        return self._wire_source is not None
+
     def begin_wire(self, port: PortItem) -> None:
         """Start a wire at `port`. Pressing a connected input lifts its wire off instead (as in
         node editors): drop it on another input to re-route it, on empty canvas to remove it."""
