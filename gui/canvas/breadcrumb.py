@@ -29,7 +29,7 @@ class Breadcrumb(QFrame):
         self.up_button.clicked.connect(lambda: self.document.go_up())
         self.hint = QLabel()
         self.hint.setObjectName("muted")
-        self.items: list[QToolButton] = []  # one per graph on the path, outermost first
+        self.items: list[QWidget] = []  # one per graph on the path, outermost first
         self.show_path(document.active_path)
 
     def show_path(self, path) -> None:
@@ -45,18 +45,17 @@ class Breadcrumb(QFrame):
                 separator = QLabel(SEPARATOR.strip())
                 separator.setObjectName("muted")
                 self._layout.addWidget(separator)
-            button = QToolButton()
-            button.setText(name)
-            button.setAutoRaise(True)
-            last = depth == len(path) - 1
-            if last:
-                button.setStyleSheet("font-weight: bold;")
-                button.setEnabled(False)
+            if depth == len(path) - 1:  # where the canvas is: bold, not a button
+                item = QLabel(f"<b>{name}</b>")
+                item.setContentsMargins(4, 0, 4, 0)
             else:
-                button.setToolTip(f"Back out to {name}")
-                button.clicked.connect(lambda _=False, end=depth + 1: self._open(path[:end]))
-            self._layout.addWidget(button)
-            self.items.append(button)
+                item = QToolButton()
+                item.setText(name)
+                item.setAutoRaise(True)
+                item.setToolTip(f"Back out to {name}")
+                item.clicked.connect(lambda _=False, end=depth + 1: self._open(path[:end]))
+            self._layout.addWidget(item)
+            self.items.append(item)
         self.hint.setText(
             f"   inside block {path[-1]}: edits change its body (undo covers them)"
             if len(path) > 1
@@ -70,4 +69,5 @@ class Breadcrumb(QFrame):
         self.document.open_path(tuple(path))
 
     def texts(self) -> list[str]:
-        return [button.text() for button in self.items]
+        """The names shown, outermost first (the last one is a label: `<b>name</b>`)."""
+        return [item.text().removeprefix("<b>").removesuffix("</b>") for item in self.items]

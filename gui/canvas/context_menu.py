@@ -48,7 +48,8 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
         f"Add layer after {node.node_id}",
         lambda layer: view.document.add_after(layer, node.node_id),
     )
-    _look_inside(view, menu, node.node_id)
+    if view.shows_main_network():  # the trained model's layers are the main network's
+        _look_inside(view, menu, node.node_id)
     menu.addSeparator()
     selected = view.selected_node_ids()
     menu.addAction("Group into block", lambda: view.document.group_nodes(selected))

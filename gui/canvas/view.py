@@ -60,6 +60,7 @@ class CanvasView(QGraphicsView):
         self.centerOn(0, 0)
         self._places: dict[tuple, tuple] = {}  # graph path -> (zoom, scene centre) when left
         self._shown_path = document.active_path
+        self._previews: dict | None = None  # the latest, shown on the main network only
         document.active_changed.connect(self._on_active_changed)
 
     def set_document(self, document) -> None:
@@ -87,12 +88,20 @@ class CanvasView(QGraphicsView):
             self.centerOn(place[1])
         self._on_selection_changed()
         self.minimap.schedule()
+        if self._previews:
+            self.set_previews(self._previews)
 
     def set_previews(self, previews: dict | None) -> None:
-        """Each card's output for the preview sample under it (None: no previews)."""
+        """Each card's output for the preview sample under it (None: no previews). They are
+        the trained model's, the main network's: another graph shown shows none."""
         from .preview import set_previews
 
-        set_previews(self, previews)
+        self._previews = previews
+        set_previews(self, previews if self.shows_main_network() else None)
+
+    def shows_main_network(self) -> bool:
+        """Whether the main network itself is shown (not another tab, nor a block's body)."""
+        return self.document.active_path == (self.document.main_graph,)
 
     # ---- items and selection ----------------------------------------------------------------
     def node_item(self, node_id: str) -> NodeItem:

@@ -130,3 +130,14 @@ def test_open_block_is_in_the_context_menu_and_the_network_menu(qtbot, data_dir)
     canvas.select_nodes(["res1"])
     window.open_block_action.trigger()
     assert window.document.active_path == ("main", "res1")
+
+
+def test_previews_of_the_trained_model_show_on_the_main_network_only(qtbot, data_dir):
+    window = _nested_window(qtbot)
+    canvas = window.canvas
+    entry = {"kind": "bar", "values": [0.5, -0.25], "range": [-0.25, 0.5], "shape": [2]}
+    window.document.open_path(("main", "res1"))
+    canvas.set_previews({"conv2": entry, "gap": entry})  # sent while training: main's layers
+    assert canvas.node_item("conv2").preview_item is None  # this conv2 is the body's
+    window.document.go_up()
+    assert canvas.node_item("gap").preview_item is not None
