@@ -9,13 +9,16 @@ from neurocanvas.gui.document import Document
 from neurocanvas.gui.main_window import MainWindow
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox
 from window_fixtures import *  # noqa: F403 - the shared window fixtures
 
 
 def test_one_network_shows_no_tab_bar_and_no_breadcrumb(window):
     assert not window.pane.tabs.isVisible() and not window.pane.breadcrumb.isVisible()
     assert window.pane.names() == ["main"]
+    window.canvas.select_nodes(["conv1"])  # the main network's layer: Tune this... is offered
+    (label,) = [w for w in window.inspector.findChildren(QLabel) if w.text() == "out channels"]
+    assert label.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
 
 
 def test_a_gan_has_a_tab_per_network_and_the_panels_follow_it(make_window):
@@ -81,6 +84,8 @@ def test_double_click_opens_a_block_and_the_breadcrumb_goes_back_out(qtbot, data
     assert "inner" in canvas.canvas_scene.nodes and "gap" not in canvas.canvas_scene.nodes
     assert not pane.tabs.isVisible()  # still one network
     canvas.select_nodes(["conv2"])
+    (label,) = [w for w in window.inspector.findChildren(QLabel) if w.text() == "out channels"]
+    assert label.contextMenuPolicy() != Qt.ContextMenuPolicy.CustomContextMenu  # no Tune this
     window.inspector.editors["kernel_size"].committed.emit(5)
     assert document.graph.nodes["conv2"].params["kernel_size"] == 5
     document.open_block("inner")
