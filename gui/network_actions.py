@@ -5,6 +5,7 @@ the Document as one undoable step; a refused name is said in a message naming th
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
 NAME_RULE = "A Python identifier: letters, digits and _, not starting with a digit"
@@ -29,6 +30,10 @@ def install_network_menu(window, menu: QMenu) -> None:
         menu, "&Up Out of Block", lambda: window.document.go_up(), "Ctrl+Backspace",
         status="Back out of the opened block (Esc on the canvas)",
     )  # fmt: skip
+    for action in (window.open_block_action, window.up_action):
+        # Canvas keys only: Ctrl+Backspace in a text field still deletes a word.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        window.canvas.addAction(action)
     menu.aboutToShow.connect(lambda: _update(window))
     window.pane.rename_requested.connect(lambda name: ask_rename(window, name))
 

@@ -8,12 +8,12 @@ switches the tab); choosing a tab asks the Document to show that network, where 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QTabBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QMenu, QTabBar, QVBoxLayout, QWidget
 
 from .breadcrumb import Breadcrumb
 
-TAB_TIP = "A network of the project (double-click to rename; Network menu: add, remove)"
+TAB_TIP = "A network of the project (double-click to rename; right-click: rename, remove)"
 
 
 class CanvasPane(QWidget):
@@ -30,6 +30,8 @@ class CanvasPane(QWidget):
         self.tabs.setToolTip(TAB_TIP)
         self.tabs.currentChanged.connect(self._tab_chosen)
         self.tabs.tabBarDoubleClicked.connect(self._tab_double_clicked)
+        self.tabs.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tabs.customContextMenuRequested.connect(self._tab_menu)
         self.breadcrumb = Breadcrumb(view.document)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -84,3 +86,17 @@ class CanvasPane(QWidget):
     def _tab_double_clicked(self, index: int) -> None:
         if index >= 0:
             self.rename_requested.emit(self.tabs.tabText(index))
+
+    def tab_menu(self, index: int) -> QMenu:
+        """A tab's right-click menu: rename it, remove it (one undo step each)."""
+        name = self.tabs.tabText(index)
+        menu = QMenu(self)
+        menu.addAction(f"Rename {name}…", lambda: self.rename_requested.emit(name))
+        remove = menu.addAction(f"Remove {name}", lambda: self.document.remove_network(name))
+        remove.setEnabled(self.tabs.count() > 1)
+        return menu
+
+    def _tab_menu(self, pos) -> None:
+        index = self.tabs.tabAt(pos)
+        if index >= 0:
+            self.tab_menu(index).exec(self.tabs.mapToGlobal(pos))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from neurocanvas.gui import network_actions
 from neurocanvas.gui.document import Document
-from neurocanvas.gui.main_window import MainWindow
+from neurocanvas.gui.main_window import TAB_SUMMARY, MainWindow
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox
@@ -33,6 +33,8 @@ def test_a_gan_has_a_tab_per_network_and_the_panels_follow_it(make_window):
     assert window.params_label.text() == f"{critic_params:,} parameters"
     window.canvas.select_nodes(["real"])
     assert window.inspector.node_id == "real"
+    window.tabs.setCurrentIndex(TAB_SUMMARY)  # the summary is the tab's network's
+    assert [row.name for row in window.summary_view.summary.rows][-1] == "real"
     window.add_layer_after_selection("Dropout")  # the palette's add goes to this network
     assert "dropout_1" in document.graphs["discriminator"].nodes
     assert "dropout_1" not in document.graphs["generator"].nodes
@@ -56,6 +58,12 @@ def test_the_network_menu_adds_renames_and_removes_networks(make_window, monkeyp
     window.pane.tabs.tabBarDoubleClicked.emit(2)  # double-click the tab: "judge"
     assert window.pane.names() == ["generator", "discriminator", "judge"]
     window.remove_network_action.trigger()
+    assert window.pane.names() == ["generator", "discriminator"]
+    remove_critic = window.pane.tab_menu(1).actions()[1]  # right-click a tab: Remove
+    remove_critic.trigger()
+    assert window.pane.names() == ["generator"] and not window.pane.tabs.isVisible()
+    assert not window.pane.tab_menu(0).actions()[1].isEnabled()  # never the last one
+    window.undo_action.trigger()
     assert window.pane.names() == ["generator", "discriminator"]
     window.undo_action.trigger()
     assert window.pane.names()[2] == "judge" and window.pane.tabs.currentIndex() == 2
