@@ -293,10 +293,10 @@ class CanvasView(QGraphicsView):
             self.delete_selected()
         elif key == Qt.Key.Key_Escape:
             # Esc drops a wire or the selection first; with neither, it backs out of a block.
-            busy = self.canvas_scene.drawing_wire or self.selected_node_ids()
+            busy = self.canvas_scene.drawing_wire or bool(self.canvas_scene.selectedItems())
             self.canvas_scene.cancel_wire()
             self.canvas_scene.clearSelection()
-            if not busy and not self.canvas_scene.selectedItems():
+            if not busy:
                 self.document.go_up()
         elif event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selected()

@@ -106,7 +106,10 @@ def test_double_click_opens_a_block_and_the_breadcrumb_goes_back_out(qtbot, data
     assert pane.breadcrumb.texts() == ["main", "res1"]
     assert canvas.canvas_scene.nodes["conv2"] is not None
     canvas.setFocus()
-    QTest.keyClick(canvas, Qt.Key.Key_Escape)  # nothing selected: Esc backs out
+    canvas.select_nodes(["conv2"])
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)  # the first Esc drops the selection...
+    assert document.active_path == ("main", "res1") and not canvas.selected_node_ids()
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)  # ...with nothing selected, Esc backs out
     assert document.active_path == ("main",)
 
 
