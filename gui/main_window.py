@@ -99,7 +99,6 @@ class MainWindow(FileActions, QMainWindow):
         self.inspector = Inspector(document)
         self.inspector.status_message.connect(self.show_message)
         self.issues_view = IssuesView(document)
-        self.issues_view.location_chosen.connect(self.show_location)
         self.summary_view = SummaryView(document)
         self.code_view = CodeView(document)
         self.tabs = QTabWidget()
@@ -374,15 +373,6 @@ class MainWindow(FileActions, QMainWindow):
     def select_node(self, node_id: str) -> None:
         if node_id in self.document.graph.nodes:
             self.canvas.select_nodes([node_id])
-
-    def show_location(self, path, node_id) -> None:
-        """An issue was chosen: show the graph holding its node (a block's body) and select it."""
-        try:
-            self.document.open_path(tuple(path))
-        except KeyError:
-            return
-        if node_id:
-            self.select_node(node_id)
 
     def add_layer_after_selection(self, layer_type: str) -> None:
         selected = self.canvas.selected_node_ids()

@@ -1,5 +1,5 @@
 """The Network menu: add, rename and remove the project's networks (a canvas tab each), open the
-selected block and back out of it. The actions ask the user for names and hand every change to
+selected block and back out of it; an issue chosen in the Issues tab opens the graph it is in. The actions ask the user for names and hand every change to
 the Document as one undoable step; a refused name is said in a message naming the rule.
 """
 
@@ -36,6 +36,17 @@ def install_network_menu(window, menu: QMenu) -> None:
         window.canvas.addAction(action)
     menu.aboutToShow.connect(lambda: _update(window))
     window.pane.rename_requested.connect(lambda name: ask_rename(window, name))
+    window.issues_view.location_chosen.connect(lambda path, node: show_location(window, path, node))
+
+
+def show_location(window, path, node_id) -> None:
+    """An issue was chosen: show the graph holding its node (a block's body) and select it."""
+    try:
+        window.document.open_path(tuple(path))
+    except KeyError:
+        return
+    if node_id:
+        window.select_node(node_id)
 
 
 def _update(window) -> None:

@@ -67,17 +67,12 @@ class CanvasScene(QGraphicsScene):
     def follow_active(self) -> None:
         """The document shows another graph (a network's tab, a block's body, or the same one
         given back by an undo): listen to that one and draw it, with nothing selected."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self._unsubscribe = self.document.graph.subscribe(self._on_graph_event)
-        self.cancel_wire()
         self.clearSelection()
-        self.rebuild()
+        self.set_document(self.document)
 
     def _on_graph_event(self, event: GraphEvent) -> None:
         if not isValid(self):  # the scene is gone but the document lives on: stop listening
             self._unsubscribe()
-            self._unsubscribe = None
             return
         graph = self.document.graph
         kind = event.kind
