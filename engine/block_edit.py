@@ -87,15 +87,23 @@ def _body(graph: Graph, chosen: list[str], entering: list[Edge], sources: list) 
     """The block's body (Inputs first, one per outer source) and the id of its output node."""
     body = Graph()
     top = min(graph.nodes[i].pos[1] for i in chosen)
+    inside = set(chosen)
     inputs = {}
     for index, source in enumerate(sources):
-        node = body.add_node("Input", pos=(index * 230.0, top - ROW_HEIGHT))
+        # Named apart from the grouped nodes and from the graph's own ids: grouping inside a
+        # body whose Input is `input_1` must not take that Input's wires along.
+        stem, number = "input", index + 1
+        while f"{stem}_{number}" in inside or f"{stem}_{number}" in graph.nodes:
+            number += 1
+        node = body.add_node(
+            "Input", pos=(index * 230.0, top - ROW_HEIGHT), node_id=f"{stem}_{number}"
+        )
         inputs[source] = node.id
     for node_id in chosen:
         node = graph.nodes[node_id]
         body.nodes[node_id] = node.copy()  # same id: the compiled module keeps the name
     for edge in graph.edges:
-        if edge.src[0] in body.nodes and edge.dst[0] in body.nodes:
+        if edge.src[0] in inside and edge.dst[0] in inside:
             body.add_edge(edge)
     for edge in entering:
         body.add_edge(Edge((inputs[edge.src], 0), edge.dst))

@@ -265,6 +265,12 @@ class Graph:
             node.trainable = bool(trainable)
             self._emit(GraphEvent("node_changed", node_id))
 
+    def notify_changed(self, node_id: str) -> None:
+        """Announce `node_changed` for a node changed in place: a block whose body was edited
+        (the body's own events go to the body's listeners; the outer card needs redrawing)."""
+        self.node(node_id)
+        self._emit(GraphEvent("node_changed", node_id))
+
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         self.node(node_id).pos = _position(pos)
         self._emit(GraphEvent("node_moved", node_id))

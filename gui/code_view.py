@@ -91,7 +91,7 @@ class CodeView(QWidget):
         import torch
         from neurocanvas.engine.compiler import CompileError, compile_graph, readable_code
 
-        analysis = self.document.analysis
+        analysis = self.document.network_analysis  # the tab's network, blocks included
         if not analysis.complete:
             reason = (
                 f"{len(analysis.errors)} problem(s) to fix first (see Issues)"
@@ -104,7 +104,9 @@ class CodeView(QWidget):
             # Only the code and the layers' reprs are shown: built on the meta device, VGG16's
             # 138M weights are neither allocated nor initialised on each edit.
             with torch.device("meta"):
-                module = compile_graph(self.document.graph, self.document.auto, analysis=analysis)
+                module = compile_graph(
+                    self.document.network_graph, self.document.auto, analysis=analysis
+                )
         except CompileError as error:
             self._show("", f"No code yet: {error}", can_copy=False)
             return

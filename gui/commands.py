@@ -5,9 +5,11 @@ Every edit is a `DocumentEdit`. They share one merge scheme: an edit may carry a
 one undo step (typing digits into a spin box, stepping a setting five times), and a merged step
 that ends where it started is dropped, so the stack holds no step that changes nothing.
 
-- `GraphEdit` runs `apply(graph)` once on the named graph and records what it changed (a
-  `GraphChange`); undo and redo replay only that, so the graph sends fine-grained events and the
-  canvas updates the items concerned.
+- `GraphEdit` runs `apply(graph)` once on the graph at a path (a network's name, then the blocks
+  opened inside it: `graph_paths.py`) and records what it changed (a `GraphChange`); undo and
+  redo replay only that, so the graph sends fine-grained events and the canvas updates the items
+  concerned. Undo and redo first show the graph they change (its tab, the block's body).
+- `NetworkEdit` (`document_graphs.py`) adds, renames or removes a network.
 - `SettingsEdit` replaces one settings section of the project ("data", "training"); the document
   then emits `settings_changed(section)`.
 """
@@ -22,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from neurocanvas.engine.graph import Graph
 from neurocanvas.engine.graph_change import GraphChange, diff
 from PySide6.QtGui import QUndoCommand
+
+from .graph_paths import GraphPath, as_path, resolve
 
 if TYPE_CHECKING:
     from .document import Document
@@ -69,7 +73,8 @@ class DocumentEdit(QUndoCommand):
 
 
 class GraphEdit(DocumentEdit):
-    """Runs `apply(graph)` once on the graph named `graph_name`; undo/redo replay its change."""
+    """Runs `apply(graph)` once on the graph at `graph_name` (a name or a path; the Document's
+    active graph by default); undo/redo show that graph and replay its change."""
 
     def __init__(
         self,
@@ -78,33 +83,36 @@ class GraphEdit(DocumentEdit):
         apply: Callable[[Graph], None],
         merge_key: tuple | None = None,
         reanalyze: bool = True,
-        graph_name: str | None = None,
+        graph_name: str | GraphPath | None = None,
     ):
         super().__init__(document, text, merge_key)
         self._apply = apply
         self._reanalyze = reanalyze
-        self.graph_name = graph_name or document.main_graph
+        self.path: GraphPath = as_path(graph_name) if graph_name else document.active_path
+        self.graph_name = self.path[0]  # the network
         self.change: GraphChange | None = None
 
     @property
     def _graph(self) -> Graph:
-        # Looked up by name on every replay: the edit addresses a graph of the project, not an
-        # object that a later edit (opening a block, say) might replace.
-        return self._document.graphs[self.graph_name]
+        # Looked up by path on every replay: the edit addresses a graph of the project, not an
+        # object that a later edit (an outer undo restoring a block's body) might replace.
+        return resolve(self._document.graphs, self.path)
 
     def redo(self) -> None:
-        graph = self._graph
         if self.change is None:
+            graph = self._graph
             before = graph.copy()
             self._apply(graph)
             self.change = diff(before, graph)
         else:
-            self.change.apply(graph)
-        self._document.edited(self._reanalyze)
+            self._document.reveal(self.path)
+            self.change.apply(self._graph)
+        self._document.edited(self._reanalyze, self.path)
 
     def undo(self) -> None:
+        self._document.reveal(self.path)
         self.change.revert(self._graph)
-        self._document.edited(self._reanalyze)
+        self._document.edited(self._reanalyze, self.path)
 
     def absorb(self, other: DocumentEdit) -> None:
         # The graph is in `other`'s after-state; going back through both changes on a copy gives

@@ -4,9 +4,9 @@ It is the only writer of the project: views call its edit methods, which push un
 (`commands.py`, one family for graph and settings edits), and redraw from what changed: the graph's
 fine-grained change events, `analysis_changed`, and `settings_changed(section)`.
 
-Graphs are addressed by name (`graphs`, `main_graph`); a project holds one, "main", today, and the
-edit commands already carry the name of the graph they edit (see docs/architecture.md for
-projects with several graphs and for blocks).
+Graphs are addressed by path (`graph_paths.py`): a network's name (a canvas tab), then the
+blocks opened inside it. Edits go to the active graph (`graph`, `active_path`: the tab shown, or
+the body of the block opened there; `document_graphs.py`), and their commands keep the path.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 from neurocanvas.engine import project as project_io
 from neurocanvas.engine import registry
-from neurocanvas.engine.analysis import Analysis, Analyzer
 from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
 from neurocanvas.engine.layout import ROW_HEIGHT, free_offset, layered_positions
 from neurocanvas.engine.project import Project
@@ -29,6 +28,8 @@ from PySide6.QtGui import QUndoStack
 
 from .commands import GraphEdit, SettingsEdit
 from .document_blocks import BlockEdits
+from .document_graphs import GraphNavigation
+from .graph_paths import as_path, resolve
 
 CLIPBOARD_MIME = "application/x-neurocanvas-graph"
 PASTE_OFFSET = 40.0
@@ -46,8 +47,10 @@ def _drop_commands(stack: QUndoStack) -> None:
     stack.clear()
 
 
-class Document(BlockEdits, QObject):
-    analysis_changed = Signal()
+class Document(BlockEdits, GraphNavigation, QObject):
+    analysis_changed = Signal()  # an analysis changed (the active graph's, or another network's)
+    active_changed = Signal()  # another graph is shown: a tab, a block opened or left
+    graphs_changed = Signal()  # a network was added, removed or renamed
     modified_changed = Signal(bool)
     path_changed = Signal()
     settings_changed = Signal(str)  # a settings section ("data", "training") changed: edit or undo
@@ -66,9 +69,8 @@ class Document(BlockEdits, QObject):
         self.undo_stack = QUndoStack(self)
         weakref.finalize(self, _drop_commands, self.undo_stack)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
-        self.analyzer = Analyzer()
         self.auto = AutoSizes()
-        self.analysis: Analysis = self.analyzer.analyze(self.graph, self.auto)
+        self._init_navigation()  # the active graph (the main one) and every network's analysis
 
     def _on_clean_changed(self, clean: bool) -> None:
         # A bound slot (not a lambda) so Qt drops the connection when the document is deleted.
@@ -77,14 +79,8 @@ class Document(BlockEdits, QObject):
     # ---- state --------------------------------------------------------------------------------
     @property
     def graphs(self) -> Mapping[str, Graph]:
-        """The project's graphs by name; the edit commands find theirs here."""
+        """The project's networks by name, in tab order; the edit commands find theirs here."""
         return self.project.graphs
-
-    @property
-    def graph(self) -> Graph:
-        """The main graph: the one every view and edit uses today (`graphs[main_graph]`, read
-        directly: views ask for it per item)."""
-        return self.project.graph
 
     @property
     def modified(self) -> bool:
@@ -93,15 +89,6 @@ class Document(BlockEdits, QObject):
     @property
     def title(self) -> str:
         return self.path.name if self.path else self.project.name
-
-    def edited(self, reanalyze: bool = True) -> None:
-        """Called by commands after they change the graph."""
-        if reanalyze:
-            self.refresh_analysis()
-
-    def refresh_analysis(self) -> None:
-        self.analysis = self.analyzer.analyze(self.graph, self.auto)
-        self.analysis_changed.emit()
 
     def set_auto_sizes(self, auto: AutoSizes) -> None:
         """Sizes from the attached data resolve `auto` Input shapes and output units."""
@@ -130,16 +117,16 @@ class Document(BlockEdits, QObject):
 
     # ---- edits (each one undoable) -----------------------------------------------------------
     def _push(self, text: str, apply, merge_key=None, reanalyze=True, graph=None) -> bool:
-        """Push an undoable edit of the graph named `graph` (the main one by default), after a
-        dry run on a copy: an edit that would fail is refused with a status message instead of
-        leaving a half-applied command on the stack."""
-        graph = graph or self.main_graph
+        """Push an undoable edit of the graph at `graph` (a name or a path; the active graph by
+        default), after a dry run on a copy: an edit that would fail is refused with a status
+        message instead of leaving a half-applied command on the stack."""
+        path = as_path(graph) if graph else self.active_path
         try:
-            apply(self.graphs[graph].copy())
+            apply(resolve(self.graphs, path).copy())
         except (GraphError, KeyError, ValueError) as error:
             self.status_message.emit(f"{text}: {error}")
             return False
-        self.undo_stack.push(GraphEdit(self, text, apply, merge_key, reanalyze, graph))
+        self.undo_stack.push(GraphEdit(self, text, apply, merge_key, reanalyze, path))
         return True
 
     def add_node(
@@ -260,14 +247,17 @@ class Document(BlockEdits, QObject):
             text, lambda graph: [graph.move_node(n, p) for n, p in moved.items()], reanalyze=False
         )
 
-    def set_param(self, node_id: str, name: str, value: Any) -> None:
-        node = self.graph.node(node_id)
+    def set_param(self, node_id: str, name: str, value: Any, graph=None) -> None:
+        """Set a layer's parameter in the active graph (or the one `graph` names)."""
+        path = as_path(graph) if graph else self.active_path
+        node = resolve(self.graphs, path).node(node_id)
         if node.params.get(name) == value:
             return
         self._push(
             f"Set {name}",
-            lambda graph: graph.set_param(node_id, name, value),
-            merge_key=("set_param", self.main_graph, node_id, name),
+            lambda target: target.set_param(node_id, name, value),
+            merge_key=("set_param", path, node_id, name),
+            graph=path,
         )
 
     def rename_node(self, old_id: str, new_id: str) -> str | None:

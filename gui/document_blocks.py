@@ -7,7 +7,7 @@ from typing import Any
 
 
 class BlockEdits:
-    """Mixed into `Document`: uses its `graph`, `main_graph` and `_push`."""
+    """Mixed into `Document`: uses its `graph` (the active one), `active_path` and `_push`."""
 
     def group_nodes(self, node_ids: list[str]) -> str | None:
         """Group the layers into one Block (one undo step); returns its id, None if refused."""
@@ -34,7 +34,7 @@ class BlockEdits:
         self._push(
             f"Set {name}",
             lambda graph: set_exposed(graph, block_id, name, value),
-            merge_key=("set_param", self.main_graph, block_id, name),
+            merge_key=("set_param", self.active_path, block_id, name),
         )
 
     def set_trainable(self, node_id: str, trainable: bool) -> None:

@@ -123,7 +123,7 @@ def summary_of(document):
     """The document's summary (FLOPs counted by running every layer once)."""
     from neurocanvas.engine.summary import summarize
 
-    return summarize(document.graph, document.auto, analysis=document.analysis)
+    return summarize(document.network_graph, document.auto, analysis=document.network_analysis)
 
 
 def summary_text(summary, title: str = "") -> str:

@@ -48,9 +48,14 @@ class Inspector(QScrollArea):
     def set_document(self, document) -> None:
         if self.document is not None:
             self.document.analysis_changed.disconnect(self.refresh)
+            self.document.active_changed.disconnect(self._on_active_changed)
         self.document = document
         document.analysis_changed.connect(self.refresh)
+        document.active_changed.connect(self._on_active_changed)
         self.show_node(None)
+
+    def _on_active_changed(self) -> None:
+        self.show_node(None)  # another graph: its layers are other ones
 
     # ---- building -----------------------------------------------------------------------------
     def show_node(self, node_id: str | None, selected_count: int = 1) -> None:
@@ -111,12 +116,15 @@ class Inspector(QScrollArea):
         self.name_edit.editingFinished.connect(self._rename)
         form.addRow("Name", self.name_edit)
         form.addRow("", self.name_error)
+        # A study tunes the main network's own layers (not another tab's, nor a body's).
+        main = self.document.active_path == (self.document.main_graph,)
         for param in (p for p in spec.params if p.editable):  # not a block's body or mapping
             editor = ParamEditor(param, node.params.get(param.name, param.default), self)
             editor.committed.connect(lambda value, name=param.name: self._set_param(name, value))
             label = QLabel(param.name.replace("_", " "))
-            label.setToolTip(param.help + "\n(right-click: Tune this...)")
-            if param.kind in ("int", "float", "bool", "choice"):
+            tunable = main and param.kind in ("int", "float", "bool", "choice")
+            label.setToolTip(param.help + ("\n(right-click: Tune this...)" if tunable else ""))
+            if tunable:
                 label.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
                 label.customContextMenuRequested.connect(
                     lambda pos, name=param.name, widget=label: self._tune_menu(widget, pos, name)

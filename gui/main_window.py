@@ -99,7 +99,6 @@ class MainWindow(FileActions, QMainWindow):
         self.inspector = Inspector(document)
         self.inspector.status_message.connect(self.show_message)
         self.issues_view = IssuesView(document)
-        self.issues_view.node_chosen.connect(self.select_node)
         self.summary_view = SummaryView(document)
         self.code_view = CodeView(document)
         self.tabs = QTabWidget()
@@ -281,6 +280,8 @@ class MainWindow(FileActions, QMainWindow):
             # Only while the canvas has focus, so Ctrl+C in a text field still copies text.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
+        self.network_menu = bar.addMenu("&Network")  # filled once the canvas pane exists
+
         view = bar.addMenu("&View")
         self.fit_action = self._action(view, "Zoom to &Fit", canvas("fit_all"), "Ctrl+0")
         self.zoom_action = self._action(view, "Zoom &100%", canvas("zoom_100"), "Ctrl+1")
@@ -292,7 +293,9 @@ class MainWindow(FileActions, QMainWindow):
 
     # ---- the document ---------------------------------------------------------------------------
     def set_document(self, document) -> None:
+        from .canvas.pane import CanvasPane
         from .canvas.view import CanvasView
+        from .network_actions import install_network_menu
 
         old = self.document
         self.document = document
@@ -305,13 +308,17 @@ class MainWindow(FileActions, QMainWindow):
             self.canvas.selection_changed.connect(self._on_selection)
             for action in self.canvas_actions:
                 self.canvas.addAction(action)
-            self.setCentralWidget(self.canvas)
+            self.pane = CanvasPane(self.canvas)  # the network tabs and breadcrumb around it
+            self.setCentralWidget(self.pane)
+            install_network_menu(self, self.network_menu)
         else:
             self.canvas.set_document(document)
+            self.pane.set_document(document)
         document.analysis_changed.connect(self._on_analysis)
         document.modified_changed.connect(self._update_title)
         document.path_changed.connect(self._update_title)
         document.status_message.connect(self.show_message)
+        document.active_changed.connect(self._on_analysis)  # the status bar: the tab's network
         self.inspector.set_document(document)
         self.issues_view.set_document(document)
         self.summary_view.document = document
@@ -330,7 +337,7 @@ class MainWindow(FileActions, QMainWindow):
         self.setWindowModified(self.document.modified)
 
     def _on_analysis(self) -> None:
-        analysis = self.document.analysis
+        analysis = self.document.network_analysis
         total = sum(result.param_count for result in analysis.shapes.values())
         self.params_label.setText(f"{total:,} parameters")
         errors = len(analysis.errors)
@@ -341,7 +348,7 @@ class MainWindow(FileActions, QMainWindow):
         else:
             text, color = "✓ valid", theme.OK
         # What the model returns: a layer left with nothing after it is an output too.
-        outputs = [node.id for node in self.document.graph.output_nodes()]
+        outputs = [node.id for node in self.document.network_graph.output_nodes()]
         if len(outputs) > 1:
             text += f" · {len(outputs)} outputs: {', '.join(outputs)}"
         self.validity_label.setText(text)

@@ -4,8 +4,10 @@ editor-seed-cnn.png (a layer selected, summary shown), editor-inception.png (a b
 its generated code), editor-error.png (a Conv2d after a Flatten: red outline and the issue),
 gallery.png (the template gallery), export-dialog.png (seed-cnn exported to ONNX: the parity figure),
 editor-blocks.png (torchvision's ResNet-18 imported: its stages as blocks, the stem frozen, the
-summary with layer1 unfolded; `python -m neurocanvas.gui.screenshots DIR blocks` renders it alone);
-the tuning pictures come from tune_screenshots.py.
+summary with layer1 unfolded; `python -m neurocanvas.gui.screenshots DIR blocks` renders it alone),
+editor-networks.png (dcgan-mnist: a canvas tab per network, the discriminator shown) and
+editor-block-inside.png (ResNet-18's first basic block opened, its breadcrumb above the canvas;
+`... DIR navigation` renders these two alone); the tuning pictures come from tune_screenshots.py.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def write_all(folder: Path) -> list[Path]:
     save(broken, "editor-error.png")
     save(GalleryDialog(), "gallery.png")
     save(blocks_window(), "editor-blocks.png")
+    for window, name in navigation_windows():
+        save(window, name)
     written.append(export_dialog_picture(folder / "export-dialog.png"))
     from .training.screenshots import render_training_screenshots
 
@@ -90,6 +94,20 @@ def blocks_window():
     window.summary_view.refresh()
     window.canvas.select_nodes(["layer2"])
     return window
+
+
+def navigation_windows():
+    """(window, file name): dcgan-mnist's two network tabs, the discriminator shown with a
+    layer selected; ResNet-18 with main › layer1 › layer1_0 open and conv2 selected."""
+    from .main_window import TAB_SUMMARY
+
+    networks = _window("dcgan-mnist", None, TAB_SUMMARY)
+    networks.pane.tabs.setCurrentIndex(1)
+    networks.canvas.select_nodes(["down2"])
+    inside = blocks_window()
+    inside.document.open_path(("main", "layer1", "layer1_0"))
+    inside.canvas.select_nodes(["conv2"], reveal=False)
+    return [(networks, "editor-networks.png"), (inside, "editor-block-inside.png")]
 
 
 def export_dialog_picture(path: Path) -> Path:
@@ -126,15 +144,23 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the pictures must not depend on the desktop
     folder = Path(argv[0] if argv else "docs/screenshots")
-    if argv[1:] == ["blocks"]:
+    if argv[1:] in (["blocks"], ["navigation"]):
         from .app import make_application, render_window
 
         make_application()
-        window = blocks_window()
-        render_window(window, SIZE).save(str(folder / "editor-blocks.png"))
-        window.document.undo_stack.setClean()
-        window.close()
-        print(f"wrote {folder / 'editor-blocks.png'}")
+        size = tuple(
+            int(v) for v in os.environ.get("NEUROCANVAS_SHOT_SIZE", "1600x1000").split("x")
+        )
+        pictures = (
+            [(blocks_window(), "editor-blocks.png")]
+            if argv[1] == "blocks"
+            else navigation_windows()
+        )
+        for window, name in pictures:
+            render_window(window, size).save(str(folder / name))
+            window.document.undo_stack.setClean()
+            window.close()
+            print(f"wrote {folder / name}")
         return 0
     for path in write_all(folder):
         print(f"wrote {path}")

@@ -59,7 +59,10 @@ class SummaryView(QWidget):
         from neurocanvas.engine.summary import summarize
 
         document = self.document
-        summary = summarize(document.graph, document.auto, analysis=document.analysis)
+        # The active network's (a block opened inside it folds out in its rows).
+        summary = summarize(
+            document.network_graph, document.auto, analysis=document.network_analysis
+        )
         self.summary = summary
         self.table.setRowCount(len(summary.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

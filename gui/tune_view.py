@@ -402,8 +402,10 @@ def apply_values_as_one_edit(document, config, values: dict, number: int | None 
             dimension = known[key]
             if dimension.setting is not None:
                 training = set_setting(training, dimension.setting, value)
-            elif dimension.node in document.graph.nodes:
-                document.set_param(dimension.node, dimension.param, value)
+            elif dimension.node in document.project.graph.nodes:  # the main network's
+                document.set_param(
+                    dimension.node, dimension.param, value, graph=document.main_graph
+                )
         document.set_settings("training", training, "Apply best trial")
     finally:
         stack.endMacro()

@@ -48,12 +48,14 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
         f"Add layer after {node.node_id}",
         lambda layer: view.document.add_after(layer, node.node_id),
     )
-    _look_inside(view, menu, node.node_id)
+    if view.shows_main_network():  # the trained model's layers are the main network's
+        _look_inside(view, menu, node.node_id)
     menu.addSeparator()
     selected = view.selected_node_ids()
     menu.addAction("Group into block", lambda: view.document.group_nodes(selected))
     graph_node = view.document.graph.nodes.get(node.node_id)
     if graph_node is not None and graph_node.type == "Block":
+        menu.addAction("Open block", lambda: view.document.open_block(node.node_id))
         menu.addAction("Ungroup", lambda: view.document.ungroup(node.node_id))
     if graph_node is not None and (_has_weights(view, node.node_id) or not graph_node.trainable):
         frozen = not graph_node.trainable

@@ -64,6 +64,12 @@ class CanvasScene(QGraphicsScene):
         document.analysis_changed.connect(self.refresh_analysis)
         self.rebuild()
 
+    def follow_active(self) -> None:
+        """The document shows another graph (a network's tab, a block's body, or the same one
+        given back by an undo): listen to that one and draw it, with nothing selected."""
+        self.clearSelection()
+        self.set_document(self.document)
+
     def _on_graph_event(self, event: GraphEvent) -> None:
         if not isValid(self):  # the scene is gone but the document lives on: stop listening
             self._unsubscribe()
@@ -248,6 +254,10 @@ class CanvasScene(QGraphicsScene):
         self.place_labels()
 
     # ---- wiring -------------------------------------------------------------------------------
+    @property
+    def drawing_wire(self) -> bool:
+        return self._wire_source is not None
+
     def begin_wire(self, port: PortItem) -> None:
         """Start a wire at `port`. Pressing a connected input lifts its wire off instead (as in
         node editors): drop it on another input to re-route it, on empty canvas to remove it."""

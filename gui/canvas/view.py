@@ -2,7 +2,9 @@
 
 Embed it with `CanvasView(document)`. It owns its `CanvasScene`. Everything it does to the graph
 goes through the Document (one undoable command per gesture); the clipboard holds the Document's
-JSON text, so copy and paste work between windows and processes.
+JSON text, so copy and paste work between windows and processes. It shows the Document's active
+graph (a network, or a block's body: double-click a block to open it, Esc with nothing selected
+to back out) and keeps each graph's zoom and scroll position for when it is shown again.
 """
 
 from __future__ import annotations
@@ -56,18 +58,50 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.selectionChanged.connect(self._on_selection_changed)
         self.minimap = Minimap(self)
         self.centerOn(0, 0)
+        self._places: dict[tuple, tuple] = {}  # graph path -> (zoom, scene centre) when left
+        self._shown_path = document.active_path
+        self._previews: dict | None = None  # the latest, shown on the main network only
+        document.active_changed.connect(self._on_active_changed)
 
     def set_document(self, document) -> None:
         """Show another document (File > New / Open in the same window)."""
+        self.document.active_changed.disconnect(self._on_active_changed)
         self.document = document
+        document.active_changed.connect(self._on_active_changed)
+        self._places.clear()
+        self._shown_path = document.active_path
         self.canvas_scene.set_document(document)
         self.fit_all()
 
+    def _on_active_changed(self) -> None:
+        """Another graph is shown: draw it where it was left (fitted the first time)."""
+        center = self.mapToScene(self.viewport().rect().center())
+        self._places[self._shown_path] = (self.zoom(), center)
+        self._shown_path = self.document.active_path
+        self.canvas_scene.follow_active()
+        place = self._places.get(self._shown_path)
+        if place is None:
+            self.fit_all()
+        else:
+            self.resetTransform()
+            self.set_zoom(place[0])
+            self.centerOn(place[1])
+        self._on_selection_changed()
+        self.minimap.schedule()
+        if self._previews:
+            self.set_previews(self._previews)
+
     def set_previews(self, previews: dict | None) -> None:
-        """Each card's output for the preview sample under it (None: no previews)."""
+        """Each card's output for the preview sample under it (None: no previews). They are
+        the trained model's, the main network's: another graph shown shows none."""
         from .preview import set_previews
 
-        set_previews(self, previews)
+        self._previews = previews
+        set_previews(self, previews if self.shows_main_network() else None)
+
+    def shows_main_network(self) -> bool:
+        """Whether the main network itself is shown (not another tab, nor a block's body)."""
+        return self.document.active_path == (self.document.main_graph,)
 
     # ---- items and selection ----------------------------------------------------------------
     def node_item(self, node_id: str) -> NodeItem:
@@ -207,6 +241,21 @@ class CanvasView(QGraphicsView):
             return
         super().mousePressEvent(event)
 
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Double-click a block's card to open it and edit inside."""
+        point = event.position().toPoint()
+        card = next((i for i in self.items(point) if isinstance(i, NodeItem)), None)
+        node = card and self.document.graph.nodes.get(card.node_id)
+        if (
+            node is not None
+            and node.type == "Block"
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            self.document.open_block(node.id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self._pan_from is not None:
             delta = event.position() - self._pan_from
@@ -243,8 +292,12 @@ class CanvasView(QGraphicsView):
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.delete_selected()
         elif key == Qt.Key.Key_Escape:
+            # Esc drops a wire or the selection first; with neither, it backs out of a block.
+            busy = self.canvas_scene.drawing_wire or bool(self.canvas_scene.selectedItems())
             self.canvas_scene.cancel_wire()
             self.canvas_scene.clearSelection()
+            if not busy:
+                self.document.go_up()
         elif event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selected()
         elif event.matches(QKeySequence.StandardKey.Cut):

@@ -109,7 +109,8 @@ def saved_data(document) -> tuple[dict[str, Any] | None, str]:
     if not source:
         return None, ""
     if is_named(source):
-        complete = getattr(document.analysis, "complete", True)
+        analysis = getattr(document, "analyses", {}).get(document.project.main_graph)
+        complete = getattr(analysis or document.analysis, "complete", True)  # the main network's
         if complete or canonical_name(source) in BUILTINS:  # big sets load on Load or a run
             return None, ""
     elif not Path(source).expanduser().exists():

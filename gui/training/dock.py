@@ -173,7 +173,8 @@ class TrainingDock(QWidget):
         """Start a run with the project's current settings; False when one cannot start."""
         if self.worker is not None:
             return False
-        errors = getattr(self.document.analysis, "errors", None)
+        every = getattr(self.document, "all_errors", None)  # each network a run trains
+        errors = every() if every else getattr(self.document.analysis, "errors", None)
         if errors:
             self.show_error(f"Fix the graph first: {errors[0].message}")
             return False

@@ -211,6 +211,19 @@ def test_group_then_ungroup_gives_back_the_network():
     assert set(graph.nodes) == {"x", "res", "flat"}
 
 
+def test_grouping_inside_a_body_leaves_the_bodys_input_wires_outside():
+    graph = flat_graph()
+    group(graph, ["a", "b", "add"], block_id="res")
+    body = graph.nodes["res"].params["graph"]
+    (outer_input,) = body.input_nodes()
+    group(body, ["a"], block_id="inner")  # an Input named like the body's would take its wires
+    inner = body.nodes["inner"].params["graph"]
+    (inner_input,) = inner.input_nodes()
+    assert inner_input.id != outer_input.id
+    assert [(e.src[0], e.dst[0]) for e in inner.edges] == [(inner_input.id, "a")]
+    assert analyze(graph).ok
+
+
 def structure(graph: Graph):
     return sorted(graph.nodes), sorted((e.src, e.dst) for e in graph.edges)
 
