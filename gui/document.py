@@ -25,6 +25,7 @@ from neurocanvas.engine.project import Project
 from neurocanvas.engine.shapes import AutoSizes
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
+from shiboken6 import Shiboken
 
 from .commands import GraphEdit, SettingsEdit
 from .document_blocks import BlockEdits
@@ -43,6 +44,8 @@ def _drop_commands(stack: QUndoStack) -> None:
     that holds it), this runs first. Otherwise the collector may free the stack's Python half
     before Qt deletes the stack: that frees the commands, and Qt's delete of them again is a
     segfault. Quietly: the document that would hear `cleanChanged` is going."""
+    if not Shiboken.isValid(stack):  # Qt deleted the document first: its stack went with it
+        return
     stack.blockSignals(True)
     stack.clear()
 
