@@ -4,8 +4,11 @@ wide DenseNet-like graph (every layer of a block takes the concatenation of all 
 For each: open the project to a painted canvas (as a ratio to `import torch` timed in the same
 run; goal < 2x at 1,000 nodes), a full shape inference, one parameter edit to updated shapes and
 repainted cards (goal < 50 ms), and the frame time of panning and zooming the fitted view (p95;
-goal < 16 ms). Painting is synchronous (`viewport().repaint()`), offscreen when there is no
-display, which rasterises in software as an X server without a GPU does.
+goal < 16 ms). Painting is synchronous (`viewport().repaint()`, the whole viewport each frame:
+the worst case of a pan, which otherwise scrolls and draws only the strip coming into view),
+offscreen when there is no display, which rasterises in software as an X server without a GPU
+does. Each figure is also given as the canvas thread's CPU time, which on a shared machine is
+the steadier figure (the wall time counts other processes' turns on the cores too).
 """
 
 from __future__ import annotations
@@ -98,6 +101,19 @@ def _ms(function) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def _cpu_ms(function) -> tuple[float, float]:
+    """Wall and CPU milliseconds of `function()` (this thread's CPU time: on a machine other
+    processes keep busy, the wall time also counts their turns on the cores)."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    function()
+    return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+
+
+def _p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[int(0.95 * (len(values) - 1))]
+
+
 def measure(make, nodes: int, window, folder: Path) -> dict:
     from neurocanvas.engine.analysis import Analyzer
     from neurocanvas.engine.layout import apply_layout
@@ -127,7 +143,7 @@ def measure(make, nodes: int, window, folder: Path) -> dict:
         QApplication.processEvents()
         viewport.repaint()
 
-    edit_ms = statistics.median(_ms(edit) for _ in range(10))
+    edits = [_cpu_ms(edit) for _ in range(10)]
     frames = []
     for step in range(40):
         if step % 2:
@@ -135,14 +151,16 @@ def measure(make, nodes: int, window, folder: Path) -> dict:
         else:
             bar = window.canvas.horizontalScrollBar()
             bar.setValue(bar.value() + (40 if step % 8 < 4 else -40))
-        frames.append(_ms(viewport.repaint))
-    frames.sort()
+        frames.append(_cpu_ms(viewport.repaint))
     return {
         "graph": f"{make.__name__.replace('_', ' ')} {len(graph)} nodes / {len(graph.edges)} wires",
         "open_s": open_s,
         "full_ms": full_ms,
-        "edit_ms": edit_ms,
-        "frame_p95_ms": frames[int(0.95 * (len(frames) - 1))],
+        "edit_ms": statistics.median(wall for wall, _ in edits),
+        "edit_cpu_ms": statistics.median(cpu for _, cpu in edits),
+        "frame_p95_ms": _p95([wall for wall, _ in frames]),
+        "frame_cpu_p95_ms": _p95([cpu for _, cpu in frames]),
+        "zoom": window.canvas.zoom(),
     }
 
 
@@ -165,20 +183,37 @@ def main() -> dict:
                 row = measure(make, nodes, window, Path(folder))
                 rows.append(row)
                 open_ratio = row["open_s"] / torch_s
-                marks = {
-                    "open": open_ratio < OPEN_GOAL or nodes < 1000,
-                    "edit": row["edit_ms"] < EDIT_GOAL_MS or nodes < 1000,
-                    "frame": row["frame_p95_ms"] < FRAME_GOAL_MS or nodes < 1000,
+                # Each figure as a ratio to its goal (< 1.00 passes): the wall time, and in
+                # brackets the canvas's own CPU time, which the machine's load does not inflate.
+                ratios = {
+                    "open": open_ratio / OPEN_GOAL,
+                    "edit": row["edit_ms"] / EDIT_GOAL_MS,
+                    "frame": row["frame_p95_ms"] / FRAME_GOAL_MS,
                 }
+                row["goal_ratios"] = ratios
+                marks = {k: v < 1.0 or nodes < 1000 for k, v in ratios.items()}
                 ok = ok and all(marks.values())
-                print(f"  {row['graph']:<38} open {row['open_s']:.2f} s = {open_ratio:.2f}x torch"
-                      f"  shapes {row['full_ms']:.0f} ms  edit->repaint {row['edit_ms']:.0f} ms"
-                      f"  pan/zoom p95 {row['frame_p95_ms']:.1f} ms"
-                      + ("" if nodes < 1000 else "  " + " ".join(
-                          f"{k} {'ok' if v else 'FALLS SHORT'}" for k, v in marks.items())),
-                      flush=True)  # fmt: skip
+                print(
+                    f"  {row['graph']:<34} open {row['open_s']:.2f} s = {open_ratio:.2f}x torch"
+                    f"  shapes {row['full_ms']:.0f} ms  edit->repaint {row['edit_ms']:.0f} ms"
+                    f" (cpu {row['edit_cpu_ms']:.0f})  pan/zoom p95 {row['frame_p95_ms']:.1f} ms"
+                    f" (cpu {row['frame_cpu_p95_ms']:.1f}) at zoom {row['zoom']:.2f}",
+                    flush=True,
+                )
+                if nodes >= 1000:
+                    print(
+                        "      of goal: "
+                        + "  ".join(
+                            f"{k} {v:.2f}x {'pass' if marks[k] else 'FALLS SHORT'}"
+                            for k, v in ratios.items()
+                        )
+                        + f"  (cpu: edit {row['edit_cpu_ms'] / EDIT_GOAL_MS:.2f}x, "
+                        f"frame {row['frame_cpu_p95_ms'] / FRAME_GOAL_MS:.2f}x)",
+                        flush=True,
+                    )
     print(f"  goals at 1,000 nodes: open < {OPEN_GOAL}x import torch, edit->repaint < "
-          f"{EDIT_GOAL_MS:.0f} ms, pan/zoom p95 < {FRAME_GOAL_MS:.0f} ms")  # fmt: skip
+          f"{EDIT_GOAL_MS:.0f} ms, pan/zoom p95 < {FRAME_GOAL_MS:.0f} ms (wall time; 'of goal' < "
+          "1.00x passes)")  # fmt: skip
     window.document.undo_stack.setClean()
     window.close()
     return {"name": "big_graphs", "cases": rows, "ok": ok}

@@ -3,6 +3,10 @@
 The label is a small pill on the curve. Where it goes along the curve is decided by the scene
 (`CanvasScene.place_labels`), which slides labels off cards and off each other; on its own a wire puts
 its label at the curve's midpoint.
+
+The label is drawn only where it can be read: below detail.LABEL_MIN_ZOOM its 7.5-point text would be
+under ~6 px tall, so a zoomed-out view of a big graph draws the curves alone (fewer paint calls,
+no unreadable grey smudges along every wire).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from .. import theme
+from .detail import labels_legible, texts_legible
 
 LABEL_PAD_X = 6.0
 LABEL_HEIGHT = 16.0
@@ -99,6 +104,7 @@ class EdgeItem(QGraphicsItem):
         self.path = QPainterPath()
         self.label_t = 0.5  # where the label sits along the curve (0 = output port, 1 = input)
         self._label_rect = QRectF()
+        self._bounds = QRectF()
         self._hit = QPainterPath()
         self.hovered = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -114,6 +120,7 @@ class EdgeItem(QGraphicsItem):
         stroker.setWidth(HIT_WIDTH)
         self._hit = stroker.createStroke(self.path)
         self._label_rect = self.label_rect_at(self.label_t)
+        self._geometry_changed()
 
     def set_label(self, text: str) -> None:
         if text != self.label_text:
@@ -124,6 +131,7 @@ class EdgeItem(QGraphicsItem):
                 QFontMetricsF(label_font()).horizontalAdvance(text) + 2 * LABEL_PAD_X
             )
             self._label_rect = self.label_rect_at(self.label_t)
+            self._geometry_changed()
             self.setToolTip(
                 f"{self.edge.src[0]} → {self.edge.dst[0]} (input {self.edge.dst[1]})"
                 f"\ncarries {text}"
@@ -145,12 +153,17 @@ class EdgeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.label_t = t
             self._label_rect = self.label_rect_at(t)
+            self._geometry_changed()
 
     def label_rect(self) -> QRectF:
         return QRectF(self._label_rect)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self.path.boundingRect().adjusted(-3, -3, 3, 3).united(self._label_rect)
+        # Kept, not computed: Qt asks for it for every wire on every frame.
+        return self._bounds
+
+    def _geometry_changed(self) -> None:
+        self._bounds = self.path.boundingRect().adjusted(-3, -3, 3, 3).united(self._label_rect)
 
     def shape(self) -> QPainterPath:
         shape = QPainterPath(self._hit)
@@ -160,17 +173,21 @@ class EdgeItem(QGraphicsItem):
 
     # ---- painting ---------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         selected = self.isSelected()
         color = theme.ACCENT if selected else self.colors["wire"]
         if self.hovered and not selected:
             color = self.colors["text"]
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if not texts_legible(painter):  # far out: a one-pixel line, as the cards are boxes
+            painter.setPen(QPen(color, 2 if selected else 0))  # 0: cosmetic, one pixel
+            painter.drawPath(self.path)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(
             QPen(color, 2.6 if selected else 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
         )
-        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path)
-        if self._label_rect.isEmpty():
+        if self._label_rect.isEmpty() or not labels_legible(painter):
             return
         radius = self._label_rect.height() / 2
         painter.setPen(QPen(color, 1.0))

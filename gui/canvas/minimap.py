@@ -3,8 +3,10 @@ on screen drawn as a frame. Click or drag in it to look elsewhere. It shows only
 does not fit in the view, so a small network never has it in the way.
 
 It paints the cards as coloured boxes and the wires as lines from the scene's items, into a
-pixmap kept until the scene changes or the miniature's scale does: panning a 1,000-node graph
-repaints only the frame over it (one redraw per event-loop turn, however many changes came).
+pixmap kept until what it shows changes (a card came, went, moved or changed colour; a wire came or
+went): panning and zooming a 1,000-node graph repaint only the frame over it (the picture is drawn
+shrunk when the view looks beyond the graph), and so does an edit that only repaints a card's text
+(one redraw per event-loop turn, however many changes came).
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ from .. import theme
 SIZE = QSize(200, 140)
 MARGIN = 12  # from the canvas's edges
 PADDING = 6.0  # inside the minimap, around the graph
+BLEED = 2.0  # px of the graph's picture around the graph, for the width of its lines
+
+
+def _mapped(rect: QRectF, scale: float, origin: QPointF) -> QRectF:
+    return QRectF(
+        origin.x() + rect.left() * scale,
+        origin.y() + rect.top() * scale,
+        rect.width() * scale,
+        rect.height() * scale,
+    )
 
 
 class Minimap(QWidget):
@@ -34,7 +46,11 @@ class Minimap(QWidget):
         view.verticalScrollBar().valueChanged.connect(self.schedule)
         view.canvas_scene.changed.connect(self.schedule)
         view.canvas_scene.changed.connect(self._forget_graph)
-        self._graph: tuple[tuple, QPixmap] | None = None  # (scale and origin, the painted graph)
+        # The scene's `changed` marks the state `_stale`; the next look at it measures it again
+        # and the next paint compares what it shows before painting it again.
+        self._graph: tuple[tuple, QPixmap] | None = None  # (what it shows, its picture)
+        self._state: tuple[tuple, QRectF] | None = None  # see _graph_state()
+        self._stale = True
         self.hide()
 
     @property
@@ -49,7 +65,24 @@ class Minimap(QWidget):
         self._refresh_timer.start()
 
     def _forget_graph(self, *_args) -> None:
-        self._graph = None
+        self._stale = True
+
+    def _graph_state(self) -> tuple[tuple, QRectF]:
+        """What the miniature shows (every card's place and colour, every wire) and the area the
+        graph covers, measured again only after the scene changed: panning and zooming, which
+        change neither, measure nothing."""
+        if self._stale or self._state is None:
+            scene = self.view.canvas_scene
+            cards = tuple(
+                (item.x(), item.y(), item.category, len(item.inputs))
+                for item in scene.nodes.values()
+            )
+            colours = scene.colors["node"].rgba(), scene.colors["wire"].rgba()
+            content = (cards, tuple(scene.edges), colours)
+            if self._state is None or self._state[0] != content:  # else the same area
+                self._state = content, scene.items_rect()
+            self._stale = False
+        return self._state
 
     def refresh(self) -> None:
         """Show or hide (is the graph bigger than the view?), place in the corner, repaint."""
@@ -58,7 +91,7 @@ class Minimap(QWidget):
         self.update()
 
     def needed(self) -> bool:
-        graph = self.view.canvas_scene.items_rect()
+        graph = self._graph_state()[1]
         return not graph.isEmpty() and not self.visible_rect().contains(graph)
 
     def visible_rect(self) -> QRectF:
@@ -74,11 +107,14 @@ class Minimap(QWidget):
     # geometry ------------------------------------------------------------------------------------
     def world(self) -> QRectF:
         """The scene area the minimap covers: the graph and the part on screen."""
-        return self.view.canvas_scene.items_rect().united(self.visible_rect())
+        return self._graph_state()[1].united(self.visible_rect())
 
-    def _scale_and_origin(self) -> tuple[float, QPointF]:
-        world = self.world()
-        inner = QRectF(self.rect()).adjusted(PADDING, PADDING, -PADDING, -PADDING)
+    def _inner(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(PADDING, PADDING, -PADDING, -PADDING)
+
+    def _scale_and_origin(self, world: QRectF | None = None) -> tuple[float, QPointF]:
+        world = self.world() if world is None else world
+        inner = self._inner()
         scale = min(
             inner.width() / max(world.width(), 1.0), inner.height() / max(world.height(), 1.0)
         )
@@ -91,12 +127,7 @@ class Minimap(QWidget):
 
     def to_minimap(self, rect: QRectF) -> QRectF:
         scale, origin = self._scale_and_origin()
-        return QRectF(
-            origin.x() + rect.left() * scale,
-            origin.y() + rect.top() * scale,
-            rect.width() * scale,
-            rect.height() * scale,
-        )
+        return _mapped(rect, scale, origin)
 
     def to_scene(self, point: QPointF) -> QPointF:
         scale, origin = self._scale_and_origin()
@@ -104,44 +135,50 @@ class Minimap(QWidget):
 
     # painting and mouse --------------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        scale, origin = self._scale_and_origin()
-        key = (scale, origin.x(), origin.y(), self.width(), self.height())
+        """The background, the graph's picture and the frame of the part on screen. The graph is
+        painted once at the scale that fits it alone, and that picture drawn shrunk while the
+        view looks beyond the graph (the world grows), so zooming repaints no card or wire."""
+        content, graph = self._graph_state()
+        key = (content, graph.getRect(), self.width(), self.height(), self.devicePixelRatioF())
         if self._graph is None or self._graph[0] != key:
-            self._graph = (key, self._paint_graph(scale, origin))
+            self._graph = (key, self._paint_graph(graph))
+        scale, origin = self._scale_and_origin()
+        fit_scale, _ = self._scale_and_origin(graph)
+        colors = self.view.canvas_scene.colors
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._graph[1])
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(theme.ACCENT, 1.5))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        visible = self.visible_rect()
-        painter.drawRect(
-            QRectF(
-                origin.x() + visible.left() * scale,
-                origin.y() + visible.top() * scale,
-                visible.width() * scale,
-                visible.height() * scale,
-            )
-        )
-        painter.end()
-
-    def _paint_graph(self, scale: float, origin: QPointF) -> QPixmap:
-        """The background, wires and cards at this scale (everything but the on-screen frame)."""
-        scene = self.view.canvas_scene
-        colors = scene.colors
-        ratio = self.devicePixelRatioF()
-        pixmap = QPixmap(self.size() * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         background = QColor(colors["node"])
         background.setAlpha(235)
         painter.setPen(QPen(colors["node_border"], 1.0))
         painter.setBrush(background)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        picture = self._graph[1]
+        margin = BLEED / fit_scale  # the picture's edge, in scene units
+        target = _mapped(graph.adjusted(-margin, -margin, margin, margin), scale, origin)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawPixmap(target, picture, QRectF(picture.rect()))
+        painter.setPen(QPen(theme.ACCENT, 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(_mapped(self.visible_rect(), scale, origin))
+        painter.end()
+
+    def _paint_graph(self, graph: QRectF) -> QPixmap:
+        """Wires and cards of the `graph` area, at the scale that fits it alone in the minimap,
+        with BLEED pixels around it for the lines' width."""
+        scale, _ = self._scale_and_origin(graph)
+        scene = self.view.canvas_scene
+        colors = scene.colors
+        ratio = self.devicePixelRatioF()
+        size = QSizeF(graph.width() * scale + 2 * BLEED, graph.height() * scale + 2 * BLEED)
+        pixmap = QPixmap((size * ratio).toSize().expandedTo(QSize(1, 1)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        left, top = graph.left(), graph.top()
 
         def at(point: QPointF) -> QPointF:
-            return QPointF(origin.x() + point.x() * scale, origin.y() + point.y() * scale)
+            return QPointF(BLEED + (point.x() - left) * scale, BLEED + (point.y() - top) * scale)
 
         painter.setPen(QPen(colors["wire"], 1.0))
         for edge in scene.edges:

@@ -4,6 +4,11 @@ The item's origin is the card's top centre, which is the node's `pos` in the gra
 layout centred on x = 0 looks centred on screen. Inputs sit on the top edge, the output at the bottom:
 data flows top-down. The item draws what the scene tells it (`refresh`); moving it only changes the
 picture until the scene commits the move to the Document on mouse release.
+
+Painting is cheap on big graphs: each card is drawn once into a pixmap in device coordinates
+(`DeviceCoordinateCache`), so panning blits pixmaps instead of drawing cards again; `update()` (a
+new caption, shape, issue, selection) throws that pixmap away. Zoomed out below TEXT_MIN_ZOOM,
+where the texts would be a few pixels tall, a card is a plain coloured box (detail.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from .. import theme
+from .detail import texts_legible
 from .port_item import INPUT, OUTPUT, PortItem
 
 WIDTH = CARD_WIDTH  # the engine's card size: document edits place nodes with it
@@ -29,6 +35,9 @@ STRIP = 6.0  # width of the category colour strip on the left edge
 PAD_LEFT = STRIP + 8.0
 PAD_RIGHT = 8.0
 GRID = 20.0
+# Room for the selection ring and the ports sticking out above and below the card; one rect for
+# all cards, as Qt asks every item for it on every frame.
+BOUNDS = QRectF(-WIDTH / 2 - 5, -11, WIDTH + 10, HEIGHT + 22)
 
 
 def snap(value: float, grid: float = GRID) -> float:
@@ -81,14 +90,14 @@ class NodeItem(QGraphicsItem):
             | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
         )
         self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
         self.setPos(*node.pos)
         self.set_input_count(node.input_count())
 
     # ---- geometry ---------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        # Room for the selection ring and the ports sticking out above and below the card.
-        return QRectF(-WIDTH / 2 - 5, -11, WIDTH + 10, HEIGHT + 22)
+        return BOUNDS
 
     def card_rect(self) -> QRectF:
         return QRectF(-WIDTH / 2, 0, WIDTH, HEIGHT)
@@ -180,6 +189,9 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         colors = self.colors
         card = self.card_rect()
+        if not texts_legible(painter):
+            self._paint_box(painter, card)
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         # A soft offset shadow gives depth without the cost of a blur effect.
         painter.setPen(Qt.PenStyle.NoPen)
@@ -199,6 +211,21 @@ class NodeItem(QGraphicsItem):
             self._paint_badge(painter, card)
         if self.frozen:
             self._paint_lock(painter, card)
+
+    def _paint_box(self, painter: QPainter, card: QRectF) -> None:
+        """The far-out card: body, colour strip and outline (an issue's colour, the selection's)."""
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.fillRect(card, self.colors["node"])
+        painter.fillRect(QRectF(card.left(), card.top(), STRIP * 2, card.height()),
+                         theme.category_color(self.category))  # fmt: skip
+        if self.isSelected():
+            painter.setPen(QPen(theme.ACCENT, 6.0))
+        elif self.severity:
+            painter.setPen(QPen(theme.ERROR if self.severity == "error" else theme.WARNING, 5.0))
+        else:
+            painter.setPen(QPen(self.colors["node_border"], 0))  # cosmetic: one pixel
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(card)
 
     def _paint_lock(self, painter: QPainter, card: QRectF) -> None:
         """A small padlock at the top right: this layer's weights are frozen."""

@@ -2,6 +2,8 @@
 
 Pressing a port starts a wire; the scene draws the temporary curve and, on release, asks the
 Document to connect the two ports. The port only forwards the mouse; it never edits the graph.
+Like its card, a port paints into a cached pixmap, and not at all when zoomed out so far that the
+card is a plain box (detail.py): it would be under a pixel across.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
 
 from .. import theme
+from .detail import texts_legible
 
 RADIUS = 5.0
 HIT_RADIUS = 10.0  # a forgiving target: ports are small, hands are not
 
+BOUNDS = QRectF(-HIT_RADIUS, -HIT_RADIUS, 2 * HIT_RADIUS, 2 * HIT_RADIUS)
 INPUT = "in"
 OUTPUT = "out"
 
@@ -31,6 +35,7 @@ class PortItem(QGraphicsItem):
         self.hovered = False
         self.highlight: str | None = None  # "ok" / "bad" while a wire is dragged over it
         self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(1)
         self.setToolTip(
@@ -49,7 +54,7 @@ class PortItem(QGraphicsItem):
         return (self.node_id, self.index)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return QRectF(-HIT_RADIUS, -HIT_RADIUS, 2 * HIT_RADIUS, 2 * HIT_RADIUS)
+        return BOUNDS  # one rect for all: Qt asks every port for it on every frame
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -67,6 +72,8 @@ class PortItem(QGraphicsItem):
             self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if not self.highlight and not texts_legible(painter):
+            return
         colors = self.node_item.colors
         radius = RADIUS + (1.5 if self.hovered or self.highlight else 0.0)
         ring = colors["wire"]

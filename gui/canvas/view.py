@@ -40,6 +40,9 @@ class CanvasView(QGraphicsView):
         self.setScene(self.canvas_scene)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # The grid is drawn once per zoom: panning scrolls the cached picture and draws only the
+        # strip that comes into view (a quarter of a big graph's frame went into the grid).
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         # Zoom anchors itself (set_zoom): Qt's AnchorUnderMouse follows the last mouse *move*,
         # which a wheel turned without moving the mouse does not update.
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
@@ -393,4 +396,5 @@ class CanvasView(QGraphicsView):
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange:
             self.canvas_scene.apply_theme()
+            self.resetCachedContent()  # the cached grid has the old colours
         super().changeEvent(event)

@@ -64,11 +64,17 @@ class _Labels:
         return [rect for _, _, rect in self._rects[start:stop] if rect.intersects(region)]
 
 
-def place_labels(wires: Iterable[EdgeItem], index: CardIndex) -> None:
+def place_labels(
+    wires: Iterable[EdgeItem], index: CardIndex, fixed: Iterable[EdgeItem] = ()
+) -> None:
     """Slide each wire's label to the spot along its curve that overlaps the fewest cards (ten
     times worse than a label) and other labels, nearest the middle; short wires first, as they
-    have the least room and long ones can go around them."""
+    have the least room and long ones can go around them. The labels of `fixed` wires stay where
+    they are and count as other labels (an edit that changed a few label texts places only those)."""
     placed = _Labels()
+    for item in fixed:
+        if not item.label_rect().isEmpty():
+            placed.add(item.label_rect())
     for item in sorted(wires, key=lambda wire: wire.path.length()):
         width, height = item.label_size()
         # Every spot along the curve lies within the curve's box (control points included).

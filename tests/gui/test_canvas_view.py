@@ -348,11 +348,12 @@ def test_clicking_the_minimap_moves_the_view_there(make_view, qtbot):
     assert not shown.contains(view.node_item("input_1").scene_card_rect().center())
 
 
-def test_minimap_paints_the_graph_once_while_panning_and_again_after_an_edit(
+def test_minimap_paints_the_graph_once_while_panning_and_again_after_a_move(
     make_view, qtbot, monkeypatch
 ):
     """Panning a big graph repaints only the frame over the cached miniature (issue 22: a
-    300-node graph took 550 ms a frame when every card re-measured the whole scene)."""
+    300-node graph took 550 ms a frame when every card re-measured the whole scene), and so does
+    an edit that only changes card texts; a card that moves draws the miniature again."""
     layers = [("Input", {"shape": [8]})] + [("Dense", {"units": 8})] * 30
     view = make_view(chain(*layers))
     view.set_zoom(1.0)
@@ -364,7 +365,8 @@ def test_minimap_paints_the_graph_once_while_panning_and_again_after_an_edit(
         "_paint_graph",
         lambda self, *a: painted.append(1) or original(self, *a),
     )
-    view.document.set_param("dense_3", "units", 9)  # a change: the next paint draws the graph
+    x, y = view.document.graph.nodes["dense_3"].pos
+    view.document.move_nodes({"dense_3": (x + 200, y)})  # the next paint draws the graph
     qtbot.wait(10)
     view.minimap.repaint()
     bar = view.verticalScrollBar()
@@ -375,7 +377,11 @@ def test_minimap_paints_the_graph_once_while_panning_and_again_after_an_edit(
         frames.append(view.minimap.grab().toImage())
     assert painted == [1]  # the miniature once; the frame moved over it
     assert frames[0] != frames[-1]  # ...and the frame did move
-    view.document.set_param("dense_5", "units", 9)
+    view.document.set_param("dense_5", "units", 9)  # new texts and shapes, same boxes
+    qtbot.wait(10)
+    view.minimap.repaint()
+    assert painted == [1]
+    view.document.move_nodes({"dense_5": (x - 200, y)})
     qtbot.wait(10)
     view.minimap.repaint()
     assert painted == [1, 1]

@@ -38,6 +38,31 @@ def test_norms_are_each_layers_gradient_norm_averaged_over_batches():
     assert tracker.read() == {}  # read resets
 
 
+def test_norms_kept_across_flushes_and_a_parameter_without_gradient(monkeypatch):
+    """Sums made every FLUSH batches (here 2, over 5 batches) give the same means, and a parameter
+    left without a gradient in a batch counts as 0 for its layer."""
+    from neurocanvas.engine.training import grad_norms
+
+    monkeypatch.setattr(grad_norms, "FLUSH", 2)
+    model = torch.nn.Sequential()
+    model.add_module("first", torch.nn.Linear(3, 4))
+    model.add_module("last", torch.nn.Linear(4, 1))
+    tracker = GradNormTracker(model)
+    expected = {"first": 0.0, "last": 0.0}
+    for seed in range(5):
+        x = torch.randn(5, 3, generator=torch.Generator().manual_seed(seed))
+        model.zero_grad(set_to_none=True)
+        model(x).pow(2).sum().backward()
+        if seed == 3:
+            model.last.bias.grad = None
+        tracker.update()
+        for node in expected:
+            layer = getattr(model, node)
+            parts = [g.reshape(-1) for g in (layer.weight.grad, layer.bias.grad) if g is not None]
+            expected[node] += math.sqrt(float((torch.cat(parts).double() ** 2).sum())) / 5
+    assert tracker.read() == pytest.approx(expected)
+
+
 def _project(**training):
     graph = chain(
         ("Input", {"shape": [2]}),
