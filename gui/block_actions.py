@@ -51,8 +51,16 @@ def ungroup_selected(window) -> bool:
 
 
 def install_import_action(window, file_menu: QMenu) -> None:
+    from .block_library_actions import import_block_file
+
     window.import_action = window._action(
         file_menu, "&Import Model…", lambda: ask_import(window), status=IMPORT_HELP
+    )
+    window.import_block_action = window._action(
+        file_menu,
+        "Import &Block File…",
+        lambda: import_block_file(window),
+        status="Add a shared block file (.block.json) to the palette's My blocks",
     )
 
 
