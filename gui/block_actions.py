@@ -28,6 +28,18 @@ def install_block_actions(window, edit: QMenu) -> None:
     window.ungroup_action = window._action(
         edit, "U&ngroup Block", lambda: ungroup_selected(window), "Ctrl+Shift+G"
     )
+    window.replace_head_action = window._action(
+        edit,
+        "Replace &Head…",
+        lambda: _replace_head(window),
+        status="Replace the selected layer (the old classifier) and what follows by a new Dense",
+    )
+
+
+def _replace_head(window) -> bool:
+    from .head_actions import ask_replace_head
+
+    return ask_replace_head(window)
 
 
 def group_selected(window) -> str | None:

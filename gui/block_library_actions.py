@@ -39,6 +39,10 @@ def on_request(window, action: str, node_id: str) -> None:
         save_to_palette(window, node_id)
     elif action == "export_block":
         export_node(window, node_id)
+    elif action == "replace_head":
+        from .head_actions import ask_replace_head
+
+        ask_replace_head(window, node_id)
 
 
 def add_after_selection(window, block) -> str:

@@ -37,6 +37,21 @@ class BlockEdits:
             return self.add_node("Block", pos, params, stem=stem)
         return self.add_after("Block", after, params, stem)
 
+    def replace_head(self, node_id: str, classes: int) -> str | None:
+        """Replace `node_id` and what follows by a Dense head for `classes` (one undo step);
+        returns the new head's id, None if refused (the reason goes to the status bar)."""
+        from neurocanvas.engine.head import replace_head
+
+        made = []
+        auto = self.auto
+
+        def apply(graph) -> None:
+            made.append(replace_head(graph, node_id, classes, auto=auto).head)
+
+        if self._push(f"Replace head {node_id} (Dense {classes})", apply):
+            return made[-1]
+        return None
+
     def set_exposed(self, block_id: str, name: str, value: Any) -> None:
         """Set a block's exposed parameter (its inner layer's), one undo step per name."""
         from neurocanvas.engine.blocks import exposed_values, set_exposed

@@ -65,6 +65,11 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
             "Unfreeze (trainable)" if frozen else "Freeze (not trainable)",
             lambda: view.document.set_trainable(node.node_id, frozen),
         )
+    if graph_node is not None and not graph_node.spec.is_source:
+        menu.addAction(
+            "Replace head from here…",
+            lambda: view.block_requested.emit("replace_head", node.node_id),
+        )
     menu.addSeparator()
     menu.addAction("Copy", view.copy_selected)
     menu.addAction("Duplicate", view.duplicate_selected)
