@@ -102,6 +102,7 @@ def _body(graph: Graph, chosen: list[str], entering: list[Edge], sources: list) 
     for node_id in chosen:
         node = graph.nodes[node_id]
         body.nodes[node_id] = node.copy()  # same id: the compiled module keeps the name
+    inside = set(chosen)  # not body.nodes: a new Input may share an outer source's id
     for edge in graph.edges:
         if edge.src[0] in inside and edge.dst[0] in inside:
             body.add_edge(edge)

@@ -28,6 +28,18 @@ def install_block_actions(window, edit: QMenu) -> None:
     window.ungroup_action = window._action(
         edit, "U&ngroup Block", lambda: ungroup_selected(window), "Ctrl+Shift+G"
     )
+    window.replace_head_action = window._action(
+        edit,
+        "Replace &Head…",
+        lambda: _replace_head(window),
+        status="Replace the selected layer (the old classifier) and what follows by a new Dense",
+    )
+
+
+def _replace_head(window) -> bool:
+    from .head_actions import ask_replace_head
+
+    return ask_replace_head(window)
 
 
 def group_selected(window) -> str | None:
@@ -51,8 +63,16 @@ def ungroup_selected(window) -> bool:
 
 
 def install_import_action(window, file_menu: QMenu) -> None:
+    from .block_library_actions import import_block_file
+
     window.import_action = window._action(
         file_menu, "&Import Model…", lambda: ask_import(window), status=IMPORT_HELP
+    )
+    window.import_block_action = window._action(
+        file_menu,
+        "Import &Block File…",
+        lambda: import_block_file(window),
+        status="Add a shared block file (.block.json) to the palette's My blocks",
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from neurocanvas.engine import project as project_io
 from neurocanvas.engine import registry
-from neurocanvas.engine.graph import Edge, Graph, GraphError, default_prefix
+from neurocanvas.engine.graph import Edge, Graph, GraphError, copy_params, default_prefix
 from neurocanvas.engine.layout import ROW_HEIGHT, free_offset, layered_positions
 from neurocanvas.engine.project import Project
 from neurocanvas.engine.shapes import AutoSizes
@@ -138,31 +138,40 @@ class Document(BlockEdits, GraphNavigation, QObject):
         pos: tuple[float, float],
         params: dict | None = None,
         connect_from: str | None = None,
+        stem: str | None = None,
     ) -> str:
-        """Add a layer (optionally wired after `connect_from`); returns the new node's id."""
-        node_id = self.graph.unique_id(default_prefix(layer_type))
+        """Add a layer (optionally wired after `connect_from`); returns the new node's id.
+        `params` may hold a block's body (copied for each run: the graph never shares it);
+        `stem` names the node (`inception_1`) instead of the layer type."""
+        node_id = self.graph.unique_id(stem or default_prefix(layer_type))
 
         def apply(graph: Graph) -> None:
-            graph.add_node(layer_type, params, pos, node_id=node_id)
+            graph.add_node(layer_type, _fresh(params), pos, node_id=node_id)
             if connect_from and graph.connection_problem((connect_from, 0), (node_id, 0)) is None:
                 graph.connect((connect_from, 0), (node_id, 0))
 
         self._push(f"Add {layer_type}", apply)
         return node_id
 
-    def add_after(self, layer_type: str, selected_id: str | None) -> str:
+    def add_after(
+        self,
+        layer_type: str,
+        selected_id: str | None,
+        params: dict | None = None,
+        stem: str | None = None,
+    ) -> str:
         """Palette double-click/Enter: insert below the selected node, wired between it and the
         layers it fed (which move down a row); with nothing selected, append at the bottom."""
         if selected_id not in self.graph.nodes:
             bottom = max((node.pos[1] for node in self.graph), default=-ROW_HEIGHT)
-            return self.add_node(layer_type, (0.0, bottom + ROW_HEIGHT))
-        node_id = self.graph.unique_id(default_prefix(layer_type))
+            return self.add_node(layer_type, (0.0, bottom + ROW_HEIGHT), params, stem=stem)
+        node_id = self.graph.unique_id(stem or default_prefix(layer_type))
         x, y = self.graph.nodes[selected_id].pos
 
         def apply(graph: Graph) -> None:
             below = graph.descendants(selected_id)
             outgoing = graph.outputs_of(selected_id)
-            graph.add_node(layer_type, None, (x, y + ROW_HEIGHT), node_id=node_id)
+            graph.add_node(layer_type, _fresh(params), (x, y + ROW_HEIGHT), node_id=node_id)
             for edge in outgoing:
                 graph.remove_edge(edge)
             graph.connect((selected_id, 0), (node_id, 0))
@@ -175,13 +184,20 @@ class Document(BlockEdits, GraphNavigation, QObject):
         self._push(f"Add {layer_type}", apply)
         return node_id
 
-    def insert_on_wire(self, layer_type: str, edge: Edge, pos: tuple[float, float]) -> str:
+    def insert_on_wire(
+        self,
+        layer_type: str,
+        edge: Edge,
+        pos: tuple[float, float],
+        params: dict | None = None,
+        stem: str | None = None,
+    ) -> str:
         """A layer dropped on a wire: wired into it (src -> new -> dst) a row below the source,
         the layers below moving down a row; one undo step. A layer without inputs (an Input) is
         only added, at `pos`."""
         if edge not in self.graph.edges or registry.get(layer_type).is_source:
-            return self.add_node(layer_type, pos)
-        node_id = self.graph.unique_id(default_prefix(layer_type))
+            return self.add_node(layer_type, pos, params, stem=stem)
+        node_id = self.graph.unique_id(stem or default_prefix(layer_type))
 
         x, y = self.graph.nodes[edge.src[0]].pos
 
@@ -189,7 +205,7 @@ class Document(BlockEdits, GraphNavigation, QObject):
             # Below the wire's source, and what the wire fed moves down a row to make room
             # (dropped where the cursor was, the card covered its neighbours).
             below = {edge.dst[0], *graph.descendants(edge.dst[0])} - {edge.src[0]}
-            graph.add_node(layer_type, None, (x, y + ROW_HEIGHT), node_id=node_id)
+            graph.add_node(layer_type, _fresh(params), (x, y + ROW_HEIGHT), node_id=node_id)
             graph.remove_edge(edge)
             graph.connect(edge.src, (node_id, 0))
             graph.add_edge(Edge((node_id, 0), edge.dst))
@@ -383,3 +399,8 @@ class Document(BlockEdits, GraphNavigation, QObject):
     def open(cls, path: Path, parent=None) -> Document:
         """Raises ProjectError (with file, line and column) when the file is broken."""
         return cls(project_io.load(path), Path(path), parent)
+
+
+def _fresh(params: dict | None) -> dict | None:
+    """A copy of an added node's params, bodies included, so no two graphs share a body."""
+    return copy_params(params) if params else params

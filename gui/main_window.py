@@ -136,6 +136,9 @@ class MainWindow(FileActions, QMainWindow):
         self.autosaver = Autosaver(lambda: self.document, parent=self)
         self.loaded = True
         self.set_document(document)
+        from .block_library_actions import install_library_actions
+
+        install_library_actions(self)  # My blocks, a block's Save to palette… (after the canvas)
         from .training.embed import add_training_dock
 
         add_training_dock(self)  # Training dock + Train menu + ask-before-closing during a run

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import block_templates
 import parity_templates
 from neurocanvas.engine import project
 from neurocanvas.engine.graph import Graph
@@ -93,40 +94,6 @@ def residual_cnn() -> Graph:
         ("skip_add", "relu"),
         ("relu", "pool"),
         ("pool", "gap"),
-        ("gap", "output"),
-    ]
-    return build(layers, edges)
-
-
-def inception_block() -> Graph:
-    layers = [
-        ("input", "Input", CIFAR),
-        ("stem", "Conv2d", conv(32, 3, padding="same")),
-        ("branch1x1", "Conv2d", conv(16, 1)),
-        ("reduce3x3", "Conv2d", conv(16, 1)),
-        ("branch3x3", "Conv2d", conv(24, 3, padding="same")),
-        ("reduce5x5", "Conv2d", conv(8, 1)),
-        ("branch5x5", "Conv2d", conv(8, 5, padding="same")),
-        ("pool", "MaxPool2d", {"kernel_size": 3, "stride": 1, "padding": 1}),
-        ("pool_proj", "Conv2d", conv(8, 1)),
-        ("concat", "Concatenate", {"inputs": 4, "axis": 0}),
-        ("gap", "GlobalAvgPool2d", {}),
-        ("output", "Dense", {"units": 10}),
-    ]
-    edges = [
-        ("input", "stem"),
-        ("stem", "branch1x1"),
-        ("stem", "reduce3x3"),
-        ("reduce3x3", "branch3x3"),
-        ("stem", "reduce5x5"),
-        ("reduce5x5", "branch5x5"),
-        ("stem", "pool"),
-        ("pool", "pool_proj"),
-        ("branch1x1", "concat"),
-        ("branch3x3", "concat"),
-        ("branch5x5", "concat"),
-        ("pool_proj", "concat"),
-        ("concat", "gap"),
         ("gap", "output"),
     ]
     return build(layers, edges)
@@ -508,13 +475,6 @@ TEMPLATES = {
         MNIST_DATA,
         CLASSIFY,
     ),
-    "inception-block": (
-        "Inception block",
-        "GoogLeNet-style: 1x1, 3x3, 5x5 and pooling branches joined by Concatenate",
-        inception_block,
-        {"source": "cifar10", "split": [0.7, 0.15, 0.15], "seed": 0},
-        CLASSIFY,
-    ),
     "vgg-cifar10": (
         "VGG for CIFAR-10",
         "A small VGG: three blocks of 3x3 convolutions and pooling for 3x32x32 colour images",
@@ -546,6 +506,7 @@ TEMPLATES = {
 
 
 TEMPLATES |= parity_templates.templates(lambda layers: build(layers))
+TEMPLATES |= block_templates.templates()
 
 
 def main(names: list[str] | None = None) -> None:

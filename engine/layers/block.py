@@ -46,6 +46,15 @@ BLOCK = LayerSpec(
             min=1,
             max=MAX_REPEAT,
         ),
+        ParamSpec(
+            "lr_mult",
+            "float",
+            1.0,
+            "Learning-rate multiplier for the block's weights (discriminative fine-tuning: e.g. "
+            "0.1 for pretrained layers, 1 the optimizer's own rate; nested blocks multiply)",
+            min=0.0,
+            max=1000.0,
+        ),
     ),
     label=lambda p: _label(p),
 )

@@ -5,6 +5,11 @@ all under the node's name). A node whose entries the checkpoint holds, all with 
 takes them; one the checkpoint lacks keeps its fresh weights (a new head); a node whose entries
 are there but shaped differently is refused by name, since loading part of it, or nothing
 silently, would train something other than what the user asked for.
+
+A block whose inner names differ from the checkpoint's module of the same name (torchvision's
+`features.0.weight` for a block `features` holding `block1.conv1`) takes its weights in order
+when every entry's shape matches in order, as with a state dict from the original model (the
+report says "by position"); any other difference leaves its fresh weights.
 """
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ class InitReport:
     matched: list[str]  # nodes that took the checkpoint's weights
     unmatched: list[str]  # nodes with weights that kept their fresh ones
     unused: list[str]  # nodes of the checkpoint that this network does not have
+    by_position: tuple[str, ...] = ()  # of `matched`: taken in order (other inner names)
 
     def lines(self) -> list[str]:
         def names(items: list[str]) -> str:
             return ", ".join(items) if items else "none"
 
+        shown = [f"{n} (by position)" if n in self.by_position else n for n in self.matched]
         return [
-            f"weights loaded for {len(self.matched)} node(s): {names(self.matched)}",
+            f"weights loaded for {len(self.matched)} node(s): {names(shown)}",
             f"fresh weights kept for {len(self.unmatched)} node(s): {names(self.unmatched)}",
             f"checkpoint nodes not in this network: {names(self.unused)}",
         ]
@@ -67,9 +74,14 @@ def init_from(
 ) -> InitReport:
     """Copy the checkpoint state's weights into `model` node by node (see the module's text)."""
     ours, theirs = _by_node(model.state_dict()), _by_node(state)
-    matched, unmatched = [], []
+    matched, unmatched, by_position = [], [], []
     for node, entries in ours.items():
         given = theirs.get(node)
+        if given is not None and not set(given) & set(entries) and _same_layout(given, entries):
+            theirs[node] = dict(zip(entries, given.values()))  # renamed in order
+            matched.append(node)
+            by_position.append(node)
+            continue
         if given is None or set(given) != set(entries):
             if given is not None and set(given) & set(entries):
                 missing = sorted(set(entries) - set(given)) or sorted(set(given) - set(entries))
@@ -89,4 +101,12 @@ def init_from(
         matched.append(node)
     update = {f"{node}.{name}": value for node in matched for name, value in theirs[node].items()}
     model.load_state_dict(update, strict=False)
-    return InitReport(matched, unmatched, [node for node in theirs if node not in ours])
+    unused = [node for node in theirs if node not in ours]
+    return InitReport(matched, unmatched, unused, tuple(by_position))
+
+
+def _same_layout(given: Mapping[str, torch.Tensor], entries: Mapping[str, torch.Tensor]) -> bool:
+    """The same number of entries with the same shapes in the same order."""
+    return len(given) == len(entries) and all(
+        tuple(a.shape) == tuple(b.shape) for a, b in zip(given.values(), entries.values())
+    )

@@ -22,6 +22,7 @@ from .adapt import adapt_normalizations
 from .config import TrainConfig
 from .devices import amp_dtype, configure_threads, step_flops
 from .losses import Objective, prepare_target, resolve_objective, strip_head
+from .lr_groups import param_groups
 from .optimizers import build_optimizer
 from .run_events import TrainingError
 from .schedules import Schedule, build_schedule
@@ -101,7 +102,8 @@ def prepare_run(
             "every layer is frozen (trainable off), so there is nothing to train; "
             "switch trainable on for at least one layer"
         )
-    optimizer = build_optimizer(trainable, config.optimizer)
+    # One group per block learning-rate multiplier (lr_mult), frozen weights in none.
+    optimizer = build_optimizer(param_groups(model, graph, config.optimizer.lr), config.optimizer)
     batches = math.ceil(len(train.x) / config.batch_size)
     corrupt = getattr(data, "corrupt", None)
     splits = {

@@ -55,8 +55,10 @@ def build_schedule(
         max_lr = _get("max_lr", float) or optimizer.param_groups[0]["lr"]
         pct = _get("pct_start", float)
         _no_more(spec, kind)
+        # A block's lr_mult (engine/training/lr_groups.py) scales its group's peak too.
+        peaks = [max_lr * group.get("lr_mult", 1.0) for group in optimizer.param_groups]
         return Schedule(
-            lr_scheduler.OneCycleLR(optimizer, max_lr=max_lr, total_steps=total, pct_start=pct),
+            lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total, pct_start=pct),
             per_batch=True,
         )
     if kind == "plateau":

@@ -16,6 +16,8 @@ from .node_item import NodeItem
 
 # The layers a learner reaches for most, offered in the menus' "Add"/"Insert" submenus (the
 # palette has them all).
+# What a block's menu asks the window for (gui/block_library_actions.py answers).
+BLOCK_REQUESTS = (("save_to_palette", "Save to palette…"), ("export_block", "Export block file…"))
 COMMON_LAYERS = ("Dense", "Conv2d", "MaxPool2d", "Flatten", "Dropout", "BatchNorm1d", "ReLU")
 
 
@@ -57,11 +59,18 @@ def _node_menu(view, menu: QMenu, node: NodeItem) -> None:
     if graph_node is not None and graph_node.type == "Block":
         menu.addAction("Open block", lambda: view.document.open_block(node.node_id))
         menu.addAction("Ungroup", lambda: view.document.ungroup(node.node_id))
+        for action, title in BLOCK_REQUESTS:
+            menu.addAction(title, lambda a=action: view.block_requested.emit(a, node.node_id))
     if graph_node is not None and (_has_weights(view, node.node_id) or not graph_node.trainable):
         frozen = not graph_node.trainable
         menu.addAction(
             "Unfreeze (trainable)" if frozen else "Freeze (not trainable)",
             lambda: view.document.set_trainable(node.node_id, frozen),
+        )
+    if graph_node is not None and not graph_node.spec.is_source:
+        menu.addAction(
+            "Replace head from here…",
+            lambda: view.block_requested.emit("replace_head", node.node_id),
         )
     menu.addSeparator()
     menu.addAction("Copy", view.copy_selected)

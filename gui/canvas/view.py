@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
+from ..palette import BLOCK_MIME, dropped_block
 from .edge_item import EdgeItem
 from .minimap import Minimap
 from .node_item import HEIGHT, NodeItem, snap
@@ -32,6 +33,9 @@ class CanvasView(QGraphicsView):
     # (view, node id): a layer's "Look inside" menu asks for a view of the trained model
     # ("feature_maps", "filters", "gradcam", "projector", "statistics", "gradients")
     inspect_requested = Signal(str, str)
+    # (action, node id): a block's menu asks the window for "save_to_palette", "export_block",
+    # or a layer's for "replace_head" (each needs a dialog the canvas does not own)
+    block_requested = Signal(str, str)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -338,24 +342,28 @@ class CanvasView(QGraphicsView):
         return name if registry.has(name) else None
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self._dropped_layer(event):
+        if self._dropped_layer(event) or event.mimeData().hasFormat(BLOCK_MIME):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
         # Handled here, not by the scene: no item accepts drops, so the scene would refuse it.
-        if self._dropped_layer(event):
+        if self._dropped_layer(event) or event.mimeData().hasFormat(BLOCK_MIME):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
         layer = self._dropped_layer(event)
-        if layer is None:
+        block = dropped_block(event.mimeData()) if layer is None else None
+        if layer is None and block is None:
             event.ignore()
             return
-        node_id = self.add_layer_at(layer, event.position().toPoint())
+        point = event.position().toPoint()
+        node_id = (
+            self.add_layer_at(layer, point) if block is None else self.add_block_at(block, point)
+        )
         event.acceptProposedAction()
         self.select_nodes([node_id], reveal=False)  # it is under the cursor: do not scroll
         self.setFocus()
@@ -369,6 +377,13 @@ class CanvasView(QGraphicsView):
         if wire is not None:
             return self.document.insert_on_wire(layer, wire.edge, pos)
         return self.document.add_node(layer, pos)
+
+    def add_block_at(self, block, point) -> str:
+        """A user block from the palette, placed as `add_layer_at` places a layer."""
+        at = self.mapToScene(point)
+        pos = (snap(at.x()), snap(at.y() - HEIGHT / 2))
+        wire = self.wire_at(point)
+        return self.document.add_library_block(block, pos, edge=wire.edge if wire else None)
 
     def wire_at(self, point) -> EdgeItem | None:
         """The wire under the viewport `point` (within a few pixels), if no card is there."""

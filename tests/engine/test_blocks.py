@@ -325,3 +325,12 @@ def test_a_block_holding_an_auto_sized_dense_gets_the_datas_units():
     assert graph.nodes[block].params["graph"].nodes["nonlinear"].params["units"] == "auto"
     unsized = analyze(graph, AutoSizes((1, 12), None))  # no data yet: unknown, not an error
     assert not unsized.errors and unsized.shapes[block].shape is None
+
+
+def test_grouping_after_an_input_named_like_the_bodys_own_keeps_one_wire():
+    """The body's new Input is `input_1`, as chain() names the network's: no doubled wire."""
+    graph = chain(("Input", {"shape": [6]}), ("Dense", {"units": 5}), ("Dense", {"units": 2}))
+    group(graph, ["dense_1", "dense_2"], block_id="body")
+    body = graph.nodes["body"].params["graph"]
+    assert len(body.inputs_of("dense_1")) == 1
+    assert analyze(graph).ok

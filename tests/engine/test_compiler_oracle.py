@@ -121,7 +121,8 @@ def test_inception_block_with_concatenate():
         "output",
     ]
     for ref_name, node_id in zip(order, nodes):
-        layer = getattr(model, node_id)
+        inside = node_id not in ("stem", "output")  # the branches are the inception block's
+        layer = model.get_submodule(f"inception.{node_id}" if inside else node_id)
         layer = layer[0] if isinstance(layer, nn.Sequential) else layer
         getattr(reference, ref_name).load_state_dict(layer.state_dict())
     model.eval()

@@ -9,6 +9,7 @@ ids. A new template without a Keras twin here fails `test_every_template_has_a_k
 import keras_oracle as ko
 import pytest
 import torch
+from keras_twins_blocks import BLOCK_TWINS, weighted_paths
 from keras_twins_generative import GENERATIVE_TWINS
 from keras_twins_sequences import SEQUENCE_TWINS
 from neurocanvas.engine import templates
@@ -128,20 +129,6 @@ def residual_cnn():
     return keras.Model(inputs, L.Dense(10, name="output")(x))
 
 
-def inception_block():
-    inputs = keras.Input((3, 32, 32))
-    stem = _conv("stem", 32, 3, padding="same")(inputs)
-    b1 = _conv("branch1x1", 16, 1)(stem)
-    b3 = _conv("branch3x3", 24, 3, padding="same")(_conv("reduce3x3", 16, 1)(stem))
-    b5 = _conv("branch5x5", 8, 5, padding="same")(_conv("reduce5x5", 8, 1)(stem))
-    # PyTorch's MaxPool2d(3, stride 1, padding 1) pads with -inf: Keras' "same" max pooling.
-    pool = L.MaxPooling2D(3, strides=1, padding="same", name="pool", **CF)(stem)
-    bp = _conv("pool_proj", 8, 1)(pool)
-    x = L.Concatenate(axis=1, name="concat")([b1, b3, b5, bp])
-    x = L.GlobalAveragePooling2D(name="gap", **CF)(x)
-    return keras.Model(inputs, L.Dense(10, name="output")(x))
-
-
 def vgg_cifar10():
     layers = []
     for block, channels in enumerate((32, 64, 128), start=1):
@@ -237,7 +224,6 @@ KERAS_TWINS = {
     "lstm-classifier": lstm_classifier,
     "dense-autoencoder": dense_autoencoder,
     "residual-cnn": residual_cnn,
-    "inception-block": inception_block,
     "vgg-cifar10": vgg_cifar10,
     "lenet5": lenet5,
     "resnet-block": resnet_block,
@@ -246,6 +232,7 @@ KERAS_TWINS = {
     "text-transformer": text_transformer,
     **SEQUENCE_TWINS,
     **GENERATIVE_TWINS,
+    **BLOCK_TWINS,
 }
 # The issue's reference figures from Keras' model.summary(), beside the models built above.
 KERAS_FIGURES = {
@@ -260,11 +247,6 @@ def test_every_template_has_a_keras_twin():
     assert sorted(KERAS_TWINS) == sorted(t.name for t in templates.list_templates())
 
 
-def _weighted_nodes(graph) -> dict[str, str]:
-    kinds = ("Dense", "Conv", "BatchNorm", "LSTM", "GRU", "SimpleRNN", "Embedding")
-    return {n.id: n.type for n in graph.nodes.values() if n.type.startswith(kinds)}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(KERAS_TWINS))
 def test_template_counts_and_outputs_match_keras(name):
@@ -277,7 +259,9 @@ def test_template_counts_and_outputs_match_keras(name):
 
     model = compile_graph(graph, auto, seed=0)
     ko.randomise_statistics(model)
-    ko.copy_weights(model, keras_model, _weighted_nodes(graph))
+    for path, kind in weighted_paths(graph).items():  # blocks' layers by path: res1_conv1
+        weights = ko.keras_weights(model.get_submodule(path), kind)
+        keras_model.get_layer(path.replace(".", "_")).set_weights(weights)
     for node in graph.nodes.values():
         if node.type == "TransformerEncoder":
             ko.copy_encoder(model.get_submodule(node.id), keras_model, node.id)

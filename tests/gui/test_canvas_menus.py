@@ -81,6 +81,7 @@ def test_right_click_menus_on_a_layer_a_wire_and_the_canvas(make_view, qapp):
         "Look inside",
         "Group into block",
         "Freeze (not trainable)",
+        "Replace head from here…",
         "Copy",
         "Duplicate",
         "Delete",

@@ -47,9 +47,18 @@ def _exported_difference(source, folder) -> float:
     return ko.max_difference(source.model, keras_model, _fresh_inputs(source))
 
 
+# Templates with a layer Keras cannot express, and the refusal that names it: torchvision's
+# ResNet max pool pads with -inf on both sides, Keras' "same" pads one side only.
+KERAS_REFUSED = {"resnet18": "maxpool: padding 1 is not Keras' 'same'"}
+
+
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_every_template_exports_to_keras(name, tmp_path):
     source = source_for(name)
+    if name in KERAS_REFUSED:
+        with pytest.raises(ExportError, match=KERAS_REFUSED[name]):
+            export(source, "keras", tmp_path)
+        return
     ko.randomise_statistics(source.model)  # BatchNorm's moving statistics must convert too
     assert _exported_difference(source, tmp_path) < 1e-5
 
