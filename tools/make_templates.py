@@ -488,7 +488,8 @@ TEMPLATES = {
             "split": [1.0, 0.0, 0.0],
             "normalize": False,
         },
-        gan_training(80, 100, 0.001) | {"optimizer": {"type": "Adam", "lr": 0.001}},
+        # 512 fixed-noise points: enough to see every mode covered (or missed) over the ring
+        gan_training(80, 100, 0.001, samples=512) | {"optimizer": {"type": "Adam", "lr": 0.001}},
     ),
     "dcgan-mnist": (
         "DCGAN for MNIST digits",
