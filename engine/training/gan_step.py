@@ -16,6 +16,12 @@ Per epoch the step reports the discriminator's loss, the generator's, and the me
 D(fake) probabilities (read once an epoch: no per-batch sync); `EpochEnded.samples` carries the
 generator's outputs for fixed noise, the same codes every epoch, so a grid's cells evolve.
 
+With `gan.loss: "wgan-gp"` the discriminator is a Wasserstein critic (Gulrajani et al. 2017):
+it minimises mean D(fake) - mean D(real) + gp_weight * mean((|grad D(x_hat)| - 1)^2) on points
+x_hat between real and generated samples, the generator minimises -mean D(G(z)); the epoch
+figures then hold the critic's mean scores (`d_real`, `d_fake`: scores, not probabilities) and
+`wasserstein`, their difference (the distance estimate, which falls as G improves).
+
 The run's "model" is the generator: best.pt/last.pt hold it as `state_dict` (what export and
 Try it use) and both networks under `state_dicts`. A GAN's losses do not measure sample quality,
 so every epoch is the newest best and the run ends with the last weights.
@@ -78,6 +84,21 @@ def draw_noise(
     if kind == "uniform":
         return torch.rand((n, *shape), generator=generator, device=device) * 2 - 1
     return torch.randn((n, *shape), generator=generator, device=device)
+
+
+def gradient_penalty(
+    critic, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None = None
+) -> torch.Tensor:
+    """WGAN-GP's penalty: mean over samples of (|grad_x D(x_hat)|_2 - 1)^2 at x_hat = eps * real
+    + (1 - eps) * fake, one eps ~ U(0, 1) per sample (or the given (N,) `eps`)."""
+    n = real.shape[0]
+    if eps is None:
+        eps = torch.rand(n, device=real.device)
+    eps = eps.reshape(n, *([1] * (real.dim() - 1))).to(real.dtype)
+    between = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    scores = critic(between).reshape(n)
+    (grad,) = torch.autograd.grad(scores.sum(), between, create_graph=True)
+    return ((grad.reshape(n, -1).norm(2, dim=1) - 1) ** 2).mean()
 
 
 def diversity(samples: torch.Tensor) -> float:
@@ -185,6 +206,8 @@ class GanStep(TrainStep):
         self.generator_net, self.device = run.model, run.device
         settings = config.gan
         self.d_steps, self.smoothing = settings["d_steps"], settings["label_smoothing"]
+        self.wasserstein = settings.get("loss") == "wgan-gp"
+        self.gp_weight = float(settings.get("gp_weight", 10.0))
         codes = torch.Generator(device="cpu").manual_seed(FIXED_NOISE_SEED)
         self.fixed_noise = draw_noise(
             settings["samples"], self.latent_shape, self.latent_kind, "cpu", codes
@@ -208,24 +231,33 @@ class GanStep(TrainStep):
         fake = self.generator_net(self.noise(n))
         real_logits = critic(x).reshape(n)
         fake_logits = critic(fake.detach()).reshape(n)
-        real_target = torch.full_like(real_logits, 1.0 - self.smoothing)
-        d_loss = F.binary_cross_entropy_with_logits(
-            real_logits, real_target
-        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        if self.wasserstein:
+            penalty = gradient_penalty(critic, x, fake.detach())
+            d_loss = fake_logits.mean() - real_logits.mean() + self.gp_weight * penalty
+        else:
+            real_target = torch.full_like(real_logits, 1.0 - self.smoothing)
+            d_loss = F.binary_cross_entropy_with_logits(
+                real_logits, real_target
+            ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
         self.d_optimizer.zero_grad(set_to_none=True)
         d_loss.backward()
         self.d_optimizer.step()
         with torch.no_grad():
             sums["d_loss"] += d_loss.detach() * n
-            sums["d_real"] += torch.sigmoid(real_logits).sum()
-            sums["d_fake"] += torch.sigmoid(fake_logits).sum()
+            # A critic's scores are not probabilities: its mean scores as they are
+            read = (lambda v: v) if self.wasserstein else torch.sigmoid  # noqa: E731
+            sums["d_real"] += read(real_logits).sum()
+            sums["d_fake"] += read(fake_logits).sum()
         self.counts["d"] += n
         self.batch += 1
         if self.batch % self.d_steps == 0:
             # Non-saturating: maximise log D(G(z)), i.e. BCE against "real" on fresh codes.
             generated = self.generator_net(self.noise(n))
             scores = critic(generated).reshape(n)
-            g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
+            if self.wasserstein:
+                g_loss = -scores.mean()
+            else:
+                g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
             self.g_optimizer.zero_grad(set_to_none=True)
             g_loss.backward()
             self.g_optimizer.step()
@@ -244,6 +276,8 @@ class GanStep(TrainStep):
             "d_real": values["d_real"] / d,
             "d_fake": values["d_fake"] / d,
         }
+        if self.wasserstein:
+            result["wasserstein"] = result["d_real"] - result["d_fake"]
         self._reset_sums()
         # How varied the fixed-noise samples are, next to the real data's (mode collapse).
         result["sample_diversity"] = diversity(self.epoch_samples())
@@ -277,7 +311,7 @@ class GanStep(TrainStep):
     def final_evaluation(self, trainer: Trainer) -> EvalResult:
         """The last epoch's figures as the run's result (a GAN has no held-out loss)."""
         last = trainer.history[-1] if trainer.history else {}
-        keys = ("loss", "d_loss", "g_loss", "d_real", "d_fake")
+        keys = ("loss", "d_loss", "g_loss", "d_real", "d_fake", "wasserstein")
         trainer.evaluated_on, trainer.split_metrics = "train", {}
         metrics = {key: last[key] for key in keys if key in last}
         if tuple(self.fixed_noise_samples_shape()) == DIGIT_SHAPE:

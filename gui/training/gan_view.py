@@ -84,7 +84,6 @@ class GanView(QWidget):
         self.score.setWordWrap(True)
         self.loss_plot = make_plot("Losses", "loss")
         self.prob_plot = make_plot("Discriminator's view", "mean D(x)")
-        self.prob_plot.setYRange(0, 1, padding=0.02)
         self.prob_plot.setXLink(self.loss_plot)
         self.curves = {
             "d_loss": curve(self.loss_plot, "discriminator", D_COLOR),
@@ -128,6 +127,9 @@ class GanView(QWidget):
     # data in ---------------------------------------------------------------------------------
     def reset(self) -> None:
         self.history: list[dict[str, float]] = []
+        self.critic = False
+        self.prob_plot.setTitle("Discriminator's view", size="11pt")
+        self.prob_plot.setYRange(0, 1, padding=0.02)
         self.latest: np.ndarray | None = None
         self.latest_epoch = 0
         self.checkpoint = None
@@ -178,6 +180,11 @@ class GanView(QWidget):
             self.samples_title.setText(
                 f"<b>Samples from fixed noise</b> · epoch {self.latest_epoch}"
             )
+        if self.history and "wasserstein" in self.history[-1] and not self.critic:
+            self.critic = True  # WGAN-GP: the critic's scores are not probabilities
+            self.prob_plot.setTitle("Critic's mean scores", size="11pt")
+            self.prob_plot.setLabel("left", "mean D(x)")
+            self.prob_plot.enableAutoRange(axis="y")
         hint = gan_hint(self.history) if self.history else ""
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))

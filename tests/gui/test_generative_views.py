@@ -144,3 +144,16 @@ def test_the_autoencoder_view_shows_rows_latent_points_and_plane(qtbot):
     view.add_snapshot(Snapshot(4, autoencoder=_picture(noisy=False, plane=False)))
     assert not view.rows["noisy"][1].isVisible() and not view.plane.isVisible()
     assert "epoch 4" in view.status.text()
+
+
+def test_a_wgan_critics_scores_are_not_drawn_as_probabilities(qtbot):
+    from neurocanvas.gui.training.gan_view import GanView
+
+    view = GanView()
+    qtbot.addWidget(view)
+    view.add_progress([_epoch(1, None, d_real=3.5, d_fake=-2.0, wasserstein=5.5)])
+    view.redraw()
+    assert "Critic" in view.prob_plot.getPlotItem().titleLabel.text
+    assert view.hint.isHidden()  # no "the discriminator wins" from scores above 0.95
+    view.reset()
+    assert "Discriminator" in view.prob_plot.getPlotItem().titleLabel.text
