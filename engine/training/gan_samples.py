@@ -3,6 +3,7 @@ the GAN view's "Draw new samples") and many samples tiled into one picture.
 
     generator = load_generator("runs/x/last.pt")       # the model and its noise Input
     samples = generator.draw(64, seed=3)                # (64, *sample shape) numpy, float32
+    sevens = generator.draw(16, label=7)                # a conditional GAN's class 7
     picture = tile(samples)                             # uint8 (H, W) grey or (H, W, 3) colour
 
 `sample_kind` says how a batch of samples is best drawn: "image" (C, H, W with 1 or 3 channels,
@@ -18,7 +19,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from .gan_step import GENERATOR, draw_noise, latent_input
+from .gan_condition import class_input, feed
+from .gan_step import GENERATOR, draw_noise, latent_id, latent_input
 
 
 @dataclass
@@ -26,14 +28,25 @@ class Generator:
     model: torch.nn.Module  # in eval mode, on the CPU
     latent_shape: tuple[int, ...]
     latent_kind: str  # "normal" or "uniform"
+    code_id: str = ""  # the noise Input's node id
+    label_id: str | None = None  # a conditional GAN's class Input
+    classes: int = 0
+    class_names: tuple[str, ...] = ()
 
     @torch.no_grad()
-    def draw(self, n: int, seed: int | None = None) -> np.ndarray:
-        """n samples from fresh codes (reproducible with `seed`)."""
+    def draw(self, n: int, seed: int | None = None, label: int | None = None) -> np.ndarray:
+        """n samples from fresh codes (reproducible with `seed`); a conditional generator's of
+        class `label`, or of every class in turn when None."""
         codes = torch.Generator(device="cpu")
         codes.manual_seed(seed) if seed is not None else codes.seed()
         noise = draw_noise(n, self.latent_shape, self.latent_kind, "cpu", codes)
-        return self.model(noise).float().numpy()
+        if self.label_id is None:
+            return self.model(noise).float().numpy()
+        if label is not None and not 0 <= label < self.classes:
+            raise ValueError(f"class {label} is not one of the generator's {self.classes} classes")
+        labels = torch.arange(n) % self.classes if label is None else torch.full((n,), label)
+        hot = torch.nn.functional.one_hot(labels, self.classes).float()
+        return feed(self.model, {self.code_id: noise, self.label_id: hot}).float().numpy()
 
 
 def load_generator(path: str) -> Generator:
@@ -48,11 +61,16 @@ def load_generator(path: str) -> Generator:
     project = project_io.from_dict(bundle["project"], str(path))
     if GENERATOR not in project.graphs:
         raise CheckpointError(f"{path}: not a GAN's checkpoint (it holds no generator network)")
+    graph = project.graphs[GENERATOR]
     try:
-        shape, kind = latent_input(project.graphs[GENERATOR])
+        shape, kind = latent_input(graph)
+        label = class_input(graph, "generator")
     except TrainingError as error:
         raise CheckpointError(f"{path}: {error}") from None
-    return Generator(model.eval(), shape, kind)
+    names = tuple(bundle.get("class_names") or ())
+    if label is None:
+        return Generator(model.eval(), shape, kind, latent_id(graph))
+    return Generator(model.eval(), shape, kind, latent_id(graph), label[0], label[1], names)
 
 
 def sample_kind(samples: Any) -> str:
