@@ -17,7 +17,7 @@ from neurocanvas.engine.session.hints import gan_hint
 from neurocanvas.engine.training.events import EpochEnded
 from neurocanvas.engine.training.gan_samples import sample_kind, tile
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from .plots import curve, make_plot
 
@@ -97,6 +97,11 @@ class GanView(QWidget):
         self.draw_button.setToolTip("New random codes through the trained generator")
         self.draw_button.setEnabled(False)
         self.draw_button.clicked.connect(self.draw_new)
+        # A conditional GAN's class picker: new samples of the chosen class (or of each in turn)
+        self.class_label = QLabel("of class")
+        self.class_picker = QComboBox()
+        self.class_picker.setToolTip("The class a conditional generator draws")
+        self.set_classes(None)
 
         plots = QVBoxLayout()
         plots.addWidget(self.loss_plot, 1)
@@ -106,6 +111,8 @@ class GanView(QWidget):
         right.addWidget(self.samples, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.draw_button)
+        buttons.addWidget(self.class_label)
+        buttons.addWidget(self.class_picker)
         buttons.addStretch(1)
         right.addLayout(buttons)
         body = QHBoxLayout()
@@ -134,6 +141,7 @@ class GanView(QWidget):
         self.latest_epoch = 0
         self.checkpoint = None
         self.draw_button.setEnabled(False)
+        self.set_classes(None)
         self.hint.hide()
         self.score.hide()
         self.samples_title.setText("<b>Samples from fixed noise</b>")
@@ -142,6 +150,16 @@ class GanView(QWidget):
     def set_real_points(self, points: np.ndarray | None) -> None:
         """The real data, drawn under 2-D generated points (None for other data)."""
         self.samples.set_real(points)
+
+    def set_classes(self, names: list[str] | None) -> None:
+        """A conditional GAN's class names (the picker shows), or None (hidden)."""
+        self.class_picker.clear()
+        if names:
+            self.class_picker.addItem("each in turn", None)
+            for index, name in enumerate(names):
+                self.class_picker.addItem(str(name), index)
+        for widget in (self.class_label, self.class_picker):
+            widget.setVisible(bool(names))
 
     def add_progress(self, events: Iterable) -> None:
         for event in events:
@@ -197,6 +215,7 @@ class GanView(QWidget):
         if not self.checkpoint:
             return
         path, seed = self.checkpoint, 1000 + self._draws
+        label = self.class_picker.currentData() if self.class_picker.isVisibleTo(self) else None
         self._draws += 1
         count = DRAWN if self.samples.kind == "image" else 1000
         self.draw_button.setEnabled(False)
@@ -204,7 +223,7 @@ class GanView(QWidget):
         def work():
             from neurocanvas.engine.training.gan_samples import load_generator
 
-            return load_generator(path).draw(count, seed=seed)
+            return load_generator(path).draw(count, seed=seed, label=label)
 
         run_in_background(work, self._drawn, self._draw_failed)
 
@@ -212,7 +231,9 @@ class GanView(QWidget):
         self.draw_button.setEnabled(True)
         self.latest = samples
         self.samples.show_samples(samples)
-        self.samples_title.setText(f"<b>New samples</b> · {len(samples)} fresh random codes")
+        label = self.class_picker.currentText() if self.class_picker.isVisibleTo(self) else ""
+        of = f" of class {label}" if label and self.class_picker.currentData() is not None else ""
+        self.samples_title.setText(f"<b>New samples</b>{of} · {len(samples)} fresh random codes")
 
     def _draw_failed(self, message: str, _details: str) -> None:
         self.draw_button.setEnabled(True)

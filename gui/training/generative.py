@@ -18,6 +18,14 @@ def is_gan(project) -> bool:
     return (getattr(project, "training", None) or {}).get("step") == "gan"
 
 
+def is_conditional(project) -> bool:
+    """A GAN whose generator takes a class label (an Input with noise "class")."""
+    graph = (getattr(project, "graphs", None) or {}).get("generator")
+    return graph is not None and any(
+        node.type == "Input" and node.params.get("noise") == "class" for node in graph
+    )
+
+
 def is_autoencoder(project) -> bool:
     data = getattr(project, "data", None) or {}
     training = getattr(project, "training", None) or {}
@@ -44,9 +52,12 @@ class GenerativeTabs:
         self.show_for(project)
         self.gan_view.reset()
         self.autoencoder_view.reset()
+        self.conditional = is_conditional(project)
 
     def data_ready(self, ready) -> None:
         self.gan_view.set_real_points(ready.points)
+        if getattr(self, "conditional", False):
+            self.gan_view.set_classes(list(ready.class_names))
 
     def progress(self, events) -> None:
         self.gan_view.add_progress(events)
