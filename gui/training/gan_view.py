@@ -165,6 +165,7 @@ class GanView(QWidget):
         for event in events:
             if isinstance(event, EpochEnded) and "d_real" in event.train:
                 self.history.append(dict(event.train))
+                self.status.setText(f"Epoch {event.epoch} of {event.epochs}")
                 if event.samples is not None:
                     self.latest = np.asarray(event.samples)
                     self.latest_epoch = event.epoch
@@ -180,6 +181,7 @@ class GanView(QWidget):
                 f"<b>{int(metrics['classes_present'])}</b> of 10 digits present"
             )
             self.score.show()
+        self.status.setText(f"Finished after {len(self.history)} epochs.")
         self.checkpoint = finished.get("checkpoint")
         self.draw_button.setEnabled(bool(self.checkpoint))
         self.redraw(force=True)
