@@ -261,23 +261,65 @@ def dcgan_mnist() -> dict[str, Graph]:
     }
 
 
-def gan_training(epochs: int, batch_size: int, lr: float, **gan) -> dict:
+def cgan_mnist() -> dict[str, Graph]:
+    """The DCGAN made conditional (Mirza & Osindero 2014): the digit's class, one-hot, joins
+    the code at the generator's input and the image features before the discriminator's logit."""
+    up = {"kernel_size": 4, "stride": 2, "keras_padding": "same"}
+    down = {"kernel_size": 4, "stride": 2, "padding": "explicit", "pad": 1}
+    label = {"shape": [10], "noise": "class"}
+    generator = [
+        ("z", "Input", {"shape": [64], "noise": "normal"}),
+        ("label", "Input", label),
+        ("join", "Concatenate", {}),
+        ("project", "Dense", {"units": 64 * 7 * 7}),
+        ("maps", "Reshape", {"shape": [64, 7, 7]}),
+        ("norm1", "BatchNorm2d", {}),
+        ("relu1", "ReLU", {}),
+        ("up1", "ConvTranspose2d", {"out_channels": 32, **up}),
+        ("norm2", "BatchNorm2d", {}),
+        ("relu2", "ReLU", {}),
+        ("up2", "ConvTranspose2d", {"out_channels": 1, **up}),
+        ("pixels", "Sigmoid", {}),
+    ]
+    g_edges = [("z", "join"), ("label", "join")]
+    g_edges += [(a[0], b[0]) for a, b in zip(generator[2:], generator[3:])]
+    critic = [
+        ("image", "Input", IMAGE),
+        ("down1", "Conv2d", {"out_channels": 32, **down}),
+        ("leaky1", "LeakyReLU", {"negative_slope": 0.2}),
+        ("down2", "Conv2d", {"out_channels": 64, **down}),
+        ("leaky2", "LeakyReLU", {"negative_slope": 0.2}),
+        ("flatten", "Flatten", {}),
+        ("label", "Input", label),
+        ("join", "Concatenate", {}),
+        ("real", "Dense", {"units": 1}),
+    ]
+    d_edges = [(a[0], b[0]) for a, b in zip(critic[:6], critic[1:6])]
+    d_edges += [("flatten", "join"), ("label", "join"), ("join", "real")]
+    return {"generator": build(generator, g_edges), "discriminator": build(critic, d_edges)}
+
+
+def gan_training(
+    epochs: int, batch_size: int, lr: float, generator_lr: float | None = None, **gan
+) -> dict:
+    rates = {"generator": generator_lr or lr, "discriminator": lr}
     return {
         "step": "gan",
         "epochs": epochs,
         "batch_size": batch_size,
         "gan": gan,
         "graphs": {
-            name: {"optimizer": {"type": "Adam", "lr": lr}}
-            for name in ("generator", "discriminator")
+            name: {"optimizer": {"type": "Adam", "lr": rate}} for name, rate in rates.items()
         },
     }
 
 
-# Measured (seed 0, t10k, 1 thread): 15 epochs train in 136 s on an idle 2-core machine (7 min
-# under a load of 8-12) to a digit score of mean confidence 0.72 with 10/10 classes present; 30
-# epochs reach 0.74 (the issue's bar is 0.8: not met; a wider discriminator or no label
-# smoothing with a faster generator gave 0.73 too).
+# Measured (seed 0, t10k, 1 thread, digit score of 1,000 samples, 10/10 classes present in
+# every run): batch 64, lr 2e-4 both, smoothing 0.1 (the first defaults): 0.72 in 136 s idle,
+# 4.4 min under load; generator lr 5e-4 without smoothing: 0.73; that at batch 32: 0.76 (142 s),
+# 25 epochs of it 0.79 (229 s); at batch 16 (more, smaller steps): 0.79 in 165 s (the defaults
+# now). An EMA of the generator's weights (decay 0.999) scored lower in every run (0.68-0.78).
+# The issue's bar of 0.8 is not met: 0.79, short by about 0.01.
 DCGAN_EPOCHS = 15
 
 # Target = input; the pixels stay in [0, 1] (no standardisation) for the sigmoid and the BCE.
@@ -455,7 +497,8 @@ TEMPLATES = {
             "split": [1.0, 0.0, 0.0],
             "normalize": False,
         },
-        gan_training(80, 100, 0.001) | {"optimizer": {"type": "Adam", "lr": 0.001}},
+        # 512 fixed-noise points: enough to see every mode covered (or missed) over the ring
+        gan_training(80, 100, 0.001, samples=512) | {"optimizer": {"type": "Adam", "lr": 0.001}},
     ),
     "dcgan-mnist": (
         "DCGAN for MNIST digits",
@@ -465,7 +508,16 @@ TEMPLATES = {
         {"source": "mnist", "split": [1.0, 0.0, 0.0], "seed": 0, "normalize": False},
         # One CPU thread: these small convolutions gain little from a second one and lose
         # 10x when the cores are shared (measured: 545 vs 43 samples/s under load).
-        gan_training(DCGAN_EPOCHS, 64, 0.0002, label_smoothing=0.1, samples=64)
+        gan_training(DCGAN_EPOCHS, 16, 0.0002, generator_lr=0.0005, samples=64)
+        | {"num_threads": 1},
+    ),
+    "cgan-mnist": (
+        "Conditional GAN for MNIST digits",
+        "The DCGAN with the digit's class given to both networks: ask the generator for a "
+        "7 and it draws a 7 (Try it: Draw new samples of a chosen class)",
+        cgan_mnist,
+        {"source": "mnist", "split": [1.0, 0.0, 0.0], "seed": 0, "normalize": False},
+        gan_training(DCGAN_EPOCHS, 64, 0.0002, label_smoothing=0.1, samples=100)
         | {"num_threads": 1},
     ),
     "residual-cnn": (

@@ -60,7 +60,8 @@ def _build_reshape(p, input_shapes):
     return Reshape(target)
 
 
-LATENT_NOISE = ("none", "normal", "uniform")
+# class: a conditional GAN's label input, fed the class one-hot (training/gan_condition.py)
+LATENT_NOISE = ("none", "normal", "uniform", "class")
 
 INPUT = LayerSpec(
     name="Input",
@@ -90,13 +91,16 @@ INPUT = LayerSpec(
             "choice",
             "none",
             "A generator's latent noise: the GAN step feeds this input samples of its shape "
-            "from normal = N(0, 1) or uniform = U(-1, 1) (none = data)",
+            "from normal = N(0, 1) or uniform = U(-1, 1) (none = data); class = a conditional "
+            "GAN's label, one-hot (its shape: the number of classes), in both networks",
             choices=LATENT_NOISE,
         ),
     ),
     label=lambda p: (
         ("auto" if p.shape == AUTO else format_shape(p.shape))
-        + ("" if getattr(p, "noise", "none") == "none" else f" {p.noise} noise")
+        + {"none": "", "class": " class label"}.get(
+            getattr(p, "noise", "none"), f" {getattr(p, 'noise', '')} noise"
+        )
     ),
 )
 

@@ -115,6 +115,8 @@ def gan_hint(history: list[dict[str, float]]) -> str:
             "smoothing, or more discriminator steps per generator step."
         )
     last = history[-1]
+    if "wasserstein" in last:  # a WGAN critic's scores are not probabilities
+        return ""
     if last.get("d_real", 0.5) > D_WINS and last.get("d_fake", 0.5) < 1 - D_WINS:
         return (
             "The discriminator wins outright (D(real) near 1, D(fake) near 0), so the generator "

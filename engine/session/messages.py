@@ -75,12 +75,14 @@ class Snapshot(Event):
     """Pictures of the model at the end of `epoch`: `boundary` (a 2-D model's class
     probabilities on a grid) and `histograms` (weights and gradients per parameter), each None
     when it was not due; `preview` (during the epoch too): every node's output for the chosen
-    sample (engine/inspect/preview.py entries by node id)."""
+    sample (engine/inspect/preview.py entries by node id); `autoencoder`: an autoencoder's
+    inputs, reconstructions, latent points and latent plane (session/reconstruction.py)."""
 
     epoch: int
     boundary: dict[str, Any] | None = None
     histograms: dict[str, dict[str, Any]] | None = None
     preview: dict[str, dict[str, Any]] | None = None
+    autoencoder: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ at any time, also before the trainer exists (while the data loads).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from neurocanvas.engine.training.events import (
     BatchEnded,
     EpochEnded,
@@ -29,6 +31,7 @@ from neurocanvas.engine.training.events import (
 from .insight import InsightCallback, PreviewCallback, results
 from .job import Emit, Job, failure_event
 from .messages import Command, DataReady, Outcome, Progress, Results, Snapshot
+from .reconstruction import AutoencoderCallback
 
 EMIT_INTERVAL = 0.1  # seconds between Progress messages (~10 a second)
 
@@ -112,7 +115,12 @@ class TrainingJob(Job):
         data_cfg = DataConfig.from_dict(project.data or {})
         data = prepare(load_dataset(data_cfg), data_cfg)
         config = TrainConfig.from_dict(project.training or {})
-        callbacks = [InsightCallback(self._send_snapshot)] if self.insight else []
+        callbacks = []
+        if self.insight:
+            callbacks += [
+                InsightCallback(self._send_snapshot),
+                AutoencoderCallback(self._send_snapshot),
+            ]
         if self.preview_sample is not None or self.preview_image is not None:
             sample = preview_input(data, self.preview_sample or 0, self.preview_image)
             callbacks.append(PreviewCallback(self._send_snapshot, sample))
@@ -124,6 +132,7 @@ class TrainingJob(Job):
     def _on_event(self, event: Event) -> None:
         """Trainer subscriber (training thread): buffer progress, pass run boundaries at once."""
         if isinstance(event, (BatchEnded, EpochEnded)):
+            event = plain_samples(event)
             with self._lock:
                 self._pending.append(event)
             if time.perf_counter() - self._last_emit >= EMIT_INTERVAL:
@@ -154,6 +163,15 @@ class TrainingJob(Job):
             self._last_emit = time.perf_counter()
             if pending:
                 self._emit(Progress(tuple(pending)))
+
+
+def plain_samples(event: BatchEnded | EpochEnded) -> BatchEnded | EpochEnded:
+    """A generator's epoch samples as numpy: a tensor pickled across processes travels as
+    shared memory behind a second connection, which the training process's pipe refuses."""
+    samples = getattr(event, "samples", None)
+    if samples is None or isinstance(samples, np.ndarray):
+        return event
+    return dataclasses.replace(event, samples=samples.numpy())
 
 
 def build_failure(error: BaseException) -> RunFailed:

@@ -1,7 +1,7 @@
 """A sample-quality figure for generated MNIST digits that needs no download: our own classifier
 scores them (an Inception-Score-like measure with the seed CNN instead of Inception).
 
-    scores = score_digits(generator, latent_shape, "normal")   # {"mean_confidence", "classes_present"}
+    scores = score_digits(gan_step.sampler())   # {"mean_confidence", "classes_present"}
 
 The classifier is the `seed-cnn` template trained on the MNIST t10k images found on disk (the
 first 8,000, 3 epochs, seed 0: about 0.95 test accuracy on the other 2,000), cached in the user
@@ -101,20 +101,11 @@ def score_samples(images: torch.Tensor, classifier, preprocessing) -> dict[str, 
     return {"mean_confidence": float(confidence.mean()), "classes_present": present}
 
 
-def score_digits(generator, latent_shape, kind: str, seed: int = 0) -> dict[str, float]:
-    """The two figures for 1,000 digits of `generator` ({} when no MNIST is on disk)."""
-    from .gan_step import draw_noise
-
+def score_digits(draw, seed: int = 0) -> dict[str, float]:
+    """The two figures for 1,000 digits from `draw(n, seed)` (a GAN step's `sampler()`: the
+    generator in eval mode on seeded codes); {} when no MNIST is on disk."""
     with torch.enable_grad():  # training the classifier (once) needs gradients
         scorer = digit_classifier()
     if scorer is None:
         return {}
-    device = next(generator.parameters()).device
-    codes = torch.Generator(device="cpu").manual_seed(seed)
-    noise = draw_noise(SAMPLES, tuple(latent_shape), kind, "cpu", codes).to(device)
-    was_training = generator.training
-    generator.eval()
-    with torch.no_grad():
-        images = generator(noise).float().cpu()
-    generator.train(was_training)
-    return score_samples(images, *scorer)
+    return score_samples(draw(SAMPLES, seed), *scorer)

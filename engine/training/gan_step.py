@@ -16,6 +16,12 @@ Per epoch the step reports the discriminator's loss, the generator's, and the me
 D(fake) probabilities (read once an epoch: no per-batch sync); `EpochEnded.samples` carries the
 generator's outputs for fixed noise, the same codes every epoch, so a grid's cells evolve.
 
+With `gan.loss: "wgan-gp"` the discriminator is a Wasserstein critic (Gulrajani et al. 2017):
+it minimises mean D(fake) - mean D(real) + gp_weight * mean((|grad D(x_hat)| - 1)^2) on points
+x_hat between real and generated samples, the generator minimises -mean D(G(z)); the epoch
+figures then hold the critic's mean scores (`d_real`, `d_fake`: scores, not probabilities) and
+`wasserstein`, their difference (the distance estimate, which falls as G improves).
+
 The run's "model" is the generator: best.pt/last.pt hold it as `state_dict` (what export and
 Try it use) and both networks under `state_dicts`. A GAN's losses do not measure sample quality,
 so every epoch is the newest best and the run ends with the last weights.
@@ -35,6 +41,7 @@ from ..shapes import AutoSizes
 from .checkpoint import cpu_state_dict
 from .devices import configure_threads, step_flops
 from .digit_score import DIGIT_SHAPE, score_digits
+from .gan_condition import conditioning, feed
 from .losses import Objective, find_head, strip_head
 from .metrics import EvalResult
 from .optimizers import build_optimizer
@@ -54,7 +61,8 @@ FIXED_NOISE_SEED = 20140610  # the fixed-noise samples' codes (the GAN paper's a
 
 def latent_input(graph: Graph) -> tuple[tuple[int, ...], str]:
     """(shape, distribution) of the generator's noise Input; TrainingError naming the fix."""
-    inputs = [node for node in graph if node.type == "Input"]
+    # A conditional GAN's class-label Input (gan_condition.py) is not the code
+    inputs = [n for n in graph if n.type == "Input" and n.params.get("noise") != "class"]
     noisy = [node for node in inputs if node.params.get("noise", "none") != "none"]
     if len(inputs) != 1 or len(noisy) != 1:
         raise TrainingError(
@@ -71,6 +79,11 @@ def latent_input(graph: Graph) -> tuple[tuple[int, ...], str]:
     return tuple(int(s) for s in shape), noisy[0].params["noise"]
 
 
+def latent_id(graph: Graph) -> str:
+    """The node id of the generator's noise Input (latent_input checked it)."""
+    return next(n.id for n in graph if n.params.get("noise") in ("normal", "uniform"))
+
+
 def draw_noise(
     n: int, shape: tuple[int, ...], kind: str, device, generator: torch.Generator | None = None
 ) -> torch.Tensor:
@@ -78,6 +91,21 @@ def draw_noise(
     if kind == "uniform":
         return torch.rand((n, *shape), generator=generator, device=device) * 2 - 1
     return torch.randn((n, *shape), generator=generator, device=device)
+
+
+def gradient_penalty(
+    critic, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None = None
+) -> torch.Tensor:
+    """WGAN-GP's penalty: mean over samples of (|grad_x D(x_hat)|_2 - 1)^2 at x_hat = eps * real
+    + (1 - eps) * fake, one eps ~ U(0, 1) per sample (or the given (N,) `eps`)."""
+    n = real.shape[0]
+    if eps is None:
+        eps = torch.rand(n, device=real.device)
+    eps = eps.reshape(n, *([1] * (real.dim() - 1))).to(real.dtype)
+    between = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    scores = critic(between).reshape(n)
+    (grad,) = torch.autograd.grad(scores.sum(), between, create_graph=True)
+    return ((grad.reshape(n, -1).norm(2, dim=1) - 1) ** 2).mean()
 
 
 def diversity(samples: torch.Tensor) -> float:
@@ -105,6 +133,14 @@ class GanStep(TrainStep):
         if train is None or len(train.x) == 0:
             raise TrainingError("the training split is empty; give the data more samples")
         self.latent_shape, self.latent_kind = latent_input(graphs[GENERATOR])
+        self.code_id = latent_id(graphs[GENERATOR])
+        classes = len(data.class_names) if getattr(data, "class_names", None) else 0
+        self.condition = conditioning(graphs[GENERATOR], graphs[DISCRIMINATOR], classes)
+        self.sample_id = next(
+            n.id
+            for n in graphs[DISCRIMINATOR]
+            if n.type == "Input" and n.params.get("noise") != "class"
+        )
         sample_shape = tuple(train.x.shape[1:])
         generator = model or compile_graph(graphs[GENERATOR], auto=AutoSizes(), seed=config.seed)
         auto = AutoSizes(sample_shape, 1, "float32")
@@ -127,9 +163,10 @@ class GanStep(TrainStep):
         ]
         batches = math.ceil(len(train.x) / config.batch_size)
         x = train.x.float().to(device)
+        labels = train.y.long().reshape(-1).to(device) if self.condition else None
         generator.task, generator.loss = "generation", "binary_cross_entropy"
         generator.mode = config.mode
-        generator.class_names = []
+        generator.class_names = list(data.class_names) if self.condition else []
         return RunState(
             model=generator,
             view=generator,
@@ -143,7 +180,7 @@ class GanStep(TrainStep):
             ),
             auto=AutoSizes(),  # the generator's: noise in, a sample out (no data sizes)
             device=device,
-            splits={"train": (x, None), "val": None, "test": None},
+            splits={"train": (x, labels), "val": None, "test": None},
             optimizers=optimizers,
             schedule=build_schedule(optimizers[1], None, batches, config.epochs, "loss"),
             scaler=None,
@@ -162,16 +199,43 @@ class GanStep(TrainStep):
                 group["betas"] = (0.5, group["betas"][1])
         return optimizer
 
+    def make(self, generator, noise: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """The generator's samples for codes `noise` (and classes `labels`, conditional)."""
+        if self.condition is None:
+            return generator(noise)
+        hot = self.condition.one_hot(labels)
+        return feed(generator, {self.code_id: noise, self.condition.generator_input: hot})
+
+    def judge(self, critic, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """The discriminator's logits (N,) for samples `x` (of classes `labels`, conditional)."""
+        n = x.shape[0]
+        if self.condition is None:
+            return critic(x).reshape(n)
+        hot = self.condition.one_hot(labels)
+        return feed(critic, {self.sample_id: x, self.condition.discriminator_input: hot}).reshape(n)
+
+    def _labels(self, n: int, generator: torch.Generator | None = None, device=None):
+        if self.condition is None:
+            return None
+        return self.condition.random_labels(n, device or self.device, generator)
+
     def _check_shapes(self, generator, critic, sample_shape, device) -> None:
         noise = draw_noise(2, self.latent_shape, self.latent_kind, device)
+        self.device = device
+        labels = self._labels(2)
         with torch.no_grad():
-            fake = generator.eval()(noise)
+            fake = self.make(generator.eval(), noise, labels)
             if tuple(fake.shape[1:]) != sample_shape:
                 raise TrainingError(
                     f"the generator makes samples of shape {tuple(fake.shape[1:])}, but the data's "
                     f"samples are {sample_shape}; make its last layer output {sample_shape}"
                 )
-            score = critic.eval()(fake)
+            if self.condition is None:
+                score = critic.eval()(fake)
+            else:
+                hot = self.condition.one_hot(labels)
+                values = {self.sample_id: fake, self.condition.discriminator_input: hot}
+                score = feed(critic.eval(), values)
         if score.reshape(2, -1).shape[1] != 1:
             raise TrainingError(
                 f"the discriminator must output one value per sample (Dense 1), not "
@@ -185,10 +249,17 @@ class GanStep(TrainStep):
         self.generator_net, self.device = run.model, run.device
         settings = config.gan
         self.d_steps, self.smoothing = settings["d_steps"], settings["label_smoothing"]
+        self.wasserstein = settings.get("loss") == "wgan-gp"
+        self.gp_weight = float(settings.get("gp_weight", 10.0))
         codes = torch.Generator(device="cpu").manual_seed(FIXED_NOISE_SEED)
         self.fixed_noise = draw_noise(
             settings["samples"], self.latent_shape, self.latent_kind, "cpu", codes
         ).to(run.device)
+        # A conditional GAN's fixed samples: the classes in turn (row by row in a grid)
+        self.fixed_labels = None
+        if self.condition is not None:
+            count = settings["samples"]
+            self.fixed_labels = (torch.arange(count) % self.condition.classes).to(run.device)
         self.batch = 0
         x, _ = run.splits["train"]
         self.data_diversity = diversity(x[: settings["samples"] * 4])
@@ -205,27 +276,44 @@ class GanStep(TrainStep):
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         n, critic, sums = x.shape[0], self.critic_logits, self.sums
-        fake = self.generator_net(self.noise(n))
-        real_logits = critic(x).reshape(n)
-        fake_logits = critic(fake.detach()).reshape(n)
-        real_target = torch.full_like(real_logits, 1.0 - self.smoothing)
-        d_loss = F.binary_cross_entropy_with_logits(
-            real_logits, real_target
-        ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        real_labels = target if self.condition is not None else None
+        fake_labels = self._labels(n)
+        fake = self.make(self.generator_net, self.noise(n), fake_labels)
+        real_logits = self.judge(critic, x, real_labels)
+        fake_logits = self.judge(critic, fake.detach(), fake_labels)
+        if self.wasserstein:
+            if self.condition is not None:  # the penalty at the real classes' one-hot codes
+                hot = self.condition.one_hot(real_labels)
+                at = self.condition.discriminator_input
+                critic = lambda v: feed(self.critic_logits, {self.sample_id: v, at: hot})  # noqa: E731
+            penalty = gradient_penalty(critic, x, fake.detach())
+            critic = self.critic_logits
+            d_loss = fake_logits.mean() - real_logits.mean() + self.gp_weight * penalty
+        else:
+            real_target = torch.full_like(real_logits, 1.0 - self.smoothing)
+            d_loss = F.binary_cross_entropy_with_logits(
+                real_logits, real_target
+            ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
         self.d_optimizer.zero_grad(set_to_none=True)
         d_loss.backward()
         self.d_optimizer.step()
         with torch.no_grad():
             sums["d_loss"] += d_loss.detach() * n
-            sums["d_real"] += torch.sigmoid(real_logits).sum()
-            sums["d_fake"] += torch.sigmoid(fake_logits).sum()
+            # A critic's scores are not probabilities: its mean scores as they are
+            read = (lambda v: v) if self.wasserstein else torch.sigmoid  # noqa: E731
+            sums["d_real"] += read(real_logits).sum()
+            sums["d_fake"] += read(fake_logits).sum()
         self.counts["d"] += n
         self.batch += 1
         if self.batch % self.d_steps == 0:
             # Non-saturating: maximise log D(G(z)), i.e. BCE against "real" on fresh codes.
-            generated = self.generator_net(self.noise(n))
-            scores = critic(generated).reshape(n)
-            g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
+            labels = self._labels(n)
+            generated = self.make(self.generator_net, self.noise(n), labels)
+            scores = self.judge(critic, generated, labels)
+            if self.wasserstein:
+                g_loss = -scores.mean()
+            else:
+                g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
             self.g_optimizer.zero_grad(set_to_none=True)
             g_loss.backward()
             self.g_optimizer.step()
@@ -244,6 +332,8 @@ class GanStep(TrainStep):
             "d_real": values["d_real"] / d,
             "d_fake": values["d_fake"] / d,
         }
+        if self.wasserstein:
+            result["wasserstein"] = result["d_real"] - result["d_fake"]
         self._reset_sums()
         # How varied the fixed-noise samples are, next to the real data's (mode collapse).
         result["sample_diversity"] = diversity(self.epoch_samples())
@@ -255,7 +345,8 @@ class GanStep(TrainStep):
         was_training = self.generator_net.training
         self.generator_net.eval()
         with torch.no_grad():
-            samples = self.generator_net(self.fixed_noise).float().cpu()
+            samples = self.make(self.generator_net, self.fixed_noise, self.fixed_labels)
+            samples = samples.float().cpu()
         self.generator_net.train(was_training)
         return samples
 
@@ -277,13 +368,33 @@ class GanStep(TrainStep):
     def final_evaluation(self, trainer: Trainer) -> EvalResult:
         """The last epoch's figures as the run's result (a GAN has no held-out loss)."""
         last = trainer.history[-1] if trainer.history else {}
-        keys = ("loss", "d_loss", "g_loss", "d_real", "d_fake")
+        keys = ("loss", "d_loss", "g_loss", "d_real", "d_fake", "wasserstein")
         trainer.evaluated_on, trainer.split_metrics = "train", {}
         metrics = {key: last[key] for key in keys if key in last}
         if tuple(self.fixed_noise_samples_shape()) == DIGIT_SHAPE:
             # MNIST-like digits: scored by our own classifier (digit_score.py), no download.
-            metrics.update(score_digits(self.generator_net, self.latent_shape, self.latent_kind))
+            metrics.update(score_digits(self.sampler()))
         return EvalResult(metrics)
+
+    def sampler(self):
+        """`draw(n, seed)`: n samples of the generator in eval mode on the CPU, from seeded
+        codes (and, conditional, the classes in turn)."""
+
+        def draw(n: int, seed: int = 0) -> torch.Tensor:
+            codes = torch.Generator(device="cpu").manual_seed(seed)
+            noise = draw_noise(n, self.latent_shape, self.latent_kind, "cpu", codes)
+            labels = None if self.condition is None else torch.arange(n) % self.condition.classes
+            model = self.generator_net
+            was_training = model.training
+            model.eval()
+            with torch.no_grad():
+                device = self.device
+                labels = None if labels is None else labels.to(device)
+                out = self.make(model, noise.to(device), labels).float().cpu()
+            model.train(was_training)
+            return out
+
+        return draw
 
     def fixed_noise_samples_shape(self) -> tuple[int, ...]:
         return tuple(self.epoch_samples().shape[1:])

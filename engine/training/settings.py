@@ -102,6 +102,7 @@ OPTIMIZER_SETTINGS: tuple[SettingSpec, ...] = (
 )
 
 STEP_CHOICES = ("supervised", "gan", "rbm")
+GAN_LOSSES = ("standard", "wgan-gp")
 LOSS_CHOICES = ("auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber")
 MODE_CHOICES = ("supervised", "reconstruction")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
@@ -452,6 +453,26 @@ GAN_SETTINGS: tuple[SettingSpec, ...] = (
         min=0.0,
         max=0.5,
         label="label smoothing",
+    ),
+    SettingSpec(
+        "loss",
+        "choice",
+        "standard",
+        "standard = binary cross-entropy on D's logits (non-saturating for G); wgan-gp = a "
+        "Wasserstein critic with a gradient penalty (Gulrajani et al. 2017): D's output is a "
+        "score, not a probability (use 5 discriminator steps, Adam lr 1e-4)",
+        choices=GAN_LOSSES,
+        label="GAN loss",
+    ),
+    SettingSpec(
+        "gp_weight",
+        "float",
+        10.0,
+        "wgan-gp: the weight of the penalty on the critic's gradient norm away from 1 "
+        "(lambda, 10 in the paper)",
+        min=0.0,
+        max=1e4,
+        label="gradient penalty weight",
     ),
     _count(
         "samples",

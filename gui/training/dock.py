@@ -36,6 +36,7 @@ from .data_panel import DataPanel
 from .data_sources import missing_builtin
 from .dock_extras import PreviewControls, TensorBoards
 from .fit import VerticalScrollArea
+from .generative import GenerativeTabs
 from .grad_view import GradNormView
 from .histograms import HistogramView
 from .inside_view import InsideView
@@ -97,6 +98,8 @@ class TrainingDock(QWidget):
         ):
             self.views.addTab(widget, title)
         self.views.currentChanged.connect(self._tab_shown)
+        self.generative = GenerativeTabs(self.views)  # GAN and autoencoder tabs
+        self.generative.show_for(document.project)
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -207,7 +210,10 @@ class TrainingDock(QWidget):
         self.grad_view.clear()
         self.runs_view.begin_run(project)
         self._set_state("running")
-        self.views.setCurrentWidget(self.live_view)
+        self.generative.run_starting(self.document.project)
+        self.views.setCurrentWidget(
+            self.generative.first_view(self.document.project) or self.live_view
+        )
         self.worker.start()
         return True
 
@@ -300,6 +306,7 @@ class TrainingDock(QWidget):
         self.grad_view.clear()
         self.try_view.clear()
         self.inside_view.clear()
+        self.generative.clear(document.project)
         self.show_past_runs()
 
     # the run's events ------------------------------------------------------------------------
@@ -314,6 +321,7 @@ class TrainingDock(QWidget):
         self.train_panel.set_suggested_loss(info.get("suggested_loss"))
         self.boundary_view.set_points(ready.points, ready.labels, ready.class_names)
         self._boundary_data = dict(self.document.project.data or {})
+        self.generative.data_ready(ready)
         if ready.points is not None and self.views.currentWidget() is self.live_view:
             self.views.setCurrentWidget(self.boundary_view)  # 2-D data: watch the boundary learn
 
@@ -333,6 +341,7 @@ class TrainingDock(QWidget):
     def _progress(self, progress: Progress) -> None:
         self.live_view.add_progress(progress.events)
         self.grad_view.add_progress(progress.events)
+        self.generative.progress(progress.events)
 
     def _snapshot(self, snapshot: Snapshot) -> None:
         if snapshot.preview is not None and self.preview_check.isChecked():
@@ -341,6 +350,7 @@ class TrainingDock(QWidget):
             self.boundary_view.set_boundary(snapshot.boundary, snapshot.epoch)
         if snapshot.histograms is not None:
             self.histogram_view.add(snapshot.epoch, snapshot.histograms)
+        self.generative.snapshot(snapshot)
 
     def _run_finished(self, event: RunFinished) -> None:
         finished = event.to_dict()
@@ -350,6 +360,7 @@ class TrainingDock(QWidget):
             f"{finished['seconds']:.1f} s."
         )
         self.results_view.set_results(finished)
+        self.generative.run_finished(finished)
         self.runs_view.run_finished(finished, self.live_view.history)
         if finished.get("checkpoint"):
             self.try_view.load_checkpoint(finished["checkpoint"])

@@ -5,7 +5,8 @@ and per-class scores), playground-boundary.png (circles: the decision boundary o
 runs-compare.png (two runs of one model, SGD vs Adam, their validation losses overlaid),
 draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars);
 forecast-results.png, try-forecast.png, try-sentence.png and data-sequences.png
-(screenshots_sequences.py); the Inside tab's inside-*.png (screenshots_inside.py).
+(screenshots_sequences.py); the Inside tab's inside-*.png (screenshots_inside.py); the GAN and
+Autoencoder tabs' gan-tab.png and autoencoder-tab.png (screenshots_generative.py).
 Real runs, driven through the dock as a user would; takes some seconds.
 """
 
@@ -149,6 +150,7 @@ def _digit(folder: Path, work: Path) -> Path:
 def render_training_screenshots(out_dir: str | Path) -> list[Path]:
     """Write the training pictures into `out_dir`; returns their paths."""
     from ..app import make_application
+    from .screenshots_generative import render_generative_screenshots
     from .screenshots_inside import render_inside_screenshots
     from .screenshots_sequences import data_sequences, forecast_results, try_sentence
 
@@ -167,6 +169,7 @@ def render_training_screenshots(out_dir: str | Path) -> list[Path]:
             try_sentence(folder, Path(work)),
             data_sequences(folder),
             *render_inside_screenshots(folder, Path(work)),
+            *render_generative_screenshots(folder, Path(work)),
         ]
 
 

@@ -75,10 +75,20 @@ def dcgan_mnist_generator():
     )
 
 
+def cgan_mnist_generator():
+    """Code and one-hot class joined, then the DCGAN generator."""
+    code, label = keras.Input((64,)), keras.Input((10,))
+    x = L.Concatenate(axis=1, name="join")([code, label])
+    for layer in dcgan_mnist_generator().layers[1:]:
+        x = type(layer).from_config(layer.get_config())(x)
+    return keras.Model([code, label], x)
+
+
 GENERATIVE_TWINS = {
     "conv-autoencoder": conv_autoencoder,
     "denoising-autoencoder": conv_autoencoder,  # the same network, trained on noisy inputs
     "vae-mnist": vae_mnist,
     "gan-ring": gan_ring_generator,
     "dcgan-mnist": dcgan_mnist_generator,
+    "cgan-mnist": cgan_mnist_generator,
 }

@@ -45,3 +45,43 @@ def ring_project(epochs: int = 30, latent: int = 2, **training) -> project_io.Pr
             },
         }
     )
+
+
+def graph(layers: list[tuple[str, str, dict]], edges: list[tuple[str, str, int]]) -> dict:
+    nodes = [{"id": i, "type": t, "params": p} for i, t, p in layers]
+    wires = [{"from": [a, 0], "to": [b, port]} for a, b, port in edges]
+    return {"nodes": nodes, "edges": wires}
+
+
+def conditional_ring_project(epochs: int = 30, **training) -> project_io.Project:
+    """The ring with its 8 modes as classes: both networks get the class one-hot."""
+    relu = {"units": 64, "activation": "relu"}
+    label = {"shape": [8], "noise": "class"}
+    tail = [("h1", "Dense", relu), ("h2", "Dense", relu)]
+    chain_edges = [("join", "h1", 0), ("h1", "h2", 0)]
+    generator = graph(
+        [("z", "Input", {"shape": [2], "noise": "normal"}), ("label", "Input", label),
+         ("join", "Concatenate", {}), *tail, ("xy", "Dense", {"units": 2})],
+        [("z", "join", 0), ("label", "join", 1), *chain_edges, ("h2", "xy", 0)],
+    )  # fmt: skip
+    discriminator = graph(
+        [("point", "Input", {"shape": "auto"}), ("label", "Input", label),
+         ("join", "Concatenate", {}), *tail, ("real", "Dense", {"units": 1})],
+        [("point", "join", 0), ("label", "join", 1), *chain_edges, ("h2", "real", 0)],
+    )  # fmt: skip
+    return project_io.from_dict(
+        {
+            "format": "neurocanvas",
+            "version": 3,
+            "name": "ring",
+            "graphs": {"generator": generator, "discriminator": discriminator},
+            "training": {
+                "step": "gan",
+                "epochs": epochs,
+                "batch_size": 100,
+                "optimizer": {"type": "Adam", "lr": 0.001},
+                "checkpoint": False,
+                **training,
+            },
+        }
+    )

@@ -1,0 +1,55 @@
+"""The generative tabs' README pictures: gan-tab.png (the gan-ring toy after its run: losses,
+D(real)/D(fake), generated points over the ring) and autoencoder-tab.png (vae-mnist after a
+short run on the MNIST t10k images: inputs and reconstructions, the 2-D code coloured by digit,
+the decoded latent plane). Real runs through the dock.
+
+    python -m neurocanvas.gui.training.screenshots_generative docs/screenshots
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .screenshots import SHARED, _dock, _grab_view, _train
+
+
+def gan_tab(folder: Path, work: Path) -> Path:
+    dock = _dock("gan-ring", checkpoint=True)
+    dock._run_dir = lambda: work / "gan-ring-run"
+    _train(dock)
+    return _grab_view(dock, dock.generative.gan_view, folder / "gan-tab.png")
+
+
+def autoencoder_tab(folder: Path) -> Path:
+    mnist = SHARED / "mnist"
+    source = str(mnist.resolve()) if mnist.is_dir() else "mnist"
+    data = {"source": source, "split": [0.8, 0.1, 0.1], "normalize": False, "reconstruct": True}
+    dock = _dock("vae-mnist", data=data, epochs=6)
+    _train(dock)
+    return _grab_view(dock, dock.generative.autoencoder_view, folder / "autoencoder-tab.png")
+
+
+def render_generative_screenshots(folder: Path, work: Path) -> list[Path]:
+    return [gan_tab(folder, work), autoencoder_tab(folder)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..app import make_application
+
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    make_application()
+    folder = Path(argv[0] if argv else "docs/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        os.environ.setdefault("NEUROCANVAS_DATA_DIR", str(Path(work) / "user-data"))
+        for path in render_generative_screenshots(folder, Path(work)):
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
