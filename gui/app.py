@@ -63,6 +63,10 @@ def make_application():
     app.setOrganizationName("NeuroCanvas")
     app.setStyle("Fusion")  # the same calm look on every platform; follows the system palette
     app.setStyleSheet(STYLE_SHEET)
+    if not hasattr(app, "gui_thread_collector"):
+        from .gui_thread_gc import GuiThreadCollector
+
+        app.gui_thread_collector = GuiThreadCollector(app)
     return app
 
 

@@ -1,6 +1,7 @@
 """Shared set-up for the GUI tests: Qt runs offscreen unless a display was asked for explicitly,
 and the app's user data (autosaves, runs) goes to a fresh folder for every test."""
 
+import gc
 import os
 
 import pytest
@@ -16,12 +17,18 @@ def _private_user_data(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _no_thread_left():
-    """Background work still running when a test ends would outlive its widgets: wait for it."""
-    yield
+def _no_thread_left(qapp):
+    """Garbage is collected on this thread only, as in the app (gui_thread_gc.py); background
+    work still running when a test ends would outlive its widgets: wait for it, then collect the
+    test's garbage here, with nothing of ours running."""
     from neurocanvas.gui.background import wait_for_all
+    from neurocanvas.gui.gui_thread_gc import GuiThreadCollector
 
+    collector = GuiThreadCollector()
+    yield
     wait_for_all()
+    collector.stop()
+    gc.collect()
 
 
 @pytest.fixture
