@@ -15,10 +15,12 @@ from neurocanvas.engine.atomic import atomic_output, write_atomic
 from neurocanvas.engine.shape_format import format_shape
 from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem
 
 MARGIN = 24.0  # scene units around the graph, so outlines and labels are not cut at the edge
 PNG_SCALE = 2.0  # device pixels per scene unit: sharp on high-DPI screens and in documents
 
+_NO_CACHE = QGraphicsItem.CacheMode.NoCache
 SUMMARY_FORMATS = {"text": ".txt", "markdown": ".md", "csv": ".csv"}
 
 
@@ -33,16 +35,20 @@ def canvas_rect(scene, margin: float = MARGIN) -> QRectF:
 
 @contextmanager
 def _for_export(scene):
-    """The scene as a document picture: no selection highlight, no grid (restored afterwards).
+    """The scene as a document picture: no selection highlight, no grid, no cached pixmaps
+    (restored afterwards): an SVG gets vector cards and text, a PNG cards drawn at its own scale.
 
     Signals are blocked so the inspector and status bar do not react to the temporary change."""
     selected = [item for item in scene.selectedItems()]
+    cached = [(item, item.cacheMode()) for item in scene.items() if item.cacheMode() != _NO_CACHE]
     colors = getattr(scene, "colors", None)
     grid = colors.get("grid") if colors is not None else None
     blocked = scene.blockSignals(True)
     try:
         for item in selected:
             item.setSelected(False)
+        for item, _mode in cached:
+            item.setCacheMode(_NO_CACHE)
         if grid is not None:
             colors["grid"] = QColor(0, 0, 0, 0)  # drawBackground still fills the background
         yield
@@ -51,6 +57,8 @@ def _for_export(scene):
             colors["grid"] = grid
         for item in selected:
             item.setSelected(True)
+        for item, mode in cached:
+            item.setCacheMode(mode)
         scene.blockSignals(blocked)
         scene.update()
 

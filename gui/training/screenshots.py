@@ -173,6 +173,23 @@ def render_training_screenshots(out_dir: str | Path) -> list[Path]:
         ]
 
 
+def render_main(argv: list[str] | None, render) -> int:
+    """The `python -m` entry of one group of pictures: `render(folder, work)` offscreen into the
+    folder named by the first argument (docs/screenshots by default), with a scratch work folder."""
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from ..app import make_application
+
+    make_application()
+    folder = Path(argv[0] if argv else "docs/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        os.environ.setdefault("NEUROCANVAS_DATA_DIR", str(Path(work) / "user-data"))
+        for path in render(folder, Path(work)):
+            print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -8,12 +8,10 @@ the decoded latent plane). Real runs through the dock.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from .screenshots import SHARED, _dock, _grab_view, _train
+from .screenshots import SHARED, _dock, _grab_view, _train, render_main
 
 
 def gan_tab(folder: Path, work: Path) -> Path:
@@ -37,18 +35,7 @@ def render_generative_screenshots(folder: Path, work: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..app import make_application
-
-    argv = sys.argv[1:] if argv is None else argv
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    make_application()
-    folder = Path(argv[0] if argv else "docs/screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as work:
-        os.environ.setdefault("NEUROCANVAS_DATA_DIR", str(Path(work) / "user-data"))
-        for path in render_generative_screenshots(folder, Path(work)):
-            print(f"wrote {path}")
-    return 0
+    return render_main(argv, render_generative_screenshots)
 
 
 if __name__ == "__main__":

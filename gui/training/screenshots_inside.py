@@ -7,9 +7,7 @@ renders only these."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -71,18 +69,9 @@ def _canvas_preview(inspected, path: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from ..app import make_application
+    from .screenshots import render_main
 
-    make_application()
-    folder = Path(argv[0] if argv else "docs/screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as work:
-        os.environ.setdefault("NEUROCANVAS_DATA_DIR", str(Path(work) / "user-data"))
-        for path in render_inside_screenshots(folder, Path(work)):
-            print(f"wrote {path}")
-    return 0
+    return render_main(argv, render_inside_screenshots)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from neurocanvas.engine import project as project_io
+from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+
+# The 8 modes of the ring the toy GANs learn (blobs with 8 classes lie on the unit circle).
+CENTRES = np.array(
+    [[math.cos(2 * math.pi * j / 8), math.sin(2 * math.pi * j / 8)] for j in range(8)]
+)
+
+
+def ring_data(n: int):
+    """`n` points of the 8-mode ring, all for training, unscaled (the generator's targets)."""
+    cfg = DataConfig(
+        source="blobs",
+        params={"n": n, "classes": 8, "spread": 0.05},
+        split=(1.0, 0.0, 0.0),
+        normalize=False,
+    )
+    return prepare(load_dataset(cfg), cfg)
 
 
 def chain(layers: list[tuple[str, str, dict]]) -> dict:

@@ -3,36 +3,20 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-from gan_helpers import conditional_ring_project, ring_project
+from gan_helpers import CENTRES, conditional_ring_project, ring_data, ring_project
 from neurocanvas.engine.data import DataConfig, load_dataset, prepare
 from neurocanvas.engine.training import RunFailed, RunFinished, Trainer
 from neurocanvas.engine.training.events import EpochEnded
 from neurocanvas.engine.training.gan_samples import load_generator
-
-CENTRES = np.array(
-    [[math.cos(2 * math.pi * j / 8), math.sin(2 * math.pi * j / 8)] for j in range(8)]
-)
-
-
-def ring_data(n=800):
-    cfg = DataConfig(
-        source="blobs",
-        params={"n": n, "classes": 8, "spread": 0.05},
-        split=(1.0, 0.0, 0.0),
-        normalize=False,
-    )
-    return prepare(load_dataset(cfg), cfg)
 
 
 @pytest.mark.slow
 def test_samples_of_a_chosen_class_land_on_its_mode(tmp_path):
     epochs = []
     trainer = Trainer(
-        conditional_ring_project(epochs=25, checkpoint=True), ring_data(), device="cpu",
+        conditional_ring_project(epochs=25, checkpoint=True), ring_data(800), device="cpu",
         run_dir=tmp_path,
     )  # fmt: skip
     trainer.subscribe(lambda e: epochs.append(e) if isinstance(e, EpochEnded) else None)

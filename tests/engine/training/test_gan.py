@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 import torch
-from gan_helpers import ring_project
-from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+from gan_helpers import CENTRES, ring_data, ring_project
 from neurocanvas.engine.training import (
     RunFailed,
     RunFinished,
@@ -21,26 +18,11 @@ from neurocanvas.engine.training.events import EpochEnded
 from neurocanvas.engine.training.gan_step import GanStep, draw_noise
 
 
-def ring_data(n=2000):
-    cfg = DataConfig(
-        source="blobs",
-        params={"n": n, "classes": 8, "spread": 0.05},
-        split=(1.0, 0.0, 0.0),
-        normalize=False,
-    )
-    return prepare(load_dataset(cfg), cfg)
-
-
-CENTRES = np.array(
-    [[math.cos(2 * math.pi * j / 8), math.sin(2 * math.pi * j / 8)] for j in range(8)]
-)
-
-
 @pytest.mark.slow
 def test_the_ring_gan_covers_every_mode(tmp_path):
     project = ring_project(epochs=80, checkpoint=True)
     epochs: list[EpochEnded] = []
-    trainer = Trainer(project, ring_data(), device="cpu", run_dir=tmp_path)
+    trainer = Trainer(project, ring_data(2000), device="cpu", run_dir=tmp_path)
     trainer.subscribe(lambda e: epochs.append(e) if isinstance(e, EpochEnded) else None)
     result = trainer.run()
     assert isinstance(result, RunFinished), result

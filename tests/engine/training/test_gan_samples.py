@@ -9,8 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from gan_helpers import ring_project
-from neurocanvas.engine.data import DataConfig, load_dataset, prepare
+from gan_helpers import ring_data, ring_project
 from neurocanvas.engine.session.hints import fit_hint
 from neurocanvas.engine.training import RunFinished, Trainer, load_checkpoint
 from neurocanvas.engine.training.checkpoint import CheckpointError
@@ -48,19 +47,9 @@ def test_sample_kinds():
     assert sample_kind(np.zeros((16, 7))) == "values"
 
 
-def _ring_data(n=300):
-    cfg = DataConfig(
-        source="blobs",
-        params={"n": n, "classes": 8, "spread": 0.05},
-        split=(1.0, 0.0, 0.0),
-        normalize=False,
-    )
-    return prepare(load_dataset(cfg), cfg)
-
-
 def test_new_samples_from_a_checkpoint_are_the_generator_on_fresh_codes(tmp_path):
     result = Trainer(
-        ring_project(epochs=1, checkpoint=True), _ring_data(), device="cpu", run_dir=tmp_path
+        ring_project(epochs=1, checkpoint=True), ring_data(300), device="cpu", run_dir=tmp_path
     ).run()
     assert isinstance(result, RunFinished), result
     generator = load_generator(result.checkpoint)
@@ -80,7 +69,7 @@ def test_a_checkpoint_without_a_generator_is_refused_by_name(tmp_path):
     project = sequential_project(
         [("Dense", {"units": 8})], training={"epochs": 1, "checkpoint": True}
     )
-    data = _ring_data(60)
+    data = ring_data(60)
     result = Trainer(project, data, device="cpu", run_dir=tmp_path).run()
     assert isinstance(result, RunFinished), result
     with pytest.raises(CheckpointError, match="no generator"):
