@@ -21,6 +21,7 @@ from .atomic import write_atomic
 from .blocks import BLOCK_TYPE, exposed_targets
 from .graph import Graph, Node
 from .registry import ParamError
+from .user_data import data_dir
 
 FORMAT_NAME = "neurocanvas-block"
 FORMAT_VERSION = 1
@@ -51,12 +52,7 @@ def library_dir() -> Path:
     override = os.environ.get("NEUROCANVAS_BLOCKS_DIR")
     if override:
         return Path(override)
-    data = os.environ.get("NEUROCANVAS_DATA_DIR")
-    if data:
-        return Path(data) / "blocks"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("neurocanvas", appauthor=False)) / "blocks"
+    return data_dir() / "blocks"
 
 
 def node_stem(name: str) -> str:

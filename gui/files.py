@@ -16,20 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from neurocanvas.engine.user_data import data_dir
 from PySide6.QtCore import QObject, QSettings, QTimer
 
 AUTOSAVE_INTERVAL_MS = 30_000
 MAX_RECENT = 8
 _RECENT_KEY = "recent_files"
-
-
-def data_dir() -> Path:
-    override = os.environ.get("NEUROCANVAS_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("neurocanvas", appauthor=False))
 
 
 def settings() -> QSettings:

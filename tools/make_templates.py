@@ -227,69 +227,53 @@ def gan_ring() -> dict[str, Graph]:
     }
 
 
+# A small DCGAN (Radford et al. 2016) for 28x28 digits: strided transposed convolutions with
+# BatchNorm up from a code, strided LeakyReLU convolutions down to image features.
+_UP = {"kernel_size": 4, "stride": 2, "keras_padding": "same"}  # 7 -> 14 -> 28
+_DOWN = {"kernel_size": 4, "stride": 2, "padding": "explicit", "pad": 1}
+DCGAN_UPSAMPLING = [
+    ("project", "Dense", {"units": 64 * 7 * 7}),
+    ("maps", "Reshape", {"shape": [64, 7, 7]}),
+    ("norm1", "BatchNorm2d", {}),
+    ("relu1", "ReLU", {}),
+    ("up1", "ConvTranspose2d", {"out_channels": 32, **_UP}),
+    ("norm2", "BatchNorm2d", {}),
+    ("relu2", "ReLU", {}),
+    ("up2", "ConvTranspose2d", {"out_channels": 1, **_UP}),
+    ("pixels", "Sigmoid", {}),
+]
+DCGAN_FEATURES = [
+    ("image", "Input", IMAGE),
+    ("down1", "Conv2d", {"out_channels": 32, **_DOWN}),
+    ("leaky1", "LeakyReLU", {"negative_slope": 0.2}),
+    ("down2", "Conv2d", {"out_channels": 64, **_DOWN}),
+    ("leaky2", "LeakyReLU", {"negative_slope": 0.2}),
+    ("flatten", "Flatten", {}),
+]
+
+
 def dcgan_mnist() -> dict[str, Graph]:
-    """A small DCGAN (Radford et al. 2016) for 28x28 digits: strided transposed convolutions
-    with BatchNorm up from a 64-number code, strided LeakyReLU convolutions down to one logit."""
-    up = {"kernel_size": 4, "stride": 2, "keras_padding": "same"}  # 7 -> 14 -> 28
-    down = {"kernel_size": 4, "stride": 2, "padding": "explicit", "pad": 1}
+    """The DCGAN: a 64-number code up to a digit; the image's features down to one logit."""
     return {
-        "generator": build(
-            [
-                ("z", "Input", {"shape": [64], "noise": "normal"}),
-                ("project", "Dense", {"units": 64 * 7 * 7}),
-                ("maps", "Reshape", {"shape": [64, 7, 7]}),
-                ("norm1", "BatchNorm2d", {}),
-                ("relu1", "ReLU", {}),
-                ("up1", "ConvTranspose2d", {"out_channels": 32, **up}),
-                ("norm2", "BatchNorm2d", {}),
-                ("relu2", "ReLU", {}),
-                ("up2", "ConvTranspose2d", {"out_channels": 1, **up}),
-                ("pixels", "Sigmoid", {}),
-            ]
-        ),
-        "discriminator": build(
-            [
-                ("image", "Input", IMAGE),
-                ("down1", "Conv2d", {"out_channels": 32, **down}),
-                ("leaky1", "LeakyReLU", {"negative_slope": 0.2}),
-                ("down2", "Conv2d", {"out_channels": 64, **down}),
-                ("leaky2", "LeakyReLU", {"negative_slope": 0.2}),
-                ("flatten", "Flatten", {}),
-                ("real", "Dense", {"units": 1}),
-            ]
-        ),
+        "generator": build([("z", "Input", {"shape": [64], "noise": "normal"}), *DCGAN_UPSAMPLING]),
+        "discriminator": build([*DCGAN_FEATURES, ("real", "Dense", {"units": 1})]),
     }
 
 
 def cgan_mnist() -> dict[str, Graph]:
     """The DCGAN made conditional (Mirza & Osindero 2014): the digit's class, one-hot, joins
     the code at the generator's input and the image features before the discriminator's logit."""
-    up = {"kernel_size": 4, "stride": 2, "keras_padding": "same"}
-    down = {"kernel_size": 4, "stride": 2, "padding": "explicit", "pad": 1}
     label = {"shape": [10], "noise": "class"}
     generator = [
         ("z", "Input", {"shape": [64], "noise": "normal"}),
         ("label", "Input", label),
         ("join", "Concatenate", {}),
-        ("project", "Dense", {"units": 64 * 7 * 7}),
-        ("maps", "Reshape", {"shape": [64, 7, 7]}),
-        ("norm1", "BatchNorm2d", {}),
-        ("relu1", "ReLU", {}),
-        ("up1", "ConvTranspose2d", {"out_channels": 32, **up}),
-        ("norm2", "BatchNorm2d", {}),
-        ("relu2", "ReLU", {}),
-        ("up2", "ConvTranspose2d", {"out_channels": 1, **up}),
-        ("pixels", "Sigmoid", {}),
+        *DCGAN_UPSAMPLING,
     ]
     g_edges = [("z", "join"), ("label", "join")]
     g_edges += [(a[0], b[0]) for a, b in zip(generator[2:], generator[3:])]
     critic = [
-        ("image", "Input", IMAGE),
-        ("down1", "Conv2d", {"out_channels": 32, **down}),
-        ("leaky1", "LeakyReLU", {"negative_slope": 0.2}),
-        ("down2", "Conv2d", {"out_channels": 64, **down}),
-        ("leaky2", "LeakyReLU", {"negative_slope": 0.2}),
-        ("flatten", "Flatten", {}),
+        *DCGAN_FEATURES,
         ("label", "Input", label),
         ("join", "Concatenate", {}),
         ("real", "Dense", {"units": 1}),

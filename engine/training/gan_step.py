@@ -208,11 +208,14 @@ class GanStep(TrainStep):
 
     def judge(self, critic, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         """The discriminator's logits (N,) for samples `x` (of classes `labels`, conditional)."""
-        n = x.shape[0]
+        return self._scores(critic, x, labels).reshape(x.shape[0])
+
+    def _scores(self, critic, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """The discriminator's output for `x`, as it comes (one value per sample or not)."""
         if self.condition is None:
-            return critic(x).reshape(n)
+            return critic(x)
         hot = self.condition.one_hot(labels)
-        return feed(critic, {self.sample_id: x, self.condition.discriminator_input: hot}).reshape(n)
+        return feed(critic, {self.sample_id: x, self.condition.discriminator_input: hot})
 
     def _labels(self, n: int, generator: torch.Generator | None = None, device=None):
         if self.condition is None:
@@ -230,12 +233,7 @@ class GanStep(TrainStep):
                     f"the generator makes samples of shape {tuple(fake.shape[1:])}, but the data's "
                     f"samples are {sample_shape}; make its last layer output {sample_shape}"
                 )
-            if self.condition is None:
-                score = critic.eval()(fake)
-            else:
-                hot = self.condition.one_hot(labels)
-                values = {self.sample_id: fake, self.condition.discriminator_input: hot}
-                score = feed(critic.eval(), values)
+            score = self._scores(critic.eval(), fake, labels)
         if score.reshape(2, -1).shape[1] != 1:
             raise TrainingError(
                 f"the discriminator must output one value per sample (Dense 1), not "
@@ -282,12 +280,10 @@ class GanStep(TrainStep):
         real_logits = self.judge(critic, x, real_labels)
         fake_logits = self.judge(critic, fake.detach(), fake_labels)
         if self.wasserstein:
-            if self.condition is not None:  # the penalty at the real classes' one-hot codes
-                hot = self.condition.one_hot(real_labels)
-                at = self.condition.discriminator_input
-                critic = lambda v: feed(self.critic_logits, {self.sample_id: v, at: hot})  # noqa: E731
-            penalty = gradient_penalty(critic, x, fake.detach())
-            critic = self.critic_logits
+            # The penalty at the real samples' classes (a conditional critic's one-hot codes)
+            penalty = gradient_penalty(
+                lambda between: self.judge(critic, between, real_labels), x, fake.detach()
+            )
             d_loss = fake_logits.mean() - real_logits.mean() + self.gp_weight * penalty
         else:
             real_target = torch.full_like(real_logits, 1.0 - self.smoothing)

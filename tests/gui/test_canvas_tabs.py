@@ -5,8 +5,7 @@ double-click with a breadcrumb back out."""
 from __future__ import annotations
 
 from neurocanvas.gui import network_actions
-from neurocanvas.gui.document import Document
-from neurocanvas.gui.main_window import TAB_SUMMARY, MainWindow
+from neurocanvas.gui.main_window import TAB_SUMMARY
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox
@@ -69,20 +68,14 @@ def test_the_network_menu_adds_renames_and_removes_networks(make_window, monkeyp
     assert window.pane.names()[2] == "judge" and window.pane.tabs.currentIndex() == 2
 
 
-def _nested_window(qtbot):
+def _nested_window(make_window):
     from nested_blocks import nested_resnet
 
-    window = MainWindow(Document(nested_resnet()))
-    window.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return make_window(nested_resnet())
 
 
-def test_double_click_opens_a_block_and_the_breadcrumb_goes_back_out(qtbot, data_dir):
-    window = _nested_window(qtbot)
+def test_double_click_opens_a_block_and_the_breadcrumb_goes_back_out(qtbot, make_window):
+    window = _nested_window(make_window)
     canvas, pane, document = window.canvas, window.pane, window.document
     card = canvas.node_item("res1")
     point = canvas.mapFromScene(card.sceneBoundingRect().center())
@@ -113,8 +106,8 @@ def test_double_click_opens_a_block_and_the_breadcrumb_goes_back_out(qtbot, data
     assert document.active_path == ("main",)
 
 
-def test_clicking_an_issue_inside_nested_blocks_opens_the_body_and_selects_it(qtbot, data_dir):
-    window = _nested_window(qtbot)
+def test_clicking_an_issue_inside_nested_blocks_opens_the_body_and_selects_it(qtbot, make_window):
+    window = _nested_window(make_window)
     document = window.document
     document.open_path(("main", "res1", "inner"))
     document.graph.set_params("conv1", {"kernel_size": 40, "padding": "valid"})
@@ -130,10 +123,10 @@ def test_clicking_an_issue_inside_nested_blocks_opens_the_body_and_selects_it(qt
     assert window.canvas.node_item("conv1").severity == "error"
 
 
-def test_open_block_is_in_the_context_menu_and_the_network_menu(qtbot, data_dir):
+def test_open_block_is_in_the_context_menu_and_the_network_menu(qtbot, make_window):
     from neurocanvas.gui.canvas.context_menu import canvas_menu
 
-    window = _nested_window(qtbot)
+    window = _nested_window(make_window)
     canvas = window.canvas
     point = canvas.mapFromScene(canvas.node_item("res1").sceneBoundingRect().center())
     menu = canvas_menu(canvas, point)
@@ -148,8 +141,8 @@ def test_open_block_is_in_the_context_menu_and_the_network_menu(qtbot, data_dir)
     assert window.document.active_path == ("main", "res1")
 
 
-def test_previews_of_the_trained_model_show_on_the_main_network_only(qtbot, data_dir):
-    window = _nested_window(qtbot)
+def test_previews_of_the_trained_model_show_on_the_main_network_only(qtbot, make_window):
+    window = _nested_window(make_window)
     canvas = window.canvas
     entry = {"kind": "bar", "values": [0.5, -0.25], "range": [-0.25, 0.5], "shape": [2]}
     window.document.open_path(("main", "res1"))

@@ -17,12 +17,14 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def make_window(qtbot, data_dir):
-    """`make_window("seed-cnn")`: a shown MainWindow on that template; closing never prompts."""
+    """`make_window("seed-cnn")`: a shown MainWindow on that template (or on a Project);
+    closing never prompts."""
     from neurocanvas.gui.document import Document
     from neurocanvas.gui.main_window import MainWindow
 
-    def make(template: str = "seed-cnn"):
-        window = MainWindow(Document(load_template(template)))
+    def make(template="seed-cnn"):
+        project = load_template(template) if isinstance(template, str) else template
+        window = MainWindow(Document(project))
         window.ask_save_changes = lambda: "discard"
         qtbot.addWidget(window)
         window.resize(1200, 800)

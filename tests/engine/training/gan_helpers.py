@@ -31,6 +31,26 @@ def chain(layers: list[tuple[str, str, dict]]) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
+def _gan_project(generator: dict, discriminator: dict, epochs: int, training: dict):
+    """A two-network ring project trained by the gan step (Adam 1e-3, batch 100, no checkpoint)."""
+    return project_io.from_dict(
+        {
+            "format": "neurocanvas",
+            "version": 3,
+            "name": "ring",
+            "graphs": {"generator": generator, "discriminator": discriminator},
+            "training": {
+                "step": "gan",
+                "epochs": epochs,
+                "batch_size": 100,
+                "optimizer": {"type": "Adam", "lr": 0.001},
+                "checkpoint": False,
+                **training,
+            },
+        }
+    )
+
+
 def ring_project(epochs: int = 30, latent: int = 2, **training) -> project_io.Project:
     relu = {"units": 64, "activation": "relu"}
     generator = chain(
@@ -49,22 +69,7 @@ def ring_project(epochs: int = 30, latent: int = 2, **training) -> project_io.Pr
             ("real", "Dense", {"units": 1}),
         ]
     )
-    return project_io.from_dict(
-        {
-            "format": "neurocanvas",
-            "version": 3,
-            "name": "ring",
-            "graphs": {"generator": generator, "discriminator": discriminator},
-            "training": {
-                "step": "gan",
-                "epochs": epochs,
-                "batch_size": 100,
-                "optimizer": {"type": "Adam", "lr": 0.001},
-                "checkpoint": False,
-                **training,
-            },
-        }
-    )
+    return _gan_project(generator, discriminator, epochs, training)
 
 
 def graph(layers: list[tuple[str, str, dict]], edges: list[tuple[str, str, int]]) -> dict:
@@ -89,19 +94,4 @@ def conditional_ring_project(epochs: int = 30, **training) -> project_io.Project
          ("join", "Concatenate", {}), *tail, ("real", "Dense", {"units": 1})],
         [("point", "join", 0), ("label", "join", 1), *chain_edges, ("h2", "real", 0)],
     )  # fmt: skip
-    return project_io.from_dict(
-        {
-            "format": "neurocanvas",
-            "version": 3,
-            "name": "ring",
-            "graphs": {"generator": generator, "discriminator": discriminator},
-            "training": {
-                "step": "gan",
-                "epochs": epochs,
-                "batch_size": 100,
-                "optimizer": {"type": "Adam", "lr": 0.001},
-                "checkpoint": False,
-                **training,
-            },
-        }
-    )
+    return _gan_project(generator, discriminator, epochs, training)
