@@ -73,6 +73,8 @@ class ExportSource:
             "neurocanvas.project": self.project.name,
             "neurocanvas.trained": "true" if self.trained else "false",
             "class_names": json.dumps(self.class_names),
+            # One sample's shape per input: what importing the file back needs to trace it.
+            "input_shapes": json.dumps({k: list(v) for k, v in self.input_shapes.items()}),
         }
         if self.preprocessing:
             pre = self.preprocessing

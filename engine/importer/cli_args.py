@@ -9,15 +9,16 @@ def register_commands(subparsers) -> None:
     )
     parser.add_argument(
         "source",
-        help="torchvision:NAME (vgg16, resnet18, mobilenet_v2, ...; built without downloading) "
-        "or path/to/file.py:ClassName (your nn.Module; the file runs)",
+        help="torchvision:NAME (vgg16, resnet18, mobilenet_v2, ...; built without downloading), "
+        "path/to/file.py:ClassName (your nn.Module; the file runs), a .onnx file, or a "
+        "TorchScript file (torch.jit.save; NeuroCanvas's own exports record their input shape)",
     )
     parser.add_argument("--out", required=True, metavar="PROJECT", help="project file to write")
     parser.add_argument(
         "--weights",
         metavar="FILE",
         help="a state dict (.pth) to load into the model first, e.g. torchvision's published "
-        "weights downloaded beforehand",
+        "weights downloaded beforehand (ONNX and TorchScript files carry their own)",
     )
     parser.add_argument(
         "--input-shape",

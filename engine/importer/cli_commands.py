@@ -49,4 +49,10 @@ def run_import(args) -> int:
         f"{count:,} trainable parameters) and its weights {weights_path(out)}",
         file=sys.stderr,
     )
+    if imported.max_difference is not None:
+        print(
+            f"neurocanvas: the project's output matches the file's within "
+            f"{imported.max_difference:.1e} (largest difference on a random input)",
+            file=sys.stderr,
+        )
     return 0

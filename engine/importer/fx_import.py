@@ -36,6 +36,8 @@ class Imported:
     project: Project
     state: dict[str, torch.Tensor]  # the compiled project's state dict (weights copied)
     sources: dict[str, str] = field(default_factory=dict)  # our module path -> original path
+    max_difference: float | None = None  # against the imported file itself, where one was read
+    module: nn.Module | None = None  # the compiled project holding `state`
 
 
 class _Tracer(fx.Tracer):
@@ -186,12 +188,17 @@ def _lay_out(graph: Graph) -> None:
 
 
 def import_module(
-    model: nn.Module, input_shape, name: str = "imported", copy_weights: bool = True
+    model: nn.Module,
+    input_shape,
+    name: str = "imported",
+    copy_weights: bool = True,
+    fx_graph: fx.Graph | None = None,
 ) -> Imported:
     """The project for `model` (traced in eval mode) with its weights copied (`copy_weights`
-    False: the graph only, e.g. for a model built on the meta device; `state` is then empty)."""
+    False: the graph only, e.g. for a model built on the meta device; `state` is then empty).
+    `fx_graph`: the model's graph when it is already one (an ONNX file's), not traced again."""
     model = model.eval()
-    fx_graph = _trace(model, name)
+    fx_graph = fx_graph if fx_graph is not None else _trace(model, name)
     graph, paths, sources = _flat_graph(model, fx_graph, input_shape, name)
     _group_modules(graph, paths)
     found: dict[str, str] = {}
@@ -204,4 +211,4 @@ def import_module(
     for ours, theirs in found.items():
         compiled.get_submodule(ours).load_state_dict(model.get_submodule(theirs).state_dict())
     state = {key: value.detach().clone() for key, value in compiled.state_dict().items()}
-    return Imported(project, state, found)
+    return Imported(project, state, found, module=compiled)

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..layers.core import Reshape
+
 
 class Unmappable(ValueError):
     """A module or function with no NeuroCanvas layer; the message says why."""
@@ -114,6 +116,20 @@ def _flatten(m: nn.Flatten) -> Mapped:
     return "Flatten", {}
 
 
+def _leaky_relu(m: nn.LeakyReLU) -> Mapped:
+    return "LeakyReLU", {"negative_slope": float(m.negative_slope)}
+
+
+def _softmax(m: nn.Softmax) -> Mapped:
+    if m.dim is None or m.dim == 0:
+        raise Unmappable("a softmax over the batch axis (or with no axis given)")
+    return "Softmax", {"axis": m.dim - 1 if m.dim > 0 else m.dim}
+
+
+def _reshape(m: Reshape) -> Mapped:
+    return "Reshape", {"shape": tuple(m.shape)}
+
+
 def _stochastic_depth(m) -> Mapped:
     return "StochasticDepth", {"rate": float(m.p), "mode": m.mode}
 
@@ -132,11 +148,14 @@ MODULES: dict[type, Callable[[Any], Mapped]] = {
     nn.Sigmoid: _plain("Sigmoid"),
     nn.Tanh: _plain("Tanh"),
     nn.GELU: _plain("GELU"),
+    nn.LeakyReLU: _leaky_relu,
+    nn.Softmax: _softmax,
     nn.Hardswish: _plain("HardSwish"),
     nn.Hardsigmoid: _plain("HardSigmoid"),
     nn.Dropout: _dropout,
     nn.Flatten: _flatten,
     nn.Identity: _plain("Identity"),
+    Reshape: _reshape,
 }
 try:  # torchvision's own modules (EfficientNet's stochastic depth); torchvision is optional
     from torchvision.ops import StochasticDepth as _TorchvisionStochasticDepth

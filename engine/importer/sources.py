@@ -1,5 +1,6 @@
 """Where an imported model comes from: `torchvision:NAME` (built without weights: nothing is
-downloaded) or `path/to/file.py:ClassName`; `--weights FILE` loads a state dict into it."""
+downloaded), `path/to/file.py:ClassName`, or an ONNX / TorchScript file (file_sources.py);
+`--weights FILE` loads a state dict into the first two."""
 
 from __future__ import annotations
 
@@ -102,6 +103,12 @@ def import_source(
     source: str, weights: str | None = None, input_shape=None, arguments: str | None = None
 ) -> Imported:
     """Build the model `source` names, load `weights` if given, and import it."""
+    from .file_sources import import_file, is_model_file
+
+    if is_model_file(source):
+        if weights:
+            raise ModelImportError(f"{source}: a model file carries its weights; drop --weights")
+        return import_file(source, input_shape)
     if source.startswith("torchvision:"):
         name = source.removeprefix("torchvision:")
         model, default_shape = torchvision_model(name), IMAGENET_SHAPE
@@ -110,7 +117,8 @@ def import_source(
         name = source.rpartition(":")[2]
     else:
         raise ModelImportError(
-            f"{source}: write torchvision:NAME (e.g. torchvision:resnet18) or path/to/file.py:Class"
+            f"{source}: write torchvision:NAME (e.g. torchvision:resnet18), path/to/file.py:Class, "
+            "a .onnx file or a TorchScript file"
         )
     shape = tuple(input_shape) if input_shape else default_shape
     if shape is None:
