@@ -316,6 +316,34 @@ AUTOENCODER_TRAINING = {
 }
 
 
+def rbm_features() -> Graph:
+    """Input -> Flatten -> RBM (frozen) -> a logistic regression on its 256 features. The rbm
+    step trains the RBM (its trainable switch is for backpropagation); a supervised run that
+    starts from that run's weights then trains the classifier alone."""
+    graph = build(
+        [
+            ("pixels", "Input", IMAGE),
+            ("flatten", "Flatten", {}),
+            ("rbm", "RBM", {"hidden": RBM_HIDDEN}),
+            ("classifier", "Dense", {"units": 10, "activation": "softmax"}),
+        ]
+    )
+    graph.nodes["rbm"].trainable = False
+    return graph
+
+
+RBM_HIDDEN = 256
+# Both runs (the RBM by CD-1, then the classifier) use these settings; pixels stay in [0, 1].
+RBM_TRAINING = {
+    "step": "rbm",
+    "rbm": {"k": 1, "persistent": False},
+    "optimizer": {"type": "SGD", "lr": 0.05, "momentum": 0.5},
+    "loss": "auto",
+    "epochs": 10,
+    "batch_size": 50,
+}
+
+
 TEMPLATES = {
     "seed-mlp": (
         "Seed MLP",
@@ -503,6 +531,15 @@ TEMPLATES = {
         {"source": "mnist", "split": [1.0, 0.0, 0.0], "seed": 0, "normalize": False},
         gan_training(DCGAN_EPOCHS, 64, 0.0002, label_smoothing=0.1, samples=100)
         | {"num_threads": 1},
+    ),
+    "rbm-features-mnist": (
+        "RBM features for MNIST",
+        "Train the RBM (256 hidden units, CD-1: the RBM tab), then set the step to supervised "
+        "and train again starting from that run's weights: a logistic regression on the "
+        "frozen RBM's features",
+        rbm_features,
+        MNIST_DATA | {"normalize": False},
+        RBM_TRAINING,
     ),
     "residual-cnn": (
         "Residual CNN",

@@ -166,11 +166,14 @@ class TrainingJob(Job):
 
 
 def plain_samples(event: BatchEnded | EpochEnded) -> BatchEnded | EpochEnded:
-    """A generator's epoch samples as numpy: a tensor pickled across processes travels as
+    """A generator's epoch samples (or an RBM's pictures) as numpy: a tensor pickled across processes travels as
     shared memory behind a second connection, which the training process's pipe refuses."""
     samples = getattr(event, "samples", None)
     if samples is None or isinstance(samples, np.ndarray):
         return event
+    if isinstance(samples, dict):  # an RBM's pictures (rbm_pictures.py): tensors among them
+        plain = {k: v.numpy() if hasattr(v, "numpy") else v for k, v in samples.items()}
+        return dataclasses.replace(event, samples=plain)
     return dataclasses.replace(event, samples=samples.numpy())
 
 

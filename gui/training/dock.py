@@ -98,7 +98,7 @@ class TrainingDock(QWidget):
         ):
             self.views.addTab(widget, title)
         self.views.currentChanged.connect(self._tab_shown)
-        self.generative = GenerativeTabs(self.views)  # GAN and autoencoder tabs
+        self.generative = GenerativeTabs(self.views)  # GAN, autoencoder and RBM tabs
         self.generative.show_for(document.project)
 
         self.banner = QLabel()
