@@ -4,6 +4,9 @@ projects only, opens when such a run starts, and fills from a real run through t
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from neurocanvas.engine.training.events import EpochEnded
@@ -111,3 +114,66 @@ def test_an_rbm_run_in_the_dock_fills_the_rbm_tab(qtbot, open_dock):
     assert rbm.chains.image.image.shape == tile(np.zeros((16, 1, 28, 28))).shape
     assert np.isfinite(rbm.curves["val_free_energy"].yData).all()
     assert "Finished after 2 epochs" in rbm.status.text()
+
+
+def test_starting_from_the_latest_run_needs_one_with_a_checkpoint(qtbot, open_dock):
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.gui.document import Document
+
+    project = load_template("rbm-features-mnist")
+    project.data = {**project.data, "source": str(need(MNIST))}
+    dock = open_dock(Document(project))
+    panel = dock.train_panel
+    panel.start_from_latest.setChecked(True)
+    assert not dock.start()
+    assert "No earlier run of this project has a checkpoint" in dock.error_text()
+    assert dock.worker is None
+
+
+def test_the_training_step_is_a_form_field(qtbot, open_dock):
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.gui.document import Document
+
+    document = Document(load_template("rbm-features-mnist"))
+    dock = open_dock(document)
+    editor = dock.train_panel.editors[("training", "step")]
+    assert editor.widget.currentText() == "rbm"
+    editor.widget.setCurrentIndex(editor.widget.findText("supervised"))
+    assert document.project.training["step"] == "supervised"
+    document.undo_stack.undo()
+    assert document.project.training["step"] == "rbm"
+
+
+@pytest.mark.slow
+def test_the_classifier_run_starts_from_the_rbm_run_in_the_dock(qtbot, open_dock):
+    """The template's route: the rbm step, then supervised from the latest run's weights."""
+    import torch
+    from neurocanvas.engine.templates import load_template
+    from neurocanvas.engine.training.checkpoint import load_checkpoint
+    from neurocanvas.gui.document import Document
+
+    project = load_template("rbm-features-mnist")
+    project.graph.nodes["rbm"].params["hidden"] = 16
+    project.training = {**project.training, "epochs": 1}
+    project.data = {**project.data, "source": str(need(MNIST))}
+    document = Document(project)
+    dock = open_dock(document)
+    assert dock.start()
+    qtbot.waitUntil(lambda: dock.worker is None, timeout=120_000)
+    assert dock.error_text() == "" and dock.latest_checkpoint()
+    document.project.training = {**document.project.training, "step": "supervised"}
+    dock.train_panel.start_from_latest.setChecked(True)
+    statuses = []
+    label = dock.live_view.status
+    shown = label.setText
+    label.setText = lambda text: (statuses.append(text), shown(text))  # every line it shows
+    assert dock.start()
+    assert dock.views.currentWidget() is dock.live_view  # a supervised run: the Live tab
+    qtbot.waitUntil(lambda: dock.worker is None, timeout=120_000)
+    assert dock.error_text() == ""
+    assert any("weights loaded for 2 node(s): rbm, classifier" in s for s in statuses), statuses
+    result = json.loads((Path(dock.runs_view.runs[-1]["run_dir"]) / "result.json").read_text())
+    assert result["test"]["accuracy"] > 0.2  # 10 classes; 16 features after one epoch of CD
+    first, second = (load_checkpoint(run["checkpoint"])[0] for run in dock.runs_view.runs[-2:])
+    assert torch.equal(first.rbm.weight, second.rbm.weight)  # the RBM stayed frozen
+    assert not torch.equal(first.classifier[0].weight, second.classifier[0].weight)
