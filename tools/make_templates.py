@@ -473,6 +473,35 @@ TEMPLATES = {
             "batch_size": 200,
         },
     ),
+    "tabular-anomaly": (
+        "Anomaly detection on a table",
+        "A dense autoencoder (4 -> 8 -> 2 -> 8 -> 4) learns iris flowers of one species "
+        "(Iris-versicolor, the data's normal_class); rows it reconstructs badly are anomalies: "
+        "the Anomalies tab shows the test rows' error histogram and a threshold",
+        lambda: build(
+            [
+                ("measurements", "Input", {"shape": [4]}),
+                ("encode", "Dense", {"units": 8, "activation": "tanh"}),
+                ("bottleneck", "Dense", {"units": 2}),
+                ("decode", "Dense", {"units": 8, "activation": "tanh"}),
+                ("reconstruction", "Dense", {"units": 4}),
+            ]
+        ),
+        # Statistics from the normal rows only: the other species land far out in their units.
+        {
+            "source": "iris",
+            "split": [0.6, 0.1, 0.3],
+            "seed": 0,
+            "reconstruct": True,
+            "normal_class": "Iris-versicolor",
+        },
+        {
+            "optimizer": {"type": "Adam", "lr": 0.01},
+            "loss": "mse",
+            "epochs": 150,
+            "batch_size": 8,
+        },
+    ),
     "conv-autoencoder": (
         "Convolutional autoencoder",
         "Strided convolutions squeeze a digit to 32x7x7, transposed convolutions rebuild it "

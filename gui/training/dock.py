@@ -160,7 +160,7 @@ class TrainingDock(QWidget):
                 Progress: self._progress,
                 Snapshot: self._snapshot,
                 RunFinished: self._run_finished,
-                Results: self.results_view.show_extras,
+                Results: self._results,
                 RunFailed: self._run_failed,
             }
         )
@@ -469,6 +469,10 @@ class TrainingDock(QWidget):
         if run is not None:
             self.runs_view.add_past(run)
             self.views.setCurrentWidget(self.runs_view)
+
+    def _results(self, results: Results) -> None:
+        self.results_view.show_extras(results)
+        self.generative.results(results)
 
     def latest_checkpoint(self) -> str | None:
         """The checkpoint of this project's most recent run that has one (Runs tab order)."""
