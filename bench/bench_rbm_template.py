@@ -9,7 +9,7 @@ classifier on raw pixels (issue 19's RBM figure, the template's version).
    weights: logistic regression on raw pixels, same optimizer, epochs and batches.
 
 Test accuracy of 2 and 3 on the template's test split (MNIST t10k, 15%, seed 0) and their ratio.
-`python -m bench rbm_template` (about 5 minutes on the 2-core machine).
+`python -m bench rbm_template` (about a minute on the 2-core machine).
 """
 
 from __future__ import annotations

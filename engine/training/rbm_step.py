@@ -86,6 +86,8 @@ class RbmStep(TrainStep):
         self.chain: torch.Tensor | None = None
         self.train_x = x[:FREE_ENERGY_SAMPLES]
         self.sample_shape = tuple(x.shape[1:])
+        # Where the tab's Gibbs chains start: noise with the training pixels' frequencies
+        self.pixel_frequencies = x[:FREE_ENERGY_SAMPLES].flatten(1).float().mean(0)
         self.fixed = (self.val_x if self.val_x is not None and len(self.val_x) else x)[:SHOWN]
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -113,7 +115,7 @@ class RbmStep(TrainStep):
     def epoch_samples(self) -> dict:
         """The RBM tab's pictures of the epoch just trained (plain numpy: they cross the
         training process's pipe as they are)."""
-        return rbm_picture(self.rbm, self.sample_shape, self.fixed)
+        return rbm_picture(self.rbm, self.sample_shape, self.fixed, start=self.pixel_frequencies)
 
     def final_evaluation(self, trainer: Trainer) -> EvalResult:
         last = trainer.history[-1] if trainer.history else {}

@@ -50,7 +50,6 @@ class AnomalyView(QWidget):
         self.percentile.setRange(50.0, 100.0)
         self.percentile.setDecimals(1)
         self.percentile.setSingleStep(1.0)
-        self.percentile.setSuffix(" th percentile")
         self.percentile.setValue(DEFAULT_PERCENTILE)
         self.percentile.setToolTip(
             "The threshold: this share of the training rows' errors lies below it (drag the "
@@ -62,7 +61,7 @@ class AnomalyView(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Threshold at the"))
         row.addWidget(self.percentile)
-        row.addWidget(QLabel("of the training rows' errors"))
+        row.addWidget(QLabel("percentile of the training rows' errors"))
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -91,6 +90,7 @@ class AnomalyView(QWidget):
             item.hide()
         self.line.hide()
         self.counts.clear()
+        self.plot.getPlotItem().legend.clear()
 
     def show_results(self, results) -> None:
         report = getattr(results, "anomaly", None)
@@ -107,10 +107,14 @@ class AnomalyView(QWidget):
             "normal": errors[np.asarray(labels) == self.normal],
             "other": errors[np.asarray(labels) != self.normal],
         }  # fmt: skip
+        legend = self.plot.getPlotItem().legend
+        legend.clear()  # only the groups drawn (none for one histogram of every row)
         for name, item in self.curves.items():
             item.setVisible(name in groups)
             if name in groups:
                 item.setData(edges, histogram(groups[name], edges))
+                if name != "all":
+                    legend.addItem(item, item.name())
         self.status.setText(
             f"{len(errors)} {report['split']} rows after the run"
             + (f"; the autoencoder learnt rows of class {normal} only" if normal else "")

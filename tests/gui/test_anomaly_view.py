@@ -33,6 +33,7 @@ def test_the_view_draws_each_groups_errors_and_counts_the_flagged_rows(qtbot):
     normal, other = view.curves["normal"], view.curves["other"]
     assert normal.isVisible() and other.isVisible() and not view.curves["all"].isVisible()
     assert normal.yData.sum() == 3 and other.yData.sum() == 4
+    assert len(view.plot.getPlotItem().legend.items) == 2  # the two groups drawn
     assert view.threshold() == pytest.approx(0.95)  # the 95th percentile of 0.00..1.00
     assert view.flags == {
         "rows": 7,
@@ -56,6 +57,7 @@ def test_without_labels_one_histogram_of_every_row(qtbot):
     qtbot.addWidget(view)
     view.show_results(Results("test", anomaly=_report(labels=False)))
     assert view.curves["all"].yData.sum() == 7 and view.flags == {"rows": 7, "flagged": 3}
+    assert not view.plot.getPlotItem().legend.items  # one histogram: nothing to tell apart
     view.reset()
     assert view.report is None and not view.line.isVisible()
 

@@ -151,3 +151,20 @@ def test_cd_k_pictures_stay_finite(k):
     assert isinstance(trainer.run(), RunFinished)
     for value in epochs[-1].samples.values():
         assert not isinstance(value, np.ndarray) or np.isfinite(value).all()
+
+
+def test_chains_start_from_noise_with_the_given_frequencies():
+    """All pixels on at the start (frequency 1): one step's P(v | h) follows from h drawn
+    given the all-ones image, with the generator's draws taken in the same order."""
+    rbm = _small_rbm()
+    ones = torch.ones(3)
+    out = gibbs_chains(rbm, count=4, steps=1, seed=2, start=ones)
+    draws = torch.Generator().manual_seed(2)
+    torch.rand(4, 3, generator=draws)  # the start's draws: every pixel on whatever they are
+    u_h = torch.rand(4, 2, generator=draws).numpy()
+    W, bv, bh = (
+        t.detach().numpy().astype(np.float64)
+        for t in (rbm.weight, rbm.visible_bias, rbm.hidden_bias)
+    )
+    h = (u_h < _sigmoid(np.ones((4, 3)) @ W.T + bh)).astype(float)
+    np.testing.assert_allclose(out.numpy(), _sigmoid(h @ W + bv), rtol=1e-6)
