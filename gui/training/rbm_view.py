@@ -16,12 +16,10 @@ import numpy as np
 import pyqtgraph as pg
 from neurocanvas.engine.training.events import EpochEnded
 from neurocanvas.engine.training.gan_samples import sample_kind, tile
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from .autoencoder_view import strip
 from .plots import curve, make_plot
-from .results import pixmap_from_array
 
 REDRAW_MS = 500
 TRAIN_COLOR, VAL_COLOR = "#2563eb", "#ea580c"
@@ -45,12 +43,21 @@ def grid(samples: np.ndarray) -> np.ndarray:
     return tile(values, columns=1, pad=1)
 
 
+def pairs(inputs: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+    """Images: the inputs in a row above their reconstructions; other samples: the inputs'
+    strips, then the reconstructions'."""
+    both = np.concatenate([np.asarray(inputs), np.asarray(outputs)])
+    if sample_kind(both) == "image":
+        return tile(both, columns=len(inputs))
+    return grid(both)
+
+
 class PicturePlot(pg.PlotWidget):
     """A picture scaled to the widget with its aspect kept, first row at the top, no axes."""
 
     def __init__(self, title: str):
         super().__init__(background="w")
-        self.setMinimumSize(220, 220)
+        self.setMinimumSize(160, 120)
         self.setTitle(title, size="11pt")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
@@ -71,32 +78,34 @@ class RbmView(QWidget):
         self.status = QLabel("Train a project with the rbm step to watch its filters and samples.")
         self.status.setWordWrap(True)
         self.filters = PicturePlot("Filters")
+        self.filters.setToolTip(
+            "Each hidden unit's weights in the input's shape: what it responds to (each scaled "
+            "by its own largest weight)"
+        )
         self.chains = PicturePlot("Samples from Gibbs chains")
-        self.energy_plot = make_plot("Free energy (lower: more probable)", "mean F(v)")
+        self.chains.setToolTip(
+            "P(v | h) after alternating Gibbs steps from the same seeded noise every epoch "
+            "(each pixel on as often as in the training images): what the model generates"
+        )
+        self.energy_plot = make_plot("Free energy", "mean F(v)")
+        self.energy_plot.setMinimumHeight(100)  # the pictures above get the room first
         self.curves = {
             "free_energy": curve(self.energy_plot, "training", TRAIN_COLOR, symbol="o"),
             "val_free_energy": curve(self.energy_plot, "validation", VAL_COLOR, symbol="o"),
         }
         self.gap = QLabel()
         self.gap.setWordWrap(True)
-        self.rows: dict[str, QLabel] = {}
-        rows = QGridLayout()
-        rows.addWidget(QLabel("<b>Reconstructions of fixed samples</b>"), 0, 0, 1, 2)
-        for i, (key, title) in enumerate((("inputs", "Input"), ("reconstructions", "P(v | h)"))):
-            name, picture = QLabel(f"<b>{title}</b>"), QLabel()
-            name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            rows.addWidget(name, i + 1, 0)
-            rows.addWidget(picture, i + 1, 1)
-            self.rows[key] = picture
-        rows.setColumnStretch(2, 1)
-        rows.setRowStretch(3, 1)
-        rows.addWidget(self.gap, 3, 0, 1, 3, Qt.AlignmentFlag.AlignTop)
-        # Pictures above (the filters are what an RBM is looked at for), figures below.
+        self.reconstructions = PicturePlot("Fixed samples (top) and P(v | h) (bottom)")
+        right = QVBoxLayout()
+        right.addWidget(self.reconstructions, 1)
+        right.addWidget(self.gap)
+        # Pictures above (the filters are what an RBM is looked at for), figures below; every
+        # part scales with the tab, so a narrow window clips nothing.
         body = QGridLayout()
         body.addWidget(self.filters, 0, 0)
         body.addWidget(self.chains, 0, 1)
         body.addWidget(self.energy_plot, 1, 0)
-        body.addLayout(rows, 1, 1)
+        body.addLayout(right, 1, 1)
         body.setRowStretch(0, 3)
         body.setRowStretch(1, 2)
         body.setColumnStretch(0, 1)
@@ -115,10 +124,8 @@ class RbmView(QWidget):
         self.history: list[dict[str, float]] = []
         self.latest: dict | None = None
         self.latest_epoch = 0
-        self.filters.image.clear()
-        self.chains.image.clear()
-        for label in self.rows.values():
-            label.clear()
+        for plot in (self.filters, self.chains, self.reconstructions):
+            plot.image.clear()
         self.gap.clear()
         self.dirty = True
 
@@ -151,18 +158,14 @@ class RbmView(QWidget):
             return
         shown, hidden = len(picture["filters"]), picture["hidden"]
         self.filters.show_picture(grid(signed_unit(picture["filters"])))
-        self.filters.setTitle(
-            f"Filters: {shown} of {hidden} hidden units' weights (grey 0, light +, dark -)",
-            size="11pt",
-        )
+        self.filters.setTitle(f"{shown} of {hidden} filters (grey 0, light +, dark -)", size="11pt")
         self.chains.show_picture(grid(picture["chains"]))
         self.chains.setTitle(
-            f"{len(picture['chains'])} Gibbs chains, fixed seeds, {picture['gibbs_steps']} "
-            f"steps · epoch {self.latest_epoch}",
+            f"{len(picture['chains'])} Gibbs chains, {picture['gibbs_steps']} steps · epoch "
+            f"{self.latest_epoch}",
             size="11pt",
         )
-        for key, label in self.rows.items():
-            label.setPixmap(pixmap_from_array(strip(picture[key]), scale=2))
+        self.reconstructions.show_picture(pairs(picture["inputs"], picture["reconstructions"]))
 
     def _show_gap(self) -> None:
         last = self.history[-1] if self.history else {}
@@ -174,6 +177,7 @@ class RbmView(QWidget):
         start = first.get("val_free_energy", np.nan) - first.get("free_energy", np.nan)
         growing = len(self.history) > 1 and gap > start + max(abs(start), 1.0)
         self.gap.setText(
-            f"Validation minus training free energy: <b>{gap:+.2f}</b> (epoch 1: {start:+.2f})"
+            f"Validation minus training free energy (lower: more probable): <b>{gap:+.2f}</b> "
+            f"(epoch 1: {start:+.2f})"
             + (" · the gap is opening: the RBM is starting to overfit" if growing else "")
         )

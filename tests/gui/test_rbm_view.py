@@ -48,9 +48,11 @@ def test_the_rbm_view_draws_each_epochs_pictures_and_free_energy(qtbot):
         item = view.curves[name]
         np.testing.assert_allclose(item.yData, [e[column] for e in energies])
         assert list(item.xData) == [1, 2, 3]
-    assert view.rows["inputs"].pixmap().width() == 2 * (8 * 30 + 2)
+    both = np.concatenate([last["inputs"], last["reconstructions"]])
+    np.testing.assert_array_equal(view.reconstructions.image.image, tile(both, columns=8))
+    assert view.reconstructions.image.image.shape == (2 * 30 + 2, 8 * 30 + 2)  # two rows of 8
     assert "+10.00" in view.gap.text() and "overfit" in view.gap.text()
-    assert "64 of 100" in view.filters.plotItem.titleLabel.text
+    assert "64 of 100 filters" in view.filters.plotItem.titleLabel.text
     assert "epoch 3" in view.chains.plotItem.titleLabel.text
     view.reset()
     assert view.filters.image.image is None and view.history == []
@@ -78,6 +80,7 @@ def test_a_table_rbms_filters_and_samples_are_strips(qtbot):
     view.redraw()
     assert view.filters.image.image.shape == (4 * 2 + 1, 12 + 2)  # one strip a unit
     assert view.chains.image.image.shape == (16 * 2 + 1, 12 + 2)
+    assert view.reconstructions.image.image.shape == (16 * 2 + 1, 12 + 2)  # 8 inputs, 8 outputs
 
 
 def test_the_rbm_tab_shows_for_rbm_projects_only(qtbot, open_dock):
