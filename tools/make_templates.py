@@ -316,6 +316,34 @@ AUTOENCODER_TRAINING = {
 }
 
 
+def rbm_features() -> Graph:
+    """Input -> Flatten -> RBM (frozen) -> a logistic regression on its 256 features. The rbm
+    step trains the RBM (its trainable switch is for backpropagation); a supervised run that
+    starts from that run's weights then trains the classifier alone."""
+    graph = build(
+        [
+            ("pixels", "Input", IMAGE),
+            ("flatten", "Flatten", {}),
+            ("rbm", "RBM", {"hidden": RBM_HIDDEN}),
+            ("classifier", "Dense", {"units": 10, "activation": "softmax"}),
+        ]
+    )
+    graph.nodes["rbm"].trainable = False
+    return graph
+
+
+RBM_HIDDEN = 256
+# Both runs (the RBM by CD-1, then the classifier) use these settings; pixels stay in [0, 1].
+RBM_TRAINING = {
+    "step": "rbm",
+    "rbm": {"k": 1, "persistent": False},
+    "optimizer": {"type": "SGD", "lr": 0.05, "momentum": 0.5},
+    "loss": "auto",
+    "epochs": 10,
+    "batch_size": 50,
+}
+
+
 TEMPLATES = {
     "seed-mlp": (
         "Seed MLP",
@@ -445,6 +473,35 @@ TEMPLATES = {
             "batch_size": 200,
         },
     ),
+    "tabular-anomaly": (
+        "Anomaly detection on a table",
+        "A dense autoencoder (4 -> 8 -> 2 -> 8 -> 4) learns iris flowers of one species "
+        "(Iris-versicolor, the data's normal_class); rows it reconstructs badly are anomalies: "
+        "the Anomalies tab shows the test rows' error histogram and a threshold",
+        lambda: build(
+            [
+                ("measurements", "Input", {"shape": [4]}),
+                ("encode", "Dense", {"units": 8, "activation": "tanh"}),
+                ("bottleneck", "Dense", {"units": 2}),
+                ("decode", "Dense", {"units": 8, "activation": "tanh"}),
+                ("reconstruction", "Dense", {"units": 4}),
+            ]
+        ),
+        # Statistics from the normal rows only: the other species land far out in their units.
+        {
+            "source": "iris",
+            "split": [0.6, 0.1, 0.3],
+            "seed": 0,
+            "reconstruct": True,
+            "normal_class": "Iris-versicolor",
+        },
+        {
+            "optimizer": {"type": "Adam", "lr": 0.01},
+            "loss": "mse",
+            "epochs": 150,
+            "batch_size": 8,
+        },
+    ),
     "conv-autoencoder": (
         "Convolutional autoencoder",
         "Strided convolutions squeeze a digit to 32x7x7, transposed convolutions rebuild it "
@@ -503,6 +560,15 @@ TEMPLATES = {
         {"source": "mnist", "split": [1.0, 0.0, 0.0], "seed": 0, "normalize": False},
         gan_training(DCGAN_EPOCHS, 64, 0.0002, label_smoothing=0.1, samples=100)
         | {"num_threads": 1},
+    ),
+    "rbm-features-mnist": (
+        "RBM features for MNIST",
+        "Train the RBM (256 hidden units, CD-1: the RBM tab), then set the step to supervised "
+        "and train again starting from that run's weights: a logistic regression on the "
+        "frozen RBM's features",
+        rbm_features,
+        MNIST_DATA | {"normalize": False},
+        RBM_TRAINING,
     ),
     "residual-cnn": (
         "Residual CNN",

@@ -118,6 +118,8 @@ class DataConfig:
     reconstruct: bool = False
     input_noise: str = "none"
     input_noise_strength: float = 0.3
+    # Anomaly detection: training and validation rows of this class only (prepare.py).
+    normal_class: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -150,7 +152,9 @@ class DataConfig:
                 f"unknown data setting(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
             )
         kwargs = {
-            k: v for k, v in d.items() if v is not None or k in ("target", "task", "test_source")
+            k: v
+            for k, v in d.items()
+            if v is not None or k in ("target", "task", "test_source", "normal_class")
         }
         # Copies, so the config never shares a list with the project it came from.
         if isinstance(kwargs.get("params"), dict):
@@ -177,7 +181,7 @@ class DataConfig:
             "reconstruct": self.reconstruct,
             "input_noise": self.input_noise,
             "input_noise_strength": self.input_noise_strength,
-        }
+        } | ({"normal_class": self.normal_class} if self.normal_class is not None else {})
 
     @classmethod
     def from_spec(cls, spec: str, **overrides: Any) -> DataConfig:

@@ -58,6 +58,8 @@ class PreparedData:
     texts: dict[str, list[str]] = field(default_factory=dict)
     # An autoencoder's data (the "reconstruct" setting): the target is the input itself.
     reconstruct: bool = False
+    # Anomaly detection: the class the training rows were kept to (the "normal_class" setting)
+    normal_class: str | None = None
     # Denoising: `corrupt(x, generator=None)` adds the input noise to a normalised batch
     # (corruption.py); the trainer corrupts inputs only, never targets. None: no noise.
     corrupt: Callable[..., torch.Tensor] | None = None
@@ -122,6 +124,8 @@ def prepare_indices(
     report = [] if report is None else report
     info = ds.info
     own_test = te is None
+    if cfg.normal_class is not None:
+        tr, va = normal_rows(ds, cfg, tr, va, report)
     test_x, test_y = (ds.test.x, ds.test.y) if own_test else (ds.x[te], ds.y[te])
     tr_t, va_t = torch.from_numpy(tr), torch.from_numpy(va)
     train_x, train_y = ds.x[tr_t], ds.y[tr_t]
@@ -190,8 +194,37 @@ def prepare_indices(
         texts=texts,
         target_times=times,
         reconstruct=cfg.reconstruct,
+        normal_class=cfg.normal_class,
         corrupt=corrupt,
     )
+
+
+def normal_rows(ds: Dataset, cfg: DataConfig, tr: np.ndarray, va: np.ndarray, report: list[str]):
+    """The training and validation rows of `cfg.normal_class` only (anomaly detection: an
+    autoencoder learns what normal rows look like; the test split keeps every class)."""
+    names = [str(name) for name in ds.info.class_names]
+    if ds.info.task == "regression" or not names:
+        raise DataError("data normal_class needs labelled classes; this data's target is a number")
+    if not cfg.reconstruct:
+        raise DataError(
+            "data normal_class is for anomaly detection with an autoencoder: it needs "
+            "reconstruct (target = input) turned on"
+        )
+    if cfg.normal_class not in names:
+        raise DataError(
+            f"data normal_class {cfg.normal_class!r} is not a class of this data; its classes: "
+            + ", ".join(names)
+        )
+    index = names.index(cfg.normal_class)
+    labels = ds.y.numpy()
+    tr, va = tr[labels[tr] == index], va[labels[va] == index]
+    if len(tr) == 0:
+        raise DataError(f"no training rows of class {cfg.normal_class!r} are left")
+    report.append(
+        f"anomaly detection: training and validation on class {cfg.normal_class} only; the "
+        "test split keeps every class"
+    )
+    return tr, va
 
 
 def _corruption(cfg: DataConfig, train_raw: torch.Tensor, pre: Preprocessing, report: list[str]):

@@ -170,6 +170,16 @@ DATA_SETTINGS: tuple[SettingSpec, ...] = (
         label="input noise strength",
     ),
     SettingSpec(
+        "normal_class",
+        "text",
+        None,
+        "Anomaly detection: train and validate an autoencoder on the rows of this class only "
+        "(the normal ones); the test split keeps every row, so rows of the other classes show "
+        "as large reconstruction errors (empty: every row)",
+        optional=True,
+        label="train on class",
+    ),
+    SettingSpec(
         "test_source",
         "text",
         None,

@@ -160,6 +160,10 @@ def results(trainer) -> Results:
     placed = trainer.splits.get(split_name)
     if placed is None:
         return Results(split_name)
+    if trainer.objective.task == "reconstruction" and trainer.config.step != "rbm":
+        from neurocanvas.engine.training.anomaly import anomaly_report
+
+        return Results(split_name, anomaly=anomaly_report(trainer, split_name))
     x, target = placed
     view, objective = trainer.view, trainer.objective
     was_training = view.training

@@ -88,7 +88,8 @@ class Snapshot(Event):
 @dataclass(frozen=True)
 class Results(Event):
     """Extra views of the split evaluated at the end, sent after RunFinished: a ROC curve
-    (binary), predicted-vs-true points (regression), misclassified images, or `error` when they
+    (binary), predicted-vs-true points (regression), misclassified images, an autoencoder's
+    reconstruction errors (`anomaly`), or `error` when they
     could not be made (the run's result stands)."""
 
     split: str = "test"
@@ -96,6 +97,9 @@ class Results(Event):
     scatter: dict[str, Any] | None = None
     misclassified: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    # An autoencoder's per-row reconstruction errors (training rows and this split's), for
+    # the Anomalies tab (engine/training/anomaly.py's anomaly_report)
+    anomaly: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,9 @@ class AutoencoderCallback(Callback):
 
     def on_run_start(self, trainer) -> None:
         self.shown = None
-        if trainer.objective.task != "reconstruction":
+        # The rbm step trains in reconstruction mode too, but its model outputs features:
+        # the RBM tab shows its reconstructions instead (rbm_pictures.py).
+        if trainer.objective.task != "reconstruction" or trainer.config.step == "rbm":
             return
         name = next((n for n in ("test", "val", "train") if trainer.splits.get(n)), None)
         if name is None:

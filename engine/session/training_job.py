@@ -30,7 +30,7 @@ from neurocanvas.engine.training.events import (
 
 from .insight import InsightCallback, PreviewCallback, results
 from .job import Emit, Job, failure_event
-from .messages import Command, DataReady, Outcome, Progress, Results, Snapshot
+from .messages import Command, DataReady, Outcome, Progress, Results, Snapshot, Status
 from .reconstruction import AutoencoderCallback
 
 EMIT_INTERVAL = 0.1  # seconds between Progress messages (~10 a second)
@@ -45,6 +45,7 @@ class TrainingJob(Job):
         insight: bool = True,
         preview_sample: int | None = None,
         preview_image: list | None = None,
+        init_from: str | None = None,
     ):
         self.project = copy.deepcopy(project)  # the window may edit the document meanwhile
         self.run_dir = None if run_dir is None else str(run_dir)
@@ -56,6 +57,9 @@ class TrainingJob(Job):
         # ...or this raw sample (a digit drawn on the pad: uint8 values in the data's shape),
         # preprocessed as the data was
         self.preview_image = preview_image
+        # A checkpoint whose weights the network starts from, node by node where names and
+        # shapes match (the window's "Start from the latest run's weights", train --init-from)
+        self.init_from = init_from
         self.trainer = None
         self._emit: Emit = lambda event: None
         self._lock = threading.Lock()
@@ -68,7 +72,7 @@ class TrainingJob(Job):
         # Only the settings cross to the training process: locks and a trainer do not pickle.
         return type(self), (
             self.project, self.run_dir, self.device, self.insight, self.preview_sample,
-            self.preview_image,
+            self.preview_image, self.init_from,
         )  # fmt: skip
 
     # control, from any thread --------------------------------------------------------------------
@@ -125,9 +129,31 @@ class TrainingJob(Job):
             sample = preview_input(data, self.preview_sample or 0, self.preview_image)
             callbacks.append(PreviewCallback(self._send_snapshot, sample))
         self._emit(data_ready(data))
+        model = None if self.init_from is None else self._start_from(project, data, config)
         return Trainer(
-            project, data, config, callbacks=callbacks, device=self.device, run_dir=self.run_dir
+            project,
+            data,
+            config,
+            callbacks=callbacks,
+            device=self.device,
+            run_dir=self.run_dir,
+            model=model,
         )
+
+    def _start_from(self, project, data, config):
+        """The network compiled for the data with `init_from`'s weights where they match; the
+        report (which nodes took them) goes to the window as a Status."""
+        from neurocanvas.engine.compiler import compile_graph
+        from neurocanvas.engine.shapes import AutoSizes
+        from neurocanvas.engine.training.init_from import init_from, read_state
+        from neurocanvas.engine.training.run_state import auto_sizes_for
+
+        # A GAN's main graph is its generator: noise in, a sample out (not the data's sizes).
+        auto = AutoSizes() if config.step == "gan" else auto_sizes_for(data)
+        model = compile_graph(project.graph, auto=auto, seed=config.seed)
+        report = init_from(model, read_state(self.init_from), self.init_from)
+        self._emit(Status(f"Starting from {Path(self.init_from).parent.name}: {report.lines()[0]}"))
+        return model
 
     def _on_event(self, event: Event) -> None:
         """Trainer subscriber (training thread): buffer progress, pass run boundaries at once."""
@@ -166,11 +192,14 @@ class TrainingJob(Job):
 
 
 def plain_samples(event: BatchEnded | EpochEnded) -> BatchEnded | EpochEnded:
-    """A generator's epoch samples as numpy: a tensor pickled across processes travels as
+    """A generator's epoch samples (or an RBM's pictures) as numpy: a tensor pickled across processes travels as
     shared memory behind a second connection, which the training process's pipe refuses."""
     samples = getattr(event, "samples", None)
     if samples is None or isinstance(samples, np.ndarray):
         return event
+    if isinstance(samples, dict):  # an RBM's pictures (rbm_pictures.py): tensors among them
+        plain = {k: v.numpy() if hasattr(v, "numpy") else v for k, v in samples.items()}
+        return dataclasses.replace(event, samples=plain)
     return dataclasses.replace(event, samples=samples.numpy())
 
 
@@ -178,11 +207,14 @@ def build_failure(error: BaseException) -> RunFailed:
     """The RunFailed of a run whose data or settings could not be prepared."""
     from neurocanvas.engine.data import DataError
     from neurocanvas.engine.training import ConfigError
+    from neurocanvas.engine.training.checkpoint import CheckpointError
 
     if isinstance(error, DataError):
         return failure_event(error, f"The data could not be loaded: {error}")
     if isinstance(error, ConfigError):
         return failure_event(error, f"A training setting is not valid: {error}")
+    if isinstance(error, CheckpointError):  # the weights to start from do not fit
+        return failure_event(error, f"Could not start from those weights: {error}")
     return failure_event(error)
 
 

@@ -31,6 +31,12 @@ def register_commands(subparsers) -> None:
         help="a separate file or folder that is the test split as it is (UCR's _TEST file); "
         "validation then comes from the training data",
     )
+    train.add_argument(
+        "--step",
+        metavar="NAME",
+        help="the training step, instead of the project's: supervised, gan or rbm (after an "
+        "rbm run, --step supervised --init-from RUN/best.pt trains the layers on its features)",
+    )
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float, help="learning rate")

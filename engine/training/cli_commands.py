@@ -50,6 +50,7 @@ def run_train(args) -> int:
     changes = {
         key: value
         for key, value in (
+            ("step", args.step),
             ("epochs", args.epochs),
             ("batch_size", args.batch_size),
             ("lr", args.lr),

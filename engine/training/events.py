@@ -62,7 +62,8 @@ class EpochEnded(Event):
     improved: bool  # the monitored metric reached a new best
     # {node id: mean L2 norm of its parameters' gradients this epoch, before clipping}
     grad_norms: dict[str, float] = field(default_factory=dict)
-    # A generator's outputs for fixed noise (N, *sample shape) on the CPU, or None (gan_step.py).
+    # A generator's outputs for fixed noise (N, *sample shape) on the CPU (gan_step.py), an
+    # RBM's pictures (a dict of numpy arrays: rbm_pictures.py), or None.
     samples: Any = None
 
 

@@ -7,18 +7,28 @@ is its visible data, in [0, 1] (pixels without standardisation). The gradient of
 are the usual settings. The epoch's "loss" is the reconstruction error, mean squared
 P(v | h0) - v0; `epoch_metrics` adds the mean free energy of training and validation samples
 (a gap that opens while training is the RBM's overfitting signal, Hinton's practical guide
-section 6).
+section 6), and `epoch_samples` the RBM tab's pictures (rbm_pictures.py: filters,
+reconstructions of fixed samples, Gibbs chains from fixed seeds).
+
+Layers above the RBM (a classifier reading its features) are left alone, and so is the RBM's
+`trainable` switch: it is for backpropagation, so a frozen RBM is still trained here (its own
+optimizer, with the run's settings) and stays frozen when a supervised run trains the layers
+above it on its features (the rbm-features-mnist template).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import torch
 
 from ..layers.rbm import BernoulliRBM, cd_step
 from .metrics import EvalResult
+from .optimizers import build_optimizer
+from .rbm_pictures import SHOWN, rbm_picture
 from .run_events import TrainingError
+from .schedules import build_schedule
 from .steps import TrainStep
 
 if TYPE_CHECKING:
@@ -50,7 +60,7 @@ class RbmStep(TrainStep):
         rbms = [m for m in run.model.modules() if isinstance(m, BernoulliRBM)]
         if len(rbms) != 1:
             raise TrainingError(f"the rbm step trains one RBM node; this network has {len(rbms)}")
-        self.rbm, (self.optimizer,) = rbms[0], run.optimizers
+        self.rbm = rbms[0]
         x, _ = run.splits["train"]
         if x[:1].flatten(1).shape[1] != self.rbm.weight.shape[1]:
             raise TrainingError(
@@ -64,9 +74,21 @@ class RbmStep(TrainStep):
                 f"a Bernoulli RBM sees values in [0, 1], but the inputs range over [{low:.3g}, "
                 f"{high:.3g}]; turn off the data's standardisation (normalize)"
             )
+        # Only the RBM's weights are updated, through an optimizer of their own (also when
+        # they are frozen for backpropagation, when the run's optimizer never got them).
+        self.optimizer = build_optimizer(self.rbm.parameters(), config.optimizer)
+        run.optimizers = [self.optimizer]
+        batches = math.ceil(len(x) / config.batch_size)
+        run.schedule = build_schedule(
+            self.optimizer, config.schedule, batches, config.epochs, run.monitor
+        )
         self.k, self.persistent = config.rbm["k"], config.rbm["persistent"]
         self.chain: torch.Tensor | None = None
         self.train_x = x[:FREE_ENERGY_SAMPLES]
+        self.sample_shape = tuple(x.shape[1:])
+        # Where the tab's Gibbs chains start: noise with the training pixels' frequencies
+        self.pixel_frequencies = x[:FREE_ENERGY_SAMPLES].flatten(1).float().mean(0)
+        self.fixed = (self.val_x if self.val_x is not None and len(self.val_x) else x)[:SHOWN]
 
     def __call__(self, x: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         v0 = x.flatten(1).float()
@@ -89,6 +111,11 @@ class RbmStep(TrainStep):
         if self.val_x is not None and len(self.val_x):
             result["val_free_energy"] = float(self.rbm.free_energy(self.val_x.float()).mean())
         return result
+
+    def epoch_samples(self) -> dict:
+        """The RBM tab's pictures of the epoch just trained (plain numpy: they cross the
+        training process's pipe as they are)."""
+        return rbm_picture(self.rbm, self.sample_shape, self.fixed, start=self.pixel_frequencies)
 
     def final_evaluation(self, trainer: Trainer) -> EvalResult:
         last = trainer.history[-1] if trainer.history else {}

@@ -98,7 +98,7 @@ class TrainingDock(QWidget):
         ):
             self.views.addTab(widget, title)
         self.views.currentChanged.connect(self._tab_shown)
-        self.generative = GenerativeTabs(self.views)  # GAN and autoencoder tabs
+        self.generative = GenerativeTabs(self.views)  # GAN, autoencoder and RBM tabs
         self.generative.show_for(document.project)
 
         self.banner = QLabel()
@@ -160,7 +160,7 @@ class TrainingDock(QWidget):
                 Progress: self._progress,
                 Snapshot: self._snapshot,
                 RunFinished: self._run_finished,
-                Results: self.results_view.show_extras,
+                Results: self._results,
                 RunFailed: self._run_failed,
             }
         )
@@ -193,12 +193,27 @@ class TrainingDock(QWidget):
                 "(or choose a folder that holds it), then Train again."
             )
             return False
+        init_from = None
+        if self.train_panel.start_from_latest.isChecked():
+            init_from = self.latest_checkpoint()
+            if init_from is None:
+                self.show_error(
+                    "No earlier run of this project has a checkpoint to start from: train it "
+                    "once (with checkpoints on), or untick “Start from the latest run's weights”."
+                )
+                return False
         project = self.document.project.to_dict()
         run_dir = self._run_dir()
         self._session_runs.append(run_dir)
         preview = self.preview_controls.sample()
         drawn = self.preview_controls.image(self.try_view.pad)
-        job = TrainingJob(project, run_dir=run_dir, preview_sample=preview, preview_image=drawn)
+        job = TrainingJob(
+            project,
+            run_dir=run_dir,
+            preview_sample=preview,
+            preview_image=drawn,
+            init_from=init_from,
+        )
         self.worker = JobWorker(job)
         self.worker.event.connect(self._on_event)
         self.worker.failed.connect(self._worker_crashed)
@@ -455,6 +470,15 @@ class TrainingDock(QWidget):
             self.runs_view.add_past(run)
             self.views.setCurrentWidget(self.runs_view)
 
+    def _results(self, results: Results) -> None:
+        self.results_view.show_extras(results)
+        self.generative.results(results)
+
+    def latest_checkpoint(self) -> str | None:
+        """The checkpoint of this project's most recent run that has one (Runs tab order)."""
+        latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
+        return str(latest[-1]) if latest else None
+
     def show_past_runs(self) -> None:
         """List this project's runs from earlier sessions (its run folders) in Runs."""
         from neurocanvas.engine.training.run_index import list_runs
@@ -466,10 +490,10 @@ class TrainingDock(QWidget):
             if re.fullmatch(seeded, folder.name):
                 runs += list_runs(folder, r"seed-\d+")
         self.runs_view.show_past(runs)
-        latest = [run["checkpoint"] for run in self.runs_view.runs if run["checkpoint"]]
+        latest = self.latest_checkpoint()
         if latest and self.try_view.model is None:  # Try it answers with this project's model
-            self.try_view.load_checkpoint(str(latest[-1]))
-            self.inside_view.set_checkpoint(str(latest[-1]))
+            self.try_view.load_checkpoint(latest)
+            self.inside_view.set_checkpoint(latest)
 
     def open_tensorboard(self, folder: str) -> None:
         """TensorBoard on loopback for a run's logs folder, opened in the browser."""

@@ -5,8 +5,9 @@ and per-class scores), playground-boundary.png (circles: the decision boundary o
 runs-compare.png (two runs of one model, SGD vs Adam, their validation losses overlaid),
 draw-digit.png (an MNIST model trained on the t10k set, a drawn digit and its class bars);
 forecast-results.png, try-forecast.png, try-sentence.png and data-sequences.png
-(screenshots_sequences.py); the Inside tab's inside-*.png (screenshots_inside.py); the GAN and
-Autoencoder tabs' gan-tab.png and autoencoder-tab.png (screenshots_generative.py).
+(screenshots_sequences.py); the Inside tab's inside-*.png (screenshots_inside.py); the GAN,
+Autoencoder, RBM and Anomalies tabs' gan-tab.png, autoencoder-tab.png, rbm-tab.png and
+anomaly-tab.png (screenshots_generative.py).
 Real runs, driven through the dock as a user would; takes some seconds.
 """
 

@@ -32,7 +32,9 @@ from .fit import compact, fitting_form
 from .settings import row_label, set_section
 
 # The form's settings, in order: (section, setting) -> the panel attribute holding its widget.
+STEP = ("training", "step")
 FIELDS: dict[tuple[str, str], str] = {
+    STEP: "step",
     ("optimizer", "type"): "optimizer",
     ("optimizer", "lr"): "lr",
     ("training", "batch_size"): "batch_size",
@@ -110,6 +112,13 @@ class TrainPanel(QWidget):
             "Stop when the monitored metric has not improved for 'patience' epochs"
         )
         self.early_stopping.toggled.connect(self._toggle_early_stopping)
+        # A choice for the next run, not a project setting (like train --init-from).
+        self.start_from_latest = QCheckBox("from the latest run's weights")
+        self.start_from_latest.setToolTip(
+            "Layers whose names and shapes match take the weights of this project's latest run "
+            "with a checkpoint; the others start fresh. E.g. train an RBM with the rbm step, "
+            "then a classifier on its frozen features with the supervised step."
+        )
         box = QGroupBox("Training settings")
         box.setLayout(self._form())
         self._buttons()
@@ -134,11 +143,24 @@ class TrainPanel(QWidget):
                 label.customContextMenuRequested.connect(
                     lambda pos, key=key, widget=label: self._tune_menu(widget, pos, key)
                 )
+            if key == STEP:  # a list of valid choices: no error line to keep room for
+                form.addRow(label, self._with_start_from(editor.widget))
+                continue
             form.addRow(label, editor.widget)
             form.addRow("", editor.error)
             if key == ("training", "loss"):
                 form.addRow("", self.loss_hint)
         return form
+
+    def _with_start_from(self, step: QWidget) -> QWidget:
+        """The step's row also holds "Start from the latest run's weights": the two choices
+        the rbm-features route makes together (one row: the form fits without scrolling)."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(step)
+        layout.addWidget(self.start_from_latest, 1)
+        return row
 
     def _buttons(self) -> None:
         self.train_button = QPushButton("Train")

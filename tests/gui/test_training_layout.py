@@ -126,6 +126,10 @@ def test_a_two_class_matrix_in_a_narrow_pane_keeps_its_title_and_numbers(qtbot, 
 
 def test_banner_does_not_move_the_controls_and_clears_on_new_data(qtbot, make_dock):
     dock = make_dock()
+    # The Training tab in front, as when the button is clicked: a hidden tab's page keeps a
+    # stale size until it is shown, and a page taller than that would scroll there.
+    dock.settings_tabs.setCurrentIndex(1)
+    qtbot.wait(20)
     button = dock.train_panel.train_button
     before = (
         button.mapTo(dock, button.rect().topLeft()),
