@@ -1,4 +1,5 @@
-"""Edit > Group into Block / Ungroup, and File > Import Model… (a torchvision architecture).
+"""Edit > Group into Block / Ungroup, File > Import Model… (a torchvision architecture) and
+File > Import Model File… (ONNX or TorchScript).
 
 The actions only ask the Document for undoable edits, or open the imported project as a new
 document; the work (grouping, tracing, weights) is the engine's.
@@ -68,6 +69,13 @@ def install_import_action(window, file_menu: QMenu) -> None:
     window.import_action = window._action(
         file_menu, "&Import Model…", lambda: ask_import(window), status=IMPORT_HELP
     )
+    window.import_file_action = window._action(
+        file_menu,
+        "Import Model &File…",
+        lambda: ask_import_file(window),
+        status="Open an ONNX (.onnx) or TorchScript (.pt) file as an editable project, "
+        "its weights kept",
+    )
     window.import_block_action = window._action(
         file_menu,
         "Import &Block File…",
@@ -116,6 +124,30 @@ def ask_import(window) -> bool:
     return import_into(window, f"torchvision:{name}", shape, Path(path))
 
 
+def ask_import_file(window) -> bool:
+    """Ask for an ONNX or TorchScript file, then where to save the project."""
+    if not window.maybe_save("importing a model"):
+        return False
+    start = files.last_folder("model") or str(Path.home())
+    source, _ = QFileDialog.getOpenFileName(
+        window,
+        "Import an ONNX or TorchScript model",
+        start,
+        "Models (*.onnx *.pt *.pth *.ts);;All files (*)",
+    )
+    if not source:
+        return False
+    files.remember_folder("model", source)
+    target = Path(files.last_folder("project") or Path(source).parent) / f"{Path(source).stem}.json"
+    path, _ = QFileDialog.getSaveFileName(
+        window, "Save the imported project", str(target), "NeuroCanvas project (*.json)"
+    )
+    if not path:
+        return False
+    files.remember_folder("project", path)
+    return import_into(window, source, "", Path(path))
+
+
 def import_into(window, source: str, shape_text: str, path: Path) -> bool:
     """Import `source`, write the project and its weights to `path`, then open it (in the
     background: tracing ResNet-50 takes a few seconds)."""
@@ -125,7 +157,11 @@ def import_into(window, source: str, shape_text: str, path: Path) -> bool:
     from .background import run_in_background
 
     try:
-        shape = tuple(int(part) for part in shape_text.replace("x", ",").split(","))
+        shape = (
+            tuple(int(part) for part in shape_text.replace("x", ",").split(","))
+            if shape_text
+            else None  # a model file's own input shape
+        )
     except ValueError:
         window.show_error("Cannot import", f"{shape_text!r} is not a shape such as 3,224,224")
         return False

@@ -71,6 +71,28 @@ def test_import_writes_the_project_and_weights_and_opens_it(window, qtbot, tmp_p
     assert list(window.document.graph.nodes) == ["x", "body", "head"]
 
 
+def test_import_model_file_asks_for_the_file_then_the_project(tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked, imports = [], []
+
+    class Window:  # what the action needs of the window
+        def maybe_save(self, purpose):
+            asked.append(purpose)
+            return True
+
+    window = Window()
+    model_file = tmp_path / "net.onnx"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(model_file), ""))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "net.json"), "")
+    )
+    monkeypatch.setattr(block_actions, "import_into", lambda *args: imports.append(args) or True)
+    assert block_actions.ask_import_file(window)
+    assert asked == ["importing a model"]
+    assert imports == [(window, str(model_file), "", tmp_path / "net.json")]  # its own shape
+
+
 def test_summary_folds_a_blocks_layers_until_clicked(window):
     window.canvas.select_nodes(["conv1", "pool1"])
     block_actions.group_selected(window)
