@@ -54,6 +54,18 @@ def gan_ring_generator():
     )
 
 
+def tabular_anomaly():
+    return _chain(
+        keras.Input((4,)),
+        [
+            L.Dense(8, activation="tanh", name="encode"),
+            L.Dense(2, name="bottleneck"),
+            L.Dense(8, activation="tanh", name="decode"),
+            L.Dense(4, name="reconstruction"),
+        ],
+    )
+
+
 def _norm(name):  # PyTorch's BatchNorm2d defaults: eps 1e-5, momentum 0.1 (Keras' 0.9)
     return L.BatchNormalization(axis=1, epsilon=1e-5, momentum=0.9, name=name)
 
@@ -89,6 +101,7 @@ GENERATIVE_TWINS = {
     "denoising-autoencoder": conv_autoencoder,  # the same network, trained on noisy inputs
     "vae-mnist": vae_mnist,
     "gan-ring": gan_ring_generator,
+    "tabular-anomaly": tabular_anomaly,
     "dcgan-mnist": dcgan_mnist_generator,
     "cgan-mnist": cgan_mnist_generator,
 }

@@ -243,8 +243,13 @@ KERAS_FIGURES = {
 }
 
 
+# Templates whose layers Keras lacks, with the reason (Keras export refuses them by name too).
+NO_KERAS_TWIN = {"rbm-features-mnist": "Keras has no restricted Boltzmann machine layer"}
+
+
 def test_every_template_has_a_keras_twin():
-    assert sorted(KERAS_TWINS) == sorted(t.name for t in templates.list_templates())
+    names = sorted(t.name for t in templates.list_templates())
+    assert sorted([*KERAS_TWINS, *NO_KERAS_TWIN]) == names
 
 
 @pytest.mark.slow
