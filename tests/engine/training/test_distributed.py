@@ -12,8 +12,9 @@ from neurocanvas.engine.cli import main
 from neurocanvas.engine.compiler import compile_graph
 from neurocanvas.engine.templates import load_template
 from neurocanvas.engine.training.config import ConfigError, TrainConfig
-from neurocanvas.engine.training.distributed import Ranks
+from neurocanvas.engine.training.distributed import DistributedStep, Ranks, rank_device
 from neurocanvas.engine.training.launch import torchrun_command, worker_environment
+from neurocanvas.engine.training.run_events import TrainingError
 
 
 def _slices(total: int, world: int) -> list[tuple[list[int], float, bool]]:
@@ -97,6 +98,23 @@ def test_processes_is_a_checked_training_setting():
     assert TrainConfig.from_dict({"processes": 2}).processes == 2
     with pytest.raises(ConfigError, match="processes"):
         TrainConfig.from_dict({"processes": 0})
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [({"step": "gan"}, "supports the supervised step"), ({"compile": True}, "do not combine")],
+)
+def test_steps_that_cannot_be_shared_out_are_refused_by_name(settings, message):
+    step = DistributedStep(Ranks(rank=0, world=2))
+    with pytest.raises(TrainingError, match=message):
+        step.prepare(None, None, TrainConfig.from_dict(settings), torch.device("cpu"))
+
+
+def test_a_rank_trains_on_cuda_only_with_a_gpu_of_its_own():
+    ranks = Ranks(rank=1, world=2, local_rank=torch.cuda.device_count(), local_world=2)
+    with pytest.raises(TrainingError, match="GPU"):
+        rank_device(ranks, torch.device("cuda"))
+    assert rank_device(ranks, torch.device("cpu")) == torch.device("cpu")
 
 
 def test_bad_multi_machine_options_are_usage_errors(capsys):
