@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if not _is_command_line(argv, parser):
         return _open_window(argv)
     args = parser.parse_args(argv)
+    args.argv = argv  # a command that starts itself again (train in several processes) reuses it
     try:
         with warnings.catch_warnings():
             if not os.environ.get("NEUROCANVAS_WARNINGS"):

@@ -13,6 +13,33 @@ _DOWNLOAD_HELP = (
 )
 
 
+def _add_process_options(train) -> None:
+    train.add_argument(
+        "--nproc-per-node",
+        type=int,
+        metavar="N",
+        help="train in N processes on this machine (torchrun, DistributedDataParallel: gloo on "
+        "the CPU, NCCL with one GPU each); the batch size is per process, so each update sees "
+        "N x batch size samples; only rank 0 writes the run folder and prints "
+        "(default: the project's 'processes' setting, 1)",
+    )
+    train.add_argument(
+        "--nnodes", type=int, default=1, metavar="M", help="machines training together (torchrun)"
+    )
+    train.add_argument(
+        "--node-rank",
+        type=int,
+        default=0,
+        metavar="R",
+        help="this machine's number, 0 to M-1 (several machines: run the same command on each)",
+    )
+    train.add_argument(
+        "--rdzv-endpoint",
+        metavar="HOST:PORT",
+        help="several machines: the address of the one with --node-rank 0 and a free port on it",
+    )
+
+
 def register_commands(subparsers) -> None:
     train = subparsers.add_parser("train", help="train a project or template on its data")
     train.add_argument("project", help="project file (.json) or template name")
@@ -63,6 +90,7 @@ def register_commands(subparsers) -> None:
         help="start from a checkpoint's weights, matched by node name (best.pt of another run); "
         "lists what matched, and refuses a node whose weights have another shape",
     )
+    _add_process_options(train)
     train.add_argument("--out", metavar="DIR", help="run folder (default runs/<project>-<time>)")
     train.add_argument(
         "--tensorboard",

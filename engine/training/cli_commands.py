@@ -36,8 +36,11 @@ from .cli_signals import stop_on_signals
 from .config import ConfigError, TrainConfig
 from .data_adapter import data_config, first_nonempty, load_all_rows, load_prepared, renormalise
 from .devices import resolve_device
+from .distributed import Ranks, backend_name, end_group, rank_device, start_group
 from .evaluation import evaluate
 from .events import BatchEnded, EpochEnded, RunFailed, RunFinished, RunStarted
+from .launch import launch, torchrun_command, worker_environment
+from .run_events import TrainingError
 from .run_state import auto_sizes_for
 from .trainer import Trainer
 
@@ -58,6 +61,7 @@ def run_train(args) -> int:
             ("seed", args.seed),
             ("compile", args.compile or None),
             ("tensorboard", args.tensorboard or None),
+            ("processes", args.nproc_per_node),
         )
         if value is not None
     }
@@ -66,6 +70,27 @@ def run_train(args) -> int:
         device = resolve_device(args.device)
     except (ConfigError, ValueError) as error:
         raise UsageError(f"{args.project}: {error}") from None
+    ranks = Ranks.from_environment()  # one of torchrun's workers: train as that rank
+    if ranks is None or ranks.is_main:  # only rank 0 writes the folder
+        _check_out(args)
+    if ranks is None and (config.processes > 1 or args.nnodes > 1):
+        return _launch(args, config)  # before the data: each rank loads its own
+    if ranks is not None:
+        if args.seeds is not None:
+            raise UsageError("--seeds trains one process at a time; use it without processes")
+        try:
+            device = rank_device(ranks, device)
+        except TrainingError as error:
+            raise UsageError(str(error)) from None
+        start_group(ranks, device)
+    try:
+        return _train(args, project, config, device, ranks)
+    finally:
+        if ranks is not None:
+            end_group()
+
+
+def _check_out(args) -> None:
     if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(
             f"--out {args.out} is a file; a run writes a folder (give a new folder name)"
@@ -75,12 +100,32 @@ def run_train(args) -> int:
             f"--out {args.out} already holds files (an earlier run?); choose a new folder so "
             "nothing is overwritten"
         )
+
+
+def _launch(args, config) -> int:
+    """The same command under torchrun, in `config.processes` processes per machine."""
+    if args.seeds is not None:
+        raise UsageError("--seeds trains one process at a time; use it without processes")
+    argv = getattr(args, "argv", None) or sys.argv[1:]
+    try:
+        command = torchrun_command(
+            argv, config.processes, args.nnodes, args.node_rank, args.rdzv_endpoint
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return launch(command, worker_environment(config.processes))
+
+
+def _train(args, project, config, device, ranks) -> int:
+    main = ranks is None or ranks.is_main
     data = _load_data(project.data, args.data, args.download, args.test_data)
     if args.seeds is not None:
         from .seeds_command import run_seeds
 
         return run_seeds(args, project, config, data, device)
-    trainer = Trainer(project, data, config, device=str(device), run_dir=args.out)
+    trainer = Trainer(
+        project, data, config, device=str(device), run_dir=args.out if main else None, ranks=ranks
+    )
     try:  # compile here so a broken graph is bad input (status 2), not a failed run
         # A GAN's main graph is its generator: noise in, a sample out (not the data's sizes).
         auto = AutoSizes() if config.step == "gan" else auto_sizes_for(data)
@@ -89,14 +134,23 @@ def run_train(args) -> int:
         raise UsageError(f"{args.project}: {error}") from None
     if args.init_from:
         _init_from(trainer.model, args.init_from)
-    reporter = _JsonReporter() if args.json else _ProgressReporter(sys.stderr)
-    trainer.subscribe(reporter)
+    if main:  # rank 0 alone reports (the epoch figures are every rank's)
+        reporter = _JsonReporter() if args.json else _ProgressReporter(sys.stderr)
+        trainer.subscribe(reporter)
+    if ranks is not None and main:
+        print(
+            f"neurocanvas: training in {ranks.world} processes ({backend_name()}, "
+            f"DistributedDataParallel): batch {config.batch_size} per process, "
+            f"{config.batch_size * ranks.world} per update",
+            file=sys.stderr,
+        )
     with stop_on_signals(trainer) as caught:
         result = trainer.run()
-    if caught.exit_status is not None:
+    if caught.exit_status is not None and main:
         how = "stopped (Ctrl+C)" if caught.exit_status == 130 else "terminated"
         where = f"; checkpoint in {trainer.run_dir}" if trainer.run_dir else ""
         print(f"neurocanvas: training {how} at epoch {trainer.epoch}{where}", file=sys.stderr)
+    if caught.exit_status is not None:
         return caught.exit_status
     return 0 if isinstance(result, RunFinished) else 1
 

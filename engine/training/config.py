@@ -25,6 +25,7 @@ The "training" section of a project (all keys optional; defaults shown)::
                                 #  "restore_best": true}
      "monitor": "val_loss",     # what "best" means for best.pt (val_loss, val_accuracy, ...)
      "seed": 0, "shuffle": true, "device": "auto", "amp": "auto", "num_threads": null,
+     "processes": 1,            # train in N processes (DDP; batch_size is per process)
      "eval_batch_size": 1024, "checkpoint": true, "tensorboard": false,
      "restore_best": true}      # end the run with the best epoch's weights (best.pt)
 
@@ -116,6 +117,7 @@ class TrainConfig:
     amp: str | bool = "auto"
     compile: bool = False
     num_threads: int | None = None
+    processes: int = 1
     eval_batch_size: int = 1024
     restore_best: bool = True
     checkpoint: bool = True

@@ -73,8 +73,12 @@ def prepare_run(
     config: TrainConfig,
     device: torch.device,
     model: fx.GraphModule | None = None,
+    *,
+    shards: int = 1,
 ) -> RunState:
-    """Everything a run needs, on `device`; `model` (already compiled) is used as it is."""
+    """Everything a run needs, on `device`; `model` (already compiled) is used as it is.
+    `shards`: the processes each batch is split over (distributed.py), so an epoch has
+    ceil(samples / (shards x batch size)) updates."""
     train = data.train
     if train is None or len(train.x) == 0:
         raise TrainingError("the training split is empty; give the data more samples")
@@ -104,7 +108,7 @@ def prepare_run(
         )
     # One group per block learning-rate multiplier (lr_mult), frozen weights in none.
     optimizer = build_optimizer(param_groups(model, graph, config.optimizer.lr), config.optimizer)
-    batches = math.ceil(len(train.x) / config.batch_size)
+    batches = math.ceil(len(train.x) / (config.batch_size * shards))
     corrupt = getattr(data, "corrupt", None)
     splits = {
         name: _place(

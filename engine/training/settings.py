@@ -265,6 +265,18 @@ TRAINING_SETTINGS: tuple[SettingSpec, ...] = (
         check=whole_number,
     ),
     _count(
+        "processes",
+        1,
+        "Processes on this machine that train together (DistributedDataParallel under "
+        "torchrun: gloo on the CPU, NCCL with one GPU each), each on its own slice of every "
+        "batch: the batch size is per process, so an update sees processes x batch size "
+        "samples. Used by `neurocanvas train PROJECT` (also --nproc-per-node N); the window "
+        "trains in one process, so save the project and train it from the command line",
+        "processes",
+        max=1024,
+        check=whole_number,
+    ),
+    _count(
         "eval_batch_size",
         1024,
         "Samples per batch when evaluating",

@@ -188,8 +188,13 @@ def kl_penalty(layers: list, weight: float, out: torch.Tensor) -> torch.Tensor:
     return weight * total / values
 
 
-def training_step(config: TrainConfig) -> TrainStep:
-    """The step the `step` training setting names."""
+def training_step(config: TrainConfig, ranks=None) -> TrainStep:
+    """The step the `step` training setting names; with `ranks` (several processes), the
+    supervised step under DistributedDataParallel (distributed.py)."""
+    if ranks is not None:
+        from .distributed import DistributedStep
+
+        return DistributedStep(ranks)
     if config.step == "gan":
         from .gan_step import GanStep
 

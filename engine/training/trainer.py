@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import fx
@@ -42,6 +42,9 @@ from .run_events import EventPublisher, TrainingError, failed_event, finished_ev
 from .run_folder import RunFolder
 from .run_state import RunState, class_names_of, gpu_memory_mib
 from .steps import TrainStep, training_step
+
+if TYPE_CHECKING:
+    from .distributed import Ranks
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds between BatchEnded events (and device reads)
 HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
@@ -67,6 +70,7 @@ class Trainer:
         model: fx.GraphModule | None = None,
         resume_from: str | Path | None = None,
         train_step: TrainStep | None = None,
+        ranks: Ranks | None = None,
     ):
         if isinstance(project_or_graph, Graph):
             project_or_graph = project_io.Project(name="model", graph=project_or_graph)
@@ -77,7 +81,11 @@ class Trainer:
         self.config = config if isinstance(config, TrainConfig) else TrainConfig.from_dict(config)
         self.events = EventPublisher()
         self.callbacks: list[Callback] = [self.events, *callbacks]
-        self.train_step = train_step if train_step is not None else training_step(self.config)
+        # Several processes (distributed.py): rank 0 writes and reports, every rank trains.
+        self.ranks = ranks
+        if train_step is None:
+            train_step = training_step(self.config, ranks)
+        self.train_step = train_step
         self.device = resolve_device(self.config.device if device == "auto" else device)
         self.model = model
         self.state: RunState | None = None
@@ -183,6 +191,9 @@ class Trainer:
         if getattr(self.data, "reconstruct", False) and cfg.mode != "reconstruction":
             # The data says target = input: train (and checkpoint) as an autoencoder.
             cfg = self.config = cfg.replace(mode="reconstruction")
+        if self.ranks is not None and not self.ranks.is_main:  # only rank 0 writes files
+            self.folder = None
+            cfg = self.config = cfg.replace(checkpoint=False, tensorboard=False)
         self.state = self.train_step.prepare(self.project, self.data, cfg, self.device, self.model)
         self.model = self.state.model
         self.train_step.configure(self.state, cfg)
@@ -246,7 +257,7 @@ class Trainer:
         if not complete:  # stopped by the user mid-epoch
             return
         self.epoch = epoch
-        val = self._evaluate_split("val")
+        val = self._validate()
         logs = {
             **train_metrics,
             **{f"val_{k}": v for k, v in (val.metrics if val else {}).items()},
@@ -272,9 +283,13 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> tuple[dict[str, float], float, bool]:
         """The hot loop: slice, augment, `train_step`, count; progress at most every
-        BATCH_EVENT_INTERVAL (the only read from the device)."""
+        BATCH_EVENT_INTERVAL (the only read from the device). With several processes each
+        batch is a global one of world x batch size, and this rank trains on its slice."""
         x, target = self.splits["train"]
+        ranks = self.ranks
         n, size, train_step = x.shape[0], self.config.batch_size, self.train_step
+        if ranks is not None:
+            size *= ranks.world
         shuffle = self.config.shuffle
         order = torch.randperm(n, generator=self.generator) if shuffle else torch.arange(n)
         order = order.to(self.device)
@@ -292,6 +307,8 @@ class Trainer:
                 complete = False
                 break
             index = order[batch * size : (batch + 1) * size]
+            if ranks is not None:
+                index = ranks.take(index)
             xb = x.index_select(0, index)
             if augment is not None:
                 xb = augment(xb)
@@ -300,7 +317,8 @@ class Trainer:
                 xb = corrupt(xb)
             loss, out = train_step(xb, yb)
             self.step += 1
-            running.update(loss, out, yb)
+            if ranks is None or ranks.counted:
+                running.update(loss, out, yb)
             if batch_hooks:
                 self._call("on_batch_end", self.step, loss.detach())
             now = time.perf_counter()
@@ -309,6 +327,8 @@ class Trainer:
                 last_event = now
         self._last_batch_event = last_event
         seconds = time.perf_counter() - started
+        if ranks is not None:  # every rank's samples: the epoch's figures are the whole batch's
+            ranks.reduce_running(running)
         self.samples_trained += running.count
         metrics = running.read()
         if complete:
@@ -345,6 +365,13 @@ class Trainer:
             if self._stop.is_set():
                 return False
         return not self._stop.is_set()
+
+    def _validate(self) -> EvalResult | None:
+        """The validation split's result; with several processes rank 0's, shared with all, so
+        early stopping and the best epoch decide alike on every rank."""
+        if self.ranks is None:
+            return self._evaluate_split("val")
+        return self.ranks.from_main(lambda: self._evaluate_split("val"))
 
     def _evaluate_split(self, name: str) -> EvalResult | None:
         placed = self.splits.get(name)

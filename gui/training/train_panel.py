@@ -47,6 +47,7 @@ FIELDS: dict[tuple[str, str], str] = {
     ("training", "grad_clip_value"): "grad_clip_value",
     ("training", "checkpoint"): "checkpoint",
     ("training", "device"): "device",
+    ("training", "processes"): "processes",
 }
 
 
@@ -107,6 +108,12 @@ class TrainPanel(QWidget):
         self.loss_hint = QLabel()
         self.loss_hint.setObjectName("muted")
         self.loss_hint.setWordWrap(True)
+        # Several processes run under torchrun from the command line, not in the window's
+        # training process: the hint says so and gives the command.
+        self.processes_hint = QLabel()
+        self.processes_hint.setObjectName("muted")
+        self.processes_hint.setWordWrap(True)
+        self.processes_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.early_stopping = QCheckBox("Stop early")
         self.early_stopping.setToolTip(
             "Stop when the monitored metric has not improved for 'patience' epochs"
@@ -134,6 +141,8 @@ class TrainPanel(QWidget):
     def _form(self):
         form = fitting_form()
         for key, editor in self.editors.items():
+            if key == ("training", "processes"):
+                continue  # on the device's row (below): the form stays as tall as it was
             if key == ("early_stopping", "patience"):
                 form.addRow("Early stopping", self.early_stopping)
             label = QLabel(row_label(editor.spec))
@@ -146,10 +155,17 @@ class TrainPanel(QWidget):
             if key == STEP:  # a list of valid choices: no error line to keep room for
                 form.addRow(label, self._with_start_from(editor.widget))
                 continue
-            form.addRow(label, editor.widget)
+            field = editor.widget
+            if key == ("training", "device"):
+                field = self._device_row(editor.widget)
+            form.addRow(label, field)
             form.addRow("", editor.error)
+            if key == ("training", "device"):
+                form.addRow("", self.editors[("training", "processes")].error)
             if key == ("training", "loss"):
                 form.addRow("", self.loss_hint)
+            if key == ("training", "device"):
+                form.addRow("", self.processes_hint)
         return form
 
     def _with_start_from(self, step: QWidget) -> QWidget:
@@ -160,6 +176,19 @@ class TrainPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(step)
         layout.addWidget(self.start_from_latest, 1)
+        return row
+
+    def _device_row(self, device: QWidget) -> QWidget:
+        """The device and, beside it, the processes that train together."""
+        spec = self.editors[("training", "processes")].spec
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(row_label(spec))
+        label.setToolTip(spec.help)
+        layout.addWidget(device, 1)
+        layout.addWidget(label)
+        layout.addWidget(self.processes)
         return row
 
     def _buttons(self) -> None:
@@ -196,12 +225,26 @@ class TrainPanel(QWidget):
         self.early_stopping.setChecked(bool(config.early_stopping))
         self.early_stopping.blockSignals(blocked)
         self.patience.setEnabled(bool(config.early_stopping))
+        self._show_processes_hint(config.processes)
+
+    def _show_processes_hint(self, processes: int) -> None:
+        path = getattr(self.document, "path", None)
+        name = f'"{path}"' if path else "PROJECT.json (save it first)"
+        self.processes_hint.setText(
+            f"The window trains in one process; for {processes} processes run:\n"
+            f"neurocanvas train {name}"
+            if processes > 1
+            else ""
+        )
+        self.processes_hint.setVisible(processes > 1)
 
     def _set(self, key: tuple[str, str], value: Any) -> None:
         """One setting changed in the form: one edit, named after the setting."""
         section, name = key
         training = self.document.settings("training")
         self._push(with_setting(training, section, name, value), self.editors[key].spec.label)
+        if key == ("training", "processes"):  # the form refills only on others' edits
+            self._show_processes_hint(value)
 
     def _tune_menu(self, widget, pos, key: tuple[str, str]) -> None:
         from ..tune_menu import tune_menu

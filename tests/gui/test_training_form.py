@@ -118,3 +118,16 @@ def test_typing_a_number_into_a_count_is_not_refused_as_text(panel, qtbot):
     error = panel.editors[("training", "batch_size")].error
     assert error.isHidden() and error.text() == ""
     assert panel.document.settings("training")["batch_size"] == 64
+
+
+def test_processes_is_a_row_whose_hint_gives_the_command_line(panel):
+    document = panel.document
+    assert panel.processes_hint.isHidden()
+    panel.processes.setValue(2)
+    assert document.settings("training")["processes"] == 2
+    assert document.undo_stack.undoText() == "Set processes"
+    assert not panel.processes_hint.isHidden()
+    assert "neurocanvas train" in panel.processes_hint.text()
+    assert "2 processes" in panel.processes_hint.text()
+    document.undo_stack.undo()  # the form follows undo, the hint with it
+    assert panel.processes.value() == 1 and panel.processes_hint.isHidden()
